@@ -1,0 +1,441 @@
+"""Nurse-rostering engine for the Curtois & Qu instances.
+
+One compact 0-1 model (x[e, d, s] = employee e works shift s on day d), built once with CP-SAT and
+used three ways:
+
+1. CP-SAT on the full model gives a first roster (and on small instances proves it optimal);
+2. large-neighbourhood search (LNS) improves it: fix the incumbent outside a neighbourhood (a few
+   employees, a window of days, or both), re-solve the rest with CP-SAT from the incumbent as hint;
+3. HiGHS solves the identical model as a MIP in a second thread. Its dual bound certifies the
+   LNS roster (the search stops once they meet), rosters it finds are adopted, and LNS rosters are
+   handed to it so that it can prune.
+
+The model uses only linear constraints and clauses so that it translates to a MIP one-to-one.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+from ortools.sat.python import cp_model
+
+from models.nrp_problem import OFF, NrpProblem, Roster
+
+
+@dataclass
+class NrpSolution:
+    roster: Roster | None
+    objective: int | None
+    bound: int
+    seconds: float
+    history: list[tuple[float, int, str]] = field(default_factory=list)  # (seconds, objective, by)
+
+    @property
+    def optimal(self) -> bool:
+        return self.objective is not None and self.objective <= self.bound
+
+
+# ---------------------------------------------------------------------------------------------
+# The compact model
+
+
+class CompactModel:
+    """The 0-1 model of all hard and soft constraints; `x[e, d, s]` is a proto variable index."""
+
+    def __init__(self, problem: NrpProblem) -> None:
+        self.problem = problem
+        self.model = cp_model.CpModel()
+        self.x: dict[tuple[int, int, int], int] = {}
+        self._vars: dict[tuple[int, int, int], cp_model.IntVar] = {}
+        self._work: dict[tuple[int, int], cp_model.IntVar] = {}
+        self._add_assignment()
+        for e in range(len(problem.employees)):
+            self._add_employee_rules(e)
+        self.model.minimize(self._request_penalty() + self._cover_penalty())
+
+    # -- reading and writing solutions as full value vectors (one value per proto variable)
+
+    @property
+    def n_variables(self) -> int:
+        return len(self.model.proto.variables)
+
+    def roster(self, values: list[int]) -> Roster:
+        p = self.problem
+        roster = [[OFF] * p.horizon for _ in p.employees]
+        for (e, d, s), i in self.x.items():
+            if values[i]:
+                roster[e][d] = s
+        return roster
+
+    def objective_value(self, values: list[int]) -> int:
+        objective = self.model.proto.objective
+        return round(objective.offset) + sum(
+            c * (values[v] if v >= 0 else 1 - values[-v - 1]) for v, c in zip(objective.vars, objective.coeffs)
+        )
+
+    def cells(self) -> dict[tuple[int, int], list[int]]:
+        """Variable indexes of each (employee, day) cell: the unit that LNS frees or fixes."""
+        cells: dict[tuple[int, int], list[int]] = {}
+        for (e, d, _), i in self.x.items():
+            cells.setdefault((e, d), []).append(i)
+        return cells
+
+    # -- constraint blocks
+
+    def _add_assignment(self) -> None:
+        """Variables only where a shift is possible; at most one shift a day; work indicators."""
+        p = self.problem
+        for e, employee in enumerate(p.employees):
+            for d in range(p.horizon):
+                if d in employee.days_off:
+                    continue
+                shifts = [s for s in range(p.n_shifts) if employee.max_shifts[s] > 0]
+                for s in shifts:
+                    var = self.model.new_bool_var(f"x[{employee.id},{d},{p.shift_ids[s]}]")
+                    self._vars[e, d, s] = var
+                    self.x[e, d, s] = var.index
+                if shifts:
+                    work = self.model.new_bool_var(f"work[{employee.id},{d}]")
+                    self.model.add(sum(self._vars[e, d, s] for s in shifts) == work)
+                    self._work[e, d] = work
+
+    def _add_employee_rules(self, e: int) -> None:
+        p = self.problem
+        employee = p.employees[e]
+        own = {(d, s): self._vars[e, d, s] for d in range(p.horizon) for s in range(p.n_shifts)
+               if (e, d, s) in self._vars}
+        for (d, s), var in own.items():
+            for t in range(p.n_shifts):
+                if (s, t) in p.forbidden_next and (d + 1, t) in own:
+                    self.model.add(var + own[d + 1, t] <= 1)
+        for s, limit in enumerate(employee.max_shifts):
+            shifts = [v for (d, t), v in own.items() if t == s]
+            if len(shifts) > limit:
+                self.model.add(sum(shifts) <= limit)
+        minutes = sum(p.shift_minutes[s] * v for (d, s), v in own.items())
+        self.model.add_linear_constraint(minutes, employee.min_minutes, employee.max_minutes)
+        self._add_sequence_rules(e)
+        self._add_weekend_rule(e)
+
+    def _add_sequence_rules(self, e: int) -> None:
+        p = self.problem
+        employee = p.employees[e]
+        work = [self._work.get((e, d)) for d in range(p.horizon)]  # None: fixed day off
+        cmax = employee.max_consecutive_shifts
+        for start in range(p.horizon - cmax):
+            window = [w for w in work[start : start + cmax + 1] if w is not None]
+            if len(window) > cmax:
+                self.model.add(sum(window) <= cmax)
+        # Minimum runs bind only when both neighbours of the run lie inside the horizon.
+        for length in range(1, employee.min_consecutive_shifts):
+            for start in range(1, p.horizon - length):
+                self._forbid_run(work, start, length, working=True)
+        for length in range(1, employee.min_consecutive_days_off):
+            for start in range(1, p.horizon - length):
+                self._forbid_run(work, start, length, working=False)
+
+    def _forbid_run(self, work: list, start: int, length: int, working: bool) -> None:
+        """Clause forbidding a run of `length` days (working or off) framed by the opposite state."""
+        pattern = [(start - 1, not working), (start + length, not working)]
+        pattern += [(d, working) for d in range(start, start + length)]
+        clause = []
+        for d, works in pattern:
+            if work[d] is None:
+                if works:
+                    return  # the run needs work on a fixed day off: it cannot occur
+                continue  # off is certain there: that part of the pattern always holds
+            clause.append(~work[d] if works else work[d])
+        self.model.add_bool_or(clause)
+
+    def _add_weekend_rule(self, e: int) -> None:
+        p = self.problem
+        worked = []
+        for k, days in enumerate(p.weekends):
+            days_work = [self._work[e, d] for d in days if (e, d) in self._work]
+            if days_work:
+                weekend = self.model.new_bool_var(f"weekend[{p.employees[e].id},{k}]")
+                for w in days_work:
+                    self.model.add(w <= weekend)
+                worked.append(weekend)
+        if len(worked) > p.employees[e].max_weekends:
+            self.model.add(sum(worked) <= p.employees[e].max_weekends)
+
+    def _request_penalty(self) -> cp_model.LinearExpr:
+        p = self.problem
+        terms = [r.weight * (1 - self._vars[k]) if (k := (r.employee, r.day, r.shift)) in self._vars else r.weight
+                 for r in p.on_requests]
+        terms += [r.weight * self._vars[k] for r in p.off_requests if (k := (r.employee, r.day, r.shift)) in self._vars]
+        return sum(terms)
+
+    def _cover_penalty(self) -> cp_model.LinearExpr:
+        p = self.problem
+        terms = []
+        n = len(p.employees)
+        for d in range(p.horizon):
+            for s, cover in enumerate(p.cover[d]):
+                staffed = sum(self._vars[e, d, s] for e in range(n) if (e, d, s) in self._vars)
+                under = self.model.new_int_var(0, cover.requirement, f"under[{d},{p.shift_ids[s]}]")
+                over = self.model.new_int_var(0, n, f"over[{d},{p.shift_ids[s]}]")
+                self.model.add(staffed - cover.requirement == over - under)
+                terms += [cover.under_weight * under, cover.over_weight * over]
+        return sum(terms)
+
+
+# ---------------------------------------------------------------------------------------------
+# HiGHS on the same model, in a background thread
+
+
+def _clip(value: int) -> float:
+    """CP-SAT marks an open side with the int64 extremes; HiGHS wants infinity."""
+    return math.inf if value >= 2**62 else -math.inf if value <= -(2**62) else float(value)
+
+
+def _terms(refs, coeffs) -> tuple[list[int], list[float], float]:
+    """Linear terms over literals: a negated literal ~v (ref -v-1) becomes 1 - v."""
+    index, value, constant = [], [], 0.0
+    for ref, coeff in zip(refs, coeffs):
+        if ref >= 0:
+            index.append(ref)
+            value.append(float(coeff))
+        else:
+            index.append(-ref - 1)
+            value.append(-float(coeff))
+            constant += coeff
+    return index, value, constant
+
+
+def load_highs(proto, highs: highspy.Highs) -> None:
+    """Translate a CP-SAT model made of linear constraints and clauses into a HiGHS MIP."""
+    n = len(proto.variables)
+    highs.addVars(n, np.array([v.domain[0] for v in proto.variables], float),
+                  np.array([v.domain[len(v.domain) - 1] for v in proto.variables], float))
+    everything = np.arange(n, dtype=np.int32)
+    highs.changeColsIntegrality(n, everything, np.full(n, highspy.HighsVarType.kInteger))
+    index, value, constant = _terms(proto.objective.vars, proto.objective.coeffs)
+    cost = np.zeros(n)
+    np.add.at(cost, index, value)
+    highs.changeColsCost(n, everything, cost)
+    highs.changeObjectiveOffset(proto.objective.offset + constant)
+    lower, upper, starts, indexes, values = [], [], [], [], []
+    for constraint in proto.constraints:
+        if constraint.has_linear():
+            linear = constraint.linear
+            if len(linear.domain) != 2:
+                raise ValueError("only single-interval linear constraints translate")
+            index, value, constant = _terms(linear.vars, linear.coeffs)
+            low, high = _clip(linear.domain[0]) - constant, _clip(linear.domain[1]) - constant
+        elif constraint.has_bool_or():
+            literals = constraint.bool_or.literals
+            index, value, constant = _terms(literals, [1] * len(literals))
+            low, high = 1.0 - constant, math.inf
+        else:
+            raise ValueError("only linear constraints and clauses translate to the MIP")
+        lower.append(low)
+        upper.append(high)
+        starts.append(len(indexes))
+        indexes += index
+        values += value
+    highs.addRows(len(lower), np.array(lower), np.array(upper), len(indexes),
+                  np.array(starts, np.int32), np.array(indexes, np.int32), np.array(values))
+
+
+class _HighsSearch:
+    """Runs HiGHS in a thread. Shares its dual bound and rosters; accepts rosters to prune with."""
+
+    def __init__(self, compact: CompactModel, time_limit: float, seed: int) -> None:
+        self.highs = highspy.Highs()
+        self.highs.silent()
+        for name, value in (("time_limit", time_limit), ("threads", 1), ("random_seed", seed),
+                            ("mip_rel_gap", 0.0), ("mip_abs_gap", 0.99)):
+            self.highs.setOptionValue(name, value)
+        load_highs(compact.model.proto, self.highs)
+        self.lock = threading.Lock()
+        self.bound = -math.inf
+        self.best: list[int] | None = None
+        self._offer: list[int] | None = None
+        self._stop = False
+        self.highs.cbMipImprovingSolution.subscribe(self._on_solution)
+        self.highs.cbMipInterrupt.subscribe(self._on_interrupt)
+        self.highs.cbMipUserSolution.subscribe(self._on_user_solution)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def offer(self, values: list[int]) -> None:
+        with self.lock:
+            self._offer = list(values)
+
+    def stop(self) -> None:
+        self._stop = True
+        self.thread.join()
+
+    def _run(self) -> None:
+        self.highs.run()
+        with self.lock:
+            self.bound = max(self.bound, self.highs.getInfo().mip_dual_bound)
+
+    def _on_solution(self, event) -> None:
+        with self.lock:
+            self.best = [round(v) for v in event.data_out.mip_solution]
+
+    def _on_interrupt(self, event) -> None:
+        with self.lock:
+            self.bound = max(self.bound, event.data_out.mip_dual_bound)
+        if self._stop:
+            event.interrupt()
+
+    def _on_user_solution(self, event) -> None:
+        with self.lock:
+            offer, self._offer = self._offer, None
+        if offer is not None:
+            event.data_in.setSolution(np.array(offer, float))
+
+
+# ---------------------------------------------------------------------------------------------
+# The search
+
+
+class _Neighbourhoods:
+    """Three shapes of neighbourhood (employees, a window of days, employees x days), each with
+    its own share of the roster that it frees; the share grows while the sub-problems solve to
+    optimality within their time and shrinks when they do not."""
+
+    def __init__(self, problem: NrpProblem, rng: random.Random) -> None:
+        self.employees = len(problem.employees)
+        self.horizon = problem.horizon
+        self.rng = rng
+        self.share = {"employees": 0.15, "days": 0.15, "block": 0.3}
+
+    def pick(self) -> tuple[str, set[tuple[int, int]]]:
+        kind = self.rng.choice(sorted(self.share))
+        share = self.share[kind]
+        if kind == "employees":
+            people, days = self._count(share, self.employees, 2), self.horizon
+        elif kind == "days":
+            people, days = self.employees, self._count(share, self.horizon, 2)
+        else:
+            people = self._count(math.sqrt(share), self.employees, 2)
+            days = self._count(math.sqrt(share), self.horizon, 3)
+        chosen = self.rng.sample(range(self.employees), people)
+        first = self.rng.randrange(self.horizon - days + 1)
+        return kind, {(e, d) for e in chosen for d in range(first, first + days)}
+
+    def learn(self, kind: str, solved: bool) -> None:
+        factor = 1.15 if solved else 0.85
+        self.share[kind] = min(0.9, max(0.02, self.share[kind] * factor))
+
+    @staticmethod
+    def _count(share: float, total: int, least: int) -> int:
+        return min(total, max(least, round(share * total)))
+
+
+class _Search:
+    def __init__(self, problem: NrpProblem, time_limit: float, workers: int, seed: int, use_highs: bool):
+        self.start = time.monotonic()
+        self.deadline = self.start + time_limit
+        self.compact = CompactModel(problem)
+        self.cells = self.compact.cells()
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.neighbourhoods = _Neighbourhoods(problem, self.rng)
+        self.highs = _HighsSearch(self.compact, self._left(), seed) if use_highs and workers >= 2 else None
+        self.workers = workers - 1 if self.highs else workers
+        self.values: list[int] | None = None
+        self.objective: int | None = None
+        self.bound = 0
+        self.history: list[tuple[float, int, str]] = []
+
+    def run(self, first_share: float, step_seconds: float) -> NrpSolution:
+        self._full_solve(first_share * (self.deadline - self.start))
+        while self._left() > 0.05 and not self._done():
+            if self.values is None:
+                self._full_solve(self._left())
+            else:
+                self._lns_step(min(step_seconds, self._left()))
+            self._sync_highs()
+        if self.highs:
+            self.highs.stop()
+            self._sync_highs()
+        roster = self.compact.roster(self.values) if self.values else None
+        return NrpSolution(roster, self.objective, self.bound, self._elapsed(), self.history)
+
+    def _full_solve(self, seconds: float) -> None:
+        hint = self.compact.model.clone() if self.values else self.compact.model
+        if self.values:
+            hint.proto.solution_hint.vars.extend(range(self.compact.n_variables))
+            hint.proto.solution_hint.values.extend(self.values)
+        solver, status = self._cp_solve(hint, seconds)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
+            self.bound = max(self.bound, math.ceil(solver.best_objective_bound - 1e-6))
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self._accept(list(solver.response_proto.solution), "cp-sat")
+
+    def _lns_step(self, seconds: float) -> None:
+        kind, free = self.neighbourhoods.pick()
+        sub = self.compact.model.clone()
+        variables = sub.proto.variables
+        for cell, indexes in self.cells.items():
+            if cell not in free:
+                for i in indexes:
+                    variables[i].domain[0] = variables[i].domain[1] = self.values[i]
+        sub.proto.solution_hint.vars.extend(range(self.compact.n_variables))
+        sub.proto.solution_hint.values.extend(self.values)
+        solver, status = self._cp_solve(sub, seconds)
+        self.neighbourhoods.learn(kind, status == cp_model.OPTIMAL)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self._accept(list(solver.response_proto.solution), f"lns-{kind}")
+
+    def _cp_solve(self, model: cp_model.CpModel, seconds: float) -> tuple[cp_model.CpSolver, int]:
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.05, seconds)
+        solver.parameters.num_workers = self.workers
+        solver.parameters.random_seed = self.rng.randrange(2**31)
+        return solver, solver.solve(model)
+
+    def _accept(self, values: list[int], by: str) -> None:
+        """Take a roster no worse than the incumbent (equal ones too: that lets LNS drift)."""
+        value = self.compact.objective_value(values)
+        if self.objective is not None and value > self.objective:
+            return
+        improved = self.objective is None or value < self.objective
+        self.values, self.objective = values, value
+        if improved:
+            self.history.append((round(self._elapsed(), 2), value, by))
+            if self.highs:
+                self.highs.offer(values)
+
+    def _sync_highs(self) -> None:
+        if not self.highs:
+            return
+        with self.highs.lock:
+            best, self.highs.best = self.highs.best, None
+            bound = self.highs.bound
+        if bound > -math.inf:
+            self.bound = max(self.bound, math.ceil(bound - 1e-6))
+        if best is not None and (self.objective is None or self.compact.objective_value(best) < self.objective):
+            self._accept(best, "highs")
+
+    def _done(self) -> bool:
+        return self.objective is not None and self.objective <= self.bound
+
+    def _left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def _elapsed(self) -> float:
+        return time.monotonic() - self.start
+
+
+def solve(problem: NrpProblem, time_limit: float = 60.0, workers: int = 2, seed: int = 0,
+          use_highs: bool = True, first_share: float = 0.1, step_seconds: float = 2.0) -> NrpSolution:
+    """Best roster found within `time_limit` seconds on `workers` cores, with a proven lower bound.
+
+    With two or more workers one of them runs HiGHS for the bound; CP-SAT gets the rest. The
+    first `first_share` of the time goes to CP-SAT on the full model, then LNS steps of at most
+    `step_seconds` each. Runs are reproducible only up to timing (time limits, the HiGHS thread).
+    """
+    return _Search(problem, time_limit, workers, seed, use_highs).run(first_share, step_seconds)

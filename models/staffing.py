@@ -1,0 +1,382 @@
+"""The unit staffing MIP: task hours to groups, integer heads per shift, lexicographic objective.
+
+Stage 1 minimises paid staff hours (or cost) per week; stage 2 keeps that optimum and minimises
+level-weighted task hours, so the allocation shown is the bottom-up (LEON) one. Shifts that no rule
+or movable task couples are solved as separate small models; the optimum is the same because the
+model then separates, and each piece solves in milliseconds.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from models.lp import LinearModel, Solution
+
+# stage-2 weight of level-weighted heads relative to level-weighted task hours: only breaks ties
+# between head mixes that carry the same task hours (idle capacity goes to the lowest level)
+HEAD_TIEBREAK = 1e-3
+
+
+@dataclass(frozen=True)
+class TaskClass:
+    """Tasks with the same allowed groups and conditions, added up (hours per shift occurrence)."""
+
+    name: str
+    allowed: tuple[int, ...]                      # group indices
+    work: tuple[float, ...]                       # hours per occurrence of each shift
+    factor: tuple[float, ...] = ()                # time factor per allowed group (same order)
+    supervisors: tuple[tuple[int, ...], ...] = () # per allowed group: groups one of whom must be on shift
+    movable: bool = False                         # may move between shifts of the same day type
+    fixed_shares: tuple[float, ...] | None = None # baseline: share per allowed group (today's practice)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A forsvarlighet rule in linear form over heads (or paid hours) per shift.
+
+    kind 'min_heads':  sum_{k in groups} n[k,s] >= value                 for s in shifts
+    kind 'ratio':      sum_{k in groups} n[k,s] <= value * sum_{k in other} n[k,s]
+    kind 'share':      sum_{k in groups} q >= value * sum_{k in other} q  (sense 'min'; 'max' flips)
+                       q = heads or paid hours, per shift or per day (all its shifts of one day type)
+    """
+
+    id: str
+    kind: str
+    shifts: tuple[int, ...]
+    groups: tuple[int, ...]
+    value: float
+    other: tuple[int, ...] = ()
+    sense: str = "min"
+    per: str = "shift"
+    measure: str = "heads"
+
+
+@dataclass(frozen=True)
+class StaffingProblem:
+    groups: tuple[str, ...]
+    level: tuple[float, ...]
+    cost_per_hour: tuple[float, ...]
+    shifts: tuple[str, ...]
+    paid_hours: tuple[float, ...]
+    days_per_week: tuple[float, ...]
+    day_type: tuple[str, ...]
+    productive: tuple[tuple[float, ...], ...]     # [group][shift] share of paid time on tasks
+    availability: tuple[tuple[float, ...], ...]   # [group][shift] most heads (inf = no limit)
+    tasks: tuple[TaskClass, ...]
+    rules: tuple[Rule, ...] = ()
+
+
+@dataclass
+class StaffingSolution:
+    status: str
+    objective: float                    # stage-1 value: paid hours (or NOK) per week
+    heads: np.ndarray                   # [group, shift]
+    allocation: np.ndarray              # [task class, group, shift] hours per shift occurrence
+    bound: float = math.nan
+    binding: list[dict] = field(default_factory=list)
+    workload_only_heads: np.ndarray | None = None
+    bends: list[dict] = field(default_factory=list)  # infeasible: what had to give
+    stats: dict = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------------------------------------
+# decomposition
+
+
+def components(p: StaffingProblem) -> list[tuple[int, ...]]:
+    """Groups of shifts that must be solved together (coupled by day rules or movable tasks)."""
+    parent = list(range(len(p.shifts)))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    def join(members: list[int]) -> None:
+        for a in members[1:]:
+            parent[find(a)] = find(members[0])
+
+    by_day: dict[str, list[int]] = {}
+    for s, d in enumerate(p.day_type):
+        by_day.setdefault(d, []).append(s)
+    for r in p.rules:
+        if r.per == "day":
+            for d, ss in by_day.items():
+                join([s for s in ss if s in r.shifts])
+    if any(t.movable and t.fixed_shares is None for t in p.tasks):
+        for ss in by_day.values():
+            join(ss)
+    comps: dict[int, list[int]] = {}
+    for s in range(len(p.shifts)):
+        comps.setdefault(find(s), []).append(s)
+    return [tuple(c) for c in comps.values()]
+
+
+# ------------------------------------------------------------------------------------------------
+# building
+
+
+@dataclass
+class _Built:
+    model: LinearModel
+    shifts: tuple[int, ...]
+    n: dict[tuple[int, int], int]               # (group, shift) -> column
+    x: dict[tuple[int, int, int], int]          # (task, group, shift) -> column
+    stage1: dict[int, float]                    # column -> stage-1 coefficient
+    stage2: dict[int, float]
+    rule_rows: dict[tuple[str, str], list[int]] # (rule id, shift or day label) -> rows
+    avail_cols: dict[tuple[int, int], int] = field(default_factory=dict)
+
+
+def _build(p: StaffingProblem, comp: tuple[int, ...], objective: str, elastic: bool = False,
+           drop_rules: bool = False) -> _Built:
+    m = LinearModel(name="leon_staffing")
+    G = range(len(p.groups))
+    n: dict[tuple[int, int], int] = {}
+    stage1: dict[int, float] = {}
+    stage2: dict[int, float] = {}
+    avail_cols: dict[tuple[int, int], int] = {}
+    for s in comp:
+        week = p.paid_hours[s] * p.days_per_week[s]
+        for k in G:
+            avail = p.availability[k][s]
+            ub = math.inf if elastic else avail
+            c = m.add_var(f"n[{p.groups[k]},{p.shifts[s]}]", 0.0, ub, integer=True)
+            n[k, s] = c
+            stage1[c] = week * (p.cost_per_hour[k] if objective == "cost" else 1.0)
+            stage2[c] = HEAD_TIEBREAK * p.level[k] * week
+            if elastic and avail < math.inf:
+                e = m.add_var(f"bend_avail[{p.groups[k]},{p.shifts[s]}]", 0.0)
+                avail_cols[k, s] = e
+                m.add_row({c: 1.0, e: -1.0}, hi=avail, name=f"avail[{p.groups[k]},{p.shifts[s]}]")
+
+    x: dict[tuple[int, int, int], int] = {}
+    load: dict[tuple[int, int], dict[int, float]] = {(k, s): {} for k in G for s in comp}
+    for ti, t in enumerate(p.tasks):
+        movable = t.movable and t.fixed_shares is None
+        span = [s for s in comp if t.work[s] > 0 or movable]
+        if movable and sum(t.work[s] for s in comp) <= 0:
+            continue
+        for s in span:
+            for j, k in enumerate(t.allowed):
+                if t.fixed_shares is not None:
+                    hours = t.fixed_shares[j] * t.work[s]
+                    if hours <= 0:
+                        continue
+                    c = m.add_var(f"x[{t.name},{p.groups[k]},{p.shifts[s]}]", hours, hours)
+                else:
+                    c = m.add_var(f"x[{t.name},{p.groups[k]},{p.shifts[s]}]", 0.0)
+                x[ti, k, s] = c
+                stage2[c] = p.level[k] * p.days_per_week[s]
+                f = t.factor[j] if t.factor else 1.0
+                load[k, s][c] = load[k, s].get(c, 0.0) + f
+        # cover
+        if movable:
+            for d in sorted({p.day_type[s] for s in comp}):
+                ss = [s for s in span if p.day_type[s] == d]
+                total = sum(t.work[s] for s in ss)
+                if total > 0:
+                    m.add_row({x[ti, k, s]: 1.0 for s in ss for k in t.allowed if (ti, k, s) in x},
+                              total, total, name=f"cover[{t.name},{d}]")
+                else:
+                    for s in ss:
+                        for k in t.allowed:
+                            if (ti, k, s) in x:
+                                m.col_ub[x[ti, k, s]] = 0.0
+        elif t.fixed_shares is None:
+            for s in span:
+                m.add_row({x[ti, k, s]: 1.0 for k in t.allowed}, t.work[s], t.work[s],
+                          name=f"cover[{t.name},{p.shifts[s]}]")
+        # conditions: a group may do the task only with a supervisor group on the same shift
+        for j, k in enumerate(t.allowed):
+            sup = t.supervisors[j] if t.supervisors else ()
+            if not sup:
+                continue
+            for s in span:
+                if (ti, k, s) not in x:
+                    continue
+                big = (sum(t.work[q] for q in comp if p.day_type[q] == p.day_type[s])
+                       if movable else t.work[s])
+                terms = {x[ti, k, s]: 1.0}
+                for g in sup:
+                    terms[n[g, s]] = terms.get(n[g, s], 0.0) - big
+                m.add_row(terms, hi=0.0, name=f"supervised[{t.name},{p.groups[k]},{p.shifts[s]}]")
+
+    # capacity: task hours of a group fit in its productive paid hours
+    for s in comp:
+        for k in G:
+            terms = dict(load[k, s])
+            terms[n[k, s]] = -p.productive[k][s] * p.paid_hours[s]
+            m.add_row(terms, hi=0.0, name=f"capacity[{p.groups[k]},{p.shifts[s]}]")
+
+    rule_rows: dict[tuple[str, str], list[int]] = {}
+    if not drop_rules:
+        for rule in p.rules:
+            _add_rule(m, p, comp, rule, n, rule_rows, elastic)
+
+    for c, v in stage1.items():
+        m.cost[c] = v
+    return _Built(m, comp, n, x, stage1, stage2, rule_rows, avail_cols)
+
+
+def _add_rule(m: LinearModel, p: StaffingProblem, comp: tuple[int, ...], r: Rule,
+              n: dict, rule_rows: dict, elastic: bool) -> None:
+    shifts = [s for s in comp if s in r.shifts]
+    if not shifts:
+        return
+    if r.per == "day":
+        blocks = [(d, [s for s in shifts if p.day_type[s] == d])
+                  for d in sorted({p.day_type[s] for s in shifts})]
+    else:
+        blocks = [(p.shifts[s], [s]) for s in shifts]
+    for label, ss in blocks:
+        terms: dict[int, float] = {}
+
+        def add(groups, coef):
+            for s in ss:
+                w = p.paid_hours[s] if r.measure == "hours" else 1.0
+                for k in groups:
+                    terms[n[k, s]] = terms.get(n[k, s], 0.0) + coef * w
+
+        if r.kind == "min_heads":
+            add(r.groups, 1.0)
+            lo, hi = r.value, math.inf
+        elif r.kind == "ratio":      # groups - value*other <= 0
+            add(r.groups, 1.0)
+            add(r.other, -r.value)
+            lo, hi = -math.inf, 0.0
+        elif r.kind == "share":      # groups - value*other >= 0 (min) / <= 0 (max)
+            add(r.groups, 1.0)
+            add(r.other, -r.value)
+            lo, hi = (0.0, math.inf) if r.sense == "min" else (-math.inf, 0.0)
+        else:
+            raise ValueError(f"unknown rule kind {r.kind!r}")
+        if elastic:  # a slack that lets the rule bend, at a price, to find what cannot hold
+            e = m.add_var(f"bend[{r.id},{label}]", 0.0, cost=0.0)
+            terms[e] = 1.0 if lo > -math.inf else -1.0
+        row = m.add_row(terms, lo, hi, name=f"rule[{r.id},{label}]")
+        rule_rows.setdefault((r.id, label), []).append(row)
+
+
+# ------------------------------------------------------------------------------------------------
+# solving
+
+
+def _stage1_value(b: _Built, values: np.ndarray) -> float:
+    return float(sum(v * values[c] for c, v in b.stage1.items()))
+
+
+def _lexicographic(b: _Built, solver: str, time_limit: float | None, relax: bool) -> Solution:
+    s1 = b.model.solve(solver, time_limit, relax)
+    if not s1.ok:
+        return s1
+    z1 = s1.objective
+    # stage 2: keep the stage-1 optimum (tiny tolerance for round-off) and push hours down the ladder
+    m = b.model.without_rows(set())
+    m.add_row(dict(b.stage1), hi=z1 + 1e-7 * max(1.0, abs(z1)), name="stage1_optimum")
+    m.cost = [0.0] * m.num_cols
+    for c, v in b.stage2.items():
+        m.cost[c] = v
+    s2 = m.solve(solver, time_limit, relax)
+    if not s2.ok:
+        return s1
+    return Solution(s2.status if s1.status == "optimal" else s1.status, z1, s1.bound, s2.values)
+
+
+def solve(p: StaffingProblem, objective: str = "hours", solver: str = "highs",
+          time_limit: float | None = None, relax: bool = False, explain: bool = False,
+          decompose: bool = True) -> StaffingSolution:
+    """Solve the unit; with explain, also find which rules raise the optimum and by how much."""
+    G, S, T = len(p.groups), len(p.shifts), len(p.tasks)
+    heads = np.zeros((G, S))
+    alloc = np.zeros((T, G, S))
+    comps = components(p) if decompose else [tuple(range(S))]
+    total, bound, statuses = 0.0, 0.0, []
+    binding: list[dict] = []
+    wl_heads = np.zeros((G, S)) if explain else None
+    stats = {"components": len(comps), "rows": 0, "cols": 0, "nonzeros": 0}
+    for comp in comps:
+        b = _build(p, comp, objective)
+        stats["rows"] += b.model.num_rows
+        stats["cols"] += b.model.num_cols
+        stats["nonzeros"] += b.model.num_nonzeros
+        sol = _lexicographic(b, solver, time_limit, relax)
+        statuses.append(sol.status)
+        if not sol.ok:
+            continue
+        total += sol.objective
+        bound += sol.bound
+        for (k, s), c in b.n.items():
+            heads[k, s] = sol.values[c]
+        for (t, k, s), c in b.x.items():
+            alloc[t, k, s] = sol.values[c]
+        if explain:
+            binding += _binding_rules(p, b, sol.objective, objective, solver, time_limit, relax)
+            wb = _build(p, comp, objective, drop_rules=True)
+            ws = _lexicographic(wb, solver, time_limit, relax)
+            if ws.ok:
+                for (k, s), c in wb.n.items():
+                    wl_heads[k, s] = ws.values[c]
+    if not relax:
+        heads = np.rint(heads) + 0.0  # + 0.0 turns -0.0 into 0.0
+        if wl_heads is not None:
+            wl_heads = np.rint(wl_heads) + 0.0
+    if any(st == "infeasible" for st in statuses):
+        return StaffingSolution("infeasible", math.nan, heads, alloc,
+                                bends=diagnose(p, objective, solver, time_limit, relax))
+    if any(st not in ("optimal", "time_limit") for st in statuses):
+        return StaffingSolution("error", math.nan, heads, alloc)
+    status = "optimal" if all(st == "optimal" for st in statuses) else "time_limit"
+    return StaffingSolution(status, total, heads, alloc, bound, binding, wl_heads, stats=stats)
+
+
+def _binding_rules(p: StaffingProblem, b: _Built, z1: float, objective: str, solver: str,
+                   time_limit: float | None, relax: bool) -> list[dict]:
+    """A rule binds on a shift when dropping it there lowers the stage-1 optimum."""
+    out = []
+    for (rule_id, label), rows in b.rule_rows.items():
+        sol = b.model.without_rows(set(rows)).solve(solver, time_limit, relax)
+        if sol.ok and sol.objective < z1 - 1e-6 * max(1.0, abs(z1)):
+            out.append({"rule": rule_id, "shift": label, "saving_if_dropped": z1 - sol.objective})
+    return out
+
+
+def diagnose(p: StaffingProblem, objective: str = "hours", solver: str = "highs",
+             time_limit: float | None = None, relax: bool = False) -> list[dict]:
+    """Elastic relaxation: let rules and availability limits bend at a price and report what bent."""
+    bends: list[dict] = []
+    for comp in components(p):
+        b = _build(p, comp, objective, elastic=True)
+        bend_cols = [c for c, nm in enumerate(b.model.col_names) if nm.startswith("bend")]
+        # bends first, staffing second: one unit of bend costs more than any staffing
+        big = 1.0 + sum(b.stage1.values())
+        for c in bend_cols:
+            b.model.cost[c] = big
+        sol = b.model.solve(solver, time_limit, relax)
+        if not sol.ok:
+            bends.append({"rule": "(model)", "shift": ",".join(p.shifts[s] for s in comp),
+                          "amount": math.nan, "what": "no plan even with every rule relaxed"})
+            continue
+        for c in bend_cols:
+            v = sol.values[c]
+            if v > 1e-6:
+                nm = b.model.col_names[c]
+                inner = nm[nm.index("[") + 1:-1]
+                if nm.startswith("bend_avail"):
+                    g, s = inner.split(",")
+                    bends.append({"rule": f"availability of {g}", "shift": s, "amount": v,
+                                  "what": f"needs {v:g} more {g} than available"})
+                else:
+                    rid, label = inner.rsplit(",", 1)
+                    bends.append({"rule": rid, "shift": label, "amount": v,
+                                  "what": f"short by {v:g}"})
+    return bends
+
+
+def export_model(p: StaffingProblem, objective: str = "hours") -> LinearModel:
+    """The whole stage-1 model, all shifts in one, as solved by `solve(decompose=False)`."""
+    return _build(p, tuple(range(len(p.shifts))), objective).model

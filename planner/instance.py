@@ -1,0 +1,289 @@
+"""A unit with everything it refers to, resolved and checked across files.
+
+`load_unit(path)` reads the unit, its catalogue, groups and rule sets, applies the unit's overrides
+and returns one frozen `Instance`. Every cross-file problem (an unknown group, a task no one in the
+unit may do, a rule on a shift that does not exist) is an InputError naming file and field.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from planner.errors import InputError
+from planner.loader import load_file
+from planner.schema import (CatalogueFile, FteSpec, GroupsFile, GroupSpec, RuleSpec, RulesFile,
+                            ShiftSpec, TaskSpec, UnitFile)
+
+DAY_TYPES = ("hverdag", "helg")
+TIMES = ("dag", "kveld", "natt", "lang")
+
+
+@dataclass(frozen=True)
+class Instance:
+    path: Path
+    id: str
+    name: str
+    type: str
+    beds: float
+    groups: dict[str, GroupSpec]            # the unit's groups, lowest LEON level first
+    shifts: tuple[ShiftSpec, ...]
+    patient_counts: dict[str, float]
+    tasks: dict[str, TaskSpec]              # catalogue tasks the workload uses
+    workload: tuple                         # WorkloadEntry, shift selectors resolved later
+    rules: tuple[RuleSpec, ...]             # enabled rules, overrides applied
+    rule_files: dict[str, str]              # rule id -> file it came from
+    productive: dict[str, float]            # group -> share of paid time on tasks
+    availability: dict[str, dict[str, float]]  # group -> shift id -> most heads
+    training: frozenset[str]
+    today: dict[str, dict[str, float]]      # task -> group -> share (today's practice)
+    fte: FteSpec
+    catalogue_path: Path = field(default=Path())
+
+    @property
+    def shift_ids(self) -> list[str]:
+        return [s.id for s in self.shifts]
+
+    def select_shifts(self, sel, file: Path | str, where: str) -> list[str]:
+        return select_shifts(self.shifts, sel, file, where)
+
+
+def select_shifts(shifts, sel, file, where: str) -> list[str]:
+    """Resolve a shift selector (all, shift id, time of day, day type; or a list) to shift ids."""
+    items = [sel] if isinstance(sel, str) else list(sel)
+    out: list[str] = []
+    for it in items:
+        hit = [s.id for s in shifts if it in ("all", s.id, s.time, s.day_type)]
+        if not hit:
+            known = ", ".join(s.id for s in shifts)
+            raise InputError(file, where, f"shift selector {it!r} matches no shift of the unit",
+                             f"use all, a shift id ({known}), a time (dag, kveld, natt, lang) or a day type (hverdag, helg)")
+        out += [h for h in hit if h not in out]
+    return [s.id for s in shifts if s.id in out]
+
+
+def _dupes(ids: list[str], file, where: str) -> None:
+    seen: set[str] = set()
+    for i, x in enumerate(ids):
+        if x in seen:
+            raise InputError(file, f"{where}[{i}].id", f"duplicate id {x!r}", "give every entry its own id")
+        seen.add(x)
+
+
+def _resolve(base: Path, ref: str, file: Path, where: str) -> Path:
+    p = (base.parent / ref).resolve()
+    if not p.exists():
+        raise InputError(file, where, f"refers to {ref!r}, which does not exist ({p})",
+                         "correct the path; it is relative to the file that names it")
+    return p
+
+
+def load_groups(path: Path) -> dict[str, GroupSpec]:
+    gf: GroupsFile = load_file(path, "groups")
+    _dupes([g.id for g in gf.groups], path, "groups")
+    return {g.id: g for g in gf.groups}
+
+
+def load_catalogue(path: Path) -> tuple[dict[str, GroupSpec], dict[str, TaskSpec], Path]:
+    cf: CatalogueFile = load_file(path, "catalogue")
+    gpath = _resolve(path, cf.groups, path, "groups")
+    groups = load_groups(gpath)
+    _dupes([t.id for t in cf.tasks], path, "tasks")
+    for i, t in enumerate(cf.tasks):
+        _dupes_plain([a.group for a in t.allowed], path, f"tasks[{i}].allowed")
+        for j, a in enumerate(t.allowed):
+            _known_group(a.group, groups, path, f"tasks[{i}].allowed[{j}].group")
+            for g in a.supervisor or []:
+                _known_group(g, groups, path, f"tasks[{i}].allowed[{j}].supervisor")
+        allowed = {a.group for a in t.allowed}
+        for g in t.today:
+            if g not in allowed:
+                raise InputError(path, f"tasks[{i}].today.{g}",
+                                 f"today's performer {g!r} of task {t.id!r} is not among its allowed groups",
+                                 f"add {g!r} to `allowed` or correct `today`")
+    return groups, {t.id: t for t in cf.tasks}, gpath
+
+
+def _dupes_plain(ids: list[str], file, where: str) -> None:
+    if len(set(ids)) != len(ids):
+        dup = next(x for x in ids if ids.count(x) > 1)
+        raise InputError(file, where, f"group {dup!r} is listed twice", "list each group once")
+
+
+def _known_group(g: str, groups: dict, file, where: str) -> None:
+    if g not in groups:
+        raise InputError(file, where, f"unknown group {g!r}",
+                         f"use a group defined in the groups file ({', '.join(groups)})")
+
+
+def load_rules(path: Path) -> RulesFile:
+    rf: RulesFile = load_file(path, "rules")
+    _dupes([r.id for r in rf.rules], path, "rules")
+    return rf
+
+
+def load_unit(path: str | Path) -> Instance:
+    path = Path(path).resolve() if Path(path).exists() else Path(path)
+    uf: UnitFile = load_file(path, "unit")
+    cat_path = _resolve(path, uf.catalogue, path, "catalogue")
+    all_groups, catalogue, _ = load_catalogue(cat_path)
+
+    _dupes([s.id for s in uf.shifts], path, "shifts")
+    _dupes([c.id for c in uf.patient_classes], path, "patient_classes")
+    _dupes_plain(list(uf.groups), path, "groups")
+    for i, g in enumerate(uf.groups):
+        _known_group(g, all_groups, path, f"groups[{i}]")
+    groups = dict(sorted(((g, all_groups[g]) for g in uf.groups), key=lambda kv: (kv[1].level, kv[0])))
+
+    # rules: rule sets in order, then the unit's own; overrides by id
+    rules: list[RuleSpec] = []
+    origin: dict[str, str] = {}
+    for i, ref in enumerate(uf.rules):
+        rpath = _resolve(path, ref, path, f"rules[{i}]")
+        for r in load_rules(rpath).rules:
+            if r.id in origin:
+                raise InputError(rpath, f"rules.{r.id}", f"rule id {r.id!r} is also defined in {origin[r.id]}",
+                                 "give rules in different rule sets different ids")
+            rules.append(r)
+            origin[r.id] = str(rpath)
+    for j, r in enumerate(uf.extra_rules):
+        if r.id in origin:
+            raise InputError(path, f"extra_rules[{j}].id", f"rule id {r.id!r} is already defined in {origin[r.id]}",
+                             "use `rule_overrides` to change a rule, or pick a new id")
+        rules.append(r)
+        origin[r.id] = str(path)
+    for rid, ov in uf.rule_overrides.items():
+        if rid not in origin:
+            raise InputError(path, f"rule_overrides.{rid}", f"no rule with id {rid!r}",
+                             f"use one of: {', '.join(origin) or '(no rules loaded)'}")
+    resolved = []
+    for r in rules:
+        ov = uf.rule_overrides.get(r.id)
+        if ov is not None:
+            r = r.model_copy(update={k: v for k, v in ov.model_dump(exclude_none=True).items()})
+        if r.enabled:
+            resolved.append(r)
+
+    # rule references: groups exist somewhere, shifts exist in this unit, tasks exist
+    for r in resolved:
+        f = origin[r.id]
+        for fld in ("groups", "supervised", "supervisors"):
+            for g in getattr(r, fld) or []:
+                _known_group(g, all_groups, f, f"rules.{r.id}.{fld}")
+        select_shifts(uf.shifts, r.shifts, f, f"rules.{r.id}.shifts")
+        for t in r.tasks or []:
+            fam = t.removeprefix("family:")
+            if t.startswith("family:"):
+                if not any(x.family == fam for x in catalogue.values()):
+                    raise InputError(f, f"rules.{r.id}.tasks", f"no task has family {fam!r}",
+                                     "name a family used in the catalogue")
+            elif t not in catalogue:
+                raise InputError(f, f"rules.{r.id}.tasks", f"unknown task {t!r}", "name a task id from the catalogue")
+
+    # workload: tasks and classes exist, shift selectors resolve
+    classes = {c.id for c in uf.patient_classes}
+    used: dict[str, TaskSpec] = {}
+    for i, w in enumerate(uf.workload):
+        if w.task not in catalogue:
+            raise InputError(path, f"workload[{i}].task", f"unknown task {w.task!r}",
+                             f"use a task id from {cat_path.name}")
+        select_shifts(uf.shifts, w.shifts, path, f"workload[{i}].shifts")
+        if isinstance(w.per_patient, dict):
+            for c in w.per_patient:
+                if c not in classes:
+                    raise InputError(path, f"workload[{i}].per_patient.{c}", f"unknown patient class {c!r}",
+                                     f"use one of: {', '.join(sorted(classes))}")
+        used[w.task] = catalogue[w.task]
+
+    for g, per_shift in uf.availability.items():
+        _known_group(g, groups, path, f"availability.{g}")
+        for sel in per_shift:
+            select_shifts(uf.shifts, sel, path, f"availability.{g}.{sel}")
+    availability = {g: {} for g in groups}
+    for g, per_shift in uf.availability.items():
+        for sel, cap in per_shift.items():
+            for sid in select_shifts(uf.shifts, sel, path, f"availability.{g}"):
+                availability[g][sid] = min(cap, availability[g].get(sid, math.inf))
+
+    if isinstance(uf.productive_share, dict):
+        for g in uf.productive_share:
+            if g != "default":
+                _known_group(g, groups, path, f"productive_share.{g}")
+        default = uf.productive_share.get("default", 1.0)
+        productive = {g: uf.productive_share.get(g, default) for g in groups}
+    else:
+        productive = {g: float(uf.productive_share) for g in groups}
+
+    today: dict[str, dict[str, float]] = {}
+    for t in used:
+        shares = uf.today_overrides.get(t, catalogue[t].today)
+        today[t] = dict(shares)
+    for t, shares in uf.today_overrides.items():
+        if t not in catalogue:
+            raise InputError(path, f"today_overrides.{t}", f"unknown task {t!r}", "name a task id from the catalogue")
+        if abs(sum(shares.values()) - 1) > 1e-6:
+            raise InputError(path, f"today_overrides.{t}", f"shares add up to {sum(shares.values()):g}",
+                             "make the shares add up to 1")
+        allowed = {a.group for a in catalogue[t].allowed}
+        for g in shares:
+            if g not in allowed:
+                raise InputError(path, f"today_overrides.{t}.{g}", f"{g!r} is not allowed to do {t!r}",
+                                 "choose among the task's allowed groups")
+
+    inst = Instance(
+        path=path, id=uf.id, name=uf.name, type=uf.type, beds=uf.beds, groups=groups,
+        shifts=tuple(uf.shifts), patient_counts={c.id: c.count for c in uf.patient_classes},
+        tasks=used, workload=tuple(uf.workload), rules=tuple(resolved), rule_files=origin,
+        productive=productive, availability=availability, training=frozenset(uf.training),
+        today=today, fte=uf.fte, catalogue_path=cat_path,
+    )
+    _check_someone_may_do_each_task(inst)
+    return inst
+
+
+def allowed_groups(inst: Instance, task: TaskSpec) -> list[tuple[str, float, tuple[str, ...]]]:
+    """(group, time factor, supervisors) for the unit's groups that may do a task here.
+
+    A catalogue condition `training` holds only if the unit lists that training; reserved-task rules
+    narrow the list; delegation rules add a supervisor condition.
+    """
+    out = []
+    for a in task.allowed:
+        if a.group not in inst.groups:
+            continue
+        if a.training and a.training not in inst.training:
+            continue
+        sup = set(a.supervisor or [])
+        reserved_out = False
+        for r in inst.rules:
+            if r.tasks is None or not _rule_covers(r, task):
+                continue
+            if r.type == "reserved_task" and a.group not in (r.groups or []):
+                reserved_out = True
+            if r.type == "delegation" and a.group in (r.groups or []):
+                sup |= set(r.supervisors or [])
+        present = tuple(sorted(g for g in sup if g in inst.groups))
+        if reserved_out or (sup and not present):  # no supervisor group in the unit: cannot delegate
+            continue
+        out.append((a.group, a.time_factor, present))
+    return out
+
+
+def _rule_covers(r: RuleSpec, task: TaskSpec) -> bool:
+    return any(t == task.id or t == f"family:{task.family}" for t in r.tasks or [])
+
+
+def _check_someone_may_do_each_task(inst: Instance) -> None:
+    for t in inst.tasks.values():
+        if not allowed_groups(inst, t):
+            names = ", ".join(a.group for a in t.allowed)
+            raise InputError(inst.path, f"workload (task {t.id!r})",
+                             f"none of the groups allowed to do {t.id!r} ({names}) can do it in this unit "
+                             "(missing from `groups`, lacking `training`, or excluded by a rule)",
+                             "add one of those groups to the unit's `groups`, list the training, or change the rule")
+        for g in inst.today[t.id]:
+            if g not in inst.groups:
+                raise InputError(inst.path, f"workload (task {t.id!r})",
+                                 f"today's performer {g!r} of {t.id!r} is not one of the unit's groups",
+                                 f"add {g!r} to `groups`, or set `today_overrides: {{{t.id}: {{...}}}}`")

@@ -1,0 +1,228 @@
+"""The file formats, as pydantic models: types, ranges and required fields in one place.
+
+Cross-file checks (does this group exist, does that task) live in `planner.instance`; this module only
+says what one file must look like. Unknown keys are rejected so that a misspelt field is not ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", min_length=1)]
+Share = Annotated[float, Field(ge=0, le=1)]
+NonNeg = Annotated[float, Field(ge=0)]
+Pos = Annotated[float, Field(gt=0)]
+Clock = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Sourced(Strict):
+    source: str | None = None
+    illustrative: bool = False
+    note: str | None = None
+
+
+def _need_source(obj: Sourced, what: str) -> None:
+    if not obj.source and not obj.illustrative:
+        raise ValueError(f"{what} needs `source:` (document and line, or URL) or `illustrative: true`")
+
+
+# ---------------------------------------------------------------------------------------- groups
+class GroupSpec(Sourced):
+    id: Id
+    name: str
+    level: float
+    track: Literal["care", "support"] = "care"
+    authorised: bool
+    cost_per_hour: NonNeg
+
+    @model_validator(mode="after")
+    def _sourced(self):
+        _need_source(self, "a group's cost_per_hour")
+        return self
+
+
+class GroupsFile(Strict):
+    kind: Literal["groups"]
+    description: str | None = None
+    groups: list[GroupSpec] = Field(min_length=1)
+
+
+# ------------------------------------------------------------------------------------- catalogue
+class TaskName(Strict):
+    nb: str
+    en: str | None = None
+
+
+class AllowedSpec(Strict):
+    group: Id
+    time_factor: Pos = 1.0
+    training: str | None = None
+    supervisor: list[Id] | None = None
+    source: str | None = None
+    note: str | None = None
+
+
+class TaskSpec(Strict):
+    id: Id
+    name: TaskName
+    family: str
+    minutes: Pos
+    minutes_source: str | None = None
+    illustrative: bool = False
+    allowed: list[AllowedSpec] = Field(min_length=1)
+    today: dict[Id, Share]
+    movable: bool = False
+    source: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self):
+        if not self.minutes_source and not self.illustrative:
+            raise ValueError("`minutes` needs `minutes_source:` or `illustrative: true`")
+        total = sum(self.today.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"`today` shares add up to {total:g}, they must add up to 1")
+        return self
+
+
+class CatalogueFile(Strict):
+    kind: Literal["catalogue"]
+    description: str | None = None
+    groups: str
+    tasks: list[TaskSpec] = Field(min_length=1)
+
+
+# ----------------------------------------------------------------------------------------- rules
+ShiftSel = Union[str, list[str]]
+
+
+class RuleSpec(Sourced):
+    id: Id
+    type: Literal["min_heads", "never_alone", "supervision_ratio", "share", "patients_per_staff",
+                  "reserved_task", "delegation"]
+    name: str | None = None
+    enabled: bool = True
+    shifts: ShiftSel = "all"
+    groups: list[Id] | None = None
+    min: NonNeg | None = None
+    max: NonNeg | None = None
+    supervised: list[Id] | None = None
+    supervisors: list[Id] | None = None
+    ratio: Pos | None = None
+    per: Literal["shift", "day"] = "shift"
+    measure: Literal["heads", "hours"] = "heads"
+    max_patients: Pos | None = None
+    tasks: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _fields_for_type(self):
+        _need_source(self, "a rule")
+        need = {
+            "min_heads": ["min"],
+            "supervision_ratio": ["ratio"],
+            "patients_per_staff": ["max_patients"],
+            "reserved_task": ["tasks", "groups"],
+            "delegation": ["tasks", "groups", "supervisors"],
+            "share": [],
+        }.get(self.type, [])
+        missing = [f for f in need if getattr(self, f) is None]
+        if missing:
+            raise ValueError(f"a `{self.type}` rule needs " + ", ".join(f"`{f}`" for f in missing))
+        if self.type == "share":
+            if self.min is None and self.max is None:
+                raise ValueError("a `share` rule needs `min` or `max` (a share between 0 and 1)")
+            for v in (self.min, self.max):
+                if v is not None and v > 1:
+                    raise ValueError("`share` min/max are shares between 0 and 1")
+            if self.groups is None:
+                raise ValueError("a `share` rule needs `groups`")
+        return self
+
+
+class RulesFile(Strict):
+    kind: Literal["rules"]
+    id: Id
+    name: str | None = None
+    description: str | None = None
+    rules: list[RuleSpec] = Field(min_length=1)
+
+
+# ------------------------------------------------------------------------------------------ unit
+class ShiftSpec(Sourced):
+    id: Id
+    day_type: Literal["hverdag", "helg"]
+    time: Literal["dag", "kveld", "natt", "lang"]
+    start: Clock
+    end: Clock
+    paid_hours: Annotated[float, Field(gt=0, le=24)]
+    days_per_week: Annotated[float, Field(gt=0, le=7)]
+
+
+class PatientClass(Sourced):
+    id: Id
+    name: str | None = None
+    count: NonNeg
+    description: str | None = None
+
+
+class WorkloadEntry(Sourced):
+    task: Id
+    shifts: ShiftSel = "all"
+    per_patient: NonNeg | dict[Id, NonNeg] | None = None
+    per_unit: NonNeg | None = None
+
+    @model_validator(mode="after")
+    def _one_basis(self):
+        if (self.per_patient is None) == (self.per_unit is None):
+            raise ValueError("give exactly one of `per_patient` or `per_unit`")
+        return self
+
+
+class FteSpec(Sourced):
+    norm_hours_per_week: Annotated[float, Field(gt=0, le=60)] = 35.5
+    holiday_weeks: Annotated[float, Field(ge=0, lt=52)] = 5.0
+    sick_leave_share: Annotated[float, Field(ge=0, lt=1)] = 0.0
+
+
+class RuleOverride(Strict):
+    enabled: bool | None = None
+    min: NonNeg | None = None
+    max: NonNeg | None = None
+    ratio: Pos | None = None
+    max_patients: Pos | None = None
+    shifts: ShiftSel | None = None
+    groups: list[Id] | None = None
+    source: str | None = None
+    note: str | None = None
+
+
+class UnitFile(Sourced):
+    kind: Literal["unit"]
+    id: Id
+    name: str
+    type: Literal["sykehjem", "sykehus", "hjemmetjeneste", "other"] = "other"
+    description: str | None = None
+    beds: Pos
+    catalogue: str
+    rules: list[str] = Field(default_factory=list)
+    rule_overrides: dict[str, RuleOverride] = Field(default_factory=dict)
+    extra_rules: list[RuleSpec] = Field(default_factory=list)
+    groups: list[Id] = Field(min_length=1)
+    shifts: list[ShiftSpec] = Field(min_length=1)
+    patient_classes: list[PatientClass] = Field(min_length=1)
+    workload: list[WorkloadEntry] = Field(min_length=1)
+    productive_share: Annotated[float, Field(gt=0, le=1)] | dict[Id, Annotated[float, Field(gt=0, le=1)]] = 1.0
+    productive_share_source: str | None = None
+    availability: dict[Id, dict[str, NonNeg]] = Field(default_factory=dict)
+    training: list[str] = Field(default_factory=list)
+    today_overrides: dict[Id, dict[Id, Share]] = Field(default_factory=dict)
+    fte: FteSpec = Field(default_factory=FteSpec)
+
+
+FILE_KINDS = {"groups": GroupsFile, "catalogue": CatalogueFile, "rules": RulesFile, "unit": UnitFile}

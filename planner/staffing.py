@@ -1,0 +1,204 @@
+"""Staffing runs: an Instance -> the model's problem (per mode) -> heads, allocation, årsverk.
+
+`baseline` fixes each task to today's performers and shares; `leon` lets each task go to any group
+the catalogue allows (with its conditions). Both face the same forsvarlighet rules. Tasks with the
+same allowed groups and conditions are added up into task classes before the model is built.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from models import staffing as model
+from planner import workload
+from planner.errors import InputError
+from planner.fte import FteResult, fte_from_hours
+from planner.instance import Instance, allowed_groups
+
+MODES = ("baseline", "leon")
+
+
+@dataclass
+class ModeResult:
+    mode: str
+    status: str
+    objective: float
+    bound: float
+    staff: dict[str, dict[str, float]]          # shift -> group -> heads
+    weekly_hours: dict[str, float]              # group -> paid hours per week
+    fte: FteResult
+    cost_nok_per_week: float
+    allocation: dict[str, dict[str, float]]     # task -> group -> hours per week
+    allocation_by_shift: dict[str, dict[str, dict[str, float]]]  # task -> shift -> group -> hours
+    binding: list[dict] = field(default_factory=list)
+    workload_only_staff: dict[str, dict[str, float]] | None = None
+    bends: list[dict] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
+
+    @property
+    def fte_gross(self) -> dict[str, float]:
+        return self.fte.gross
+
+    @property
+    def fte_net(self) -> dict[str, float]:
+        return self.fte.net
+
+
+def _rule_to_model(inst: Instance, r, gidx: dict[str, int], sidx: dict[str, int]) -> list[model.Rule]:
+    """Translate one rule of the file format into the model's linear rule form."""
+    shifts = tuple(sidx[s] for s in inst.select_shifts(r.shifts, inst.rule_files[r.id], f"rules.{r.id}.shifts"))
+    present = lambda gs: tuple(gidx[g] for g in gs if g in gidx)  # noqa: E731
+    every = tuple(gidx.values())
+    care = tuple(gidx[g] for g, spec in inst.groups.items() if spec.track == "care")
+    if r.type == "min_heads":
+        return [model.Rule(r.id, "min_heads", shifts, present(r.groups) if r.groups else every, r.min)]
+    if r.type == "never_alone":
+        return [model.Rule(r.id, "min_heads", shifts, present(r.groups) if r.groups else every, 2.0)]
+    if r.type == "patients_per_staff":
+        patients = sum(inst.patient_counts.values())
+        return [model.Rule(r.id, "min_heads", shifts, present(r.groups) if r.groups else care,
+                           patients / r.max_patients)]
+    if r.type == "supervision_ratio":
+        sup = present(r.supervised) if r.supervised else tuple(gidx[g] for g, s in inst.groups.items()
+                                                                 if not s.authorised and s.track == "care")
+        by = present(r.supervisors) if r.supervisors else tuple(gidx[g] for g, s in inst.groups.items()
+                                                                  if s.authorised)
+        return [model.Rule(r.id, "ratio", shifts, sup, r.ratio, other=by)]
+    if r.type == "share":
+        out = []
+        # share of `groups` among care staff: groups - p * care >= 0 (min) or <= 0 (max)
+        if r.min is not None:
+            out.append(model.Rule(r.id, "share", shifts, present(r.groups), r.min, other=care,
+                                  sense="min", per=r.per, measure=r.measure))
+        if r.max is not None:
+            out.append(model.Rule(r.id, "share", shifts, present(r.groups), r.max, other=care,
+                                  sense="max", per=r.per, measure=r.measure))
+        return out
+    return []  # reserved_task and delegation act on who may do a task (planner.instance)
+
+
+def build_problem(inst: Instance, mode: str) -> tuple[model.StaffingProblem, list[tuple[str, list[str]]],
+                                                      dict[str, dict[str, float]]]:
+    """The model's problem for one mode, the tasks behind each task class, and task hours."""
+    if mode not in MODES:
+        raise ValueError(mode)
+    gids = list(inst.groups)
+    gidx = {g: i for i, g in enumerate(gids)}
+    sids = inst.shift_ids
+    sidx = {s: i for i, s in enumerate(sids)}
+    hours = workload.hours(inst)
+
+    classes: dict[tuple, dict] = {}
+    for t, per_shift in hours.items():
+        if sum(per_shift.values()) <= 0:
+            continue
+        task = inst.tasks[t]
+        options = allowed_groups(inst, task)
+        if mode == "baseline":
+            # today's practice: today's performers in today's shares, in today's shift
+            cond = {g: (f, sup) for g, f, sup in options}
+            today = inst.today[t]
+            opts = tuple((g, cond.get(g, (1.0, ()))[0], cond.get(g, (1.0, ()))[1]) for g in sorted(today))
+            key = (opts, False, tuple(today[g] for g, _, _ in opts))
+        else:
+            opts = tuple(sorted(options))
+            key = (opts, task.movable, None)
+        c = classes.setdefault(key, {"tasks": [], "work": np.zeros(len(sids))})
+        c["tasks"].append(t)
+        c["work"] += np.array([per_shift[s] for s in sids])
+
+    task_classes, members = [], []
+    for i, ((opts, movable, shares), c) in enumerate(sorted(classes.items(), key=lambda kv: kv[1]["tasks"][0])):
+        name = c["tasks"][0] if len(c["tasks"]) == 1 else f"{c['tasks'][0]}+{len(c['tasks']) - 1}"
+        task_classes.append(model.TaskClass(
+            name=name, allowed=tuple(gidx[g] for g, _, _ in opts), work=tuple(c["work"]),
+            factor=tuple(f for _, f, _ in opts),
+            supervisors=tuple(tuple(gidx[x] for x in sup) for _, _, sup in opts),
+            movable=movable, fixed_shares=shares))
+        members.append((name, c["tasks"]))
+
+    rules = []
+    for r in inst.rules:
+        rules += _rule_to_model(inst, r, gidx, sidx)
+    p = model.StaffingProblem(
+        groups=tuple(gids), level=tuple(inst.groups[g].level for g in gids),
+        cost_per_hour=tuple(inst.groups[g].cost_per_hour for g in gids),
+        shifts=tuple(sids), paid_hours=tuple(s.paid_hours for s in inst.shifts),
+        days_per_week=tuple(s.days_per_week for s in inst.shifts),
+        day_type=tuple(s.day_type for s in inst.shifts),
+        productive=tuple(tuple(inst.productive[g] for _ in sids) for g in gids),
+        availability=tuple(tuple(inst.availability[g].get(s, math.inf) for s in sids) for g in gids),
+        tasks=tuple(task_classes), rules=tuple(rules))
+    return p, members, hours
+
+
+def solve_instance(inst: Instance, modes=MODES, objective: str = "hours", solver: str = "highs",
+                   time_limit: float | None = None, relax: bool = False,
+                   explain: bool = False) -> dict[str, ModeResult]:
+    if objective not in ("hours", "cost"):
+        raise InputError("--objective", "", f"unknown objective {objective!r}", "use hours or cost")
+    return {m: solve_mode(inst, m, objective, solver, time_limit, relax, explain) for m in modes}
+
+
+def solve_mode(inst: Instance, mode: str, objective: str = "hours", solver: str = "highs",
+               time_limit: float | None = None, relax: bool = False, explain: bool = False) -> ModeResult:
+    p, members, hours = build_problem(inst, mode)
+    sol = model.solve(p, objective, solver, time_limit, relax, explain)
+    return _result(inst, mode, p, members, hours, sol)
+
+
+def _result(inst: Instance, mode: str, p: model.StaffingProblem, members, hours,
+            sol: model.StaffingSolution) -> ModeResult:
+    gids, sids = list(p.groups), list(p.shifts)
+    days = dict(zip(sids, p.days_per_week))
+    paid = dict(zip(sids, p.paid_hours))
+    staff = {s: {g: float(sol.heads[k, j]) for k, g in enumerate(gids)} for j, s in enumerate(sids)}
+    weekly = {g: sum(staff[s][g] * paid[s] * days[s] for s in sids) for g in gids}
+    cost = sum(weekly[g] * inst.groups[g].cost_per_hour for g in gids)
+
+    # task classes back to tasks: each task takes its share of its class's hours (per day type for
+    # movable classes, whose hours may sit in another shift of the same day)
+    alloc_shift: dict[str, dict[str, dict[str, float]]] = {}
+    day_of = dict(zip(sids, p.day_type))
+    for ci, (_, tasks) in enumerate(members):
+        tc = p.tasks[ci]
+        movable = tc.movable and tc.fixed_shares is None
+        for t in tasks:
+            per = alloc_shift.setdefault(t, {})
+            for j, s in enumerate(sids):
+                if movable:
+                    day_total = sum(tc.work[q] for q, d in enumerate(p.day_type) if d == day_of[s])
+                    share = (sum(hours[t][q] for q in sids if day_of[q] == day_of[s]) / day_total
+                             if day_total > 0 else 0.0)
+                else:
+                    share = hours[t][s] / tc.work[j] if tc.work[j] > 0 else 0.0
+                for k, g in enumerate(gids):
+                    v = float(sol.allocation[ci, k, j] * share)
+                    if v > 1e-9:
+                        per.setdefault(s, {})[g] = v
+    alloc_week = {t: {} for t in alloc_shift}
+    for t, per in alloc_shift.items():
+        for s, gv in per.items():
+            for g, v in gv.items():
+                alloc_week[t][g] = alloc_week[t].get(g, 0.0) + v * days[s]
+
+    wl = None
+    if sol.workload_only_heads is not None:
+        wl = {s: {g: float(sol.workload_only_heads[k, j]) for k, g in enumerate(gids)}
+              for j, s in enumerate(sids)}
+    ok = sol.status in ("optimal", "time_limit")
+    return ModeResult(
+        mode=mode, status=sol.status, objective=sol.objective, bound=sol.bound, staff=staff,
+        weekly_hours=weekly, fte=fte_from_hours(weekly if ok else {g: 0.0 for g in gids}, inst.fte),
+        cost_nok_per_week=cost, allocation=alloc_week, allocation_by_shift=alloc_shift,
+        binding=sol.binding, workload_only_staff=wl, bends=sol.bends, stats=sol.stats)
+
+
+def freed_fte(results: dict[str, ModeResult], kind: str = "gross") -> dict[str, float]:
+    """Baseline − LEON per group (negative: LEON needs more of that group)."""
+    b, lo = results["baseline"].fte, results["leon"].fte
+    src_b, src_l = (b.gross, lo.gross) if kind == "gross" else (b.net, lo.net)
+    return {g: src_b[g] - src_l[g] for g in src_b}
