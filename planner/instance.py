@@ -245,29 +245,36 @@ def load_unit(path: str | Path) -> Instance:
 def allowed_groups(inst: Instance, task: TaskSpec) -> list[tuple[str, float, tuple[str, ...]]]:
     """(group, time factor, supervisors) for the unit's groups that may do a task here.
 
-    A catalogue condition `training` holds only if the unit lists that training; reserved-task rules
-    narrow the list; delegation rules add a supervisor condition.
+    A catalogue condition `training` holds if the unit lists that training or the group does the task
+    today; reserved-task rules narrow the list; delegation rules add a supervisor condition. Today's
+    performers always stay allowed (checked at load), so today's practice is one of LEON's options.
     """
+    today = inst.today.get(task.id, {})
     out = []
     for a in task.allowed:
         if a.group not in inst.groups:
             continue
-        if a.training and a.training not in inst.training:
+        if a.training and a.training not in inst.training and a.group not in today:
             continue
-        sup = set(a.supervisor or [])
-        reserved_out = False
-        for r in inst.rules:
-            if r.tasks is None or not _rule_covers(r, task):
-                continue
-            if r.type == "reserved_task" and a.group not in (r.groups or []):
-                reserved_out = True
-            if r.type == "delegation" and a.group in (r.groups or []):
-                sup |= set(r.supervisors or [])
+        sup, reserved = _conditions(inst, task, a.group, set(a.supervisor or []))
         present = tuple(sorted(g for g in sup if g in inst.groups))
-        if reserved_out or (sup and not present):  # no supervisor group in the unit: cannot delegate
+        if reserved or (sup and not present):  # no supervisor group in the unit: cannot delegate
             continue
         out.append((a.group, a.time_factor, present))
     return out
+
+
+def _conditions(inst: Instance, task: TaskSpec, group: str, sup: set[str]) -> tuple[set[str], str | None]:
+    """Supervisors a group needs for a task, and the reserved-task rule that excludes it (if any)."""
+    reserved = None
+    for r in inst.rules:
+        if r.tasks is None or not _rule_covers(r, task):
+            continue
+        if r.type == "reserved_task" and group not in (r.groups or []):
+            reserved = r.id
+        if r.type == "delegation" and group in (r.groups or []):
+            sup = sup | set(r.supervisors or [])
+    return sup, reserved
 
 
 def _rule_covers(r: RuleSpec, task: TaskSpec) -> bool:
@@ -282,8 +289,19 @@ def _check_someone_may_do_each_task(inst: Instance) -> None:
                              f"none of the groups allowed to do {t.id!r} ({names}) can do it in this unit "
                              "(missing from `groups`, lacking `training`, or excluded by a rule)",
                              "add one of those groups to the unit's `groups`, list the training, or change the rule")
+        spec = {a.group: a for a in t.allowed}
         for g in inst.today[t.id]:
             if g not in inst.groups:
                 raise InputError(inst.path, f"workload (task {t.id!r})",
                                  f"today's performer {g!r} of {t.id!r} is not one of the unit's groups",
                                  f"add {g!r} to `groups`, or set `today_overrides: {{{t.id}: {{...}}}}`")
+            sup, reserved = _conditions(inst, t, g, set(spec[g].supervisor or []))
+            if reserved:
+                raise InputError(inst.rule_files[reserved], f"rules.{reserved}",
+                                 f"reserves {t.id!r} for other groups, but {g!r} does it today in {inst.id}",
+                                 f"change the rule, or set `today_overrides` for {t.id!r} in the unit")
+            if sup and not any(x in inst.groups for x in sup):
+                raise InputError(inst.path, f"workload (task {t.id!r})",
+                                 f"today's performer {g!r} needs one of {sorted(sup)} on shift for {t.id!r}, "
+                                 "but the unit has none of them",
+                                 "add a supervisor group to `groups` or set `today_overrides`")

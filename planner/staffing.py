@@ -99,9 +99,8 @@ def build_problem(inst: Instance, mode: str) -> tuple[model.StaffingProblem, lis
         options = allowed_groups(inst, task)
         if mode == "baseline":
             # today's practice: today's performers in today's shares, in today's shift
-            cond = {g: (f, sup) for g, f, sup in options}
             today = inst.today[t]
-            opts = tuple((g, cond.get(g, (1.0, ()))[0], cond.get(g, (1.0, ()))[1]) for g in sorted(today))
+            opts = tuple(o for o in sorted(options) if o[0] in today)
             key = (opts, False, tuple(today[g] for g, _, _ in opts))
         else:
             opts = tuple(sorted(options))

@@ -1,0 +1,1025 @@
+"""Roster (turnus) model on OR-Tools CP-SAT.
+
+Plain problem in, assignment out. No file I/O, no YAML, no printing; never imports ``planner``.
+
+One rule, one definition. Every working-time rule is a small class whose ``conditions(problem)``
+method turns its parameters into a list of *conditions* over the person-day-shift slots. There are
+four condition forms:
+
+* ``Linear``  – lo <= sum(coef * worked(slot)) <= hi          (hours per window, availability)
+* ``CountAny`` – number of slot sets with any worked slot <= hi (Sunday rule, weekend frequency,
+  consecutive days, weekly rest: "not every candidate rest period is broken")
+* ``Pattern`` – a sequence of (slot set, worked?) elements must not all match (daily rest pairs,
+  quick returns, unwanted patterns, isolated days off)
+* ``Contract`` – hours over the horizon within tolerance of stillingsprosent x norm
+
+The builder posts each condition (hard: constraint; soft: weighted penalty) and the audit evaluates
+the *same* condition objects on any roster. A built roster therefore passes its own audit by
+construction, and a planted violation is reported by the condition that forbids it.
+
+Time model: day 0 is a Monday at 00:00; minutes are absolute from there. A shift of type ``s`` on
+day ``d`` occupies [d*1440 + start, d*1440 + start + duration). With ``cyclic=True`` the horizon is a
+rotation that repeats, so day D-1 is followed by day 0 (windows wrap around).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+DAY = 1440
+WEEK = 7 * DAY
+
+
+# ----------------------------------------------------------------------------------------------
+# Problem types
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ShiftType:
+    code: str            # roster code as written in the grid, e.g. "D", "K", "N", "L"
+    start: int           # minutes after midnight
+    end: int             # minutes after midnight; end <= start means the shift ends the next day
+    work_minutes: int    # working time counted against the limits (paid hours x 60)
+    time: str            # dag | kveld | natt | lang
+
+    @property
+    def duration(self) -> int:
+        d = self.end - self.start
+        return d if d > 0 else d + DAY
+
+
+@dataclass
+class Person:
+    id: str
+    group: str
+    percent: float = 100.0                     # stillingsprosent; fixed unless percent_range set
+    percent_range: tuple[int, int] | None = None  # heltid analysis: position size is a variable
+    weekend_cycle: int | None = None           # works at most 1 in this many weekends
+    allowed: frozenset[str] | None = None      # shift codes or time classes; None = all
+    unavailable: frozenset[int] = frozenset()  # day indices
+    night_exempt: bool = False                 # aml § 10-2 (2)
+    accepts_long_shifts: bool = True           # langvakt is voluntary (NSF)
+    wishes: tuple = ()                         # (day, code or None = off, weight)
+
+
+@dataclass(frozen=True)
+class Cover:
+    day: int
+    code: str
+    group: str
+    min: int
+    preferred: int = 0
+
+
+@dataclass
+class Problem:
+    days: int
+    shifts: list[ShiftType]
+    persons: list[Person]
+    cover: list[Cover]
+    rules: list["Rule"]
+    substitutes: dict[str, list[str]] = field(default_factory=dict)  # slot group -> who may fill it
+    sunday_holiday: list[bool] | None = None   # per day: Sunday or public holiday
+    eve_1500: list[bool] | None = None         # per day: jul-/påske-/pinseaften (window from 15:00)
+    cyclic: bool = True
+    day_labels: list[str] | None = None        # ISO dates for messages
+
+    def __post_init__(self):
+        if self.sunday_holiday is None:
+            self.sunday_holiday = [d % 7 == 6 for d in range(self.days)]
+        if self.eve_1500 is None:
+            self.eve_1500 = [False] * self.days
+        if self.day_labels is None:
+            self.day_labels = [f"day {d + 1}" for d in range(self.days)]
+        self.shift_index = {s.code: i for i, s in enumerate(self.shifts)}
+
+    @property
+    def weeks(self) -> int:
+        return self.days // 7
+
+    @property
+    def horizon(self) -> int:
+        return self.days * DAY
+
+    def label(self, d: int) -> str:
+        return self.day_labels[d % self.days]
+
+    def interval(self, d: int, s: int) -> tuple[int, int]:
+        st = self.shifts[s]
+        a = d * DAY + st.start
+        return a, a + st.duration
+
+    def allowed(self, p: Person, d: int, s: int) -> bool:
+        st = self.shifts[s]
+        if p.allowed is not None and st.code not in p.allowed and st.time not in p.allowed:
+            return False
+        return True
+
+    def overlap(self, d: int, s: int, a: int, b: int) -> int:
+        """Minutes of slot (d, s) inside [a, b) (wrapping when cyclic)."""
+        x, y = self.interval(d, s)
+        shifts = (0, -self.horizon, self.horizon) if self.cyclic else (0,)
+        return sum(max(0, min(y + o, b) - max(x + o, a)) for o in shifts)
+
+    def slots_overlapping(self, a: int, b: int) -> list[tuple[int, int]]:
+        out = set()
+        for dd in range(a // DAY - 2, (b - 1) // DAY + 1):
+            if self.cyclic:
+                d = dd % self.days
+            elif 0 <= dd < self.days:
+                d = dd
+            else:
+                continue
+            for s in range(len(self.shifts)):
+                if self.overlap(d, s, a, b) > 0:
+                    out.add((d, s))
+        return sorted(out)
+
+    def day_slots(self, d: int) -> list[tuple[int, int]]:
+        d = d % self.days
+        return [(d, s) for s in range(len(self.shifts))]
+
+    def next_day(self, d: int, k: int = 1) -> int | None:
+        e = d + k
+        if 0 <= e < self.days:
+            return e
+        return e % self.days if self.cyclic else None
+
+
+# ----------------------------------------------------------------------------------------------
+# Conditions: the shared vocabulary of builder and audit
+# ----------------------------------------------------------------------------------------------
+Slot = tuple[int, int]  # (day, shift index)
+
+
+@dataclass
+class Cond:
+    rule: str
+    person: int
+    day: int
+    hard: bool
+    weight: int
+    detail: str          # message; {value} is replaced by the measured value
+
+
+@dataclass
+class Linear(Cond):
+    terms: list[tuple[Slot, int]] = field(default_factory=list)
+    lo: int | None = None
+    hi: int | None = None
+    scale: float = 60.0  # divide the measured sum by this in messages (minutes -> hours)
+
+
+@dataclass
+class CountAny(Cond):
+    sets: list[list[Slot]] = field(default_factory=list)
+    hi: int = 0
+
+
+@dataclass
+class Pattern(Cond):
+    elems: list[tuple[list[Slot], bool]] = field(default_factory=list)
+
+
+@dataclass
+class Contract(Cond):
+    terms: list[tuple[Slot, int]] = field(default_factory=list)
+    per_percent: float = 0.0   # minutes over the horizon for 1 % of a full-time position
+    tolerance: int = 0         # minutes
+
+
+def evaluate(cond: Cond, worked: set[Slot], person: Person) -> tuple[bool, str]:
+    """Return (violated, detail) for one condition on one person's worked slots."""
+    if isinstance(cond, Contract):
+        v = sum(c for sl, c in cond.terms if sl in worked)
+        target = cond.per_percent * person.percent
+        bad = abs(v - target) > cond.tolerance + 1e-6
+        return bad, cond.detail.format(value=f"{v / 60:.2f}", target=f"{target / 60:.2f}")
+    if isinstance(cond, Linear):
+        v = sum(c for sl, c in cond.terms if sl in worked)
+        bad = (cond.lo is not None and v < cond.lo) or (cond.hi is not None and v > cond.hi)
+        val = v / cond.scale
+        return bad, cond.detail.format(value=f"{val:.2f}".rstrip("0").rstrip("."))
+    if isinstance(cond, CountAny):
+        n = sum(1 for st in cond.sets if any(sl in worked for sl in st))
+        return n > cond.hi, cond.detail.format(value=n)
+    if isinstance(cond, Pattern):
+        match = all(any(sl in worked for sl in st) == want for st, want in cond.elems)
+        return match, cond.detail.format(value="")
+    raise TypeError(cond)
+
+
+# ----------------------------------------------------------------------------------------------
+# Rules
+# ----------------------------------------------------------------------------------------------
+@dataclass
+class Rule:
+    id: str
+    hard: bool = True
+    weight: int = 1
+    source: str = ""
+
+    def conditions(self, P: Problem) -> Iterable[Cond]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def _kw(self, p: int, d: int, detail: str) -> dict:
+        return dict(rule=self.id, person=p, day=d, hard=self.hard, weight=self.weight, detail=detail)
+
+
+def _hours(m: float) -> str:
+    return f"{m / 60:.2f}".rstrip("0").rstrip(".")
+
+
+@dataclass
+class DailyRest(Rule):
+    """aml § 10-8 (1)/(3): at least `min_hours` off between two work periods."""
+    min_hours: float = 11.0
+
+    def conditions(self, P):
+        need = round(self.min_hours * 60)
+        S = range(len(P.shifts))
+        found = []
+        for d1 in range(P.days):
+            for k in (1, 2):
+                d2 = P.next_day(d1, k)
+                if d2 is None:
+                    continue
+                for s1 in S:
+                    b1 = P.interval(d1, s1)[1]
+                    for s2 in S:
+                        gap = P.interval(d1 + k, s2)[0] - b1
+                        if gap < need:
+                            found.append((d1, s1, d2, s2, gap))
+        for pi, _ in enumerate(P.persons):
+            for d1, s1, d2, s2, gap in found:
+                c1, c2 = P.shifts[s1].code, P.shifts[s2].code
+                yield Pattern(**self._kw(pi, d2, f"{_hours(gap)} h off between {c1} on {P.label(d1)} and "
+                                         f"{c2} on {P.label(d2)} (minimum {self.min_hours:g} h)"),
+                              elems=[([(d1, s1)], True), ([(d2, s2)], True)])
+
+
+@dataclass
+class QuickReturn(DailyRest):
+    """Soft: fewer than `min_hours` between two shifts (e.g. kveld -> dag), aml § 10-2 (1)."""
+    min_hours: float = 11.0
+
+
+@dataclass
+class WeeklyRest(Rule):
+    """aml § 10-8 (2)/(3): a continuous off period of `min_hours` starting in each fixed week."""
+    min_hours: float = 35.0
+
+    def conditions(self, P):
+        L = round(self.min_hours * 60)
+        per_week = []
+        for w in range(P.weeks):
+            W0, W1 = w * WEEK, (w + 1) * WEEK
+            starts = {W0}
+            for d in range(P.days):
+                for s in range(len(P.shifts)):
+                    b = P.interval(d, s)[1]
+                    for o in ((0, -P.horizon) if P.cyclic else (0,)):
+                        if W0 <= b + o < W1:
+                            starts.add(b + o)
+            sets, seen = [], set()
+            for t in sorted(starts):
+                st = tuple(P.slots_overlapping(t, t + L))
+                if st not in seen:
+                    seen.add(st)
+                    sets.append(list(st))
+            if all(len(s) > 0 for s in sets):
+                per_week.append((w, sets))
+        for pi, _ in enumerate(P.persons):
+            for w, sets in per_week:
+                yield CountAny(**self._kw(pi, w * 7, f"no continuous {self.min_hours:g} h off period "
+                                          f"starting in the week of {P.label(w * 7)}"),
+                               sets=sets, hi=len(sets) - 1)
+
+
+@dataclass
+class WorkingHours(Rule):
+    """aml § 10-4 / § 10-5: hours per work period, per fixed 24 h, per fixed week, averages."""
+    max_shift_hours: float = 9.0         # each continuous work period
+    max_day_hours: float = 9.0           # each fixed 24 h period (calendar day)
+    max_week_hours: float | None = 38.0  # each fixed week (single-week cap)
+    avg_weeks: int | None = None         # averaging window for avg_week_hours (e.g. 8)
+    avg_week_hours: float | None = None  # e.g. 48 h averaged over 8 weeks
+    period_week_hours: float | None = None  # average over the whole horizon (40/38/36)
+    regime: str = "none"
+
+    def conditions(self, P):
+        S = range(len(P.shifts))
+        too_long = [s for s in S if P.shifts[s].work_minutes > self.max_shift_hours * 60 + 1e-6]
+        day_terms = []
+        for c in range(P.days):
+            terms = []
+            for d, s in P.slots_overlapping(c * DAY, (c + 1) * DAY):
+                ov = P.overlap(d, s, c * DAY, (c + 1) * DAY)
+                terms.append(((d, s), round(ov * P.shifts[s].work_minutes / P.shifts[s].duration)))
+            if terms and sum(sorted(t for _, t in terms)[-2:]) > self.max_day_hours * 60:
+                day_terms.append((c, terms))
+        wk = [self._week_terms(P, w) for w in range(P.weeks)]
+        windows = []
+        if self.avg_weeks and self.avg_week_hours and P.weeks > 0:
+            n = self.avg_weeks
+            if P.cyclic or P.weeks >= n:
+                for w0 in (range(P.weeks) if P.cyclic else range(P.weeks - n + 1)):
+                    windows.append((w0, _merge([t for k in range(n) for t in wk[(w0 + k) % P.weeks]])))
+        period = _merge([t for w in range(P.weeks) for t in wk[w]])
+        for pi, _ in enumerate(P.persons):
+            for s in too_long:
+                st = P.shifts[s]
+                for d in range(P.days):
+                    yield Linear(**self._kw(pi, d, f"{st.code} on {P.label(d)} is {_hours(st.work_minutes)} h > "
+                                            f"{self.max_shift_hours:g} h per work period (averaging: {self.regime})"),
+                                 terms=[((d, s), 1)], hi=0, scale=1)
+            for c, terms in day_terms:
+                yield Linear(**self._kw(pi, c, f"{{value}} h worked on {P.label(c)} > {self.max_day_hours:g} h "
+                                        f"per 24 h (averaging: {self.regime})"),
+                             terms=terms, hi=round(self.max_day_hours * 60))
+            if self.max_week_hours is not None:
+                for w in range(P.weeks):
+                    yield Linear(**self._kw(pi, w * 7, f"{{value}} h in the week of {P.label(w * 7)} > "
+                                            f"{self.max_week_hours:g} h (averaging: {self.regime})"),
+                                 terms=wk[w], hi=round(self.max_week_hours * 60))
+            for w0, terms in windows:
+                yield Linear(**self._kw(pi, w0 * 7, f"{{value}} h in {self.avg_weeks} weeks from {P.label(w0 * 7)} "
+                                        f"> {self.avg_weeks} x {self.avg_week_hours:g} h"),
+                             terms=terms, hi=round(self.avg_weeks * self.avg_week_hours * 60))
+            if self.period_week_hours and P.weeks > 0:
+                yield Linear(**self._kw(pi, 0, f"{{value}} h over the {P.weeks}-week period > "
+                                        f"{P.weeks} x {self.period_week_hours:g} h"),
+                             terms=period, hi=round(P.weeks * self.period_week_hours * 60))
+
+    @staticmethod
+    def _week_terms(P, w):
+        terms = []
+        for d, s in P.slots_overlapping(w * WEEK, (w + 1) * WEEK):
+            ov = P.overlap(d, s, w * WEEK, (w + 1) * WEEK)
+            terms.append(((d, s), round(ov * P.shifts[s].work_minutes / P.shifts[s].duration)))
+        return terms
+
+
+def _merge(terms):
+    acc: dict = {}
+    for sl, c in terms:
+        acc[sl] = acc.get(sl, 0) + c
+    return sorted(acc.items())
+
+
+@dataclass
+class ContractHours(Rule):
+    """Tariff: hours over the horizon = stillingsprosent x norm x weeks (within a tolerance)."""
+    norm_hours_per_week: float = 35.5
+    tolerance_hours: float = 4.0
+
+    def conditions(self, P):
+        for pi, p in enumerate(P.persons):
+            terms = [((d, s), P.shifts[s].work_minutes) for d in range(P.days) for s in range(len(P.shifts))]
+            yield Contract(**self._kw(pi, 0, f"{{value}} h planned vs {{target}} h contract over {P.weeks} weeks "
+                                      f"(tolerance {self.tolerance_hours:g} h)"),
+                           terms=terms, per_percent=self.norm_hours_per_week * 60 * P.weeks / 100,
+                           tolerance=round(self.tolerance_hours * 60))
+
+
+def _sh_elements(P: Problem) -> list[tuple[int, int, int]]:
+    """Runs of consecutive Sundays/holidays: (first day, window start, window end) in minutes."""
+    out, d = [], 0
+    sh = P.sunday_holiday
+    while d < P.days:
+        if sh[d]:
+            e = d
+            while e + 1 < P.days and sh[e + 1]:
+                e += 1
+            eve = (d - 1) % P.days
+            a = d * DAY - DAY + (15 * 60 if P.eve_1500[eve] else 18 * 60)
+            out.append((d, a, e * DAY + 22 * 60))
+            d = e + 1
+        else:
+            d += 1
+    return out
+
+
+@dataclass
+class SundayRule(Rule):
+    """aml § 10-8 (4): who worked a Sunday/holiday (§ 10-10 window) is off the next one; with a
+    written averaging agreement: at most half of them over `window_weeks`, at most `max_in_row`
+    in a row."""
+    averaging: bool = False
+    window_weeks: int = 26
+    max_in_row: int = 3
+
+    def conditions(self, P):
+        els = _sh_elements(P)
+        n = len(els)
+        if n < 2:
+            return
+        sets = [P.slots_overlapping(a, b) for _, a, b in els]
+        for pi, _ in enumerate(P.persons):
+            pairs = range(n) if P.cyclic else range(n - 1)
+            if not self.averaging:
+                for i in pairs:
+                    j = (i + 1) % n
+                    yield CountAny(**self._kw(pi, els[j][0], f"works Sunday/holiday {P.label(els[i][0])} and the "
+                                              f"next one {P.label(els[j][0])}"), sets=[sets[i], sets[j]], hi=1)
+            else:
+                k = self.max_in_row + 1
+                if n >= k:
+                    for i in (range(n) if P.cyclic else range(n - k + 1)):
+                        idx = [(i + t) % n for t in range(k)]
+                        yield CountAny(**self._kw(pi, els[idx[-1]][0], f"{{value}} Sundays/holidays in a row up to "
+                                                  f"{P.label(els[idx[-1]][0])} (max {self.max_in_row})"),
+                                       sets=[sets[t] for t in idx], hi=self.max_in_row)
+                m = min(n, self.window_weeks)  # Sundays in the averaging window (about one per week)
+                starts = [0] if m == n else (range(n) if P.cyclic else range(n - m + 1))
+                for i in starts:
+                    idx = [(i + t) % n for t in range(m)]
+                    yield CountAny(**self._kw(pi, els[idx[0]][0], f"{{value}} of {m} Sundays/holidays worked from "
+                                              f"{P.label(els[idx[0]][0])} (max half)"),
+                                   sets=[sets[t] for t in idx], hi=m // 2)
+
+
+@dataclass
+class WeekendFrequency(Rule):
+    """Agreement/union policy: work at most one weekend in `cycle` (a person's own cycle wins)."""
+    cycle: int = 3
+    start_minute: int = 5 * DAY            # Saturday 00:00
+    end_minute: int = 6 * DAY + 22 * 60    # Sunday 22:00
+
+    def weekend_sets(self, P):
+        return [P.slots_overlapping(w * WEEK + self.start_minute, w * WEEK + self.end_minute)
+                for w in range(P.weeks)]
+
+    def conditions(self, P):
+        sets = self.weekend_sets(P)
+        W = len(sets)
+        for pi, p in enumerate(P.persons):
+            n = p.weekend_cycle or self.cycle
+            if n <= 1 or W < 2:
+                continue
+            k = min(n, W)
+            for w0 in (range(W) if P.cyclic else range(W - k + 1)):
+                idx = [(w0 + t) % W for t in range(k)]
+                yield CountAny(**self._kw(pi, idx[-1] * 7 + 5, f"{{value}} weekends worked in {k} weekends from "
+                                          f"{P.label(idx[0] * 7 + 5)} (every {n}. weekend)"),
+                               sets=[sets[t] for t in idx], hi=1)
+
+
+@dataclass
+class NightWork(Rule):
+    """aml § 10-11 (6): average ≤ 8 h per 24 h over 4 weeks, weekly-rest minimum left out.
+    Applied to everyone who may work nights (the law: regular night workers) – stricter, and it
+    binds only above about 44 h/week."""
+    avg_hours_per_24h: float = 8.0
+    block_weeks: int = 4
+    weekly_rest_hours: float = 35.0
+
+    def conditions(self, P):
+        n = self.block_weeks
+        if P.weeks < n and not P.cyclic:
+            return
+        periods = (n * 7 * 24 - n * self.weekly_rest_hours) / 24
+        cap = round(self.avg_hours_per_24h * periods * 60)
+        nights = [s for s, st in enumerate(P.shifts) if st.time == "natt"]
+        if not nights:
+            return
+        wk = [WorkingHours._week_terms(P, w) for w in range(P.weeks)]
+        blocks = [(w0, _merge([t for k in range(n) for t in wk[(w0 + k) % P.weeks]]))
+                  for w0 in (range(P.weeks) if P.cyclic else range(P.weeks - n + 1))]
+        for pi, p in enumerate(P.persons):
+            if p.night_exempt or (p.allowed is not None and "natt" not in p.allowed
+                                  and not any(P.shifts[s].code in p.allowed for s in nights)):
+                continue
+            for w0, terms in blocks:
+                yield Linear(**self._kw(pi, w0 * 7, f"{{value}} h in {n} weeks from {P.label(w0 * 7)} > "
+                                        f"{self.avg_hours_per_24h:g} h x {periods:.2f} periods of 24 h"),
+                             terms=terms, hi=cap)
+
+
+@dataclass
+class MaxConsecutive(Rule):
+    """At most `max` consecutive days with a shift of the given times (None = any shift)."""
+    max: int = 6
+    times: tuple[str, ...] | None = None
+    what: str = "working days"
+
+    def conditions(self, P):
+        k = self.max + 1
+        if k > P.days:
+            return
+        ss = [s for s, st in enumerate(P.shifts) if self.times is None or st.time in self.times]
+        for pi, _ in enumerate(P.persons):
+            for d0 in (range(P.days) if P.cyclic else range(P.days - k + 1)):
+                days = [(d0 + t) % P.days for t in range(k)]
+                yield CountAny(**self._kw(pi, days[-1], f"{{value}} consecutive {self.what} up to "
+                                          f"{P.label(days[-1])} (max {self.max})"),
+                               sets=[[(d, s) for s in ss] for d in days], hi=self.max)
+
+
+@dataclass
+class MinConsecutiveOff(Rule):
+    """Days off come in blocks of at least `min` days (default 2: no isolated day off)."""
+    min: int = 2
+
+    def conditions(self, P):
+        S = range(len(P.shifts))
+        for pi, _ in enumerate(P.persons):
+            for L in range(1, self.min):
+                for d0 in range(P.days):
+                    b, e = d0 - 1, d0 + L
+                    if not P.cyclic and (b < 0 or e >= P.days):
+                        continue
+                    el = [([(b % P.days, s) for s in S], True)]
+                    el += [([((d0 + t) % P.days, s) for s in S], False) for t in range(L)]
+                    el += [([(e % P.days, s) for s in S], True)]
+                    yield Pattern(**self._kw(pi, d0, f"only {L} day(s) off from {P.label(d0)} "
+                                             f"(min {self.min})"), elems=el)
+
+
+@dataclass
+class UnwantedPatterns(Rule):
+    """Sequences over consecutive days. Element: shift code, time class, '-' (off) or '*' (any)."""
+    patterns: tuple[tuple[str, ...], ...] = ()
+
+    def conditions(self, P):
+        S = range(len(P.shifts))
+
+        def sel(tok, d):
+            if tok in ("-", "*"):
+                return [(d, s) for s in S], tok == "*"
+            return [(d, s) for s in S if P.shifts[s].code == tok or P.shifts[s].time == tok], True
+
+        for pat in self.patterns:
+            L = len(pat)
+            for pi, _ in enumerate(P.persons):
+                for d0 in range(P.days):
+                    if not P.cyclic and d0 + L > P.days:
+                        continue
+                    el = [sel(tok, (d0 + t) % P.days) for t, tok in enumerate(pat)]
+                    if any(want and not st for st, want in el):
+                        continue
+                    yield Pattern(**self._kw(pi, d0, f"pattern {' '.join(pat)} from {P.label(d0)}"), elems=el)
+
+
+@dataclass
+class Availability(Rule):
+    """Staff data as hard limits: unavailable days, allowed shifts, night exemption (aml § 10-2 (2)),
+    long shifts only for those who accept them."""
+    long_shift_hours: float = 10.0   # a shift longer than this is a langvakt (Delta: > 10 h)
+
+    def conditions(self, P):
+        for pi, p in enumerate(P.persons):
+            for d in range(P.days):
+                for s, st in enumerate(P.shifts):
+                    why = None
+                    if d in p.unavailable:
+                        why = "marked unavailable"
+                    elif not P.allowed(p, d, s):
+                        why = f"shift {st.code} ({st.time}) is not in the person's allowed shifts"
+                    elif p.night_exempt and P.overlap(d, s, d * DAY + 21 * 60, d * DAY + 30 * 60 + 1) > 0 \
+                            and st.time == "natt":
+                        why = "night-exempt (aml § 10-2 (2))"
+                    elif not p.accepts_long_shifts and st.work_minutes > self.long_shift_hours * 60:
+                        why = "does not accept long shifts"
+                    if why:
+                        yield Linear(**self._kw(pi, d, f"{st.code} on {P.label(d)}: {why}"),
+                                     terms=[((d, s), 1)], hi=0, scale=1)
+
+
+@dataclass
+class Wishes(Rule):
+    """Soft: each person's wishes (a shift on a day, or a day off), each with its weight."""
+    hard: bool = False
+
+    def conditions(self, P):
+        for pi, p in enumerate(P.persons):
+            for d, code, w in p.wishes:
+                if d >= P.days:
+                    continue
+                base = dict(rule=self.id, person=pi, day=d, hard=False, weight=int(w) * self.weight)
+                if code is None:
+                    yield Linear(**base, detail=f"wished {P.label(d)} off", terms=[((d, s), 1)
+                                 for s in range(len(P.shifts))], hi=0, scale=1)
+                elif code in P.shift_index:
+                    yield Linear(**base, detail=f"wished {code} on {P.label(d)}",
+                                 terms=[((d, P.shift_index[code]), 1)], lo=1, scale=1)
+
+
+# ----------------------------------------------------------------------------------------------
+# Audit core (pure): evaluate all rule conditions and cover on an assignment
+# ----------------------------------------------------------------------------------------------
+@dataclass
+class Violation:
+    rule: str
+    person: str
+    day: int
+    detail: str
+    hard: bool
+    weight: int
+
+
+def all_conditions(P: Problem) -> list[Cond]:
+    out: list[Cond] = []
+    for r in P.rules:
+        out.extend(r.conditions(P))
+    return out
+
+
+def check(P: Problem, assignment: dict[tuple[int, int], int], conds: list[Cond] | None = None) -> list[Violation]:
+    """assignment: {(person index, day): shift index}. Returns violations in a stable order."""
+    conds = all_conditions(P) if conds is None else conds
+    worked: list[set] = [set() for _ in P.persons]
+    for (pi, d), s in assignment.items():
+        worked[pi].add((d, s))
+    out = []
+    for c in conds:
+        bad, msg = evaluate(c, worked[c.person], P.persons[c.person])
+        if bad:
+            out.append(Violation(c.rule, P.persons[c.person].id, c.day, msg, c.hard, c.weight))
+    out.sort(key=lambda v: (not v.hard, v.person, v.day, v.rule, v.detail))
+    return out
+
+
+def fill_slots(P: Problem, heads: dict[str, int], day: int, code: str) -> dict[str, int]:
+    """Max-flow of the people present (heads per group) into the required slots of (day, code).
+    Returns missing heads per required group. Substitution: a slot of group g may be filled by g
+    itself or by any group in substitutes[g]."""
+    req = {c.group: c.min for c in P.cover if c.day == day and c.code == code and c.min > 0}
+    return _flow_missing(req, dict(heads), P.substitutes)
+
+
+def _flow_missing(req: dict[str, int], heads: dict[str, int], subs: dict[str, list[str]]) -> dict[str, int]:
+    # augmenting paths on a tiny bipartite graph (groups -> slot groups), unit steps
+    flow: dict[tuple[str, str], int] = {}
+    filled = {g: 0 for g in req}
+    free = dict(heads)
+
+    def can(h, g):
+        return h == g or h in subs.get(g, [])
+
+    def augment(g, seen):
+        # find a supplier for one more head in slot g, possibly re-routing another slot's supplier
+        for h in sorted(free, key=lambda x: (x != g, x)):
+            if not can(h, g) or h in seen:
+                continue
+            seen.add(h)
+            if free.get(h, 0) > 0:
+                free[h] -= 1
+                flow[(h, g)] = flow.get((h, g), 0) + 1
+                return True
+            for g2 in sorted(req):
+                if g2 != g and flow.get((h, g2), 0) > 0 and augment(g2, seen):
+                    flow[(h, g2)] -= 1
+                    flow[(h, g)] = flow.get((h, g), 0) + 1
+                    return True
+        return False
+
+    for g in sorted(req, key=lambda x: x):
+        while filled[g] < req[g] and augment(g, set()):
+            filled[g] += 1
+    return {g: req[g] - filled[g] for g in sorted(req) if req[g] > filled[g]}
+
+
+# ----------------------------------------------------------------------------------------------
+# Builder
+# ----------------------------------------------------------------------------------------------
+@dataclass
+class Weights:
+    shortfall: int = 100_000        # per missing head on a minimum-cover slot
+    preferred: int = 50             # per missing head below the preferred cover
+    overcover: int = 1              # per head above the preferred (or minimum) cover
+    soft_rule: int = 100            # multiplies each soft rule's own weight
+    fairness: int = 20              # per unit of (max - min) weekends / nights / evenings
+    full_time: int = 0              # heltid analysis: reward per full-time position
+    head: int = 0                   # heltid analysis: cost per person used
+
+
+@dataclass
+class Result:
+    status: str                     # OPTIMAL | FEASIBLE | INFEASIBLE | UNKNOWN | MODEL_INVALID
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    assignment: dict[tuple[int, int], int]
+    shortfall: int
+    percent: dict[int, float]       # chosen position sizes (heltid mode)
+    conflict: list[str]             # rules/persons in an infeasibility core (if any)
+    wall_time: float
+
+
+def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
+          weights: Weights | None = None, progress: Callable[[float, float, float], None] | None = None,
+          diagnose: bool = True, hint: dict | None = None) -> Result:
+    from ortools.sat.python import cp_model
+
+    W = weights or Weights()
+    m = cp_model.CpModel()
+    S = range(len(P.shifts))
+    conds = all_conditions(P)
+
+    # which slots can be useful at all: a (day, shift) with cover for a group the person can fill
+    useful: dict[str, set] = {}
+    demand_at: dict[tuple[int, int], dict[str, tuple[int, int]]] = {}
+    for c in P.cover:
+        if c.code not in P.shift_index:
+            continue
+        demand_at.setdefault((c.day, P.shift_index[c.code]), {})[c.group] = (c.min, max(c.min, c.preferred))
+    fillers = {}
+    for g in {c.group for c in P.cover}:
+        for h in [g] + list(P.substitutes.get(g, [])):
+            fillers.setdefault(h, set()).add(g)
+    for key, dem in demand_at.items():
+        for g, (mn, pr) in dem.items():
+            if pr > 0:
+                for h in [g] + list(P.substitutes.get(g, [])):
+                    useful.setdefault(h, set()).add(key)
+
+    y: dict[tuple[int, int, int], object] = {}
+    zero = m.NewConstant(0)
+    for pi, p in enumerate(P.persons):
+        for d in range(P.days):
+            for s in S:
+                if (d, s) in useful.get(p.group, ()):
+                    y[pi, d, s] = m.NewBoolVar(f"y_{pi}_{d}_{s}")
+        for d in range(P.days):
+            lits = [y[pi, d, s] for s in S if (pi, d, s) in y]
+            if len(lits) > 1:
+                m.AddAtMostOne(lits)
+
+    def Y(pi, sl):
+        return y.get((pi, sl[0], sl[1]))
+
+    # hard unary zeros first (availability, too-long shifts): fix them
+    for c in conds:
+        if c.hard and isinstance(c, Linear) and c.lo is None and c.hi == 0 and all(k > 0 for _, k in c.terms):
+            for sl, _ in c.terms:
+                v = Y(c.person, sl)
+                if v is not None:
+                    m.Add(v == 0)
+
+    penalties = []   # (coef, var)
+    enforce: dict[str, object] = {}  # diagnosis literals: rule|person
+
+    def lit_for(c):
+        if not diagnose:
+            return None
+        key = f"{c.rule}|{P.persons[c.person].id}"
+        if key not in enforce:
+            enforce[key] = m.NewBoolVar(f"en_{len(enforce)}")
+        return enforce[key]
+
+    any_cache: dict[tuple, object] = {}
+
+    def any_of(pi, st):
+        vs = [Y(pi, sl) for sl in st]
+        vs = [v for v in vs if v is not None]
+        if not vs:
+            return None
+        if len(vs) == 1:
+            return vs[0]
+        key = (pi, tuple(sorted((v.Index() for v in vs))))
+        if key not in any_cache:
+            z = m.NewBoolVar("")
+            for v in vs:
+                m.AddImplication(v, z)
+            any_cache[key] = z
+        return any_cache[key]
+
+    pct_var: dict[int, object] = {}
+    for c in conds:
+        pi = c.person
+        en = lit_for(c) if c.hard else None
+        if isinstance(c, Contract):
+            expr = sum(k * Y(pi, sl) for sl, k in c.terms if Y(pi, sl) is not None)
+            p = P.persons[pi]
+            if p.percent_range:
+                lo, hi = p.percent_range
+                pv = m.NewIntVar(lo, hi, f"pct_{pi}")
+                used = m.NewBoolVar(f"used_{pi}")
+                pct_var[pi] = (pv, used)
+                # position 0 (not used) or within [lo, hi]
+                pz = m.NewIntVar(0, hi, f"pz_{pi}")
+                m.Add(pz == pv).OnlyEnforceIf(used)
+                m.Add(pz == 0).OnlyEnforceIf(used.Not())
+                target = pz * round(c.per_percent)
+            else:
+                target = round(c.per_percent * p.percent)
+            if c.hard:
+                ct1 = m.Add(expr - target <= c.tolerance)
+                ct2 = m.Add(target - expr <= c.tolerance)
+                if en is not None:
+                    ct1.OnlyEnforceIf(en)
+                    ct2.OnlyEnforceIf(en)
+            else:
+                dev = m.NewIntVar(0, 10 ** 6, "")
+                m.Add(dev >= expr - target - c.tolerance)
+                m.Add(dev >= target - expr - c.tolerance)
+                penalties.append((c.weight * W.soft_rule, dev))
+            continue
+        if isinstance(c, Linear):
+            tv = [(Y(pi, sl), k) for sl, k in c.terms if Y(pi, sl) is not None]
+            if not tv:
+                if c.lo is not None and c.lo > 0 and not c.hard:
+                    penalties.append((c.weight * W.soft_rule, m.NewConstant(1)))
+                continue
+            if c.hard and c.lo is None and c.hi is not None and sum(k for _, k in tv if k > 0) <= c.hi:
+                continue
+            expr = sum(k * v for v, k in tv)
+            if c.hard:
+                if c.lo is not None:
+                    ct = m.Add(expr >= c.lo)
+                    if en is not None:
+                        ct.OnlyEnforceIf(en)
+                if c.hi is not None:
+                    ct = m.Add(expr <= c.hi)
+                    if en is not None:
+                        ct.OnlyEnforceIf(en)
+            else:
+                viol = m.NewBoolVar("")
+                if c.lo is not None:
+                    m.Add(expr >= c.lo).OnlyEnforceIf(viol.Not())
+                if c.hi is not None:
+                    m.Add(expr <= c.hi).OnlyEnforceIf(viol.Not())
+                penalties.append((c.weight * W.soft_rule, viol))
+            continue
+        if isinstance(c, CountAny):
+            zs = [any_of(pi, st) for st in c.sets]
+            zs = [z for z in zs if z is not None]
+            if len(zs) <= c.hi:
+                continue
+            if c.hard:
+                ct = m.Add(sum(zs) <= c.hi)
+                if en is not None:
+                    ct.OnlyEnforceIf(en)
+            else:
+                ex = m.NewIntVar(0, len(zs), "")
+                m.Add(ex >= sum(zs) - c.hi)
+                penalties.append((c.weight * W.soft_rule, ex))
+            continue
+        if isinstance(c, Pattern):
+            clause, trivially_ok = [], False
+            for st, want in c.elems:
+                if want:
+                    z = any_of(pi, st)
+                    if z is None:
+                        trivially_ok = True
+                        break
+                    clause.append(z.Not())
+                else:
+                    clause.extend(v for v in (Y(pi, sl) for sl in st) if v is not None)
+            if trivially_ok:
+                continue
+            if c.hard:
+                if en is not None:
+                    clause.append(en.Not())
+                m.AddBoolOr(clause)
+            else:
+                viol = m.NewBoolVar("")
+                m.AddBoolOr(clause + [viol])
+                penalties.append((c.weight * W.soft_rule, viol))
+            continue
+
+    # cover with substitution: x[d,s,h,g] heads of group h in slots of group g
+    short_vars = []
+    groups_of = {}
+    for pi, p in enumerate(P.persons):
+        groups_of.setdefault(p.group, []).append(pi)
+    for (d, s), dem in sorted(demand_at.items()):
+        present = {}
+        for h, pis in groups_of.items():
+            vs = [y[pi, d, s] for pi in pis if (pi, d, s) in y]
+            if vs:
+                present[h] = vs
+        uses: dict[str, list] = {}
+        for g, (mn, pr) in sorted(dem.items()):
+            cand = [h for h in [g] + list(P.substitutes.get(g, [])) if h in present]
+            xs = []
+            for h in cand:
+                x = m.NewIntVar(0, max(pr, mn), f"x_{d}_{s}_{h}_{g}")
+                uses.setdefault(h, []).append(x)
+                xs.append(x)
+            filled = sum(xs) if xs else 0
+            if mn > 0:
+                sh = m.NewIntVar(0, mn, f"short_{d}_{s}_{g}")
+                m.Add(filled + sh >= mn)
+                short_vars.append(sh)
+                penalties.append((W.shortfall, sh))
+            if pr > mn:
+                sp = m.NewIntVar(0, pr, "")
+                m.Add(filled + sp >= pr)
+                penalties.append((W.preferred, sp))
+        total_pref = sum(pr for mn, pr in dem.values())
+        for h, vs in present.items():
+            if h in uses:
+                m.Add(sum(uses[h]) <= sum(vs))
+        allv = [v for vs in present.values() for v in vs]
+        if allv and W.overcover:
+            oc = m.NewIntVar(0, len(allv), "")
+            m.Add(oc >= sum(allv) - total_pref)
+            penalties.append((W.overcover, oc))
+
+    # fairness: spread weekends, nights and evenings (max - min over people who may take them)
+    if W.fairness:
+        wk_rule = next((r for r in P.rules if isinstance(r, WeekendFrequency)), None) or WeekendFrequency(id="_")
+        wsets = wk_rule.weekend_sets(P)
+        for kind in ("weekend", "natt", "kveld"):
+            counts = []
+            for pi, p in enumerate(P.persons):
+                if kind == "weekend":
+                    zs = [any_of(pi, st) for st in wsets]
+                    zs = [z for z in zs if z is not None]
+                else:
+                    zs = [v for (q, d, s), v in y.items() if q == pi and P.shifts[s].time == kind]
+                if zs and not p.percent_range:
+                    counts.append((sum(zs), len(zs)))
+            if len(counts) > 1:
+                hi = m.NewIntVar(0, P.days, "")
+                lo = m.NewIntVar(0, P.days, "")
+                for e, n in counts:
+                    m.Add(hi >= e)
+                    m.Add(lo <= e)
+                penalties.append((W.fairness, hi))
+                penalties.append((-W.fairness, lo))
+
+    if pct_var:
+        full = []
+        for pi, (pv, used) in pct_var.items():
+            f = m.NewBoolVar(f"ft_{pi}")
+            m.Add(pv >= 100).OnlyEnforceIf(f)
+            m.AddImplication(f, used)
+            full.append(f)
+            if W.head:
+                penalties.append((W.head, used))
+            # symmetry: same-group positions in order of size
+        if W.full_time:
+            penalties.extend((-W.full_time, f) for f in full)
+        by_group = {}
+        for pi in pct_var:
+            p = P.persons[pi]
+            by_group.setdefault(p.group, []).append(pi)
+        for pis in by_group.values():
+            for a, b in zip(pis, pis[1:]):
+                m.Add(pct_var[a][0] >= pct_var[b][0])
+                m.AddImplication(pct_var[b][1], pct_var[a][1])
+
+    m.Minimize(sum(k * v for k, v in penalties))
+
+    if hint:
+        for (pi, d), s in hint.items():
+            if (pi, d, s) in y:
+                m.AddHint(y[pi, d, s], 1)
+
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = float(time_limit)
+    solver.parameters.num_workers = max(1, min(2, int(workers)))
+    solver.parameters.random_seed = int(seed)
+    if diagnose and enforce:
+        for v in enforce.values():
+            m.AddHint(v, 1)
+        m.AddAssumptions(list(enforce.values()))
+
+    class _CB(cp_model.CpSolverSolutionCallback):
+        def on_solution_callback(self):
+            if progress:
+                progress(self.ObjectiveValue(), self.BestObjectiveBound(), self.WallTime())
+
+    st = solver.Solve(m, _CB())
+    name = solver.StatusName(st)
+    conflict: list[str] = []
+    if st == cp_model.INFEASIBLE and diagnose and enforce:
+        idx = {v.Index(): k for k, v in enforce.items()}
+        conflict = sorted(idx[i] for i in solver.SufficientAssumptionsForInfeasibility() if i in idx)
+    assignment, pct = {}, {}
+    obj = bound = gap = None
+    short = 0
+    if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        for (pi, d, s), v in y.items():
+            if solver.Value(v):
+                assignment[pi, d] = s
+        short = sum(solver.Value(v) for v in short_vars)
+        obj, bound = solver.ObjectiveValue(), solver.BestObjectiveBound()
+        gap = abs(obj - bound) / max(1.0, abs(obj))
+        for pi, (pv, used) in pct_var.items():
+            pct[pi] = float(solver.Value(pv)) if solver.Value(used) else 0.0
+    return Result(name, obj, bound, gap, assignment, short, pct, conflict, solver.WallTime())
+
+
+def cover_missing(P: Problem, assignment: dict[tuple[int, int], int]) -> list[tuple[int, str, str, int]]:
+    """(day, code, group, missing heads) for every minimum-cover slot the assignment leaves open."""
+    out = []
+    keys = sorted({(c.day, c.code) for c in P.cover})
+    for d, code in keys:
+        s = P.shift_index.get(code)
+        heads: dict[str, int] = {}
+        if s is not None:
+            for (pi, dd), ss in assignment.items():
+                if dd == d and ss == s:
+                    g = P.persons[pi].group
+                    heads[g] = heads.get(g, 0) + 1
+        for g, k in fill_slots(P, heads, d, code).items():
+            out.append((d, code, g, k))
+    return out
+
+
+def ceil_div(a: float, b: float) -> int:
+    return int(math.ceil(a / b - 1e-9))

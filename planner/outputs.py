@@ -1,0 +1,45 @@
+"""Writing output files atomically, and never over a file the user gave as input."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+from planner.errors import InputError
+
+
+def guard(out: str | Path, inputs: list[str | Path], option: str) -> Path:
+    """Refuse an output path that is one of the inputs (so nothing the user wrote is lost)."""
+    out = Path(out)
+    for p in inputs:
+        if out.exists() and Path(p).exists() and out.resolve() == Path(p).resolve():
+            raise InputError(option, str(out), "is one of the input files and would be overwritten",
+                             "choose another output path")
+    if out.exists() and out.is_dir():
+        raise InputError(option, str(out), "is a folder", "give a file path")
+    if not out.parent.exists():
+        raise InputError(option, str(out), f"folder {out.parent} does not exist", "create it or choose another path")
+    return out
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; move it into place only if the writer succeeds."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_json(path: str | Path, data) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=float) + "\n", encoding="utf-8")

@@ -1,0 +1,169 @@
+"""Reports of a staffing run: the JSON document, the Excel workbook and the terminal tables."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from planner import workload
+from planner.explain import binding_rules, explain_shifts
+from planner.instance import Instance
+from planner.outputs import atomic_path
+from planner.staffing import ModeResult, freed_fte
+
+
+def _r(x: float, nd: int = 4) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), nd)
+
+
+def mode_dict(inst: Instance, res: ModeResult) -> dict:
+    return {
+        "status": res.status,
+        "objective": _r(res.objective),
+        "bound": _r(res.bound),
+        "staff": {s: {g: _r(n) for g, n in per.items()} for s, per in res.staff.items()},
+        "weekly_hours": {g: _r(h) for g, h in res.weekly_hours.items()},
+        "fte": {g: _r(v) for g, v in res.fte.gross.items()},
+        "fte_net": {g: _r(v) for g, v in res.fte.net.items()},
+        "cost_nok_per_week": _r(res.cost_nok_per_week, 2),
+        "allocation": {t: {g: _r(h) for g, h in per.items()} for t, per in res.allocation.items()},
+        "binding_rules": binding_rules(inst, res),
+        "shift_explanation": explain_shifts(res),
+        "diagnosis": res.bends,
+        "model_stats": res.stats,
+    }
+
+
+def result_dict(inst: Instance, results: dict[str, ModeResult], options: dict) -> dict:
+    doc = {
+        "unit": {"id": inst.id, "name": inst.name, "type": inst.type, "beds": inst.beds,
+                 "file": inst.path.name, "patients": sum(inst.patient_counts.values())},
+        "options": options,
+        "fte_norms": {"norm_hours_per_week": inst.fte.norm_hours_per_week,
+                      "holiday_weeks": inst.fte.holiday_weeks,
+                      "sick_leave_share": inst.fte.sick_leave_share,
+                      "source": inst.fte.source or "illustrative"},
+        "workload": {t: {s: _r(h) for s, h in per.items() if h > 0} for t, per in workload.hours(inst).items()},
+        "results": {m: mode_dict(inst, r) for m, r in results.items()},
+    }
+    if "baseline" in results and "leon" in results and all(r.status in ("optimal", "time_limit")
+                                                             for r in results.values()):
+        doc["freed_fte"] = {g: _r(v) for g, v in freed_fte(results).items()}
+        doc["freed_fte_net"] = {g: _r(v) for g, v in freed_fte(results, "net").items()}
+        doc["cost_change_nok_per_week"] = _r(results["leon"].cost_nok_per_week
+                                             - results["baseline"].cost_nok_per_week, 2)
+    main = results.get("leon") or next(iter(results.values()))
+    doc["binding_rules"] = [{"rule": b["rule"], "shift": b["shift"], "source": b["source"],
+                             "mode": b["mode"], "text": b["text"]} for b in binding_rules(inst, main)]
+    return doc
+
+
+# ------------------------------------------------------------------------------------------ Excel
+def write_xlsx(path: str | Path, inst: Instance, results: dict[str, ModeResult], doc: dict) -> None:
+    sheets: dict[str, pd.DataFrame] = {}
+    sheets["workload"] = workload.table(inst)
+    rows = []
+    for m, r in results.items():
+        for s, per in r.staff.items():
+            for g, n in per.items():
+                rows.append({"mode": m, "shift": s, "group": g, "heads": n})
+    staff = pd.DataFrame(rows)
+    sheets["staffing"] = (staff.pivot_table(index=["mode", "shift"], columns="group", values="heads",
+                                            aggfunc="sum", sort=False).reset_index()
+                          if not staff.empty else staff)
+    rows = []
+    for m, r in results.items():
+        for t, per in r.allocation_by_shift.items():
+            for s, gv in per.items():
+                for g, h in gv.items():
+                    rows.append({"mode": m, "task": t, "name": inst.tasks[t].name.nb, "shift": s,
+                                 "group": g, "hours_per_shift": h,
+                                 "hours_per_week": h * next(x.days_per_week for x in inst.shifts if x.id == s)})
+    sheets["allocation"] = pd.DataFrame(rows)
+    rows = []
+    for g in inst.groups:
+        row = {"group": g, "level": inst.groups[g].level}
+        for m, r in results.items():
+            row[f"{m}_hours_per_week"] = r.weekly_hours[g]
+            row[f"{m}_fte_net"] = r.fte.net[g]
+            row[f"{m}_fte_gross"] = r.fte.gross[g]
+        if "freed_fte" in doc:
+            row["freed_fte_gross"] = doc["freed_fte"][g]
+        rows.append(row)
+    sheets["årsverk"] = pd.DataFrame(rows)
+    rows = []
+    for r in inst.rules:
+        rows.append({"rule": r.id, "type": r.type, "shifts": str(r.shifts), "groups": ", ".join(r.groups or []),
+                     "source": r.source or "illustrative", "file": Path(inst.rule_files[r.id]).name})
+    sheets["rules"] = pd.DataFrame(rows)
+    sheets["binding"] = pd.DataFrame([b for m in doc["results"].values() for b in m["binding_rules"]])
+    with atomic_path(path) as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+            for name, df in sheets.items():
+                df.to_excel(xw, sheet_name=name, index=False)
+                ws = xw.sheets[name]
+                for col in ws.columns:  # readable column widths
+                    width = max((len(str(c.value)) for c in col if c.value is not None), default=8)
+                    ws.column_dimensions[col[0].column_letter].width = min(60, max(8, width + 2))
+
+
+# --------------------------------------------------------------------------------------- terminal
+def print_report(inst: Instance, results: dict[str, ModeResult], doc: dict, console: Console | None = None) -> None:
+    con = console or Console()
+    pats = sum(inst.patient_counts.values())
+    con.print(f"[bold]{inst.name}[/bold] ({inst.id}, {inst.type}, {inst.beds:g} plasser, {pats:g} pasienter)")
+    wl = workload.table(inst)
+    if not wl.empty:
+        per_shift = wl.groupby("shift", sort=False)["hours_per_shift"].sum()
+        con.print("Workload, task hours per shift: " +
+                  ", ".join(f"{s} {per_shift.get(s, 0.0):.1f}" for s in inst.shift_ids))
+    groups = list(inst.groups)
+    t = Table(title="Heads per shift (baseline → LEON)", title_justify="left")
+    t.add_column("shift")
+    for g in groups:
+        t.add_column(g, justify="right")
+    for s in inst.shift_ids:
+        cells = []
+        for g in groups:
+            vals = [results[m].staff[s][g] for m in results if results[m].status in ("optimal", "time_limit")]
+            cells.append(" → ".join(f"{v:g}" for v in vals))
+        t.add_row(s, *cells)
+    con.print(t)
+
+    t = Table(title="Årsverk per group (gross, to employ)", title_justify="left")
+    t.add_column("group")
+    for m in results:
+        t.add_column(f"{m} h/week", justify="right")
+        t.add_column(f"{m} årsverk", justify="right")
+    if "freed_fte" in doc:
+        t.add_column("freed", justify="right")
+    for g in groups:
+        row = [g]
+        for m, r in results.items():
+            row += [f"{r.weekly_hours[g]:.1f}", f"{r.fte.gross[g]:.2f}"]
+        if "freed_fte" in doc:
+            row.append(f"{doc['freed_fte'][g]:+.2f}")
+        t.add_row(*row)
+    tot = ["total"]
+    for m, r in results.items():
+        tot += [f"{sum(r.weekly_hours.values()):.1f}", f"{r.fte.total_gross:.2f}"]
+    if "freed_fte" in doc:
+        tot.append(f"{sum(doc['freed_fte'].values()):+.2f}")
+    t.add_row(*tot, style="bold")
+    con.print(t)
+    con.print(f"Norm {inst.fte.norm_hours_per_week:g} h/week; gross-up ×{next(iter(results.values())).fte.gross_up:.3f} "
+              f"for {inst.fte.holiday_weeks:g} weeks holiday and {inst.fte.sick_leave_share:.1%} sick leave.")
+    for m, r in results.items():
+        con.print(f"{m}: {r.status}, {r.objective:.1f} paid h/week, {r.cost_nok_per_week:,.0f} NOK/week".replace(",", " "))
+    if "cost_change_nok_per_week" in doc:
+        con.print(f"Cost change with LEON: {doc['cost_change_nok_per_week']:+,.0f} NOK/week".replace(",", " "))
+    for m in results:
+        bl = doc["results"][m]["binding_rules"]
+        if bl:
+            con.print(f"[bold]Binding rules ({m})[/bold] — rules that force staffing above the workload:")
+            for b in bl:
+                con.print(f"  • {b['text']}")
