@@ -146,17 +146,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     ap = build_parser()
     args = ap.parse_args(argv)
-    err = Console(stderr=True)
     try:
         return int(args.func(args) or 0)
     except InputError as e:
-        err.print(str(e), markup=False, highlight=False)
+        print(str(e), file=sys.stderr)  # plain print: a message must not be re-wrapped
         return 2
     except InfeasibleError as e:
-        err.print(f"infeasible: {e}", markup=False, highlight=False)
+        print(f"infeasible: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        err.print("interrupted")
+        print("interrupted", file=sys.stderr)
         return 130
 
 

@@ -8,6 +8,7 @@ same container writes MPS, so an exported model is exactly the model that was so
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -187,8 +188,8 @@ class LinearModel:
 
         prob = pulp.LpProblem(self.name, pulp.LpMinimize)
         cat = [pulp.LpInteger if (i and not relax) else pulp.LpContinuous for i in self.integer]
-        xs = [pulp.LpVariable(f"c{j}", lowBound=None if self.col_lb[j] == -INF else self.col_lb[j],
-                              upBound=None if self.col_ub[j] == INF else self.col_ub[j], cat=cat[j])
+        xs = [prob.add_variable(f"c{j}", None if self.col_lb[j] == -INF else self.col_lb[j],
+                                None if self.col_ub[j] == INF else self.col_ub[j], cat=cat[j])
               for j in range(self.num_cols)]
         prob += pulp.lpSum(c * x for c, x in zip(self.cost, xs) if c)
         rows: list[list[tuple[int, float]]] = [[] for _ in range(self.num_rows)]
@@ -204,8 +205,12 @@ class LinearModel:
                     prob += expr >= lo, f"r{r}lo"
                 if hi < INF:
                     prob += expr <= hi, f"r{r}hi"
-        cmd = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=1e-9)
-        prob.solve(cmd)
+        with warnings.catch_warnings():
+            # the CBC binary that ships inside pulp is the fallback solver; its class is marked
+            # for removal in pulp 4, which the pin in pyproject.toml keeps out
+            warnings.simplefilter("ignore", DeprecationWarning)
+            cmd = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=1e-9)
+            prob.solve(cmd)
         st = pulp.LpStatus[prob.status]
         if st == "Infeasible":
             return Solution("infeasible")

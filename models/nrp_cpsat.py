@@ -348,6 +348,7 @@ class _Search:
         self.values: list[int] | None = None
         self.objective: int | None = None
         self.bound = 0
+        self.infeasible = False
         self.history: list[tuple[float, int, str]] = []
 
     def run(self, first_share: float, step_seconds: float) -> NrpSolution:
@@ -374,6 +375,7 @@ class _Search:
             self.bound = max(self.bound, math.ceil(solver.best_objective_bound - 1e-6))
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             self._accept(list(solver.response_proto.solution), "cp-sat")
+        self.infeasible = status == cp_model.INFEASIBLE
 
     def _lns_step(self, seconds: float) -> None:
         kind, free = self.neighbourhoods.pick()
@@ -421,7 +423,7 @@ class _Search:
             self._accept(best, "highs")
 
     def _done(self) -> bool:
-        return self.objective is not None and self.objective <= self.bound
+        return self.infeasible or (self.objective is not None and self.objective <= self.bound)
 
     def _left(self) -> float:
         return self.deadline - time.monotonic()

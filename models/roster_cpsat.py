@@ -41,6 +41,12 @@ class ShiftType:
     end: int             # minutes after midnight; end <= start means the shift ends the next day
     work_minutes: int    # working time counted against the limits (paid hours x 60)
     time: str            # dag | kveld | natt | lang
+    covers: tuple[str, ...] = ()  # cover periods this shift fills (default: its own code);
+    #                               e.g. a long shift L covers ("D", "K")
+
+    @property
+    def periods(self) -> tuple[str, ...]:
+        return self.covers or (self.code,)
 
     @property
     def duration(self) -> int:
@@ -710,6 +716,16 @@ class Result:
 def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
           weights: Weights | None = None, progress: Callable[[float, float, float], None] | None = None,
           diagnose: bool = True, hint: dict | None = None) -> Result:
+    """Build and solve. If the hard rules cannot all hold, re-solve once with one assumption literal
+    per (rule, person) and return an infeasibility core in ``Result.conflict``."""
+    r = _solve(P, time_limit, workers, seed, weights, progress, False, hint)
+    if r.status == "INFEASIBLE" and diagnose:
+        r2 = _solve(P, max(5.0, time_limit / 2), 1, seed, weights, None, True, None)
+        r.conflict = r2.conflict
+    return r
+
+
+def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint) -> Result:
     from ortools.sat.python import cp_model
 
     W = weights or Weights()
@@ -720,19 +736,22 @@ def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
     # which slots can be useful at all: a (day, shift) with cover for a group the person can fill
     useful: dict[str, set] = {}
     demand_at: dict[tuple[int, int], dict[str, tuple[int, int]]] = {}
+    period_shifts: dict[str, list[int]] = {}
+    for s, st in enumerate(P.shifts):
+        for per in st.periods:
+            period_shifts.setdefault(per, []).append(s)
     for c in P.cover:
-        if c.code not in P.shift_index:
-            continue
-        demand_at.setdefault((c.day, P.shift_index[c.code]), {})[c.group] = (c.min, max(c.min, c.preferred))
+        demand_at.setdefault((c.day, c.code), {})[c.group] = (c.min, max(c.min, c.preferred))
     fillers = {}
     for g in {c.group for c in P.cover}:
         for h in [g] + list(P.substitutes.get(g, [])):
             fillers.setdefault(h, set()).add(g)
-    for key, dem in demand_at.items():
+    for (d, per), dem in demand_at.items():
         for g, (mn, pr) in dem.items():
             if pr > 0:
                 for h in [g] + list(P.substitutes.get(g, [])):
-                    useful.setdefault(h, set()).add(key)
+                    for s in period_shifts.get(per, []):
+                        useful.setdefault(h, set()).add((d, s))
 
     y: dict[tuple[int, int, int], object] = {}
     zero = m.NewConstant(0)
@@ -884,10 +903,10 @@ def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
     groups_of = {}
     for pi, p in enumerate(P.persons):
         groups_of.setdefault(p.group, []).append(pi)
-    for (d, s), dem in sorted(demand_at.items()):
+    for (d, per), dem in sorted(demand_at.items()):
         present = {}
         for h, pis in groups_of.items():
-            vs = [y[pi, d, s] for pi in pis if (pi, d, s) in y]
+            vs = [y[pi, d, s] for pi in pis for s in period_shifts.get(per, []) if (pi, d, s) in y]
             if vs:
                 present[h] = vs
         uses: dict[str, list] = {}
@@ -895,12 +914,12 @@ def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
             cand = [h for h in [g] + list(P.substitutes.get(g, [])) if h in present]
             xs = []
             for h in cand:
-                x = m.NewIntVar(0, max(pr, mn), f"x_{d}_{s}_{h}_{g}")
+                x = m.NewIntVar(0, max(pr, mn), f"x_{d}_{per}_{h}_{g}")
                 uses.setdefault(h, []).append(x)
                 xs.append(x)
             filled = sum(xs) if xs else 0
             if mn > 0:
-                sh = m.NewIntVar(0, mn, f"short_{d}_{s}_{g}")
+                sh = m.NewIntVar(0, mn, f"short_{d}_{per}_{g}")
                 m.Add(filled + sh >= mn)
                 short_vars.append(sh)
                 penalties.append((W.shortfall, sh))
@@ -974,8 +993,6 @@ def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
     solver.parameters.num_workers = max(1, min(2, int(workers)))
     solver.parameters.random_seed = int(seed)
     if diagnose and enforce:
-        for v in enforce.values():
-            m.AddHint(v, 1)
         m.AddAssumptions(list(enforce.values()))
 
     class _CB(cp_model.CpSolverSolutionCallback):
@@ -1009,13 +1026,11 @@ def cover_missing(P: Problem, assignment: dict[tuple[int, int], int]) -> list[tu
     out = []
     keys = sorted({(c.day, c.code) for c in P.cover})
     for d, code in keys:
-        s = P.shift_index.get(code)
         heads: dict[str, int] = {}
-        if s is not None:
-            for (pi, dd), ss in assignment.items():
-                if dd == d and ss == s:
-                    g = P.persons[pi].group
-                    heads[g] = heads.get(g, 0) + 1
+        for (pi, dd), ss in assignment.items():
+            if dd == d and code in P.shifts[ss].periods:
+                g = P.persons[pi].group
+                heads[g] = heads.get(g, 0) + 1
         for g, k in fill_slots(P, heads, d, code).items():
             out.append((d, code, g, k))
     return out

@@ -312,7 +312,11 @@ def load_national(path: str | Path) -> NationalConfig:
     cols = v.get(graw, "columns", "groups", dict)
     for c, meta in cols.items():
         v.sourced(meta, f"groups.columns.{c}")
-    groups = _read_group_table(table, hm_scen, v, cols)
+    basis = graw.get("need_2040_basis", "gap_table")
+    if basis not in ("gap_table", "demand_table"):
+        v.fail("groups.need_2040_basis", f"unknown basis {basis!r}",
+               "use `gap_table` (need = supply + shortfall, NOU Tabell 2.2 and 2.1) or `demand_table` (Tabell 2.5)")
+    groups = _read_group_table(table, hm_scen, v, cols, basis)
     for gid, anchors in (graw.get("supply_anchors") or {}).items():
         w = f"groups.supply_anchors.{gid}"
         v.sourced(anchors, w)
@@ -460,7 +464,8 @@ def _replace(obj, **kw):
     return dataclasses.replace(obj, **kw)
 
 
-def _read_group_table(table: Path, hm_scen: dict[str, HelsemodScenario], v: _V, cols: dict) -> dict[str, GroupData]:
+def _read_group_table(table: Path, hm_scen: dict[str, HelsemodScenario], v: _V, cols: dict,
+                      basis: str = "gap_table") -> dict[str, GroupData]:
     try:
         with table.open(encoding="utf-8", newline="") as fh:
             rows = list(csv.DictReader(fh))
@@ -497,7 +502,9 @@ def _read_group_table(table: Path, hm_scen: dict[str, HelsemodScenario], v: _V, 
         out[gid] = GroupData(
             id=gid, label=(r.get("nou_label") or gid).strip(), helsemod=True,
             supply_anchors={2019: num("supply_2019"), 2040: num("supply_2040")},
-            need_anchors={s: {2019: num("need_2019"), 2040: num(f"need_2040_{s}")} for s in hm_scen},
+            need_anchors={s: {2019: num("need_2019"),
+                              2040: (num("supply_2040") - num(f"gap_2040_{s}")) if basis == "gap_table"
+                              else num(f"need_2040_{s}")} for s in hm_scen},
             gap_2040={s: num(f"gap_2040_{s}") for s in hm_scen},
             parttime_2040={"min70": num("parttime_min70_2040"), "full": num("parttime_full_2040")},
         )

@@ -38,7 +38,8 @@ def run_jobs(jobs: Sequence[Job], workers: int | None = None, dask: str | Any | 
     results: list[Any] = [None] * n
     if dask is not None:
         return _run_dask(jobs, dask, progress, batch_size, fn)
-    workers = os.cpu_count() or 1 if workers is None else workers
+    if workers is None:
+        workers = os.cpu_count() or 1
     if workers <= 0:
         with _bar(n, progress, "unit solves") as bar:
             for i, j in enumerate(jobs):

@@ -91,6 +91,12 @@ def shift_patient_mix(counts: dict[str, float], z: float) -> dict[str, float]:
     return {c: w[c] * total / s for c in ids}
 
 
+def _with_minutes(task: Any, minutes: float) -> Any:
+    if hasattr(task, "model_copy"):          # pydantic model (the catalogue's TaskSpec)
+        return task.model_copy(update={"minutes": minutes})
+    return dataclasses.replace(task, minutes=minutes)
+
+
 def perturb(inst: Any, job: Job) -> Any:
     rng = np.random.default_rng(np.random.SeedSequence(list(job.seed)))
     z = job.mix_z + (rng.normal(0.0, job.mix_sd_unit) if job.mix_sd_unit > 0 else 0.0)
@@ -104,7 +110,7 @@ def perturb(inst: Any, job: Job) -> Any:
         factor = math.exp(job.minutes_log + float(e))
         share = tech.get(getattr(t, "family", None) or "", 0.0)
         factor *= (1.0 - share)
-        tasks[tid] = t if factor == 1.0 else dataclasses.replace(t, minutes=t.minutes * factor)
+        tasks[tid] = t if factor == 1.0 else _with_minutes(t, t.minutes * factor)
     tasks = {tid: tasks[tid] for tid in inst.tasks}  # keep the unit's order
     return dataclasses.replace(inst, patient_counts=counts, tasks=tasks)
 
@@ -180,7 +186,8 @@ def solver_fingerprint(kind: str) -> str:
     if kind == "toy_unit":
         files.append(root / "planner" / "national" / "toy.py")
     else:
-        for rel in ("planner/instance.py", "planner/staffing.py", "planner/workload.py", "planner/fte.py"):
+        for rel in ("planner/instance.py", "planner/staffing.py", "planner/workload.py", "planner/fte.py",
+                    "planner/schema.py", "planner/loader.py"):
             if (root / rel).is_file():
                 files.append(root / rel)
         for sub in ("models", "planner/staffing", "planner/instance"):

@@ -1,0 +1,100 @@
+"""PNG charts: need vs supply per group with P10-P90 bands, and the 2040 waterfall."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from planner.national.outputs import TOTAL, atomic_path
+
+MAIN_GROUPS = ("sykepleier", "helsefagarbeider", "vernepleier", "assistent", "lege")
+
+
+def _plt():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def _save(fig, target: Path) -> None:
+    with atomic_path(target, suffix=".png") as tmp:
+        fig.savefig(tmp, dpi=110, format="png", metadata={"Software": None})
+
+
+def need_supply_chart(res, sid: str, target: Path) -> None:
+    plt = _plt()
+    p = res.projections[sid]
+    groups = [g for g in MAIN_GROUPS if g in p.groups] + [TOTAL]
+    n = len(groups)
+    cols = 3
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False)
+    years = np.array(p.years)
+
+    def series(arr, j):
+        a = arr.sum(axis=2) if j is None else arr[:, :, j]
+        return np.percentile(a, [10, 50, 90], axis=0)
+
+    for ax, g in zip(axes.ravel(), groups):
+        j = None if g == TOTAL else p.groups.index(g)
+        for arr, label, color, ls in ((p.need_base, "need, today's mix", "tab:red", "--"),
+                                      (p.need_all, "need with levers", "tab:red", "-"),
+                                      (p.supply_base, "supply", "tab:blue", "--"),
+                                      (p.supply_all, "supply with levers", "tab:blue", "-")):
+            lo, mid, hi = series(arr, j)
+            ax.plot(years, mid / 1000, color=color, ls=ls, label=label)
+            if np.any(hi - lo > 1e-9):
+                ax.fill_between(years, lo / 1000, hi / 1000, color=color, alpha=0.15, lw=0)
+        ax.set_title(g)
+        ax.set_ylabel("1 000 årsverk")
+        ax.grid(alpha=0.3)
+    for ax in axes.ravel()[len(groups):]:
+        ax.axis("off")
+    axes.ravel()[0].legend(fontsize=7, loc="upper left")
+    fig.suptitle(f"{sid}: need vs supply {p.years[0]}–{p.years[-1]} (P50, band P10–P90)")
+    fig.tight_layout()
+    _save(fig, target)
+    plt.close(fig)
+
+
+def waterfall_chart(summary: dict, sid: str, target: Path) -> None:
+    plt = _plt()
+    wf = summary["waterfall_2040"][sid]
+    steps = ["baseline_gap", "task_sharing", "technology", "part_time", "sick_leave"]
+    labels = ["gap, today's mix", "task sharing (LEON)", "technology", "part-time", "sick leave", "gap with levers"]
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    level = 0.0
+    for i, k in enumerate(steps):
+        v = wf[k] / 1000
+        if k == "baseline_gap":
+            ax.bar(i, v, color="tab:gray")
+            level = v
+        else:
+            ax.bar(i, v, bottom=level, color="tab:green" if v >= 0 else "tab:red")
+            level += v
+        ax.text(i, level, f"{wf[k] / 1000:+.1f}" if k != "baseline_gap" else f"{v:.1f}", ha="center",
+                va="bottom" if v >= 0 else "top", fontsize=8)
+    ax.bar(len(steps), wf["gap"] / 1000, color="tab:gray")
+    ax.text(len(steps), wf["gap"] / 1000, f"{wf['gap'] / 1000:.1f}", ha="center", va="top", fontsize=8)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xticks(range(len(labels)))
+    ax.set_xticklabels(labels, rotation=20, ha="right", fontsize=8)
+    ax.set_ylabel("1 000 årsverk (supply − need)")
+    ax.set_title(f"{sid}: contributions to the {wf['year']} gap (P50, all groups)")
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    _save(fig, target)
+    plt.close(fig)
+
+
+def write_charts(res, summary: dict, out_dir: Path) -> list[Path]:
+    out = []
+    for sid in res.scenarios:
+        a = out_dir / f"need_supply_{sid}.png"
+        need_supply_chart(res, sid, a)
+        b = out_dir / f"waterfall_{sid}.png"
+        waterfall_chart(summary, sid, b)
+        out += [a, b]
+    return out

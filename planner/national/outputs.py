@@ -1,0 +1,287 @@
+"""Outputs of a national run: summary.json, results.parquet, report.xlsx, PNG charts, terminal tables.
+
+Every file is written to a temporary name in the target directory and moved into place (os.replace).
+summary.json holds P50 values over the Monte Carlo draws (årsverk; gap = supply - need, so a
+shortage is negative) and nothing that depends on the machine, so the same input gives the same file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import pandas as pd
+
+from planner.national.projection import Projection
+
+TOTAL = "total"
+SUMMARY_VERSION = 1
+
+
+@contextmanager
+def atomic_path(target: Path, suffix: str = "") -> Iterator[Path]:
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix or target.suffix, dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_text(target: Path, text: str) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def _r(x: float) -> float:
+    return round(float(x), 1) + 0.0
+
+
+def _pct(a: np.ndarray, q: float) -> np.ndarray:
+    return np.percentile(a, q, axis=0, method="linear")
+
+
+def _with_total(arr: np.ndarray) -> np.ndarray:
+    """(D, Y, G) -> (D, Y, G+1) with the total last."""
+    return np.concatenate([arr, arr.sum(axis=2, keepdims=True)], axis=2)
+
+
+def _by_year_group(p: Projection, arr: np.ndarray, q: float = 50) -> dict[str, dict[str, float]]:
+    a = _pct(_with_total(arr), q)
+    names = p.groups + [TOTAL]
+    return {str(t): {g: _r(a[i, j]) for j, g in enumerate(names)} for i, t in enumerate(p.years)}
+
+
+# ----------------------------------------------------------------------------------------------
+# summary.json
+# ----------------------------------------------------------------------------------------------
+def build_summary(res) -> dict[str, Any]:
+    cfg = res.cfg
+    out: dict[str, Any] = {
+        "version": SUMMARY_VERSION,
+        "national_file": cfg.path.name, "id": cfg.id, "scenarios": res.scenarios,
+        "years": [cfg.start, cfg.end], "draws": res.draws, "units_per_archetype": res.units_per_archetype,
+        "seed": cfg.seed, "unit": "årsverk", "statistic": "P50 over Monte Carlo draws",
+        "sign": "gap = supply - need; a shortage is negative",
+        "groups": res.groups + [TOTAL],
+        "baseline_gap": {}, "gap": {}, "freed_by_leon": {}, "need_baseline": {}, "supply_baseline": {},
+        "need": {}, "supply": {}, "bands_2040": {}, "waterfall_2040": {}, "tornado": {}, "calibration": {},
+        "validation": {}, "levers": {}, "warnings": res.warnings,
+    }
+    for sid in res.scenarios:
+        p = res.projections[sid]
+        out["baseline_gap"][sid] = _by_year_group(p, p.gap_base)
+        out["gap"][sid] = _by_year_group(p, p.gap)
+        out["freed_by_leon"][sid] = _by_year_group(p, p.freed_by_leon)
+        out["need_baseline"][sid] = _by_year_group(p, p.need_base)
+        out["supply_baseline"][sid] = _by_year_group(p, p.supply_base)
+        out["need"][sid] = _by_year_group(p, p.need_all)
+        out["supply"][sid] = _by_year_group(p, p.supply_all)
+        last = p.years[-1]
+        i = p.years.index(last)
+        bands = {}
+        for name, arr in (("gap", p.gap), ("need", p.need_all), ("freed_by_leon", p.freed_by_leon),
+                          ("baseline_gap", p.gap_base)):
+            a = _with_total(arr)[:, i, :]
+            bands[name] = {g: {"p10": _r(np.percentile(a[:, j], 10)), "p50": _r(np.percentile(a[:, j], 50)),
+                               "p90": _r(np.percentile(a[:, j], 90))} for j, g in enumerate(p.groups + [TOTAL])}
+        out["bands_2040"][sid] = {"year": last, **bands}
+        wf = p.waterfall(last)
+        out["waterfall_2040"][sid] = {"year": last, **{k: _r(np.median(v.sum(axis=1))) for k, v in wf.items()},
+                                      "by_group": {k: {g: _r(np.median(v[:, j])) for j, g in enumerate(p.groups)}
+                                                   for k, v in wf.items()}}
+        out["tornado"][sid] = [{k: (_r(v) if isinstance(v, float) else v) for k, v in row.items()
+                                if not k.startswith("by_group")} for row in res.tornado.get(sid, [])]
+        out["calibration"][sid] = [{k: (_r(v) if isinstance(v, float) and k not in ("fte_per_volume_baseline", "fte_per_volume_leon", "factor")
+                                       else (round(v, 6) if isinstance(v, float) else v))
+                                    for k, v in row.items()} for row in res.residuals[sid]]
+        hm = cfg.helsemod[cfg.scenarios[sid].helsemod]
+        n = res.nominal[sid]
+        if HM_YEAR in n.years:
+            j = n.years.index(HM_YEAR)
+            model_gap = float(n.gap_base[0, j, :][[k for k, g in enumerate(n.groups) if cfg.groups.get(g) is not None]].sum())
+            model_need = float(n.need_base[0, j, [k for k, g in enumerate(n.groups) if cfg.groups.get(g) is not None and cfg.groups[g].helsemod]].sum())
+            out["validation"][sid] = {
+                "year": HM_YEAR, "nou_gap": hm.totals_2040["gap"], "model_baseline_gap": _r(model_gap),
+                "gap_rel_diff": round((model_gap - hm.totals_2040["gap"]) / abs(hm.totals_2040["gap"]), 5),
+                "nou_need": hm.totals_2040["need"], "model_need_helsemod_groups": _r(model_need),
+                "need_rel_diff": round((model_need - hm.totals_2040["need"]) / hm.totals_2040["need"], 5),
+                "source": "NOU 2023:4 Tabell 2.1 (gap) and Tabell 2.5 (need) sums",
+            }
+        lv = cfg.scenarios[sid].levers
+        out["levers"][sid] = {
+            "helsemod": cfg.scenarios[sid].helsemod,
+            "task_sharing": dict(lv.task_sharing.points) if lv.task_sharing else None,
+            "technology": dict(lv.technology.points) if lv.technology else None,
+            "technology_savings": {s.family: s.share for s in lv.tech_savings} if lv.technology else None,
+            "part_time": lv.part_time_variant, "sick_leave_target": lv.sick_leave_target,
+        }
+    return out
+
+
+HM_YEAR = 2040
+
+
+def write_summary(res, out_dir: Path) -> dict:
+    s = build_summary(res)
+    write_text(out_dir / "summary.json", json.dumps(s, ensure_ascii=False, indent=1, sort_keys=False) + "\n")
+    return s
+
+
+# ----------------------------------------------------------------------------------------------
+# results.parquet
+# ----------------------------------------------------------------------------------------------
+def results_frame(res) -> pd.DataFrame:
+    frames = []
+    for sid in res.scenarios:
+        p = res.projections[sid]
+        D, Y, G = p.need_base.shape
+        names = p.groups + [TOTAL]
+        cols = {
+            "need_baseline": p.need_base, "supply_baseline": p.supply_base, "gap_baseline": p.gap_base,
+            "need_task_sharing": p.need_ts, "need_technology": p.need_tech, "need": p.need_all,
+            "supply_part_time": p.supply_pt, "supply_sick_leave": p.supply_sl, "supply": p.supply_all,
+            "gap": p.gap, "freed_by_leon": p.freed_by_leon, "freed_by_technology": p.need_base - p.need_tech,
+        }
+        d_idx, y_idx, g_idx = np.meshgrid(np.arange(D), np.arange(Y), np.arange(G + 1), indexing="ij")
+        df = pd.DataFrame({
+            "scenario": sid,
+            "year": np.asarray(p.years)[y_idx.ravel()].astype("int16"),
+            "group": np.asarray(names, dtype=object)[g_idx.ravel()],
+            "draw": d_idx.ravel().astype("int32"),
+            "adoption_multiplier": res.adoption_mult[d_idx.ravel()],
+        })
+        for c, a in cols.items():
+            df[c] = _with_total(a).ravel()
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+def write_parquet(res, out_dir: Path) -> pd.DataFrame:
+    df = results_frame(res)
+    with atomic_path(out_dir / "results.parquet") as tmp:
+        df.to_parquet(tmp, index=False, engine="pyarrow")
+    return df
+
+
+# ----------------------------------------------------------------------------------------------
+# report.xlsx
+# ----------------------------------------------------------------------------------------------
+def table_2040(summary: dict, sid: str) -> pd.DataFrame:
+    b = summary["bands_2040"][sid]
+    year = str(b["year"])
+    rows = []
+    for g in summary["groups"]:
+        rows.append({
+            "group": g,
+            "need_baseline": summary["need_baseline"][sid][year][g],
+            "supply_baseline": summary["supply_baseline"][sid][year][g],
+            "gap_baseline": summary["baseline_gap"][sid][year][g],
+            "freed_by_leon": summary["freed_by_leon"][sid][year][g],
+            "need": summary["need"][sid][year][g],
+            "supply": summary["supply"][sid][year][g],
+            "gap": summary["gap"][sid][year][g],
+            "gap_p10": b["gap"][g]["p10"], "gap_p90": b["gap"][g]["p90"],
+        })
+    return pd.DataFrame(rows)
+
+
+def yearly_frame(summary: dict) -> pd.DataFrame:
+    rows = []
+    for sid in summary["scenarios"]:
+        for year, per in summary["gap"][sid].items():
+            for g in summary["groups"]:
+                rows.append({"scenario": sid, "year": int(year), "group": g,
+                             "need_baseline": summary["need_baseline"][sid][year][g],
+                             "supply_baseline": summary["supply_baseline"][sid][year][g],
+                             "gap_baseline": summary["baseline_gap"][sid][year][g],
+                             "freed_by_leon": summary["freed_by_leon"][sid][year][g],
+                             "need": summary["need"][sid][year][g], "supply": summary["supply"][sid][year][g],
+                             "gap": per[g]})
+    return pd.DataFrame(rows)
+
+
+def write_excel(summary: dict, out_dir: Path) -> None:
+    readme = pd.DataFrame({"leon national": [
+        f"National file: {summary['national_file']} ({summary['id']}); years {summary['years'][0]}-{summary['years'][1]}",
+        f"Draws: {summary['draws']}, unit variants per archetype: {summary['units_per_archetype']}, seed {summary['seed']}",
+        "Unit: årsverk. Values are P50 over the Monte Carlo draws unless a column says P10/P90.",
+        "gap = supply - need: a shortage is negative. *_baseline = no task sharing, new levers at zero.",
+        "freed_by_leon = need without task sharing - need with the scenario's task-sharing adoption.",
+        "Method, sources and limitations: docs/national.md. Raw draws: results.parquet.",
+    ]})
+    with atomic_path(out_dir / "report.xlsx") as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+            readme.to_excel(xw, sheet_name="README", index=False)
+            for sid in summary["scenarios"]:
+                table_2040(summary, sid).to_excel(xw, sheet_name=f"{sid}_2040"[:31], index=False)
+            yearly_frame(summary).to_excel(xw, sheet_name="yearly", index=False)
+            wf = [{"scenario": sid, "step": k, "arsverk": v} for sid in summary["scenarios"]
+                  for k, v in summary["waterfall_2040"][sid].items() if k not in ("year", "by_group")]
+            pd.DataFrame(wf).to_excel(xw, sheet_name="waterfall_2040", index=False)
+            tor = [{"scenario": sid, **row} for sid in summary["scenarios"] for row in summary["tornado"][sid]]
+            pd.DataFrame(tor).to_excel(xw, sheet_name="tornado", index=False)
+            cal = [{"scenario": sid, **row} for sid in summary["scenarios"] for row in summary["calibration"][sid]]
+            pd.DataFrame(cal).to_excel(xw, sheet_name="calibration", index=False)
+            val = [{"scenario": sid, **row} for sid, row in summary["validation"].items()]
+            pd.DataFrame(val).to_excel(xw, sheet_name="validation", index=False)
+
+
+# ----------------------------------------------------------------------------------------------
+# Terminal
+# ----------------------------------------------------------------------------------------------
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}".replace(",", " ")
+
+
+def print_report(summary: dict, console=None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    for sid in summary["scenarios"]:
+        year = summary["bands_2040"][sid]["year"]
+        t = Table(title=f"{sid}: {year} (årsverk, P50; gap = supply - need, shortage negative)")
+        for c in ("group", "need", "supply", "gap today's mix", "freed by LEON", "need w/ levers",
+                  "supply w/ levers", "gap w/ levers", "gap P10..P90"):
+            t.add_column(c, justify="left" if c == "group" else "right")
+        df = table_2040(summary, sid)
+        for _, r in df.iterrows():
+            style = "bold" if r["group"] == TOTAL else None
+            t.add_row(r["group"], _fmt(r["need_baseline"]), _fmt(r["supply_baseline"]), _fmt(r["gap_baseline"]),
+                      _fmt(r["freed_by_leon"]), _fmt(r["need"]), _fmt(r["supply"]), _fmt(r["gap"]),
+                      f"{_fmt(r['gap_p10'])}..{_fmt(r['gap_p90'])}", style=style)
+        console.print(t)
+        wf = summary["waterfall_2040"][sid]
+        console.print("  waterfall (total): " + " → ".join(
+            f"{k} {'+' if k not in ('baseline_gap', 'gap') and wf[k] >= 0 else ''}{_fmt(wf[k])}"
+            for k in ("baseline_gap", "task_sharing", "technology", "part_time", "sick_leave", "gap")))
+        if summary["tornado"].get(sid):
+            console.print("  tornado (total gap, input at P10 / P90): " + "; ".join(
+                f"{r['input']} {_fmt(r['gap_low_input'])} / {_fmt(r['gap_high_input'])} (swing {_fmt(r['swing'])})"
+                for r in summary["tornado"][sid]))
+        v = summary["validation"].get(sid)
+        if v:
+            console.print(f"  check: baseline gap {v['year']} {_fmt(v['model_baseline_gap'])} vs NOU "
+                          f"{_fmt(v['nou_gap'])} ({100 * v['gap_rel_diff']:+.2f} %)")
+    for sid in summary["scenarios"][:1]:
+        t = Table(title="calibration (nominal unit variants)")
+        for c in ("archetype", "volume", "årsverk/volume today", "årsverk/volume LEON", "model", "table", "residual %", "factor"):
+            t.add_column(c, justify="left" if c == "archetype" else "right")
+        for r in summary["calibration"][sid]:
+            t.add_row(r["archetype"], _fmt(r["volume"]), f"{r['fte_per_volume_baseline']:.3f}",
+                      f"{r['fte_per_volume_leon']:.3f}", _fmt(r["model_fte"]),
+                      "-" if r["target_fte"] is None else _fmt(r["target_fte"]),
+                      "-" if r["residual_pct"] is None else f"{r['residual_pct']:+.1f}", f"{r['factor']:.3f}")
+        console.print(t)
+    for w in summary.get("warnings", []):
+        console.print(f"[yellow]warning:[/yellow] {w}")

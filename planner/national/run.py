@@ -1,0 +1,194 @@
+"""Orchestration of a national run: jobs -> cache -> executor -> rates -> calibration -> projection."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from planner.errors import InputError
+from planner.national import scaling
+from planner.national.cache import SolveCache, job_key
+from planner.national.config import NationalConfig
+from planner.national.executors import run_jobs
+from planner.national.montecarlo import DrawParams, draw_params, jobs_for, nominal, tornado_cases
+from planner.national.projection import HM_END, Projection, project
+from planner.national.units import Job, load_base, solver_fingerprint, unit_fingerprint, unit_kind
+
+
+@dataclass
+class NationalResult:
+    cfg: NationalConfig
+    scenarios: list[str]
+    draws: int
+    units_per_archetype: int
+    groups: list[str]
+    projections: dict[str, Projection]
+    nominal: dict[str, Projection]
+    residuals: dict[str, list[dict]]
+    tornado: dict[str, list[dict]]
+    adoption_mult: np.ndarray
+    stats: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_units(cfg: NationalConfig) -> list[str]:
+    """Every archetype's unit file exists, loads and has a positive volume. Returns warnings."""
+    warnings = []
+    for i, a in enumerate(cfg.archetypes):
+        w = f"archetypes[{i}] ({a.id}).unit"
+        if not a.unit_path.is_file():
+            raise InputError(cfg.path, w, f"unit file not found: {a.unit_path}",
+                             "point `unit:` (relative to the national file) at a `kind: unit` file")
+        inst = load_base(a.unit_path)   # the unit loader raises its own InputError for a bad unit
+        beds = float(getattr(inst, "beds", 0) or 0)
+        if beds <= 0:
+            raise InputError(a.unit_path, "beds", f"volume {beds:g} must be > 0 to scale the unit nationally",
+                             "set `beds:` to the unit's places, users or beds")
+        if any(v < 0 for v in inst.patient_counts.values()):
+            raise InputError(a.unit_path, "patient_classes", "negative patient count", "use counts >= 0")
+    return warnings
+
+
+def _tech_sets(cfg: NationalConfig, scenarios: list[str]) -> tuple[list[tuple], dict[str, int]]:
+    sets: list[tuple] = [()]
+    which: dict[str, int] = {}
+    for sid in scenarios:
+        lv = cfg.scenarios[sid].levers
+        t = tuple(sorted((s.family, s.share) for s in lv.tech_savings)) if lv.technology else ()
+        if t and t not in sets:
+            sets.append(t)
+        which[sid] = sets.index(t)
+    return sets, which
+
+
+def _tech_warnings(cfg: NationalConfig, tech_sets: list[tuple]) -> list[str]:
+    fams: set[str] = set()
+    for a in cfg.archetypes:
+        fams |= {str(getattr(t, "family", "")) for t in load_base(a.unit_path).tasks.values()}
+    out = []
+    for ts in tech_sets:
+        for fam, _ in ts:
+            if fam not in fams:
+                out.append(f"technology saving on task family {fam!r} applies to no archetype task "
+                           f"(families present: {', '.join(sorted(fams))})")
+    return sorted(set(out))
+
+
+def run_national(cfg: NationalConfig, scenarios: list[str] | None = None, draws: int | None = None,
+                 units: int | None = None, workers: int | None = None, dask: Any = None,
+                 cache_dir: str | Path | None = ".leon-cache", progress: bool = True,
+                 tornado: bool = True) -> NationalResult:
+    t0 = time.perf_counter()
+    scenarios = scenarios or list(cfg.scenarios)
+    for s in scenarios:
+        if s not in cfg.scenarios:
+            raise InputError(cfg.path, "--scenario", f"unknown scenario {s!r}", f"use one of {sorted(cfg.scenarios)}")
+    draws = cfg.draws if draws is None else draws
+    if draws < 1:
+        raise InputError("--draws", "", f"{draws} draws", "use --draws 1 or more")
+    units = cfg.units_per_archetype if units is None else units
+    warnings = check_units(cfg)
+    tech_sets, tech_of = _tech_sets(cfg, scenarios)
+    warnings += _tech_warnings(cfg, tech_sets)
+
+    # --- cases: Monte Carlo draws, the nominal case, tornado ends
+    cases: list[tuple[str, DrawParams, int]] = [(f"draw:{p.draw}", p, units) for p in draw_params(cfg, draws)]
+    cases.append(("nominal", nominal(cfg), 1))
+    tcases = tornado_cases(cfg) if tornado else {}
+    for name, (lo, hi) in tcases.items():
+        cases += [(f"tornado:{name}:lo", lo, 1), (f"tornado:{name}:hi", hi, 1)]
+
+    # --- jobs with content keys, deduplicated
+    ufp = {a.id: unit_fingerprint(a.unit_path) for a in cfg.archetypes}
+    sfp = {kind: solver_fingerprint(kind) for kind in {unit_kind(a.unit_path) for a in cfg.archetypes}}
+    kind_of = {a.id: unit_kind(a.unit_path) for a in cfg.archetypes}
+    case_keys: dict[str, list[tuple[str, int, str]]] = {}    # case -> [(archetype, tech idx, key)]
+    unique: dict[str, Job] = {}
+    for label, p, k in cases:
+        rows = []
+        for j in jobs_for(cfg, p, tech_sets, k):
+            key = job_key(sfp[kind_of[j.archetype]], ufp[j.archetype], j.key_payload())
+            unique.setdefault(key, j)
+            rows.append((j.archetype, tech_sets.index(j.tech), key))
+        case_keys[label] = rows
+
+    cache = SolveCache(cache_dir) if cache_dir else None
+    results: dict[str, dict] = cache.get_many(unique) if cache else {}
+    todo = [k for k in unique if k not in results]
+    t1 = time.perf_counter()
+    solved = run_jobs([unique[k] for k in todo], workers=workers, dask=dask, progress=progress)
+    t_solve = time.perf_counter() - t1
+    fresh = dict(zip(todo, solved))
+    for k, r in fresh.items():
+        bad = [m for m, st in r["status"].items() if st.lower() not in ("optimal", "ok", "feasible")]
+        if bad:
+            raise InputError(unique[k].unit_path, "", f"unit solve ended {r['status']} for a perturbed variant",
+                             "check the unit solves (`leon solve`) and lower the perturbation in `uncertainty:`")
+    if cache:
+        cache.put_many(fresh)
+        cache.close()
+    results.update(fresh)
+
+    groups = scaling.national_groups(cfg, list(results.values()))
+
+    def rates_for(label: str) -> dict[str, dict[str, dict[str, np.ndarray]]]:
+        """archetype -> tech idx -> state rates."""
+        by: dict[tuple[str, int], list[dict]] = {}
+        for arch, ti, key in case_keys[label]:
+            by.setdefault((arch, ti), []).append(results[key])
+        out: dict[str, dict[int, dict[str, np.ndarray]]] = {}
+        for (arch, ti), rs in by.items():
+            out.setdefault(arch, {})[ti] = rs
+        return out
+
+    def arch_fte(labels: list[str], sid: str) -> dict[str, dict[str, np.ndarray]]:
+        scen = cfg.scenarios[sid]
+        ti = tech_of[sid]
+        acc: dict[str, dict[str, list]] = {}
+        for lab in labels:
+            rb = rates_for(lab)
+            for a in cfg.archetypes:
+                st = {"off": rb[a.id][0], "on": rb[a.id][ti]}
+                nat = scaling.national_fte(cfg, scen, a.id, scaling.state_rates(cfg, st, groups))
+                for s, v in nat.items():
+                    acc.setdefault(a.id, {}).setdefault(s, []).append(v)
+        return {a: {s: np.vstack(v) for s, v in d.items()} for a, d in acc.items()}
+
+    mc_labels = [f"draw:{d}" for d in range(draws)]
+    mult = np.array([p.adoption_mult for lab, p, _ in cases if lab in mc_labels])
+    nom = nominal(cfg)
+    projections, nominals, resid, torn = {}, {}, {}, {}
+    for sid in scenarios:
+        scen = cfg.scenarios[sid]
+        projections[sid] = project(cfg, scen, groups, arch_fte(mc_labels, sid), mult)
+        nominals[sid] = project(cfg, scen, groups, arch_fte(["nominal"], sid), np.array([nom.adoption_mult]))
+        rb = rates_for("nominal")
+        rates_by_arch = {a.id: scaling.state_rates(cfg, {"off": rb[a.id][0], "on": rb[a.id][tech_of[sid]]}, groups)
+                         for a in cfg.archetypes}
+        resid[sid] = scaling.residuals(cfg, scen, rates_by_arch, groups)
+        rows = []
+        if tcases:
+            year = min(HM_END, cfg.end)
+            center = nominals[sid].gap[0, cfg.years.index(year)]
+            for name, (lo, hi) in tcases.items():
+                res = {}
+                for end, p in (("lo", lo), ("hi", hi)):
+                    pr = project(cfg, scen, groups, arch_fte([f"tornado:{name}:{end}"], sid), np.array([p.adoption_mult]))
+                    res[end] = pr.gap[0, cfg.years.index(year)]
+                rows.append({"input": name, "year": year, "gap_nominal": float(center.sum()),
+                             "gap_low_input": float(res["lo"].sum()), "gap_high_input": float(res["hi"].sum()),
+                             "swing": float(abs(res["hi"].sum() - res["lo"].sum())),
+                             "by_group_low": {g: float(x) for g, x in zip(groups, res["lo"])},
+                             "by_group_high": {g: float(x) for g, x in zip(groups, res["hi"])}})
+            rows.sort(key=lambda r: (-r["swing"], r["input"]))
+        torn[sid] = rows
+
+    stats = {"unit_solves": len(todo), "cached": len(unique) - len(todo), "jobs": len(unique),
+             "solve_seconds": t_solve, "total_seconds": time.perf_counter() - t0,
+             "executor": ("dask" if dask is not None else f"local[{workers if workers is not None else 'all'}]")}
+    return NationalResult(cfg, scenarios, draws, units, groups, projections, nominals, resid, torn, mult,
+                          stats, warnings)

@@ -1,0 +1,128 @@
+"""Every kind of bad input gives exit 2 and one message with file, field path, problem and fix."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import run_cli
+
+
+def edit(path: Path, fn) -> None:
+    data = yaml.safe_load(path.read_text())
+    fn(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+
+
+def assert_clear_error(capsys, args, file_name: str, field_pattern: str):
+    code, out, err = run_cli(args, capsys)
+    assert code == 2, (out, err)
+    assert "Traceback" not in err + out
+    assert file_name in err, err
+    assert re.search(field_pattern, err), err
+    assert "fix:" in err, err
+    return err
+
+
+def test_yaml_syntax_error(unit_dir, capsys):
+    p = unit_dir / "unit.yaml"
+    p.write_text(p.read_text().replace("beds: 10", "beds: [10"))
+    err = assert_clear_error(capsys, ["check", p], "unit.yaml", r"line \d+")
+    assert "YAML syntax" in err
+
+
+def test_unknown_group_in_task(unit_dir, capsys):
+    edit(unit_dir / "catalogue.yaml", lambda d: d["tasks"][0]["allowed"].append({"group": "sjukepleiar"}))
+    err = assert_clear_error(capsys, ["check", unit_dir / "unit.yaml"], "catalogue.yaml",
+                             r"tasks\[0\]\.allowed\[3\]\.group")
+    assert "sjukepleiar" in err
+
+
+@pytest.mark.parametrize("value, words", [(-5, "greater than 0"), ("ten", "number")])
+def test_bad_minutes(unit_dir, capsys, value, words):
+    edit(unit_dir / "catalogue.yaml", lambda d: d["tasks"][1].update(minutes=value))
+    err = assert_clear_error(capsys, ["check", unit_dir / "catalogue.yaml"], "catalogue.yaml",
+                             r"tasks\[1\]\.minutes \(line \d+\)")
+    assert words in err
+
+
+def test_missing_minutes(unit_dir, capsys):
+    edit(unit_dir / "catalogue.yaml", lambda d: d["tasks"][2].pop("minutes"))
+    err = assert_clear_error(capsys, ["solve", unit_dir / "unit.yaml"], "catalogue.yaml", r"tasks\[2\]\.minutes")
+    assert "required" in err
+
+
+def test_no_allowed_group_in_unit(unit_dir, capsys):
+    # medisin may be done by helsefagarbeider (with a sykepleier present) or sykepleier: drop both
+    def only_assistent(d):
+        d["groups"] = ["assistent"]
+        d["rules"] = []
+    edit(unit_dir / "unit.yaml", only_assistent)
+    err = assert_clear_error(capsys, ["solve", unit_dir / "unit.yaml"], "unit.yaml", r"workload \(task 'stell'\)")
+    assert "today's performer" in err or "none of the groups" in err
+
+
+def test_task_nobody_in_the_unit_may_do(unit_dir, capsys):
+    def drop_nurse(d):
+        d["groups"] = ["assistent", "helsefagarbeider"]
+        d["rules"] = []
+        d["today_overrides"] = {"stell": {"helsefagarbeider": 1}, "medisin": {"helsefagarbeider": 1}}
+    edit(unit_dir / "unit.yaml", drop_nurse)
+    # medisin by helsefagarbeider needs a sykepleier on shift, and the unit has none
+    err = assert_clear_error(capsys, ["solve", unit_dir / "unit.yaml"], "unit.yaml", r"task 'medisin'")
+    assert "sykepleier" in err
+
+
+def test_rule_with_unknown_shift(unit_dir, capsys):
+    edit(unit_dir / "rules.yaml", lambda d: d["rules"][0].update(shifts=["helg_natt"]))
+    err = assert_clear_error(capsys, ["solve", unit_dir / "unit.yaml"], "rules.yaml",
+                             r"rules\.sykepleier_alltid\.shifts")
+    assert "helg_natt" in err
+
+
+def test_rule_with_unknown_group(unit_dir, capsys):
+    edit(unit_dir / "rules.yaml", lambda d: d["rules"][0].update(groups=["sykepleir"]))
+    err = assert_clear_error(capsys, ["solve", unit_dir / "unit.yaml"], "rules.yaml",
+                             r"rules\.sykepleier_alltid\.groups")
+    assert "sykepleir" in err
+
+
+def test_duplicate_ids(unit_dir, capsys):
+    edit(unit_dir / "unit.yaml", lambda d: d["shifts"].append(dict(d["shifts"][0])))
+    err = assert_clear_error(capsys, ["check", unit_dir / "unit.yaml"], "unit.yaml", r"shifts\[2\]\.id")
+    assert "duplicate" in err
+
+
+def test_wrong_type(unit_dir, capsys):
+    edit(unit_dir / "unit.yaml", lambda d: d["shifts"][0].update(paid_hours="åtte"))
+    assert_clear_error(capsys, ["check", unit_dir / "unit.yaml"], "unit.yaml", r"shifts\[0\]\.paid_hours")
+
+
+def test_unknown_field_is_not_ignored(unit_dir, capsys):
+    edit(unit_dir / "unit.yaml", lambda d: d.update(bedz=12))
+    err = assert_clear_error(capsys, ["check", unit_dir / "unit.yaml"], "unit.yaml", r"bedz")
+    assert "spelling" in err
+
+
+def test_missing_referenced_file(unit_dir, capsys):
+    (unit_dir / "rules.yaml").unlink()
+    err = assert_clear_error(capsys, ["solve", unit_dir / "unit.yaml"], "unit.yaml", r"rules\[0\]")
+    assert "does not exist" in err
+
+
+def test_missing_input_file(tmp_path, capsys):
+    assert_clear_error(capsys, ["solve", tmp_path / "nope.yaml"], "nope.yaml", r"file not found")
+
+
+def test_number_without_source(unit_dir, capsys):
+    edit(unit_dir / "groups.yaml", lambda d: d["groups"][0].pop("illustrative"))
+    err = assert_clear_error(capsys, ["check", unit_dir / "groups.yaml"], "groups.yaml", r"groups\[0\]")
+    assert "source" in err
+
+
+def test_output_never_overwrites_an_input(unit_dir, capsys):
+    before = (unit_dir / "unit.yaml").read_text()
+    assert_clear_error(capsys, ["solve", unit_dir / "unit.yaml", "--json", unit_dir / "unit.yaml"],
+                       "unit.yaml", r"--json|input files")
+    assert (unit_dir / "unit.yaml").read_text() == before

@@ -1,0 +1,89 @@
+"""Hand-computed staffing on the small test unit (tests/data/unit.yaml).
+
+The unit: 10 patients, weekday day shift 8 paid h (5 per week), weekday night 9 paid h (5 per week),
+productive share 1. Work on the day shift: stell 10 × 2 × 30 min = 10 h; medisin 10 × 6 min = 1 h;
+rydding 1 × 60 min = 1 h (movable); nothing at night. Rule: a sykepleier on every shift.
+"""
+
+import highspy
+import pytest
+from ortools.sat.python import cp_model  # noqa: F401  (imported beside highspy on purpose)
+
+from checker import check
+from conftest import solve_json
+
+
+def test_highspy_and_ortools_share_one_process():
+    # OR-Tools bundles HiGHS; a mismatched highspy fails at import or at first use
+    from ortools.linear_solver import pywraplp
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    x = h.addVariable(lb=0, ub=4)
+    h.maximize(x)
+    assert h.getSolution().col_value[0] == pytest.approx(4)
+    s = pywraplp.Solver.CreateSolver("GLOP")
+    assert s is not None
+
+
+def test_baseline_by_hand(unit_dir, tmp_path, capsys):
+    doc = solve_json(unit_dir / "unit.yaml", tmp_path, capsys)
+    b = doc["results"]["baseline"]
+    # today: stell 50/50 sykepleier/helsefagarbeider (5 h + 5 h), medisin sykepleier (1 h),
+    # rydding helsefagarbeider (1 h): sykepleier 6 h -> 1 head, helsefagarbeider 6 h -> 1 head by day;
+    # night: 1 sykepleier by the rule. Paid hours: (8 + 8) × 5 + 9 × 5 = 125 per week.
+    assert b["staff"]["hverdag_dag"] == {"assistent": 0, "helsefagarbeider": 1, "sykepleier": 1}
+    assert b["staff"]["hverdag_natt"] == {"assistent": 0, "helsefagarbeider": 0, "sykepleier": 1}
+    assert b["objective"] == pytest.approx(125)
+    # cost: day 8 × 5 × (350 + 400) + night 9 × 5 × 400 = 30 000 + 18 000 = 48 000 NOK per week
+    assert b["cost_nok_per_week"] == pytest.approx(48_000)
+    assert check(unit_dir / "unit.yaml", doc, "baseline") == []
+
+
+def test_leon_by_hand(unit_dir, tmp_path, capsys):
+    doc = solve_json(unit_dir / "unit.yaml", tmp_path, capsys)
+    lo = doc["results"]["leon"]
+    # 12 h of work by day needs 2 heads (8 h each); one must be a sykepleier (rule). LEON gives the
+    # other head to the lowest level allowed for stell: an assistent (8 h stell). The sykepleier keeps
+    # 2 h stell + 1 h medisin (assistent may not) + 1 h rydding. Same 125 paid h as baseline.
+    assert lo["objective"] == pytest.approx(125)
+    assert lo["staff"]["hverdag_dag"] == {"assistent": 1, "helsefagarbeider": 0, "sykepleier": 1}
+    assert lo["allocation"]["stell"]["assistent"] == pytest.approx(8 * 5)
+    assert lo["allocation"]["medisin"] == {"sykepleier": pytest.approx(1 * 5)}
+    # årsverk: assistent 40 h/week / 35.5 = 1.1268 net; gross-up 52/47/0.9 = 1.22931 -> 1.3852
+    assert lo["fte"]["assistent"] == pytest.approx(40 / 35.5 * 52 / 47 / 0.9, rel=1e-4)
+    # freed = baseline − LEON: helsefagarbeider +1.3852, assistent −1.3852, sykepleier 0
+    assert doc["freed_fte"]["helsefagarbeider"] == pytest.approx(1.3852, abs=1e-4)
+    assert doc["freed_fte"]["assistent"] == pytest.approx(-1.3852, abs=1e-4)
+    assert doc["freed_fte"]["sykepleier"] == pytest.approx(0, abs=1e-9)
+    # cost change: helsefagarbeider 350 -> assistent 300 NOK/h for 40 h = −2 000 NOK per week
+    assert doc["cost_change_nok_per_week"] == pytest.approx(-2000)
+    assert check(unit_dir / "unit.yaml", doc, "leon") == []
+
+
+def test_binding_rule_names_the_night_nurse(unit_dir, tmp_path, capsys):
+    doc = solve_json(unit_dir / "unit.yaml", tmp_path, capsys)
+    # without the rule the night has no work and no heads: 9 h × 5 nights = 45 paid h/week saved
+    b = [x for x in doc["binding_rules"] if x["shift"] == "hverdag_natt"]
+    assert [x["rule"] for x in b] == ["sykepleier_alltid"]
+    night = [x for x in doc["results"]["leon"]["binding_rules"] if x["shift"] == "hverdag_natt"][0]
+    assert night["hours_per_week_if_dropped"] == pytest.approx(-45)
+    assert night["extra_heads"] == {"sykepleier": 1}
+
+
+def test_cost_objective_and_cbc_agree(unit_dir, tmp_path, capsys):
+    hi = solve_json(unit_dir / "unit.yaml", tmp_path, capsys, "--objective", "cost")
+    cbc = solve_json(unit_dir / "unit.yaml", tmp_path, capsys, "--objective", "cost", "--solver", "cbc")
+    # cost objective: LEON day = assistent 300 + sykepleier 400 = 700 × 40 h = 28 000, night 18 000
+    assert hi["results"]["leon"]["objective"] == pytest.approx(46_000)
+    assert cbc["results"]["leon"]["objective"] == pytest.approx(46_000)
+    assert cbc["results"]["baseline"]["objective"] == pytest.approx(hi["results"]["baseline"]["objective"])
+
+
+def test_relaxed_is_a_lower_bound(unit_dir, tmp_path, capsys):
+    doc = solve_json(unit_dir / "unit.yaml", tmp_path, capsys, "--relax", "--mode", "leon")
+    # continuous heads: movable rydding (1 h) goes to the night nurse's idle time; the day's 11 h
+    # need 11 / 8 = 1.375 heads -> 1.375 × 8 × 5 = 55 paid h, night 1 × 9 × 5 = 45: 100 in all,
+    # below the integer optimum of 125
+    assert doc["results"]["leon"]["objective"] == pytest.approx(100)
+    assert "baseline" not in doc["results"]
