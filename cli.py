@@ -37,7 +37,7 @@ def _solve(args: argparse.Namespace) -> int:
 
         problem, _, _ = build_problem(inst, "leon")
         with atomic_path(outs["--export-mps"]) as tmp:
-            export_model(problem, args.objective).write_mps(str(tmp), relax=args.relax)
+            export_model(problem, args.objective, args.relax).write_mps(str(tmp), relax=args.relax)
     if "--json" in outs:
         write_json(outs["--json"], doc)
     con = Console()

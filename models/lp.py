@@ -7,13 +7,36 @@ same container writes MPS, so an exported model is exactly the model that was so
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import sys
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
 INF = math.inf
+
+
+@contextlib.contextmanager
+def _silenced_stdout():
+    """HiGHS 1.12 prints a debug line from its MIP code with printf even when output is off."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):
+        yield  # no real file descriptor (e.g. captured): nothing to silence
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+        os.close(devnull)
 
 
 @dataclass
@@ -44,6 +67,7 @@ class LinearModel:
     _ri: list[int] = field(default_factory=list)
     _ci: list[int] = field(default_factory=list)
     _v: list[float] = field(default_factory=list)
+    _row_name_set: set[str] = field(default_factory=set)
 
     # -- building ---------------------------------------------------------------------------
     def add_var(self, name: str, lb: float = 0.0, ub: float = INF, cost: float = 0.0,
@@ -58,7 +82,11 @@ class LinearModel:
     def add_row(self, terms: dict[int, float], lo: float = -INF, hi: float = INF,
                 name: str = "") -> int:
         r = len(self.row_names)
-        self.row_names.append(name or f"r{r}")
+        name = name or f"r{r}"
+        if name in self._row_name_set:  # MPS needs unique names
+            name = f"{name}#{r}"
+        self._row_name_set.add(name)
+        self.row_names.append(name)
         self.row_lo.append(lo)
         self.row_hi.append(hi)
         for c, v in terms.items():
@@ -94,6 +122,7 @@ class LinearModel:
                         list(self.cost), list(self.integer),
                         [self.row_names[r] for r in keep], [self.row_lo[r] for r in keep],
                         [self.row_hi[r] for r in keep])
+        m._row_name_set = set(m.row_names)
         for r, c, v in zip(self._ri, self._ci, self._v):
             if r in new_index:
                 m._ri.append(new_index[r])
@@ -159,7 +188,8 @@ class LinearModel:
         h.setOptionValue("mip_rel_gap", 1e-9)
         if time_limit is not None:
             h.setOptionValue("time_limit", float(time_limit))
-        h.run()
+        with _silenced_stdout():
+            h.run()
         st = h.getModelStatus()
         MS = highspy.HighsModelStatus
         info = h.getInfo()

@@ -16,8 +16,9 @@ The model uses only linear constraints and clauses so that it translates to a MI
 from __future__ import annotations
 
 import math
+import multiprocessing
+import queue
 import random
-import threading
 import time
 from dataclasses import dataclass, field
 
@@ -188,7 +189,23 @@ class CompactModel:
 
 
 # ---------------------------------------------------------------------------------------------
-# HiGHS on the same model, in a background thread
+# HiGHS on the same model, in a child process (highspy's run() holds the GIL, so a thread would
+# stall the CP-SAT search in this process)
+
+
+@dataclass(frozen=True)
+class Mip:
+    """A MIP as arrays: all columns integer, rows in compressed-row form."""
+
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    cost: np.ndarray
+    offset: float
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    starts: np.ndarray
+    indexes: np.ndarray
+    values: np.ndarray
 
 
 def _clip(value: int) -> float:
@@ -210,90 +227,132 @@ def _terms(refs, coeffs) -> tuple[list[int], list[float], float]:
     return index, value, constant
 
 
-def load_highs(proto, highs: highspy.Highs) -> None:
-    """Translate a CP-SAT model made of linear constraints and clauses into a HiGHS MIP."""
+def to_mip(proto) -> Mip:
+    """Translate a CP-SAT model made of linear constraints and clauses into a MIP."""
     n = len(proto.variables)
-    highs.addVars(n, np.array([v.domain[0] for v in proto.variables], float),
-                  np.array([v.domain[len(v.domain) - 1] for v in proto.variables], float))
-    everything = np.arange(n, dtype=np.int32)
-    highs.changeColsIntegrality(n, everything, np.full(n, highspy.HighsVarType.kInteger))
     index, value, constant = _terms(proto.objective.vars, proto.objective.coeffs)
     cost = np.zeros(n)
     np.add.at(cost, index, value)
-    highs.changeColsCost(n, everything, cost)
-    highs.changeObjectiveOffset(proto.objective.offset + constant)
     lower, upper, starts, indexes, values = [], [], [], [], []
     for constraint in proto.constraints:
         if constraint.has_linear():
             linear = constraint.linear
             if len(linear.domain) != 2:
                 raise ValueError("only single-interval linear constraints translate")
-            index, value, constant = _terms(linear.vars, linear.coeffs)
-            low, high = _clip(linear.domain[0]) - constant, _clip(linear.domain[1]) - constant
+            row, coeffs, shift = _terms(linear.vars, linear.coeffs)
+            low, high = _clip(linear.domain[0]) - shift, _clip(linear.domain[1]) - shift
         elif constraint.has_bool_or():
             literals = constraint.bool_or.literals
-            index, value, constant = _terms(literals, [1] * len(literals))
-            low, high = 1.0 - constant, math.inf
+            row, coeffs, shift = _terms(literals, [1] * len(literals))
+            low, high = 1.0 - shift, math.inf
         else:
             raise ValueError("only linear constraints and clauses translate to the MIP")
         lower.append(low)
         upper.append(high)
         starts.append(len(indexes))
-        indexes += index
-        values += value
-    highs.addRows(len(lower), np.array(lower), np.array(upper), len(indexes),
-                  np.array(starts, np.int32), np.array(indexes, np.int32), np.array(values))
+        indexes += row
+        values += coeffs
+    return Mip(
+        col_lower=np.array([v.domain[0] for v in proto.variables], float),
+        col_upper=np.array([v.domain[len(v.domain) - 1] for v in proto.variables], float),
+        cost=cost,
+        offset=proto.objective.offset + constant,
+        row_lower=np.array(lower),
+        row_upper=np.array(upper),
+        starts=np.array(starts, np.int32),
+        indexes=np.array(indexes, np.int32),
+        values=np.array(values),
+    )
+
+
+def load_highs(mip: Mip, highs: highspy.Highs) -> None:
+    n = len(mip.cost)
+    columns = np.arange(n, dtype=np.int32)
+    highs.addVars(n, mip.col_lower, mip.col_upper)
+    highs.changeColsIntegrality(n, columns, np.full(n, highspy.HighsVarType.kInteger))
+    highs.changeColsCost(n, columns, mip.cost)
+    highs.changeObjectiveOffset(mip.offset)
+    highs.addRows(len(mip.row_lower), mip.row_lower, mip.row_upper, len(mip.indexes),
+                  mip.starts, mip.indexes, mip.values)
+
+
+def _highs_process(mip: Mip, time_limit: float, seed: int, out, offers, stop) -> None:
+    """Child process: solve the MIP; report bounds and rosters on `out`, take rosters from `offers`."""
+    highs = highspy.Highs()
+    highs.silent()
+    for name, value in (("time_limit", time_limit), ("threads", 1), ("random_seed", seed),
+                        ("mip_rel_gap", 0.0), ("mip_abs_gap", 0.99)):
+        highs.setOptionValue(name, value)
+    load_highs(mip, highs)
+
+    def on_solution(event) -> None:
+        out.put(("solution", np.rint(event.data_out.mip_solution).astype(np.int64).tolist()))
+
+    reported = [-math.inf]
+
+    def on_interrupt(event) -> None:
+        if event.data_out.mip_dual_bound > reported[0]:  # called often: report rises only
+            reported[0] = event.data_out.mip_dual_bound
+            out.put(("bound", reported[0]))
+        if stop.is_set():
+            event.interrupt()
+
+    def on_user_solution(event) -> None:
+        latest = None
+        while not offers.empty():
+            latest = offers.get_nowait()
+        if latest is not None:
+            event.data_in.setSolution(np.array(latest, float))
+
+    highs.cbMipImprovingSolution.subscribe(on_solution)
+    highs.cbMipInterrupt.subscribe(on_interrupt)
+    highs.cbMipUserSolution.subscribe(on_user_solution)
+    highs.run()
+    out.put(("bound", highs.getInfo().mip_dual_bound))
 
 
 class _HighsSearch:
-    """Runs HiGHS in a thread. Shares its dual bound and rosters; accepts rosters to prune with."""
+    """The parent's handle on the HiGHS child: drains its reports, forwards rosters, stops it."""
 
     def __init__(self, compact: CompactModel, time_limit: float, seed: int) -> None:
-        self.highs = highspy.Highs()
-        self.highs.silent()
-        for name, value in (("time_limit", time_limit), ("threads", 1), ("random_seed", seed),
-                            ("mip_rel_gap", 0.0), ("mip_abs_gap", 0.99)):
-            self.highs.setOptionValue(name, value)
-        load_highs(compact.model.proto, self.highs)
-        self.lock = threading.Lock()
-        self.bound = -math.inf
-        self.best: list[int] | None = None
-        self._offer: list[int] | None = None
-        self._stop = False
-        self.highs.cbMipImprovingSolution.subscribe(self._on_solution)
-        self.highs.cbMipInterrupt.subscribe(self._on_interrupt)
-        self.highs.cbMipUserSolution.subscribe(self._on_user_solution)
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        context = multiprocessing.get_context("spawn")
+        self.out, self.offers, self.stop_event = context.Queue(), context.Queue(), context.Event()
+        self.process = context.Process(
+            target=_highs_process,
+            args=(to_mip(compact.model.proto), time_limit, seed, self.out, self.offers, self.stop_event),
+            daemon=True,
+        )
+        self.process.start()
 
     def offer(self, values: list[int]) -> None:
-        with self.lock:
-            self._offer = list(values)
+        self.offers.put(values)
 
-    def stop(self) -> None:
-        self._stop = True
-        self.thread.join()
+    def reports(self) -> tuple[float, list[list[int]]]:
+        """Best dual bound and the rosters found since the last call."""
+        bound, rosters = -math.inf, []
+        while True:
+            try:
+                kind, payload = self.out.get_nowait()
+            except queue.Empty:
+                return bound, rosters
+            if kind == "bound":
+                bound = max(bound, payload)
+            else:
+                rosters.append(payload)
 
-    def _run(self) -> None:
-        self.highs.run()
-        with self.lock:
-            self.bound = max(self.bound, self.highs.getInfo().mip_dual_bound)
-
-    def _on_solution(self, event) -> None:
-        with self.lock:
-            self.best = [round(v) for v in event.data_out.mip_solution]
-
-    def _on_interrupt(self, event) -> None:
-        with self.lock:
-            self.bound = max(self.bound, event.data_out.mip_dual_bound)
-        if self._stop:
-            event.interrupt()
-
-    def _on_user_solution(self, event) -> None:
-        with self.lock:
-            offer, self._offer = self._offer, None
-        if offer is not None:
-            event.data_in.setSolution(np.array(offer, float))
+    def stop(self) -> tuple[float, list[list[int]]]:
+        """Interrupt the child and collect its last reports (draining, so that it can exit)."""
+        self.stop_event.set()
+        bound, rosters = -math.inf, []
+        give_up = time.monotonic() + 10
+        while self.process.is_alive() and time.monotonic() < give_up:
+            more_bound, more = self.reports()
+            bound, rosters = max(bound, more_bound), rosters + more
+            self.process.join(timeout=0.05)
+        if self.process.is_alive():
+            self.process.terminate()
+        more_bound, more = self.reports()
+        return max(bound, more_bound), rosters + more
 
 
 # ---------------------------------------------------------------------------------------------
@@ -359,9 +418,7 @@ class _Search:
             else:
                 self._lns_step(min(step_seconds, self._left()))
             self._sync_highs()
-        if self.highs:
-            self.highs.stop()
-            self._sync_highs()
+        self._sync_highs(final=True)
         roster = self.compact.roster(self.values) if self.values else None
         return NrpSolution(roster, self.objective, self.bound, self._elapsed(), self.history)
 
@@ -411,16 +468,15 @@ class _Search:
             if self.highs:
                 self.highs.offer(values)
 
-    def _sync_highs(self) -> None:
+    def _sync_highs(self, final: bool = False) -> None:
         if not self.highs:
             return
-        with self.highs.lock:
-            best, self.highs.best = self.highs.best, None
-            bound = self.highs.bound
+        bound, rosters = self.highs.stop() if final else self.highs.reports()
         if bound > -math.inf:
             self.bound = max(self.bound, math.ceil(bound - 1e-6))
-        if best is not None and (self.objective is None or self.compact.objective_value(best) < self.objective):
-            self._accept(best, "highs")
+        for values in rosters:
+            if self.objective is None or self.compact.objective_value(values) < self.objective:
+                self._accept(values, "highs")
 
     def _done(self) -> bool:
         return self.infeasible or (self.objective is not None and self.objective <= self.bound)

@@ -43,6 +43,7 @@ class ShiftType:
     time: str            # dag | kveld | natt | lang
     covers: tuple[str, ...] = ()  # cover periods this shift fills (default: its own code);
     #                               e.g. a long shift L covers ("D", "K")
+    day_type: str = "all"         # all | hverdag | helg: on which days the shift exists
 
     @property
     def periods(self) -> tuple[str, ...]:
@@ -89,6 +90,7 @@ class Problem:
     eve_1500: list[bool] | None = None         # per day: jul-/påske-/pinseaften (window from 15:00)
     cyclic: bool = True
     day_labels: list[str] | None = None        # ISO dates for messages
+    helg: list[bool] | None = None             # per day: weekend or public holiday (cover day type)
 
     def __post_init__(self):
         if self.sunday_holiday is None:
@@ -97,6 +99,8 @@ class Problem:
             self.eve_1500 = [False] * self.days
         if self.day_labels is None:
             self.day_labels = [f"day {d + 1}" for d in range(self.days)]
+        if self.helg is None:
+            self.helg = [d % 7 >= 5 for d in range(self.days)]
         self.shift_index = {s.code: i for i, s in enumerate(self.shifts)}
 
     @property
@@ -114,6 +118,10 @@ class Problem:
         st = self.shifts[s]
         a = d * DAY + st.start
         return a, a + st.duration
+
+    def exists(self, d: int, s: int) -> bool:
+        t = self.shifts[s].day_type
+        return t == "all" or (t == "helg") == self.helg[d % self.days]
 
     def allowed(self, p: Person, d: int, s: int) -> bool:
         st = self.shifts[s]
@@ -578,7 +586,9 @@ class Availability(Rule):
             for d in range(P.days):
                 for s, st in enumerate(P.shifts):
                     why = None
-                    if d in p.unavailable:
+                    if not P.exists(d, s):
+                        why = f"shift {st.code} is only used on {st.day_type} days"
+                    elif d in p.unavailable:
                         why = "marked unavailable"
                     elif not P.allowed(p, d, s):
                         why = f"shift {st.code} ({st.time}) is not in the person's allowed shifts"
@@ -698,6 +708,7 @@ class Weights:
     fairness: int = 20              # per unit of (max - min) weekends / nights / evenings
     full_time: int = 0              # heltid analysis: reward per full-time position
     head: int = 0                   # heltid analysis: cost per person used
+    max_over: int | None = None     # hard cap on heads above the preferred cover (None = no cap)
 
 
 @dataclass
@@ -758,7 +769,7 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint) -> R
     for pi, p in enumerate(P.persons):
         for d in range(P.days):
             for s in S:
-                if (d, s) in useful.get(p.group, ()):
+                if (d, s) in useful.get(p.group, ()) and P.exists(d, s):
                     y[pi, d, s] = m.NewBoolVar(f"y_{pi}_{d}_{s}")
         for d in range(P.days):
             lits = [y[pi, d, s] for s in S if (pi, d, s) in y]
@@ -932,6 +943,8 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint) -> R
             if h in uses:
                 m.Add(sum(uses[h]) <= sum(vs))
         allv = [v for vs in present.values() for v in vs]
+        if allv and W.max_over is not None:
+            m.Add(sum(allv) <= total_pref + W.max_over)
         if allv and W.overcover:
             oc = m.NewIntVar(0, len(allv), "")
             m.Add(oc >= sum(allv) - total_pref)

@@ -29,7 +29,7 @@ class TaskClass:
     work: tuple[float, ...]                       # hours per occurrence of each shift
     factor: tuple[float, ...] = ()                # time factor per allowed group (same order)
     supervisors: tuple[tuple[int, ...], ...] = () # per allowed group: groups one of whom must be on shift
-    movable: bool = False                         # may move between shifts of the same day type
+    window: tuple[int, ...] = ()                  # movable: other shifts (same day type) it may go to
     fixed_shares: tuple[float, ...] | None = None # baseline: share per allowed group (today's practice)
 
 
@@ -107,9 +107,10 @@ def components(p: StaffingProblem) -> list[tuple[int, ...]]:
         if r.per == "day":
             for d, ss in by_day.items():
                 join([s for s in ss if s in r.shifts])
-    if any(t.movable and t.fixed_shares is None for t in p.tasks):
-        for ss in by_day.values():
-            join(ss)
+    for t in p.tasks:
+        if t.window and t.fixed_shares is None:
+            for ss in by_day.values():
+                join([s for s in ss if s in t.window or t.work[s] > 0])
     comps: dict[int, list[int]] = {}
     for s in range(len(p.shifts)):
         comps.setdefault(find(s), []).append(s)
@@ -133,7 +134,7 @@ class _Built:
 
 
 def _build(p: StaffingProblem, comp: tuple[int, ...], objective: str, elastic: bool = False,
-           drop_rules: bool = False) -> _Built:
+           drop_rules: bool = False, relax: bool = False) -> _Built:
     m = LinearModel(name="leon_staffing")
     G = range(len(p.groups))
     n: dict[tuple[int, int], int] = {}
@@ -157,8 +158,8 @@ def _build(p: StaffingProblem, comp: tuple[int, ...], objective: str, elastic: b
     x: dict[tuple[int, int, int], int] = {}
     load: dict[tuple[int, int], dict[int, float]] = {(k, s): {} for k in G for s in comp}
     for ti, t in enumerate(p.tasks):
-        movable = t.movable and t.fixed_shares is None
-        span = [s for s in comp if t.work[s] > 0 or movable]
+        movable = bool(t.window) and t.fixed_shares is None
+        span = [s for s in comp if t.work[s] > 0 or (movable and s in t.window)]
         if movable and sum(t.work[s] for s in comp) <= 0:
             continue
         for s in span:
@@ -197,9 +198,9 @@ def _build(p: StaffingProblem, comp: tuple[int, ...], objective: str, elastic: b
             if not sup:
                 continue
             for s in span:
-                if (ti, k, s) not in x:
+                if (ti, k, s) not in x or (not drop_rules and not elastic and _rule_guarantees(p, s, sup)):
                     continue
-                big = (sum(t.work[q] for q in comp if p.day_type[q] == p.day_type[s])
+                big = (sum(t.work[q] for q in span if p.day_type[q] == p.day_type[s])
                        if movable else t.work[s])
                 terms = {x[ti, k, s]: 1.0}
                 for g in sup:
@@ -213,18 +214,69 @@ def _build(p: StaffingProblem, comp: tuple[int, ...], objective: str, elastic: b
             terms[n[k, s]] = -p.productive[k][s] * p.paid_hours[s]
             m.add_row(terms, hi=0.0, name=f"capacity[{p.groups[k]},{p.shifts[s]}]")
 
+    if not relax:
+        _add_rounding_cuts(m, p, comp, n)
+
     rule_rows: dict[tuple[str, str], list[int]] = {}
     if not drop_rules:
         for rule in p.rules:
-            _add_rule(m, p, comp, rule, n, rule_rows, elastic)
+            _add_rule(m, p, comp, rule, n, rule_rows, elastic, relax)
 
     for c, v in stage1.items():
         m.cost[c] = v
     return _Built(m, comp, n, x, stage1, stage2, rule_rows, avail_cols)
 
 
+def _allowed_set_closure(p: StaffingProblem, limit: int = 64) -> set[frozenset[int]]:
+    """Allowed sets of the task classes, closed under union (Hall-type sets), up to `limit` sets."""
+    base = {frozenset(t.allowed) for t in p.tasks}
+    closure = set(base) | {frozenset(range(len(p.groups)))}
+    frontier = list(closure)
+    while frontier and len(closure) < limit:
+        a = frontier.pop()
+        for b in base:
+            u = a | b
+            if u not in closure and len(closure) < limit:
+                closure.add(u)
+                frontier.append(u)
+    return closure
+
+
+def _add_rounding_cuts(m: LinearModel, p: StaffingProblem, comp: tuple[int, ...], n: dict) -> None:
+    """Valid inequalities for whole heads that make the MIP fast to prove.
+
+    For each set A of groups that is the allowed set of some task class (or a union of such sets),
+    the work that only groups in A may do needs at least ceil(work / largest capacity of one head in A) heads from A on the shift.
+    The LP relaxation does not see this rounding; with it, HiGHS closes the gap in a few nodes.
+    Movable work may sit in another shift and is left out, which keeps the cut valid.
+    """
+    sets = _allowed_set_closure(p)
+    for s in comp:
+        for i, A in enumerate(sorted(sets, key=sorted)):
+            work = 0.0
+            for t in p.tasks:
+                if t.work[s] <= 0 or (t.window and t.fixed_shares is None) or not set(t.allowed) <= A:
+                    continue
+                if t.fixed_shares is not None:
+                    # baseline: the hours of each group are fixed; count those of groups in A
+                    work += sum(sh * t.work[s] * (t.factor[j] if t.factor else 1.0)
+                                for j, sh in enumerate(t.fixed_shares))
+                else:
+                    work += t.work[s] * min(t.factor) if t.factor else t.work[s]
+            cap = max(p.productive[k][s] * p.paid_hours[s] for k in A)
+            need = math.ceil(work / cap - 1e-9) if cap > 0 else 0
+            if need > 0:
+                m.add_row({n[k, s]: 1.0 for k in A}, lo=float(need), name=f"cut[{p.shifts[s]},{i}]")
+
+
+def _rule_guarantees(p: StaffingProblem, s: int, groups: tuple[int, ...]) -> bool:
+    """A min-heads rule already puts one of `groups` on shift s (the big-M row would be redundant)."""
+    return any(r.kind == "min_heads" and r.value >= 1 and s in r.shifts and r.measure == "heads"
+               and set(r.groups) <= set(groups) for r in p.rules)
+
+
 def _add_rule(m: LinearModel, p: StaffingProblem, comp: tuple[int, ...], r: Rule,
-              n: dict, rule_rows: dict, elastic: bool) -> None:
+              n: dict, rule_rows: dict, elastic: bool, relax: bool = False) -> None:
     shifts = [s for s in comp if s in r.shifts]
     if not shifts:
         return
@@ -244,7 +296,8 @@ def _add_rule(m: LinearModel, p: StaffingProblem, comp: tuple[int, ...], r: Rule
 
         if r.kind == "min_heads":
             add(r.groups, 1.0)
-            lo, hi = r.value, math.inf
+            # whole heads: "at least 2.4" means 3 (patients per staff gives fractions)
+            lo, hi = (r.value if relax or r.measure == "hours" else math.ceil(r.value - 1e-9)), math.inf
         elif r.kind == "ratio":      # groups - value*other <= 0
             add(r.groups, 1.0)
             add(r.other, -r.value)
@@ -300,7 +353,7 @@ def solve(p: StaffingProblem, objective: str = "hours", solver: str = "highs",
     wl_heads = np.zeros((G, S)) if explain else None
     stats = {"components": len(comps), "rows": 0, "cols": 0, "nonzeros": 0}
     for comp in comps:
-        b = _build(p, comp, objective)
+        b = _build(p, comp, objective, relax=relax)
         stats["rows"] += b.model.num_rows
         stats["cols"] += b.model.num_cols
         stats["nonzeros"] += b.model.num_nonzeros
@@ -316,7 +369,7 @@ def solve(p: StaffingProblem, objective: str = "hours", solver: str = "highs",
             alloc[t, k, s] = sol.values[c]
         if explain:
             binding += _binding_rules(p, b, sol.objective, objective, solver, time_limit, relax)
-            wb = _build(p, comp, objective, drop_rules=True)
+            wb = _build(p, comp, objective, drop_rules=True, relax=relax)
             ws = _lexicographic(wb, solver, time_limit, relax)
             if ws.ok:
                 for (k, s), c in wb.n.items():
@@ -350,7 +403,7 @@ def diagnose(p: StaffingProblem, objective: str = "hours", solver: str = "highs"
     """Elastic relaxation: let rules and availability limits bend at a price and report what bent."""
     bends: list[dict] = []
     for comp in components(p):
-        b = _build(p, comp, objective, elastic=True)
+        b = _build(p, comp, objective, elastic=True, relax=relax)
         bend_cols = [c for c, nm in enumerate(b.model.col_names) if nm.startswith("bend")]
         # bends first, staffing second: one unit of bend costs more than any staffing
         big = 1.0 + sum(b.stage1.values())
@@ -377,6 +430,6 @@ def diagnose(p: StaffingProblem, objective: str = "hours", solver: str = "highs"
     return bends
 
 
-def export_model(p: StaffingProblem, objective: str = "hours") -> LinearModel:
+def export_model(p: StaffingProblem, objective: str = "hours", relax: bool = False) -> LinearModel:
     """The whole stage-1 model, all shifts in one, as solved by `solve(decompose=False)`."""
-    return _build(p, tuple(range(len(p.shifts))), objective).model
+    return _build(p, tuple(range(len(p.shifts))), objective, relax=relax).model

@@ -77,7 +77,8 @@ class TaskSpec(Strict):
     illustrative: bool = False
     allowed: list[AllowedSpec] = Field(min_length=1)
     today: dict[Id, Share]
-    movable: bool = False
+    # false, true (any shift of the same day type) or the times of day it may move to: [dag, kveld]
+    movable: bool | list[Literal["dag", "kveld", "natt", "lang"]] = False
     source: str | None = None
     note: str | None = None
 

@@ -80,6 +80,13 @@ def _rule_to_model(inst: Instance, r, gidx: dict[str, int], sidx: dict[str, int]
     return []  # reserved_task and delegation act on who may do a task (planner.instance)
 
 
+def _window(inst: Instance, task) -> tuple[str, ...]:
+    """Shifts a movable task may move to (within the day type of its work); () if not movable."""
+    if task.movable is False:
+        return ()
+    return tuple(s.id for s in inst.shifts if task.movable is True or s.time in task.movable)
+
+
 def build_problem(inst: Instance, mode: str) -> tuple[model.StaffingProblem, list[tuple[str, list[str]]],
                                                       dict[str, dict[str, float]]]:
     """The model's problem for one mode, the tasks behind each task class, and task hours."""
@@ -101,22 +108,22 @@ def build_problem(inst: Instance, mode: str) -> tuple[model.StaffingProblem, lis
             # today's practice: today's performers in today's shares, in today's shift
             today = inst.today[t]
             opts = tuple(o for o in sorted(options) if o[0] in today)
-            key = (opts, False, tuple(today[g] for g, _, _ in opts))
+            key = (opts, (), tuple(today[g] for g, _, _ in opts))
         else:
             opts = tuple(sorted(options))
-            key = (opts, task.movable, None)
+            key = (opts, _window(inst, task), None)
         c = classes.setdefault(key, {"tasks": [], "work": np.zeros(len(sids))})
         c["tasks"].append(t)
         c["work"] += np.array([per_shift[s] for s in sids])
 
     task_classes, members = [], []
-    for i, ((opts, movable, shares), c) in enumerate(sorted(classes.items(), key=lambda kv: kv[1]["tasks"][0])):
+    for (opts, window, shares), c in sorted(classes.items(), key=lambda kv: kv[1]["tasks"][0]):
         name = c["tasks"][0] if len(c["tasks"]) == 1 else f"{c['tasks'][0]}+{len(c['tasks']) - 1}"
         task_classes.append(model.TaskClass(
             name=name, allowed=tuple(gidx[g] for g, _, _ in opts), work=tuple(c["work"]),
             factor=tuple(f for _, f, _ in opts),
             supervisors=tuple(tuple(gidx[x] for x in sup) for _, _, sup in opts),
-            movable=movable, fixed_shares=shares))
+            window=tuple(sidx[x] for x in window), fixed_shares=shares))
         members.append((name, c["tasks"]))
 
     rules = []
@@ -164,7 +171,7 @@ def _result(inst: Instance, mode: str, p: model.StaffingProblem, members, hours,
     day_of = dict(zip(sids, p.day_type))
     for ci, (_, tasks) in enumerate(members):
         tc = p.tasks[ci]
-        movable = tc.movable and tc.fixed_shares is None
+        movable = bool(tc.window) and tc.fixed_shares is None
         for t in tasks:
             per = alloc_shift.setdefault(t, {})
             for j, s in enumerate(sids):

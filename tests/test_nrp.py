@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.nrp_cpsat import CompactModel, load_highs, solve
+from models.nrp_cpsat import CompactModel, load_highs, solve, to_mip
 from models.nrp_problem import OFF
 from planner.errors import InputError
 from planner.nrp import evaluate, format_roster, objective, parse_instance, read_instance, violations
@@ -226,7 +226,7 @@ def test_engine_optimum_equals_exhaustive_search(problem):
 def test_highs_on_the_translated_model_reaches_the_same_optimum(tiny):
     highs = highspy.Highs()
     highs.silent()
-    load_highs(CompactModel(tiny).model.proto, highs)
+    load_highs(to_mip(CompactModel(tiny).model.proto), highs)
     highs.run()
     assert round(highs.getInfo().objective_function_value) == solve(tiny, time_limit=10, workers=1).objective
 

@@ -161,6 +161,8 @@ class NationalConfig:
     units_per_archetype: int
     uncertainty: Uncertainty
     raw: dict[str, Any]
+    relax: bool = True
+    time_limit: float | None = None
 
     @property
     def years(self) -> list[int]:
@@ -451,11 +453,19 @@ def load_national(path: str | Path) -> NationalConfig:
     if unc.adoption_low > unc.adoption_high:
         v.fail("uncertainty.adoption_pace", "low is above high", "make `low` <= `high`")
 
+    sol = raw.get("solve") or {}
+    if not isinstance(sol, dict):
+        v.fail("solve", "expected a mapping", "write e.g. `solve: {relax: true}`")
+    relax = sol.get("relax", True)
+    if not isinstance(relax, bool):
+        v.fail("solve.relax", f"expected true/false, got {relax!r}", "write `relax: true` or `relax: false`")
+    tl = v.number(sol, "time_limit", "solve", required=False, default=None, minimum=0.001)
+
     return NationalConfig(
         path=path, id=str(raw.get("id", path.stem)), name=str(raw.get("name", "")), base_year=base_year,
         start=start, end=end, seed=seed, groups=groups, unit_group_map=unit_group_map, helsemod=hm_scen,
         service_areas=areas, volume_drivers=drivers, archetypes=tuple(archetypes), scenarios=scenarios,
-        draws=draws, units_per_archetype=upa, uncertainty=unc, raw=raw,
+        draws=draws, units_per_archetype=upa, uncertainty=unc, raw=raw, relax=relax, time_limit=tl,
     )
 
 

@@ -62,7 +62,7 @@ def _run_dask(jobs: Sequence[Job], address: Any, progress: bool, batch_size: int
     from distributed import Client
     from distributed import as_completed as das_completed
 
-    client = address if isinstance(address, Client) else Client(address, set_as_default=False)
+    client = address if isinstance(address, Client) else Client(address)
     try:
         nworkers = max(1, sum(client.nthreads().values()))
         batches = _batches(len(jobs), nworkers, batch_size)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,9 @@ def atomic_path(target: Path, suffix: str = "") -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
@@ -247,19 +251,19 @@ def print_report(summary: dict, console=None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = console or Console()
+    console = console or Console(width=None if sys.stdout.isatty() else 150)
     for sid in summary["scenarios"]:
         year = summary["bands_2040"][sid]["year"]
-        t = Table(title=f"{sid}: {year} (årsverk, P50; gap = supply - need, shortage negative)")
-        for c in ("group", "need", "supply", "gap today's mix", "freed by LEON", "need w/ levers",
-                  "supply w/ levers", "gap w/ levers", "gap P10..P90"):
-            t.add_column(c, justify="left" if c == "group" else "right")
+        t = Table(title=f"{sid}, {year}: årsverk, P50 (gap = supply − need, shortage negative)")
+        t.caption = "need/supply/gap: today's mix, no levers · freed: by LEON task sharing · +L: with the scenario's levers"
+        for c in ("group", "need", "supply", "gap", "freed", "need+L", "supply+L", "gap+L", "gap+L P10", "P90"):
+            t.add_column(c, justify="left" if c == "group" else "right", no_wrap=True)
         df = table_2040(summary, sid)
         for _, r in df.iterrows():
             style = "bold" if r["group"] == TOTAL else None
             t.add_row(r["group"], _fmt(r["need_baseline"]), _fmt(r["supply_baseline"]), _fmt(r["gap_baseline"]),
                       _fmt(r["freed_by_leon"]), _fmt(r["need"]), _fmt(r["supply"]), _fmt(r["gap"]),
-                      f"{_fmt(r['gap_p10'])}..{_fmt(r['gap_p90'])}", style=style)
+                      _fmt(r["gap_p10"]), _fmt(r["gap_p90"]), style=style)
         console.print(t)
         wf = summary["waterfall_2040"][sid]
         console.print("  waterfall (total): " + " → ".join(
@@ -274,7 +278,7 @@ def print_report(summary: dict, console=None) -> None:
             console.print(f"  check: baseline gap {v['year']} {_fmt(v['model_baseline_gap'])} vs NOU "
                           f"{_fmt(v['nou_gap'])} ({100 * v['gap_rel_diff']:+.2f} %)")
     for sid in summary["scenarios"][:1]:
-        t = Table(title="calibration (nominal unit variants)")
+        t = Table(title="calibration (nominal unit variants; model = before calibration)")
         for c in ("archetype", "volume", "årsverk/volume today", "årsverk/volume LEON", "model", "table", "residual %", "factor"):
             t.add_column(c, justify="left" if c == "archetype" else "right")
         for r in summary["calibration"][sid]:

@@ -6,6 +6,8 @@ Arrays are (draws, years, groups). Nothing here solves a unit: the archetypes ar
 need0_g(t)    HELSEMOD demand path (NOU Tabell 2.5 anchors, geometric in between), or for a group
               outside HELSEMOD its base need moved with its service area's demand index;
 supply0_g(t)  HELSEMOD supply path (Tabell 2.2 anchors), or = need0 for groups outside HELSEMOD;
+              a group only the units know (kitchen, cleaning, ...) has need0 = supply0 = the
+              archetypes' scaled baseline årsverk;
 archetype X_a(t) = X_a(volume year) × I_area(t) / I_area(volume year)   (I = Tabell 2.4 index)
 task sharing  p(t) = min(1, k × adoption(t)), technology q(t) likewise; the national need is the
               mix  (1-p)(1-q)B + p(1-q)L + (1-p)q BT + pq LT  in place of B;
@@ -134,6 +136,7 @@ def project(cfg: NationalConfig, scen: RunScenario, groups: list[str],
     d_ts = np.zeros((D, Y, G))
     d_tech = np.zeros((D, Y, G))
     d_all = np.zeros((D, Y, G))
+    sum_b = np.zeros((D, Y, G))
     for a in cfg.archetypes:
         x = archetype_fte[a.id]
         vy = cfg.volume_drivers[a.volume_driver].year
@@ -141,9 +144,17 @@ def project(cfg: NationalConfig, scen: RunScenario, groups: list[str],
                         area_index(cfg, a.service_area, scen.helsemod, vy) * demand_factor(cfg, scen, t)
                         for t in years])[None, :, None]                # (1, Y, 1)
         B, L, BT, LT = (x[s][:, None, :] * idx for s in STATES)         # (D, Y, G)
+        sum_b += B
         d_ts += p * (L - B)
         d_tech += q * (BT - B)
         d_all += p * (1 - q) * (L - B) + (1 - p) * q * (BT - B) + p * q * (LT - B)
+
+    # groups only the units know (kitchen, cleaning, porters ...): today's need and supply are the
+    # archetypes' own baseline årsverk; LEON's change comes on top
+    for j, g in enumerate(groups):
+        if g not in cfg.groups:
+            need0[:, :, j] = sum_b[:, :, j]
+            supply0[:, :, j] = sum_b[:, :, j]
 
     pt = np.zeros((Y, G))
     if lv.part_time_variant:

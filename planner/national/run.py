@@ -81,8 +81,11 @@ def _tech_warnings(cfg: NationalConfig, tech_sets: list[tuple]) -> list[str]:
 def run_national(cfg: NationalConfig, scenarios: list[str] | None = None, draws: int | None = None,
                  units: int | None = None, workers: int | None = None, dask: Any = None,
                  cache_dir: str | Path | None = ".leon-cache", progress: bool = True,
-                 tornado: bool = True) -> NationalResult:
+                 tornado: bool = True, relax: bool | None = None) -> NationalResult:
     t0 = time.perf_counter()
+    if relax is not None and relax != cfg.relax:
+        import dataclasses
+        cfg = dataclasses.replace(cfg, relax=relax)
     scenarios = scenarios or list(cfg.scenarios)
     for s in scenarios:
         if s not in cfg.scenarios:
@@ -189,6 +192,7 @@ def run_national(cfg: NationalConfig, scenarios: list[str] | None = None, draws:
 
     stats = {"unit_solves": len(todo), "cached": len(unique) - len(todo), "jobs": len(unique),
              "solve_seconds": t_solve, "total_seconds": time.perf_counter() - t0,
-             "executor": ("dask" if dask is not None else f"local[{workers if workers is not None else 'all'}]")}
+             "executor": ("dask" if dask is not None else f"local[{workers if workers is not None else 'all'}]"),
+             "relax": cfg.relax}
     return NationalResult(cfg, scenarios, draws, units, groups, projections, nominals, resid, torn, mult,
                           stats, warnings)

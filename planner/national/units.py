@@ -31,11 +31,13 @@ class Job:
     minutes_sd_task: float = 0.0
     tech: tuple[tuple[str, float], ...] = ()   # (task family, share of minutes saved)
     tag: str = ""                 # free label (e.g. tornado case); part of the cache key
+    relax: bool = False           # continuous heads (LP relaxation) instead of integer heads
+    time_limit: float | None = None
 
     def key_payload(self) -> list:
         return [Path(self.unit_path).name, self.archetype, self.unit_index, self.draw, list(self.seed),
                 round(self.mix_z, 12), self.mix_sd_unit, round(self.minutes_log, 12), self.minutes_sd_task,
-                [list(t) for t in self.tech], self.tag]
+                [list(t) for t in self.tech], self.tag, self.relax, self.time_limit]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -64,12 +66,12 @@ def load_base(path: str | Path) -> Any:
     return _load(p, Path(p).stat().st_mtime)
 
 
-def solve(inst: Any, modes=("baseline", "leon")) -> dict[str, Any]:
+def solve(inst: Any, modes=("baseline", "leon"), relax: bool = False, time_limit: float | None = None) -> dict[str, Any]:
     if type(inst).__name__ == "ToyInstance":
         from planner.national.toy import solve_toy
         return solve_toy(inst, modes)
     from planner.staffing import solve_instance
-    return solve_instance(inst, modes=modes)
+    return solve_instance(inst, modes=modes, relax=relax, time_limit=time_limit)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -121,7 +123,7 @@ def perturb(inst: Any, job: Job) -> Any:
 def solve_job(job: Job) -> dict[str, Any]:
     base = load_base(job.unit_path)
     inst = perturb(base, job)
-    res = solve(inst, modes=("baseline", "leon"))
+    res = solve(inst, modes=("baseline", "leon"), relax=job.relax, time_limit=job.time_limit)
     out: dict[str, Any] = {"volume": float(getattr(inst, "beds")), "status": {}, "fte": {}}
     for mode, r in res.items():
         out["status"][mode] = str(getattr(r, "status", "optimal"))

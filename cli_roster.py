@@ -1,0 +1,260 @@
+"""`leon roster build | check | heltid` - thin CLI over planner.roster."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from planner.errors import InputError
+
+KINDS = ("worktime_rules", "staff", "roster_models")
+DEFAULT_RULES = Path(__file__).resolve().parent / "instances" / "rules" / "aml.yaml"
+
+
+def register(sub) -> None:
+    r = sub.add_parser("roster", help="build, audit and compare rosters (turnus) under aml and the agreements")
+    rs = r.add_subparsers(dest="roster_command", required=True)
+
+    b = rs.add_parser("build", help="build a legal, fair roster that covers the requirement")
+    b.add_argument("--unit", required=True, help="unit YAML (kind: unit)")
+    b.add_argument("--staff", required=True, help="staff YAML (kind: staff)")
+    b.add_argument("--requirement", help="JSON from `leon solve --json` (results.leon.staff); default: the "
+                   "staff file's cover:, else leon's own staffing of the unit")
+    b.add_argument("--rules", help="worktime_rules YAML (default: the staff file's rules:, else instances/rules/aml.yaml)")
+    b.add_argument("--weeks", type=int, default=6, help="horizon in weeks (rotation 6-12, årsturnus 52)")
+    b.add_argument("--start", help="first day (a Monday, YYYY-MM-DD; default 2027-01-04 or the staff file's start:)")
+    b.add_argument("--no-cyclic", action="store_true", help="the horizon does not repeat (default: a rotation)")
+    b.add_argument("--time-limit", type=float, default=30.0, metavar="S")
+    b.add_argument("--seed", type=int, default=1)
+    b.add_argument("--out", required=True, help="roster CSV (rows = staff, columns = dates)")
+    b.add_argument("--json", metavar="PATH")
+    b.add_argument("--xlsx", metavar="PATH")
+    b.add_argument("--picture", metavar="PATH", help="PNG or HTML grid coloured by shift, violations marked")
+    b.add_argument("--quiet", action="store_true")
+    b.set_defaults(func=_build)
+
+    c = rs.add_parser("check", help="audit a roster grid (CSV/XLSX) against the rules and the requirement")
+    c.add_argument("roster", help="CSV or XLSX: rows = staff id, columns = ISO dates, cells = shift codes")
+    c.add_argument("--unit", required=True)
+    c.add_argument("--staff", required=True)
+    c.add_argument("--requirement")
+    c.add_argument("--rules")
+    c.add_argument("--no-cyclic", action="store_true", help="do not wrap the last day onto the first")
+    c.add_argument("--json", metavar="PATH")
+    c.add_argument("--picture", metavar="PATH", help="PNG or HTML")
+    c.add_argument("--max-lines", type=int, default=40, help="violations printed (all go to --json)")
+    c.set_defaults(func=_check)
+
+    h = rs.add_parser("heltid", help="compare roster models: heads, årsverk, full-time share, weekend load")
+    h.add_argument("--unit", required=True)
+    h.add_argument("--models", required=True, help="roster models YAML (kind: roster_models)")
+    h.add_argument("--requirement")
+    h.add_argument("--staff", help="staff YAML whose cover:/substitutes: to use")
+    h.add_argument("--rules")
+    h.add_argument("--time-limit", type=float, default=None, metavar="S", help="seconds per model")
+    h.add_argument("--json", metavar="PATH")
+    h.set_defaults(func=_heltid)
+
+
+def check_kind(path, kind) -> str:
+    from planner.roster.heltid import load_models
+    from planner.roster.rules import load_rules
+    from planner.roster.setup import load_staff
+    if kind == "worktime_rules":
+        rs = load_rules(path)
+        return f"worktime rules {rs.id}: {len(rs.entries)} rules"
+    if kind == "staff":
+        sf = load_staff(path)
+        return f"staff: {len(sf.staff)} people, {sum(p.percent for p in sf.staff) / 100:.2f} årsverk"
+    mf = load_models(path)
+    return f"roster models: {len(mf.models)} models ({len(mf.skipped)} skipped)"
+
+
+def _inputs(args, need_staff=True):
+    from planner.roster.rules import load_rules
+    from planner.roster.setup import load_requirement, load_staff, load_unit_view
+    unit = load_unit_view(args.unit)
+    staff = load_staff(args.staff, unit) if (need_staff or getattr(args, "staff", None)) and args.staff else None
+    rules_path = args.rules or (staff.rules if staff and staff.rules else None) or DEFAULT_RULES
+    rules = load_rules(rules_path)
+    req = load_requirement(args.requirement, unit) if args.requirement else None
+    if req is None and not (staff and staff.cover):
+        req = _leon_requirement(unit)
+    return unit, staff, rules, req
+
+
+def _leon_requirement(unit):
+    """No requirement given: leon's own minimum staffing of the unit (LEON mode)."""
+    from planner.staffing import solve_mode
+    res = solve_mode(unit._inst, "leon")
+    return {s: {g: v for g, v in row.items() if v > 1e-6} for s, row in res.staff.items()}
+
+
+def _outs(args, names):
+    from planner.outputs import guard
+    ins = [x for x in (getattr(args, "unit", None), getattr(args, "staff", None), getattr(args, "requirement", None),
+                       getattr(args, "rules", None), getattr(args, "roster", None), getattr(args, "models", None)) if x]
+    for n in names:
+        v = getattr(args, n, None)
+        if v:
+            guard(v, ins, f"--{n}")
+
+
+def _con():
+    from rich.console import Console
+    return Console(stderr=False, highlight=False)
+
+
+def _build(args) -> int:
+    import datetime as dt
+    from planner.roster import build as B
+    from planner.roster.audit import audit
+    from planner.roster.io import write_csv, write_json, write_xlsx
+    from planner.roster.picture import colours, write_picture
+    from planner.roster.setup import make_problem
+    if args.time_limit <= 0:
+        raise InputError("--time-limit", "", f"must be positive (got {args.time_limit})", "give seconds, e.g. 30")
+    _outs(args, ["out", "json", "xlsx", "picture"])
+    unit, staff, rules, req = _inputs(args)
+    start = None
+    if args.start:
+        try:
+            start = dt.date.fromisoformat(args.start)
+        except ValueError:
+            raise InputError("--start", "", f"{args.start!r} is not a date", "write YYYY-MM-DD (a Monday)") from None
+    P = make_problem(unit, staff, rules, args.weeks, start, req, not args.no_cyclic)
+    con = _con()
+    if not args.quiet:
+        con.print(f"roster {unit.id}: {len(P.persons)} people, {P.weeks} weeks from {P.label(0)}, "
+                  f"{len(P.shifts)} shift types, rules {rules.id}; time limit {args.time_limit:g} s")
+
+    def progress(obj, bound, t):
+        if not args.quiet:
+            print(f"  {t:6.1f} s  objective {obj:,.0f}  bound {bound:,.0f}", file=sys.stderr, flush=True)
+
+    r = B.solve_problem(P, args.time_limit, progress, seed=args.seed)
+    rep = audit(P, r.assignment) if r.assignment else None
+    gaps = [(next(i for i, x in enumerate(P.day_labels) if x == g["date"]), g["shift"], g["group"], g["missing"])
+            for g in rep["coverage_gaps"]] if rep else []
+    diag = B.diagnose(P, r, gaps)
+    rows = B.grid_rows(P, r.assignment)
+    js = B.result_json(P, r, {"unit": unit.id, "rules": rules.id, "diagnosis": diag,
+                              "audit": {k: rep[k] for k in ("summary", "violations", "coverage_gaps", "hours",
+                                                             "heltid_share", "average_position")} if rep else None})
+    if r.assignment or r.status in ("OPTIMAL", "FEASIBLE"):
+        write_csv(args.out, P.day_labels, rows)
+    if args.json:
+        write_json(args.json, js)
+    cols = colours(js["shifts"])
+    if args.xlsx and rep:
+        from planner.roster.picture import marks_from
+        write_xlsx(args.xlsx, P.day_labels, rows, cols, marks_from(rep["violations"]))
+    if args.picture and rep:
+        write_picture(args.picture, P.day_labels, rows, js["shifts"], rep["violations"], rep["coverage_gaps"],
+                      f"{unit.id}: {P.weeks} weeks from {P.label(0)} ({rules.id})")
+    if not args.quiet:
+        gap = f"{r.gap:.1%}" if r.gap is not None else "-"
+        con.print(f"status {r.status}, objective {r.objective}, bound {r.bound}, gap {gap}, {r.wall_time:.1f} s")
+        if rep:
+            s = rep["summary"]
+            con.print(f"audit: {s['hard_violations']} hard and {s['soft_violations']} soft violations, "
+                      f"{s['missing_shifts']} missing shift-heads; heltid share {rep['heltid_share']:.0%}, "
+                      f"average position {rep['average_position']:.1f} %")
+        con.print(f"wrote {args.out}" + "".join(f", {x}" for x in (args.json, args.xlsx, args.picture) if x))
+    if r.status == "INFEASIBLE" or not r.assignment or (rep and rep["summary"]["missing_shifts"]):
+        print("infeasible: the roster cannot cover the requirement under the hard rules:", file=sys.stderr)
+        for d in diag:
+            print(f"  - {d}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _check(args) -> int:
+    from planner.roster.audit import audit, problem_for_grid
+    from planner.roster.io import read_grid, write_json
+    from planner.roster.picture import write_picture
+    _outs(args, ["json", "picture"])
+    unit, staff, rules, req = _inputs(args)
+    grid = read_grid(args.roster)
+    P, asg = problem_for_grid(grid, unit, staff, rules, req, not args.no_cyclic)
+    rep = audit(P, asg)
+    rep.update({"roster": str(args.roster), "unit": unit.id, "rules_set": rules.id})
+    if args.json:
+        write_json(args.json, rep)
+    if args.picture:
+        from planner.roster.build import grid_rows
+        hm = lambda m: f"{(m // 60) % 24:02d}:{m % 60:02d}"  # noqa: E731
+        shifts = {s.code: {"start": hm(s.start), "end": hm(s.end), "time": s.time} for s in P.shifts}
+        write_picture(args.picture, P.day_labels, grid_rows(P, asg), shifts, rep["violations"],
+                      rep["coverage_gaps"], f"{args.roster} ({rules.id})")
+    con = _con()
+    s = rep["summary"]
+    con.print(f"{args.roster}: {len(P.persons)} people, {P.weeks} weeks from {P.label(0)}, rules {rules.id}")
+    con.print(f"  violations: {s['hard_violations']} hard, {s['soft_violations']} soft  "
+              + ", ".join(f"{k} {v}" for k, v in s["by_rule"].items()))
+    for v in rep["violations"][:args.max_lines]:
+        con.print(f"  {'HARD' if v['hard'] else 'soft'}  {v['rule']:<22} {v['person']:<8} {v['date']}  {v['detail']}",
+                  markup=False)
+    if len(rep["violations"]) > args.max_lines:
+        con.print(f"  ... {len(rep['violations']) - args.max_lines} more (see --json)")
+    gaps = rep["coverage_gaps"]
+    con.print(f"  coverage gaps: {len(gaps)} (day x shift x group), {s['missing_shifts']} missing shift-heads")
+    for g in gaps[:10]:
+        con.print(f"    {g['date']} {g['shift']:<3} {g['group']:<18} missing {g['missing']}", markup=False)
+    off = [(p, h) for p, h in rep["hours"].items() if abs(h["planned"] - h["contract"]) > 1e-6]
+    con.print(f"  hours vs contract: {len(rep['hours']) - len(off)} exact, {len(off)} differ")
+    for p, h in off[:10]:
+        con.print(f"    {p:<8} planned {h['planned']:7.2f} h, contract {h['contract']:7.2f} h", markup=False)
+    ld = rep["load"].values()
+    n = max(1, len(ld))
+    con.print(f"  load per person: weekends {sum(x['weekends'] for x in ld) / n:.2f}, nights "
+              f"{sum(x['nights'] for x in ld) / n:.2f}, evenings {sum(x['evenings'] for x in ld) / n:.2f} "
+              f"(max weekends {max((x['weekends'] for x in ld), default=0)})")
+    con.print(f"  heltid share {rep['heltid_share']:.0%}, average position {rep['average_position']:.1f} %, "
+              f"{rep['arsverk']:.2f} årsverk")
+    return 1 if s["hard_violations"] or s["missing_shifts"] else 0
+
+
+def _heltid(args) -> int:
+    from planner.roster import heltid as H
+    from planner.roster.io import write_json
+    from planner.roster.rules import load_rules
+    from planner.roster.setup import load_requirement, load_staff, load_unit_view, check_cover
+    _outs(args, ["json"])
+    unit = load_unit_view(args.unit)
+    mf = H.load_models(args.models)
+    staff = load_staff(args.staff, unit) if args.staff else None
+    rules = load_rules(args.rules) if args.rules else (load_rules(mf.rules) if mf.rules else load_rules(DEFAULT_RULES))
+    if args.requirement:
+        req = load_requirement(args.requirement, unit)
+    elif staff and staff.cover:
+        req = check_cover(staff.cover, unit, staff.path, "cover")
+    else:
+        req = _leon_requirement(unit)
+    con = _con()
+    con.print(f"heltid {unit.id}: {len(mf.models)} models, {mf.weeks} weeks, rules {rules.id}, "
+              f"norm {rules.norm_hours_per_week:g} h/week")
+    last = {}
+
+    def progress(mid, obj, bound, t):
+        if mid not in last or t - last[mid] > 5:
+            last[mid] = t
+            print(f"  {mid}: {t:6.1f} s objective {obj:,.0f} bound {bound:,.0f}", file=sys.stderr, flush=True)
+
+    res = H.run(unit, req, mf, rules, args.time_limit, progress)
+    if args.json:
+        write_json(args.json, res)
+    from rich.table import Table
+    t = Table(title=f"Roster models for {unit.id} ({mf.weeks}-week rotation, rules {rules.id})")
+    for c in ("model", "weekend", "shifts wd/we", "heads (bound)", "årsverk (need)", "full-time", "share",
+              "avg position", "weekend shifts/person", "hard viol.", "missing"):
+        t.add_column(c)
+    for r in res["models"]:
+        f = lambda v, fmt="{}": "-" if v is None else fmt.format(v)  # noqa: E731
+        t.add_row(r["name"], f"1 in {r['weekend_every']}", f"{r['weekday']}/{r['weekend']}",
+                  f"{f(r['heads'])} ({r['heads_weekend_bound']})", f"{f(r['arsverk'], '{:.2f}')} ({r['arsverk_needed']:.2f})",
+                  f(r.get("full_time")), f(r.get("full_time_share"), "{:.0%}"), f(r.get("average_position"), "{:.1f} %"),
+                  f(r.get("weekend_shifts_per_person"), "{:.2f}"), f(r.get("violations")), f(r.get("missing_shifts")))
+    con.print(t)
+    for s in res["skipped"]:
+        con.print(f"skipped {s['id']} ({s['name']}): {s['reason']}")
+    return 0

@@ -1,0 +1,106 @@
+"""Build a roster with CP-SAT and explain what could not be covered."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from models import roster_cpsat as M
+
+
+def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Weights | None = None,
+                  workers: int = 2, seed: int = 1) -> M.Result:
+    return M.solve(P, time_limit=time_limit, workers=workers, seed=seed, weights=weights, progress=progress)
+
+
+def grid_rows(P: M.Problem, assignment: dict) -> dict[str, list[str]]:
+    rows = {p.id: [""] * P.days for p in P.persons}
+    for (pi, d), s in sorted(assignment.items()):
+        rows[P.persons[pi].id][d] = P.shifts[s].code
+    return rows
+
+
+def result_json(P: M.Problem, r: M.Result, extra: dict | None = None) -> dict:
+    hm = lambda m: f"{(m // 60) % 24:02d}:{m % 60:02d}"  # noqa: E731
+    out = {
+        "status": r.status, "objective": r.objective, "bound": r.bound, "gap": r.gap,
+        "wall_time_s": round(r.wall_time, 2), "weeks": P.weeks, "start": P.label(0), "cyclic": P.cyclic,
+        "shifts": {s.code: {"start": hm(s.start), "end": hm(s.end), "hours": s.work_minutes / 60, "time": s.time,
+                            "covers": list(s.periods)} for s in P.shifts},
+        "assignments": [{"person": P.persons[pi].id, "date": P.label(d), "shift": P.shifts[s].code}
+                        for (pi, d), s in sorted(r.assignment.items(), key=lambda kv: (kv[0][0], kv[0][1]))],
+        "shortfall": r.shortfall,
+        "conflict": r.conflict,
+    }
+    if extra:
+        out.update(extra)
+    return out
+
+
+def diagnose(P: M.Problem, r: M.Result, gaps: list[tuple[int, str, str, int]]) -> list[str]:
+    """Human sentences: why cover is missing, or which hard rules cannot hold together."""
+    msgs = []
+    if r.status == "INFEASIBLE":
+        by_person = defaultdict(list)
+        for key in r.conflict:
+            rule, pid = key.split("|", 1)
+            by_person[pid].append(rule)
+        if by_person:
+            for pid, rules in sorted(by_person.items())[:8]:
+                p = next(p for p in P.persons if p.id == pid)
+                msgs.append(f"{pid} ({p.group}, {p.percent:g} %): the hard rules {', '.join(sorted(set(rules)))} "
+                            "cannot all hold (e.g. contract hours need more shifts than availability, rest and "
+                            "weekend rules leave)")
+        else:
+            msgs.append("the hard rules cannot all hold; no smaller core was found within the time limit")
+        return msgs
+    if r.status not in ("OPTIMAL", "FEASIBLE"):
+        return [f"no roster found within the time limit (status {r.status}); give more --time-limit"]
+    if not gaps:
+        return msgs
+    proven = r.bound is not None and r.bound >= M.Weights().shortfall * sum(k for *_, k in gaps) - 1e-6
+    if not proven:
+        msgs.append(f"best roster found in {r.wall_time:.0f} s leaves {sum(k for *_, k in gaps)} shift-heads open; the "
+                    "solver's bound does not prove this unavoidable - a longer --time-limit may close them")
+    ch = next((x for x in P.rules if isinstance(x, M.ContractHours)), None)
+    wf = next((x for x in P.rules if isinstance(x, M.WeekendFrequency)), None)
+    norm = ch.norm_hours_per_week if ch else 35.5
+    per = defaultdict(lambda: [0, set(), set()])
+    for d, code, g, k in gaps:
+        per[g][0] += k
+        per[g][1].add(code)
+        per[g][2].add(d)
+    for g, (k, codes, days) in sorted(per.items(), key=lambda kv: -kv[1][0]):
+        fillers = [g] + [h for h in P.substitutes.get(g, [])]
+        people = [p for p in P.persons if p.group in fillers]
+        own = [p for p in P.persons if p.group == g]
+        need = [c for c in P.cover if c.group in fillers or g in P.substitutes.get(c.group, [])]
+        need = [c for c in P.cover if c.group in fillers]
+        need_h = sum(c.min * _period_minutes(P, c.code) for c in need) / 60
+        cap_h = sum(p.percent / 100 * norm * P.weeks for p in people)
+        times = sorted({_time_of(P, c) for c in codes})
+        pcts = ", ".join(f"{p.percent:g}" for p in own[:8]) + (" ..." if len(own) > 8 else "")
+        s = (f"{k} {g} shift(s) open on {len(days)} of {P.days} days ({'/'.join(times)}): "
+             f"{len(own)} {g}(e) at {pcts or '-'} %" +
+             (f" (plus {len(people) - len(own)} who may substitute)" if len(people) > len(own) else "") +
+             f" have {cap_h:.0f} h of contract over {P.weeks} weeks for {need_h:.0f} h of slots they can fill")
+        if wf:
+            we_need = sum(c.min for c in need if c.day % 7 >= 5)
+            we_cap = sum(2 * (P.weeks // max(1, p.weekend_cycle or wf.cycle)) for p in people)
+            if we_cap < we_need or any(c.day % 7 >= 5 for c in []):
+                s += (f"; at one weekend in {wf.cycle} they can work at most about {we_cap} of the {we_need} "
+                      "weekend shifts")
+            else:
+                s += f"; weekend shifts needed {we_need}, at most about {we_cap} within the weekend rule"
+        if proven:
+            s += " - within the rest, weekly-rest and weekend rules the roster cannot cover them"
+        msgs.append(s)
+    return msgs
+
+
+def _period_minutes(P, code):
+    st = next((s for s in P.shifts if s.code == code), None) or next(s for s in P.shifts if code in s.periods)
+    return st.work_minutes
+
+
+def _time_of(P, code):
+    st = next((s for s in P.shifts if s.code == code), None)
+    return st.time if st else code

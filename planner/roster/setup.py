@@ -1,0 +1,460 @@
+"""Inputs of the roster workflows: the unit's shifts and groups, the staff file, the requirement,
+the calendar (Norwegian public holidays), and the plain `Problem` handed to models/roster_cpsat."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from models import roster_cpsat as M
+from planner.errors import InputError
+from planner.loader import _line_of, read_yaml
+from planner.roster.rules import RuleSet
+
+LETTER = {"dag": "D", "kveld": "K", "natt": "N", "lang": "L"}
+DEFAULT_START = dt.date(2027, 1, 4)   # a Monday; fixed so that the same input gives the same roster
+
+
+# ---------------------------------------------------------------------------------------------
+# Unit view: the only parts of a unit the roster needs
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class UnitShift:
+    id: str
+    day_type: str      # hverdag | helg
+    time: str          # dag | kveld | natt | lang
+    start: str
+    end: str
+    paid_hours: float
+
+
+@dataclass
+class GroupInfo:
+    id: str
+    level: float
+    track: str = "care"
+    name: str = ""
+
+
+@dataclass
+class UnitView:
+    id: str
+    path: Path | None
+    shifts: list[UnitShift]
+    groups: dict[str, GroupInfo]
+    norm_hours_per_week: float = 35.5
+    _inst: object = None
+
+    def codes(self, overrides: dict[str, str] | None = None) -> dict[str, str]:
+        """Unit shift id -> roster code. Same times share a code; D, K, N, L by time of day."""
+        out, by_key, used = {}, {}, set()
+        for s in self.shifts:
+            if overrides and s.id in overrides:
+                out[s.id] = overrides[s.id]
+                used.add(out[s.id])
+        for s in self.shifts:
+            if s.id in out:
+                continue
+            key = (s.time, s.start, s.end, s.paid_hours)
+            if key not in by_key:
+                base = LETTER[s.time]
+                code, k = base, 2
+                while code in used:
+                    code, k = f"{base}{k}", k + 1
+                by_key[key] = code
+                used.add(code)
+            out[s.id] = by_key[key]
+        return out
+
+
+def _clock(t: str) -> int:
+    h, m = t.split(":")
+    return int(h) * 60 + int(m)
+
+
+def load_unit_view(path: str | Path) -> UnitView:
+    from planner.instance import load_unit
+    inst = load_unit(path)
+    shifts = [UnitShift(s.id, s.day_type, s.time, s.start, s.end, float(s.paid_hours)) for s in inst.shifts]
+    groups = {g: GroupInfo(g, float(x.level), x.track, x.name) for g, x in inst.groups.items()}
+    norm = float(getattr(inst.fte, "norm_hours_per_week", 35.5) or 35.5)
+    return UnitView(inst.id, Path(path), shifts, groups, norm, inst)
+
+
+def default_substitutes(groups: dict[str, GroupInfo]) -> dict[str, list[str]]:
+    """A group may fill a slot of a group with a lower level on the same track."""
+    out = {}
+    for g, gi in groups.items():
+        subs = sorted((h for h, hi in groups.items() if hi.track == gi.track and hi.level > gi.level),
+                      key=lambda h: (groups[h].level, h))
+        if subs:
+            out[g] = subs
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff file
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class StaffMember:
+    id: str
+    group: str
+    percent: float
+    weekend_every: int | None = None
+    shifts: list[str] | None = None
+    unavailable: list[dt.date] = field(default_factory=list)
+    night_exempt: bool = False
+    long_shifts: bool = True
+    wishes: list[tuple[dt.date, str | None, int]] = field(default_factory=list)
+
+
+@dataclass
+class StaffFile:
+    path: Path | None
+    staff: list[StaffMember]
+    rules: Path | None = None
+    substitutes: dict[str, list[str]] | None = None
+    shift_codes: dict[str, str] | None = None
+    extra_shifts: list[dict] = field(default_factory=list)
+    cover: dict | None = None
+    start: dt.date | None = None
+
+
+def _e(path, node, loc, problem, fix):
+    line = _line_of(node, loc) if node is not None else None
+    where = "".join(f"[{x}]" if isinstance(x, int) else (f".{x}" if i else str(x)) for i, x in enumerate(loc))
+    raise InputError(path, where + (f" (line {line})" if line else ""), problem, fix)
+
+
+def _date(v, path, node, loc) -> dt.date:
+    if isinstance(v, dt.date):
+        return v
+    try:
+        return dt.date.fromisoformat(str(v))
+    except ValueError:
+        _e(path, node, loc, f"{v!r} is not an ISO date", "write YYYY-MM-DD, e.g. 2027-01-11")
+
+
+def load_staff(path: str | Path, unit: UnitView | None = None) -> StaffFile:
+    path = Path(path)
+    data, node = read_yaml(path)
+    if not isinstance(data, dict) or data.get("kind") != "staff":
+        _e(path, node, ("kind",), "is not a staff file", "start the file with `kind: staff` (see docs/rosters.md)")
+    allowed_top = {"kind", "id", "name", "unit", "rules", "substitutes", "shift_codes", "extra_shifts", "cover",
+                   "start", "staff", "source", "illustrative", "note"}
+    for k in data:
+        if k not in allowed_top:
+            _e(path, node, (k,), f"unknown field {k!r}", f"allowed: {', '.join(sorted(allowed_top))}")
+    rows = data.get("staff")
+    if not isinstance(rows, list) or not rows:
+        _e(path, node, ("staff",), "needs a non-empty list of staff", "add `staff:` entries with id, group, percent")
+    out, seen = [], set()
+    groups = unit.groups if unit else None
+    okf = {"id", "group", "percent", "weekend_every", "shifts", "unavailable", "night_exempt", "long_shifts",
+           "wishes", "note"}
+    for i, r in enumerate(rows):
+        loc = ("staff", i)
+        if not isinstance(r, dict):
+            _e(path, node, loc, "each staff entry must be a mapping", "write `- {id: a1, group: sykepleier, percent: 80}`")
+        for k in r:
+            if k not in okf:
+                _e(path, node, loc + (k,), f"unknown field {k!r}", f"allowed: {', '.join(sorted(okf))}")
+        pid = r.get("id")
+        if not isinstance(pid, (str, int)) or str(pid) == "":
+            _e(path, node, loc + ("id",), "missing id", "give every person an id (as in the roster's first column)")
+        pid = str(pid)
+        if pid in seen:
+            _e(path, node, loc + ("id",), f"duplicate id {pid!r}", "give every person their own id")
+        seen.add(pid)
+        g = r.get("group")
+        if not g:
+            _e(path, node, loc + ("group",), f"{pid} has no group", "add e.g. group: helsefagarbeider")
+        if groups is not None and g not in groups:
+            _e(path, node, loc + ("group",), f"unknown group {g!r} for {pid}",
+               f"use one of the unit's groups: {', '.join(groups)}")
+        pct = r.get("percent")
+        if pct is None:
+            _e(path, node, loc + ("percent",), f"{pid} has no contract (percent)",
+               "add percent: the stillingsprosent, e.g. percent: 75")
+        if not isinstance(pct, (int, float)) or isinstance(pct, bool) or not 0 < pct <= 100:
+            _e(path, node, loc + ("percent",), f"percent must be a number in (0, 100] (got {pct!r})", "e.g. percent: 75")
+        we = r.get("weekend_every")
+        if we is not None and (not isinstance(we, int) or we < 1):
+            _e(path, node, loc + ("weekend_every",), f"weekend_every must be a whole number >= 1 (got {we!r})",
+               "e.g. weekend_every: 3")
+        sh = r.get("shifts")
+        if sh is not None:
+            if isinstance(sh, str):
+                sh = [sh]
+            if not isinstance(sh, list):
+                _e(path, node, loc + ("shifts",), "shifts must be a list", "e.g. shifts: [dag, kveld]")
+        un = []
+        for j, u in enumerate(r.get("unavailable") or []):
+            s = str(u)
+            if ".." in s:
+                a, b = s.split("..")
+                a, b = _date(a, path, node, loc + ("unavailable", j)), _date(b, path, node, loc + ("unavailable", j))
+                un += [a + dt.timedelta(days=k) for k in range((b - a).days + 1)]
+            else:
+                un.append(_date(u, path, node, loc + ("unavailable", j)))
+        wishes = []
+        for j, w in enumerate(r.get("wishes") or []):
+            if not isinstance(w, dict) or "date" not in w:
+                _e(path, node, loc + ("wishes", j), "a wish needs a date and either off: true or shift: CODE",
+                   "e.g. {date: 2027-01-20, off: true, weight: 5}")
+            d = _date(w["date"], path, node, loc + ("wishes", j, "date"))
+            code = None if w.get("off") else w.get("shift")
+            if code is None and not w.get("off"):
+                _e(path, node, loc + ("wishes", j), "a wish needs off: true or shift: CODE", "add one of them")
+            wishes.append((d, code, int(w.get("weight", 1))))
+        out.append(StaffMember(pid, g, float(pct), we, sh, un, bool(r.get("night_exempt", False)),
+                               bool(r.get("long_shifts", True)), wishes))
+    rules = data.get("rules")
+    rules = (path.parent / rules).resolve() if rules else None
+    if rules is not None and not rules.exists():
+        _e(path, node, ("rules",), f"rule file {data.get('rules')!r} does not exist", "correct the path (relative to this file)")
+    subs = data.get("substitutes")
+    if subs is not None:
+        if not isinstance(subs, dict):
+            _e(path, node, ("substitutes",), "substitutes must map a slot group to the groups that may fill it",
+               "e.g. substitutes: {helsefagarbeider: [sykepleier]}")
+        for g, lst in subs.items():
+            for h in ([g] + list(lst or [])):
+                if groups is not None and h not in groups:
+                    _e(path, node, ("substitutes", g), f"unknown group {h!r}", f"use the unit's groups: {', '.join(groups)}")
+            if groups is not None:
+                for h in lst or []:
+                    if groups[h].level < groups[g].level:
+                        _e(path, node, ("substitutes", g), f"{h} (level {groups[h].level:g}) may not fill a {g} slot "
+                           f"(level {groups[g].level:g}): substitution only goes upward",
+                           f"remove {h} from substitutes.{g}")
+    start = data.get("start")
+    start = _date(start, path, node, ("start",)) if start is not None else None
+    return StaffFile(path, out, rules, subs, data.get("shift_codes"), list(data.get("extra_shifts") or []),
+                     data.get("cover"), start)
+
+
+# ---------------------------------------------------------------------------------------------
+# Requirement
+# ---------------------------------------------------------------------------------------------
+def load_requirement(path: str | Path, unit: UnitView) -> dict[str, dict[str, float]]:
+    """`leon solve --json` output -> {unit shift id: {group: heads}} (results.leon.staff)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "", "file not found", "give the JSON written by `leon solve --json`")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise InputError(path, "", f"is not valid JSON ({e})", "give the JSON written by `leon solve --json`") from None
+    staff = None
+    if isinstance(data, dict):
+        res = data.get("results", data)
+        mode = res.get("leon") if isinstance(res, dict) else None
+        staff = mode.get("staff") if isinstance(mode, dict) else None
+    if not isinstance(staff, dict):
+        raise InputError(path, "results.leon.staff", "missing", "run `leon solve UNIT --json PATH` and pass that file")
+    uid = data.get("unit", {}).get("id") if isinstance(data.get("unit"), dict) else data.get("unit")
+    if isinstance(uid, str) and uid != unit.id:
+        raise InputError(path, "unit", f"the requirement is for unit {uid!r}, not {unit.id!r}",
+                         "pass the JSON computed for this unit")
+    return check_cover(staff, unit, path, "results.leon.staff")
+
+
+def check_cover(cover: dict, unit: UnitView, path, where: str) -> dict[str, dict[str, float]]:
+    ids = {s.id for s in unit.shifts}
+    out = {}
+    for sid, row in cover.items():
+        if sid not in ids:
+            raise InputError(path, f"{where}.{sid}", f"shift {sid!r} is not a shift of unit {unit.id}",
+                             f"use the unit's shifts ({', '.join(sorted(ids))}) - is this the requirement of another unit?")
+        if not isinstance(row, dict):
+            raise InputError(path, f"{where}.{sid}", "must map group -> heads", "e.g. {sykepleier: 1, helsefagarbeider: 3}")
+        for g, v in row.items():
+            if g not in unit.groups:
+                raise InputError(path, f"{where}.{sid}.{g}", f"unknown group {g!r}",
+                                 f"use the unit's groups: {', '.join(unit.groups)}")
+            if isinstance(v, dict):
+                mn, pr = v.get("min", 0), v.get("preferred", v.get("min", 0))
+            else:
+                mn, pr = v, v
+            if not isinstance(mn, (int, float)) or mn < 0 or not isinstance(pr, (int, float)) or pr < mn:
+                raise InputError(path, f"{where}.{sid}.{g}", f"invalid heads {v!r}",
+                                 "give a number >= 0, or {min: N, preferred: M} with M >= N")
+        out[sid] = row
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Calendar
+# ---------------------------------------------------------------------------------------------
+def easter(year: int) -> dt.date:
+    """Gregorian computus (anonymous algorithm); aml_rules.md §4.2."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l_) // 451
+    month = (h + l_ - 7 * m + 114) // 31
+    day = (h + l_ - 7 * m + 114) % 31 + 1
+    return dt.date(year, month, day)
+
+
+def holidays(year: int) -> dict[dt.date, str]:
+    """Helligdager and høytidsdager (aml_rules.md §4.1): treated as Sundays by the Sunday rule."""
+    e = easter(year)
+    td = dt.timedelta
+    return {dt.date(year, 1, 1): "nyttårsdag", e - td(3): "skjærtorsdag", e - td(2): "langfredag",
+            e: "1. påskedag", e + td(1): "2. påskedag", dt.date(year, 5, 1): "1. mai",
+            dt.date(year, 5, 17): "17. mai", e + td(39): "Kristi himmelfartsdag", e + td(49): "1. pinsedag",
+            e + td(50): "2. pinsedag", dt.date(year, 12, 25): "1. juledag", dt.date(year, 12, 26): "2. juledag"}
+
+
+def eves(year: int) -> set[dt.date]:
+    e = easter(year)
+    return {dt.date(year, 12, 24), e - dt.timedelta(1), e + dt.timedelta(48)}
+
+
+@dataclass
+class Calendar:
+    start: dt.date
+    days: int
+
+    def __post_init__(self):
+        self.dates = [self.start + dt.timedelta(d) for d in range(self.days)]
+        years = {d.year for d in self.dates}
+        self.hol = {k: v for y in years for k, v in holidays(y).items()}
+        self.eve = {x for y in years for x in eves(y)}
+
+    def is_helg(self, d: int) -> bool:
+        x = self.dates[d]
+        return x.weekday() >= 5 or x in self.hol
+
+    def sunday_holiday(self) -> list[bool]:
+        return [x.weekday() == 6 or x in self.hol for x in self.dates]
+
+    def eve_1500(self) -> list[bool]:
+        return [x in self.eve for x in self.dates]
+
+    def labels(self) -> list[str]:
+        return [x.isoformat() for x in self.dates]
+
+
+# ---------------------------------------------------------------------------------------------
+# Problem
+# ---------------------------------------------------------------------------------------------
+def shift_types(unit: UnitView, staff: StaffFile | None, extra: list[dict] | None = None,
+                replace: bool = False) -> tuple[list[M.ShiftType], dict[str, str]]:
+    codes = unit.codes(staff.shift_codes if staff else None)
+    out: dict[str, M.ShiftType] = {}
+    if not replace:
+        dts: dict[str, set] = {}
+        for s in unit.shifts:
+            dts.setdefault(codes[s.id], set()).add(s.day_type)
+        for s in unit.shifts:
+            c = codes[s.id]
+            dtp = next(iter(dts[c])) if len(dts[c]) == 1 else "all"
+            st = M.ShiftType(c, _clock(s.start), _clock(s.end), round(s.paid_hours * 60), s.time, (), dtp)
+            if c in out and (out[c].start, out[c].end, out[c].work_minutes) != (st.start, st.end, st.work_minutes):
+                raise InputError(staff.path if staff else unit.path, "shift_codes",
+                                 f"code {c!r} is given to shifts with different times", "give each its own code")
+            out[c] = st
+    for j, x in enumerate((staff.extra_shifts if staff else []) + list(extra or [])):
+        try:
+            st = M.ShiftType(str(x["code"]), _clock(x["start"]), _clock(x["end"]), round(float(x["paid_hours"]) * 60),
+                             x.get("time", "lang"), tuple(x.get("covers") or ()), x.get("day_type", "all"))
+        except (KeyError, ValueError, TypeError, AttributeError):
+            raise InputError(staff.path if staff else "model", f"extra_shifts[{j}]",
+                             "an extra shift needs code, start, end (HH:MM), paid_hours and optional time, covers",
+                             'e.g. {code: L, time: lang, start: "08:00", end: "20:30", paid_hours: 12, covers: [D, K]}') from None
+        out[st.code] = st
+    return list(out.values()), codes
+
+
+def cover_list(unit: UnitView, req: dict, cal: Calendar, codes: dict[str, str]) -> list[M.Cover]:
+    out = []
+    by_id = {s.id: s for s in unit.shifts}
+    for d in range(cal.days):
+        dtp = "helg" if cal.is_helg(d) else "hverdag"
+        acc: dict[tuple[str, str], list[int]] = {}
+        for sid, row in req.items():
+            s = by_id[sid]
+            if s.day_type != dtp:
+                continue
+            for g, v in row.items():
+                mn, pr = (v.get("min", 0), v.get("preferred", v.get("min", 0))) if isinstance(v, dict) else (v, v)
+                a = acc.setdefault((codes[sid], g), [0, 0])
+                a[0] += math.ceil(mn - 1e-6)
+                a[1] += math.ceil(pr - 1e-6)
+        for (c, g), (mn, pr) in sorted(acc.items()):
+            if mn or pr:
+                out.append(M.Cover(d, c, g, mn, pr))
+    return out
+
+
+def make_persons(staff: list[StaffMember], cal: Calendar, codes: set[str], path=None) -> list[M.Person]:
+    idx = {x: i for i, x in enumerate(cal.dates)}
+    out = []
+    for i, s in enumerate(staff):
+        allowed = None
+        if s.shifts is not None:
+            for t in s.shifts:
+                if t not in codes and t not in ("dag", "kveld", "natt", "lang"):
+                    raise InputError(path, f"staff[{i}].shifts", f"unknown shift {t!r} for {s.id}",
+                                     f"use codes ({', '.join(sorted(codes))}) or times (dag, kveld, natt, lang)")
+            allowed = frozenset(s.shifts)
+        wishes = []
+        for d, code, w in s.wishes:
+            if d in idx:
+                if code is not None and code not in codes:
+                    raise InputError(path, f"staff[{i}].wishes", f"unknown shift code {code!r}",
+                                     f"use one of {', '.join(sorted(codes))}")
+                wishes.append((idx[d], code, w))
+        out.append(M.Person(s.id, s.group, s.percent, weekend_cycle=s.weekend_every, allowed=allowed,
+                            unavailable=frozenset(idx[d] for d in s.unavailable if d in idx),
+                            night_exempt=s.night_exempt, accepts_long_shifts=s.long_shifts, wishes=tuple(wishes)))
+    return out
+
+
+def make_problem(unit: UnitView, staff: StaffFile, rules: RuleSet, weeks: int, start: dt.date | None = None,
+                 requirement: dict | None = None, cyclic: bool = True, extra_shifts: list[dict] | None = None,
+                 replace_shifts: bool = False, persons: list[M.Person] | None = None) -> M.Problem:
+    start = start or staff.start or DEFAULT_START
+    if start.weekday() != 0:
+        raise InputError("--start", "", f"{start} is a {start.strftime('%A')}; a roster starts on a Monday",
+                         f"use {start - dt.timedelta(start.weekday())}")
+    if not isinstance(weeks, int) or weeks < 1 or weeks > 53:
+        raise InputError("--weeks", "", f"{weeks!r} weeks is not a roster horizon", "use 6-12 (rotation) or 52 (årsturnus)")
+    wf = next((r for r in rules.rules if isinstance(r, M.WeekendFrequency)), None)
+    cycles = {p.weekend_every for p in staff.staff if p.weekend_every} | ({wf.cycle} if wf else set())
+    if cyclic:
+        for c in sorted(cycles):
+            if c > 1 and weeks % c:
+                who = [p.id for p in staff.staff if p.weekend_every == c][:3]
+                raise InputError("--weeks", "", f"a {weeks}-week rotation does not match a weekend cycle of every "
+                                 f"{c}. weekend{' (' + ', '.join(who) + ')' if who else ''}",
+                                 f"use a multiple of {c} weeks, e.g. --weeks {c * math.ceil(6 / c) if c <= 6 else c}")
+    cal = Calendar(start, weeks * 7)
+    sts, codes = shift_types(unit, staff, extra_shifts, replace_shifts)
+    req = requirement
+    if req is None and staff.cover is not None:
+        req = check_cover(staff.cover, unit, staff.path, "cover")
+    if req is None:
+        raise InputError(staff.path, "cover", "no requirement: neither --requirement nor `cover:` in the staff file",
+                         "pass --requirement RESULT.json from `leon solve --json`, or add `cover:` to the staff file")
+    cover = cover_list(unit, req, cal, codes)
+    periods = {p for st in sts for p in st.periods}
+    for c in cover:
+        if c.code not in periods:
+            raise InputError(staff.path, "extra_shifts", f"no shift covers period {c.code!r}", "keep a shift for every cover period")
+    subs = staff.subs_resolved if hasattr(staff, "subs_resolved") else None
+    subs = staff.substitutes if staff.substitutes is not None else default_substitutes(unit.groups)
+    prs = persons if persons is not None else make_persons(staff.staff, cal, {s.code for s in sts}, staff.path)
+    return M.Problem(days=cal.days, shifts=sts, persons=prs, cover=cover, rules=rules.rules,
+                     substitutes={g: list(v) for g, v in subs.items()}, sunday_holiday=cal.sunday_holiday(),
+                     eve_1500=cal.eve_1500(), cyclic=cyclic, day_labels=cal.labels(),
+                     helg=[cal.is_helg(d) for d in range(cal.days)])

@@ -1,0 +1,82 @@
+"""National layer execution: same results in-process, in a process pool and on Dask; the solve cache."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import yaml
+
+from planner.national import run_and_write
+from planner.national.config import load_national
+from planner.national.run import run_national
+from test_national import toy_national
+
+
+def _arrays(res):
+    return {sid: np.stack([p.need_all, p.supply_all, p.gap, p.freed_by_leon]) for sid, p in res.projections.items()}
+
+
+def test_same_results_whatever_the_executor(tmp_path):
+    cfg = load_national(toy_national(tmp_path))
+    kw = dict(draws=3, units=2, cache_dir=None, progress=False)
+    inproc = _arrays(run_national(cfg, workers=0, **kw))
+    for w in (1, 2):
+        got = _arrays(run_national(cfg, workers=w, **kw))
+        for sid in inproc:
+            np.testing.assert_array_equal(got[sid], inproc[sid])
+
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        got = _arrays(run_national(cfg, dask=cluster.scheduler_address, **kw))
+    for sid in inproc:
+        np.testing.assert_array_equal(got[sid], inproc[sid])
+
+
+def test_noise_really_varies_between_draws(tmp_path):
+    """Guard against the executor test passing trivially: draws differ, a rerun does not."""
+    p = toy_national(tmp_path)
+    # two tasks with different class weights, so the patient-mix shift changes the årsverk
+    unit = tmp_path / "units" / "toy.yaml"
+    u = yaml.safe_load(unit.read_text())
+    u["tasks"]["tung_stell"] = {"minutes": 30, "family": "stell", "per_patient_per_day": {"lett": 0, "tung": 2},
+                                "today": {"sykepleier": 0.5, "helsefagarbeider": 0.5}, "leon": {"helsefagarbeider": 1}}
+    unit.write_text(yaml.safe_dump(u))
+    cfg = load_national(p)
+    a = run_national(cfg, draws=4, units=2, workers=0, cache_dir=None, progress=False, tornado=False)
+    b = run_national(cfg, draws=4, units=2, workers=0, cache_dir=None, progress=False, tornado=False)
+    f = a.projections["mid"].freed_by_leon[:, -1, 0]
+    assert len(set(np.round(f, 6))) == 4
+    np.testing.assert_array_equal(f, b.projections["mid"].freed_by_leon[:, -1, 0])
+
+
+def test_cache_makes_a_rerun_solve_nothing_and_sees_changes(tmp_path):
+    p = toy_national(tmp_path)
+    cache = tmp_path / "cache"
+    cfg = load_national(p)
+    first = run_national(cfg, draws=2, units=1, workers=0, cache_dir=cache, progress=False)
+    assert first.stats["unit_solves"] > 0 and first.stats["cached"] == 0
+    again = run_national(cfg, draws=2, units=1, workers=0, cache_dir=cache, progress=False)
+    assert again.stats["unit_solves"] == 0
+    for sid, arr in _arrays(first).items():
+        np.testing.assert_array_equal(_arrays(again)[sid], arr)
+    # more draws: only the new draws are solved
+    more = run_national(cfg, draws=3, units=1, workers=0, cache_dir=cache, progress=False)
+    assert 0 < more.stats["unit_solves"] < first.stats["unit_solves"]
+    # a changed unit file invalidates its solves
+    unit = tmp_path / "units" / "toy.yaml"
+    unit.write_text(unit.read_text().replace("minutes: 60", "minutes: 90"))
+    changed = run_national(load_national(p), draws=2, units=1, workers=0, cache_dir=cache, progress=False)
+    assert changed.stats["cached"] == 0
+
+
+def test_summary_is_identical_on_rerun(tmp_path):
+    p = toy_national(tmp_path)
+    kw = dict(draws=2, units=1, workers=0, progress=False, console=False)
+    run_and_write(p, tmp_path / "a", cache_dir=tmp_path / "c", **kw)
+    run_and_write(p, tmp_path / "b", cache_dir=None, **kw)
+    a = (tmp_path / "a" / "summary.json").read_bytes()
+    assert a == (tmp_path / "b" / "summary.json").read_bytes()
+    assert json.loads(a)["draws"] == 2

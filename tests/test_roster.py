@@ -1,0 +1,334 @@
+"""Roster (turnus): rule library, builder, audit, I/O and bad input. Small hand-checked cases.
+
+Time model used in the arithmetic below (fixture unit): D 07:30-15:00 (7,5 h), K 14:30-22:00 (7,5 h),
+N 21:45-07:45 (10 h). The fixture horizon starts Monday 2027-01-04 (no public holidays in it).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from models import roster_cpsat as M
+from planner.errors import InputError
+from planner.roster.audit import audit, grid_assignment, problem_for_grid
+from planner.roster.io import read_grid, write_csv
+from planner.roster.rules import rules_from_entries
+from planner.roster.setup import (GroupInfo, StaffFile, StaffMember, UnitShift, UnitView, easter,
+                                  make_problem)
+
+START = dt.date(2027, 1, 4)
+SRC = {"illustrative": True}
+
+
+def unit() -> UnitView:
+    sh = []
+    for dtp in ("hverdag", "helg"):
+        sh += [UnitShift(f"{dtp}_dag", dtp, "dag", "07:30", "15:00", 7.5),
+               UnitShift(f"{dtp}_kveld", dtp, "kveld", "14:30", "22:00", 7.5),
+               UnitShift(f"{dtp}_natt", dtp, "natt", "21:45", "07:45", 10.0)]
+    groups = {"helsefagarbeider": GroupInfo("helsefagarbeider", 2), "sykepleier": GroupInfo("sykepleier", 3)}
+    return UnitView("test_unit", None, sh, groups, 35.5)
+
+
+def rules(**over):
+    """A KS-like rule set; over = {rule id: {param: value}} or {rule id: None} to drop it."""
+    base = {
+        "daily_rest": {"type": "daily_rest", "min_hours": 11},
+        "weekly_rest": {"type": "weekly_rest", "min_hours": 35},
+        "working_hours": {"type": "working_hours", "averaging": "tillitsvalgte", "week_category": 38},
+        "contract_hours": {"type": "contract_hours", "norm_hours_per_week": 35.5, "tolerance_hours": 4},
+        "sunday_rule": {"type": "sunday_rule"},
+        "weekend_frequency": {"type": "weekend_frequency", "every": 3},
+        "night_work": {"type": "night_work"},
+        "quick_return": {"type": "quick_return", "min_hours": 11, "hard": False, "weight": 5},
+        "max_consecutive_days": {"type": "max_consecutive", "max": 6},
+        "min_days_off": {"type": "min_consecutive_off", "min": 2, "hard": False, "weight": 2},
+        "unwanted_patterns": {"type": "unwanted_patterns", "patterns": [["natt", "-", "dag"]], "hard": False, "weight": 3},
+    }
+    for k, v in over.items():
+        if v is None:
+            base.pop(k)
+        else:
+            base[k] = {**base.get(k, {}), **v}
+    return rules_from_entries([{"id": k, **v, **SRC} for k, v in base.items()])
+
+
+def staff(people, cover=None, subs=None):
+    return StaffFile(None, [StaffMember(*p) if isinstance(p, tuple) else p for p in people], None, subs, None, [],
+                     cover, None)
+
+
+SMALL_COVER = {"hverdag_dag": {"sykepleier": 1}, "helg_dag": {"sykepleier": 1}}
+
+
+def problem(people, weeks=3, rs=None, cover=None, subs=None):
+    return make_problem(unit(), staff(people, cover or SMALL_COVER, subs), rs or rules(), weeks, START)
+
+
+def codes(P, grid: dict[str, str]) -> dict:
+    """grid: person -> string of one char per day ('.' = off)."""
+    idx = {p.id: i for i, p in enumerate(P.persons)}
+    out = {}
+    for pid, row in grid.items():
+        for d, c in enumerate(row):
+            if c != ".":
+                out[idx[pid], d] = P.shift_index[c]
+    return out
+
+
+def found(P, asg, rule):
+    return [(v.person, P.label(v.day), v.detail) for v in M.check(P, asg) if v.rule == rule]
+
+
+# ------------------------------------------------------------------------------------------------
+# Planted violations: each rule catches a roster with one planted violation, right person and date
+# ------------------------------------------------------------------------------------------------
+def test_daily_rest_kveld_then_dag():
+    # K Mon ends 22:00, D Tue starts 07:30: 9,5 h < 11 h -> violation dated Tuesday 2027-01-05
+    P = problem([("a", "sykepleier", 100.0)])
+    hits = found(P, codes(P, {"a": "KD"}), "daily_rest")
+    assert [(p, d) for p, d, _ in hits] == [("a", "2027-01-05")]
+    assert "9.5 h off" in hits[0][2]
+    # and K Mon, K Tue is 16,5 h: fine
+    assert found(P, codes(P, {"a": "KK"}), "daily_rest") == []
+
+
+def test_weekly_rest_needs_35_hours_starting_in_the_week():
+    # D every day Mon 4 .. Mon 11: longest off period starting in week 1 is 16,5 h (15:00 -> 07:30)
+    P = problem([("a", "sykepleier", 100.0)])
+    hits = found(P, codes(P, {"a": "DDDDDDDD"}), "weekly_rest")
+    assert [(p, d) for p, d, _ in hits] == [("a", "2027-01-04")]
+    # 6 days D and Sunday off: Sat 15:00 -> Mon 07:30 = 40,5 h >= 35: no violation
+    assert found(P, codes(P, {"a": "DDDDDD.D"}), "weekly_rest") == []
+
+
+def test_working_hours_without_averaging_forbids_10h_night():
+    P = problem([("a", "sykepleier", 100.0)], rs=rules(working_hours={"averaging": "none"}))
+    hits = found(P, codes(P, {"a": "..N"}), "working_hours")
+    assert ("a", "2027-01-06") in [(p, d) for p, d, _ in hits]
+    assert any("10 h > 9 h per work period" in t for *_, t in hits)
+
+
+def test_working_hours_single_week_cap_54():
+    # 6 nights Mon-Sat in week 1 = 60 h > 54 h (aml § 10-5 (2)); night-to-night gap 14 h is legal
+    P = problem([("a", "sykepleier", 100.0)])
+    hits = found(P, codes(P, {"a": "NNNNNN"}), "working_hours")
+    assert ("a", "2027-01-04") in [(p, d) for p, d, _ in hits]
+    assert any("60 h in the week of 2027-01-04 > 54 h" in t for *_, t in hits)
+
+
+def test_contract_hours():
+    # 100 % x 35,5 h x 3 weeks = 106,5 h; nothing planned -> violation; 14 D shifts = 105 h within 4 h: fine
+    P = problem([("a", "sykepleier", 100.0)])
+    hits = found(P, {}, "contract_hours")
+    assert hits and hits[0][0] == "a" and "106.50 h contract" in hits[0][2]
+    ok = codes(P, {"a": "DDDDD..DDDDD..DDDD..."})
+    assert found(P, ok, "contract_hours") == []
+
+
+def test_sunday_rule_next_sunday_off():
+    # D on Sunday 10 Jan and Sunday 17 Jan: the second is the violation (aml § 10-8 (4))
+    P = problem([("a", "sykepleier", 100.0)])
+    hits = found(P, codes(P, {"a": "......D......D"}), "sunday_rule")
+    assert [(p, d) for p, d, _ in hits] == [("a", "2027-01-17")]
+    # a Saturday K (ends 22:00) lies in the Sunday window Sat 18:00-Sun 22:00 (§ 10-10 (1)): it counts
+    hits = found(P, codes(P, {"a": ".....K......K"}), "sunday_rule")
+    assert [(p, d) for p, d, _ in hits] == [("a", "2027-01-17")]
+    # a Saturday D (07:30-15:00) does not
+    assert found(P, codes(P, {"a": ".....D......D"}), "sunday_rule") == []
+
+
+def test_sunday_averaging_max_three_in_a_row():
+    rs = rules(sunday_rule={"averaging": True, "max_in_row": 3}, weekend_frequency=None)
+    P = problem([("a", "sykepleier", 100.0)], weeks=6, rs=rs)
+    row = "".join("......D" for _ in range(4)) + "." * 14
+    hits = found(P, codes(P, {"a": row}), "sunday_rule")
+    assert ("a", "2027-01-31") in [(p, d) for p, d, _ in hits]   # 4th Sunday in a row
+
+
+def test_weekend_frequency_every_third():
+    P = problem([("a", "sykepleier", 100.0)])
+    hits = found(P, codes(P, {"a": ".....D......D"}), "weekend_frequency")
+    assert hits and hits[0][0] == "a" and "2 weekends worked" in hits[0][2]
+    # person's own cycle wins: every 2nd allows weekends 1 and 3 (but not 1 and 2)
+    P2 = problem([StaffMember("b", "sykepleier", 100.0, weekend_every=2)], weeks=6)
+    assert found(P2, codes(P2, {"b": ".....D.............D"}), "weekend_frequency") == []
+    assert found(P2, codes(P2, {"b": ".....D......D"}), "weekend_frequency")
+
+
+def test_night_work_average():
+    # 18 nights of 10 h in 4 weeks = 180 h > 8 h x (28x24 - 4x35)/24 = 177,33 h
+    P = problem([("a", "sykepleier", 100.0)], weeks=4, rs=rules(weekend_frequency=None))
+    row = "NNNNN..NNNNN..NNNNN..NNN....."[:28]
+    assert row.count("N") == 18
+    hits = found(P, codes(P, {"a": row}), "night_work")
+    assert hits and all(p == "a" for p, *_ in hits) and "180 h in 4 weeks" in hits[0][2]
+
+
+def test_quick_return_is_soft_and_max_consecutive():
+    P = problem([("a", "sykepleier", 100.0)], rs=rules(daily_rest={"min_hours": 9}))
+    v = [x for x in M.check(P, codes(P, {"a": "KD"})) if x.rule == "quick_return"]
+    assert v and not v[0].hard and P.label(v[0].day) == "2027-01-05"
+    assert found(P, codes(P, {"a": "KD"}), "daily_rest") == []   # 9,5 h >= 9 h agreed
+    hits = found(P, codes(P, {"a": "DDDDDDD"}), "max_consecutive_days")
+    assert [(p, d) for p, d, _ in hits] == [("a", "2027-01-10")]   # 7th day in a row
+
+
+def test_min_days_off_and_unwanted_pattern():
+    P = problem([("a", "sykepleier", 100.0)])
+    assert [(p, d) for p, d, _ in found(P, codes(P, {"a": "D.D"}), "min_days_off")] == [("a", "2027-01-05")]
+    assert [(p, d) for p, d, _ in found(P, codes(P, {"a": "N.D"}), "unwanted_patterns")] == [("a", "2027-01-04")]
+
+
+def test_availability_and_wishes():
+    m = StaffMember("a", "sykepleier", 100.0, unavailable=[dt.date(2027, 1, 6)], shifts=["dag"],
+                    wishes=[(dt.date(2027, 1, 7), None, 3)])
+    P = problem([m])
+    hits = found(P, codes(P, {"a": "..DK"}), "availability")
+    assert [(p, d) for p, d, _ in hits] == [("a", "2027-01-06"), ("a", "2027-01-07")]
+    w = [x for x in M.check(P, codes(P, {"a": "...D"})) if x.rule == "wishes"]
+    assert w and not w[0].hard and w[0].weight == 3
+
+
+# ------------------------------------------------------------------------------------------------
+# Builder: any built roster passes the audit of the same rules; cover and substitution
+# ------------------------------------------------------------------------------------------------
+def six_people():
+    return [("s1", "sykepleier", 100.0), ("s2", "sykepleier", 80.0), ("s3", "sykepleier", 60.0),
+            ("s4", "sykepleier", 40.0), ("h1", "helsefagarbeider", 100.0), ("h2", "helsefagarbeider", 75.0),
+            ("h3", "helsefagarbeider", 50.0), ("h4", "helsefagarbeider", 40.0)]
+
+
+COVER6 = {"hverdag_dag": {"sykepleier": 1, "helsefagarbeider": 1}, "hverdag_kveld": {"sykepleier": 1},
+          "helg_dag": {"sykepleier": 1}, "helg_kveld": {"helsefagarbeider": 1}}
+
+
+def test_built_roster_passes_its_own_audit():
+    P = problem(six_people(), cover=COVER6)
+    r = M.solve(P, time_limit=10)
+    assert r.status in ("OPTIMAL", "FEASIBLE")
+    rep = audit(P, r.assignment)
+    assert rep["summary"]["hard_violations"] == 0, rep["violations"][:3]
+    assert rep["summary"]["missing_shifts"] == r.shortfall
+    # weekly need 5x(2+1)+2x(1+1) = 19 shifts x 7,5 h = 142,5 h; contracts 545 % x 35,5 = 193 h: enough,
+    # and 4 people per group give one weekend in three for each of the 2 weekend slots per day
+    assert r.shortfall == 0
+    for p, h in rep["hours"].items():
+        assert abs(h["planned"] - h["contract"]) <= 4 + 1e-9
+
+
+def test_substitution_only_upward():
+    # slot needs a helsefagarbeider: a sykepleier may fill it; a sykepleier slot cannot take an hfa
+    P = problem([("s1", "sykepleier", 100.0), ("h1", "helsefagarbeider", 100.0)],
+                cover={"hverdag_dag": {"helsefagarbeider": 1, "sykepleier": 1}})
+    assert M.fill_slots(P, {"sykepleier": 2}, 0, "D") == {}
+    assert M.fill_slots(P, {"helsefagarbeider": 2}, 0, "D") == {"sykepleier": 1}
+    gaps = M.cover_missing(P, codes(P, {"h1": "D"}))
+    assert (0, "D", "sykepleier", 1) in gaps and (0, "D", "helsefagarbeider", 1) not in gaps
+
+
+def test_shortfall_is_diagnosed():
+    # every night needs a sykepleier; one sykepleier at 50 % (53,25 h in 3 weeks = 5 nights) cannot cover 21
+    from planner.roster.build import diagnose
+    P = problem([StaffMember("s1", "sykepleier", 50.0, shifts=["natt"])],
+                cover={"hverdag_natt": {"sykepleier": 1}, "helg_natt": {"sykepleier": 1}})
+    r = M.solve(P, time_limit=5)
+    gaps = M.cover_missing(P, r.assignment)
+    assert sum(k for *_, k in gaps) == 21 - 5 == r.shortfall
+    msg = " ".join(diagnose(P, r, gaps))
+    assert "16 sykepleier shift(s) open" in msg and "50 %" in msg
+
+
+def test_infeasible_hard_rules_named():
+    # 100 % = 106,5 h in 3 weeks, but the person may work only 2 days: contract and availability conflict
+    from planner.roster.build import diagnose
+    m = StaffMember("s1", "sykepleier", 100.0, unavailable=[START + dt.timedelta(k) for k in range(2, 21)])
+    P = problem([m])
+    r = M.solve(P, time_limit=5)
+    assert r.status == "INFEASIBLE"
+    assert any(k.startswith("contract_hours|s1") for k in r.conflict)
+    assert "s1" in " ".join(diagnose(P, r, []))
+
+
+def test_same_input_same_output():
+    P1 = problem(six_people(), cover=COVER6)
+    P2 = problem(six_people(), cover=COVER6)
+    a = M.solve(P1, time_limit=5).assignment
+    b = M.solve(P2, time_limit=5).assignment
+    assert M.check(P1, a) == M.check(P2, b)
+
+
+# ------------------------------------------------------------------------------------------------
+# I/O and bad input
+# ------------------------------------------------------------------------------------------------
+def test_grid_roundtrip_and_unknown_code(tmp_path):
+    P = problem(six_people(), cover=COVER6)
+    rows = {p.id: [""] * P.days for p in P.persons}
+    rows["s1"][0] = "D"
+    f = tmp_path / "r.csv"
+    write_csv(f, P.day_labels, rows)
+    g = read_grid(f)
+    assert g.rows["s1"][0] == "D" and g.rows["s1"][1] == ""
+    assert grid_assignment(g, P) == {(0, 0): P.shift_index["D"]}
+    f.write_text(f.read_text().replace("D", "X", 1))
+    g = read_grid(f)
+    with pytest.raises(InputError) as e:
+        grid_assignment(g, P)
+    assert "line 2, column 2" in str(e.value) and "'X'" in str(e.value) and "fix:" in str(e.value)
+
+
+def test_roster_person_not_in_staff(tmp_path):
+    f = tmp_path / "r.csv"
+    dates = [(START + dt.timedelta(k)).isoformat() for k in range(21)]
+    write_csv(f, dates, {"zz": [""] * 21})
+    with pytest.raises(InputError) as e:
+        problem_for_grid(read_grid(f), unit(), staff(six_people(), COVER6), rules())
+    assert "'zz'" in str(e.value) and "line 2" in str(e.value)
+
+
+def test_bad_rules_are_input_errors():
+    with pytest.raises(InputError, match="below the legal floor of 8 h"):
+        rules(daily_rest={"min_hours": 7})
+    with pytest.raises(InputError, match="shorter than daily rest"):
+        rules(weekly_rest={"min_hours": 30}, daily_rest={"min_hours": 31})
+    with pytest.raises(InputError, match="contradicts the Sunday rule"):
+        rules(weekend_frequency={"every": 1})
+    with pytest.raises(InputError, match="unknown averaging regime"):
+        rules(working_hours={"averaging": "sometimes"})
+    with pytest.raises(InputError, match="neither `source:`"):
+        rules_from_entries([{"id": "x", "type": "daily_rest", "min_hours": 11}])
+    with pytest.raises(InputError, match="contradicts"):
+        rules_from_entries([{"id": "a", "type": "daily_rest", **SRC}, {"id": "b", "type": "daily_rest", **SRC}])
+
+
+def test_horizon_must_match_weekend_cycle():
+    with pytest.raises(InputError, match="does not match a weekend cycle of every 3"):
+        problem(six_people(), weeks=4, cover=COVER6)
+
+
+def test_unknown_group_in_cover():
+    with pytest.raises(InputError, match="unknown group 'lege'"):
+        problem(six_people(), cover={"hverdag_dag": {"lege": 1}})
+
+
+def test_staff_file_errors(tmp_path):
+    from planner.roster.setup import load_staff
+    f = tmp_path / "s.yaml"
+    f.write_text("kind: staff\nstaff:\n  - {id: a, group: sykepleier}\n")
+    with pytest.raises(InputError) as e:
+        load_staff(f, unit())
+    assert "no contract" in str(e.value) and "line 3" in str(e.value)
+    f.write_text("kind: staff\nstaff:\n  - {id: a, group: lege, percent: 50}\n")
+    with pytest.raises(InputError, match="unknown group 'lege'"):
+        load_staff(f, unit())
+    f.write_text("kind: staff\nsubstitutes: {sykepleier: [helsefagarbeider]}\nstaff:\n  - {id: a, group: sykepleier, percent: 50}\n")
+    with pytest.raises(InputError, match="only goes upward"):
+        load_staff(f, unit())
+
+
+def test_easter_and_holidays():
+    assert easter(2024) == dt.date(2024, 3, 31) and easter(2027) == dt.date(2027, 3, 28)
+    from planner.roster.setup import holidays
+    h = holidays(2024)
+    assert h[dt.date(2024, 5, 9)] == "Kristi himmelfartsdag" and h[dt.date(2024, 5, 19)] == "1. pinsedag"
