@@ -17,7 +17,7 @@ def _solve(args: argparse.Namespace) -> int:
     from planner.instance import load_unit
     from planner.outputs import guard, write_json
     from planner.report import print_report, result_dict, write_xlsx
-    from planner.staffing import build_problem, solve_instance
+    from planner.staffing import build_problem, freed_breakdown, solve_instance
 
     if args.time_limit is not None and args.time_limit <= 0:
         raise InputError("--time-limit", "", f"must be positive (got {args.time_limit})", "give seconds, e.g. 30")
@@ -30,7 +30,10 @@ def _solve(args: argparse.Namespace) -> int:
                              explain=not args.no_explain)
     options = {"mode": args.mode, "objective": args.objective, "solver": args.solver,
                "relax": args.relax, "time_limit": args.time_limit}
-    doc = result_dict(inst, results, options)
+    breakdown = None
+    if len(modes) == 2 and all(r.status in ("optimal", "time_limit") for r in results.values()):
+        breakdown = freed_breakdown(inst, results, args.solver, args.objective, args.time_limit, args.relax)
+    doc = result_dict(inst, results, options, breakdown)
     if "--export-mps" in outs:
         from models.staffing import export_model
         from planner.outputs import atomic_path

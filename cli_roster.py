@@ -231,7 +231,7 @@ def _heltid(args) -> int:
     else:
         req = _leon_requirement(unit)
     con = _con()
-    con.print(f"heltid {unit.id}: {len(mf.models)} models, {mf.weeks} weeks, rules {rules.id}, "
+    con.print(f"heltid {unit.id}: {len(mf.models)} models, {mf.weeks or 'auto'} weeks, rules {rules.id}, "
               f"norm {rules.norm_hours_per_week:g} h/week")
     last = {}
 
@@ -244,13 +244,13 @@ def _heltid(args) -> int:
     if args.json:
         write_json(args.json, res)
     from rich.table import Table
-    t = Table(title=f"Roster models for {unit.id} ({mf.weeks}-week rotation, rules {rules.id})")
-    for c in ("model", "weekend", "shifts wd/we", "heads (bound)", "årsverk (need)", "full-time", "share",
+    t = Table(title=f"Roster models for {unit.id} (rules {rules.id}; heads in brackets: weekend arithmetic bound)")
+    for c in ("model", "weeks", "weekend", "shifts wd/we", "heads (bound)", "årsverk (need)", "full-time", "share",
               "avg position", "weekend shifts/person", "hard viol.", "missing"):
         t.add_column(c)
     for r in res["models"]:
         f = lambda v, fmt="{}": "-" if v is None else fmt.format(v)  # noqa: E731
-        t.add_row(r["name"], f"1 in {r['weekend_every']}", f"{r['weekday']}/{r['weekend']}",
+        t.add_row(r["name"], str(r.get("weeks")), f"1 in {r['weekend_every']}", f"{r['weekday']}/{r['weekend']}",
                   f"{f(r['heads'])} ({r['heads_weekend_bound']})", f"{f(r['arsverk'], '{:.2f}')} ({r['arsverk_needed']:.2f})",
                   f(r.get("full_time")), f(r.get("full_time_share"), "{:.0%}"), f(r.get("average_position"), "{:.1f} %"),
                   f(r.get("weekend_shifts_per_person"), "{:.2f}"), f(r.get("violations")), f(r.get("missing_shifts")))

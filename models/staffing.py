@@ -67,6 +67,8 @@ class StaffingProblem:
     availability: tuple[tuple[float, ...], ...]   # [group][shift] most heads (inf = no limit)
     tasks: tuple[TaskClass, ...]
     rules: tuple[Rule, ...] = ()
+    # stage-2 tie-break between groups of the same level (e.g. prefer groups the unit uses today)
+    preference: tuple[float, ...] = ()
 
 
 @dataclass
@@ -149,7 +151,8 @@ def _build(p: StaffingProblem, comp: tuple[int, ...], objective: str, elastic: b
             c = m.add_var(f"n[{p.groups[k]},{p.shifts[s]}]", 0.0, ub, integer=True)
             n[k, s] = c
             stage1[c] = week * (p.cost_per_hour[k] if objective == "cost" else 1.0)
-            stage2[c] = HEAD_TIEBREAK * p.level[k] * week
+            pref = p.preference[k] if p.preference else 0.0
+            stage2[c] = HEAD_TIEBREAK * (p.level[k] + pref) * week
             if elastic and avail < math.inf:
                 e = m.add_var(f"bend_avail[{p.groups[k]},{p.shifts[s]}]", 0.0)
                 avail_cols[k, s] = e
@@ -227,7 +230,7 @@ def _build(p: StaffingProblem, comp: tuple[int, ...], objective: str, elastic: b
     return _Built(m, comp, n, x, stage1, stage2, rule_rows, avail_cols)
 
 
-def _allowed_set_closure(p: StaffingProblem, limit: int = 64) -> set[frozenset[int]]:
+def _allowed_set_closure(p: StaffingProblem, limit: int = 32) -> set[frozenset[int]]:
     """Allowed sets of the task classes, closed under union (Hall-type sets), up to `limit` sets."""
     base = {frozenset(t.allowed) for t in p.tasks}
     closure = set(base) | {frozenset(range(len(p.groups)))}

@@ -40,7 +40,8 @@ def mode_dict(inst: Instance, res: ModeResult) -> dict:
     }
 
 
-def result_dict(inst: Instance, results: dict[str, ModeResult], options: dict) -> dict:
+def result_dict(inst: Instance, results: dict[str, ModeResult], options: dict,
+                breakdown: dict[str, dict[str, float]] | None = None) -> dict:
     doc = {
         "unit": {"id": inst.id, "name": inst.name, "type": inst.type, "beds": inst.beds,
                  "file": inst.path.name, "patients": sum(inst.patient_counts.values())},
@@ -58,6 +59,9 @@ def result_dict(inst: Instance, results: dict[str, ModeResult], options: dict) -
         doc["freed_fte_net"] = {g: _r(v) for g, v in freed_fte(results, "net").items()}
         doc["cost_change_nok_per_week"] = _r(results["leon"].cost_nok_per_week
                                              - results["baseline"].cost_nok_per_week, 2)
+        if breakdown is not None:
+            doc["freed_fte_breakdown"] = {part: {g: _r(v) for g, v in per.items()}
+                                          for part, per in breakdown.items()}
     main = results.get("leon") or next(iter(results.values()))
     doc["binding_rules"] = [{"rule": b["rule"], "shift": b["shift"], "source": b["source"],
                              "mode": b["mode"], "text": b["text"]} for b in binding_rules(inst, main)]
@@ -161,6 +165,11 @@ def print_report(inst: Instance, results: dict[str, ModeResult], doc: dict, cons
               f"for {inst.fte.holiday_weeks:g} weeks holiday and {inst.fte.sick_leave_share:.1%} sick leave.")
     for m, r in results.items():
         con.print(f"{m}: {r.status}, {r.objective:.1f} paid h/week, {r.cost_nok_per_week:,.0f} NOK/week".replace(",", " "))
+    if "freed_fte_breakdown" in doc:
+        pool = sum(doc["freed_fte_breakdown"]["pooling"].values())
+        move = sum(doc["freed_fte_breakdown"]["task_sharing"].values())
+        con.print(f"Of the {pool + move:+.2f} årsverk freed, {pool:+.2f} come from pooling the work of the groups "
+                  f"that do each task today (no fixed shares), {move:+.2f} from moving tasks to other allowed groups.")
     if "cost_change_nok_per_week" in doc:
         con.print(f"Cost change with LEON: {doc['cost_change_nok_per_week']:+,.0f} NOK/week".replace(",", " "))
     for m in results:

@@ -19,6 +19,9 @@ from planner.fte import FteResult, fte_from_hours
 from planner.instance import Instance, allowed_groups
 
 MODES = ("baseline", "leon")
+# `pooled`: today's performers only, but in any shares; splits freed årsverk into what pooling
+# today's groups gives and what moving tasks to other groups gives
+ALL_MODES = (*MODES, "pooled")
 
 
 @dataclass
@@ -90,7 +93,7 @@ def _window(inst: Instance, task) -> tuple[str, ...]:
 def build_problem(inst: Instance, mode: str) -> tuple[model.StaffingProblem, list[tuple[str, list[str]]],
                                                       dict[str, dict[str, float]]]:
     """The model's problem for one mode, the tasks behind each task class, and task hours."""
-    if mode not in MODES:
+    if mode not in ALL_MODES:
         raise ValueError(mode)
     gids = list(inst.groups)
     gidx = {g: i for i, g in enumerate(gids)}
@@ -104,7 +107,10 @@ def build_problem(inst: Instance, mode: str) -> tuple[model.StaffingProblem, lis
             continue
         task = inst.tasks[t]
         options = allowed_groups(inst, task)
-        if mode == "baseline":
+        if mode == "pooled":
+            opts = tuple(o for o in sorted(options) if o[0] in inst.today[t])
+            key = (opts, (), None)
+        elif mode == "baseline":
             # today's practice: today's performers in today's shares, in today's shift
             today = inst.today[t]
             opts = tuple(o for o in sorted(options) if o[0] in today)
@@ -137,7 +143,8 @@ def build_problem(inst: Instance, mode: str) -> tuple[model.StaffingProblem, lis
         day_type=tuple(s.day_type for s in inst.shifts),
         productive=tuple(tuple(inst.productive[g] for _ in sids) for g in gids),
         availability=tuple(tuple(inst.availability[g].get(s, math.inf) for s in sids) for g in gids),
-        tasks=tuple(task_classes), rules=tuple(rules))
+        tasks=tuple(task_classes), rules=tuple(rules),
+        preference=tuple(0.0 if any(g in shares for shares in inst.today.values()) else 0.01 for g in gids))
     return p, members, hours
 
 
@@ -201,6 +208,19 @@ def _result(inst: Instance, mode: str, p: model.StaffingProblem, members, hours,
         weekly_hours=weekly, fte=fte_from_hours(weekly if ok else {g: 0.0 for g in gids}, inst.fte),
         cost_nok_per_week=cost, allocation=alloc_week, allocation_by_shift=alloc_shift,
         binding=sol.binding, workload_only_staff=wl, bends=sol.bends, stats=sol.stats)
+
+
+def freed_breakdown(inst: Instance, results: dict[str, ModeResult], solver: str = "highs",
+                    objective: str = "hours", time_limit: float | None = None,
+                    relax: bool = False) -> dict[str, dict[str, float]] | None:
+    """Freed gross årsverk split in two: pooling today's performers (baseline − pooled), and moving
+    tasks to other allowed groups (pooled − LEON). The parts add up to baseline − LEON."""
+    pooled = solve_mode(inst, "pooled", objective, solver, time_limit, relax)
+    if pooled.status not in ("optimal", "time_limit"):
+        return None
+    b, lo = results["baseline"].fte.gross, results["leon"].fte.gross
+    return {"pooling": {g: b[g] - pooled.fte.gross[g] for g in b},
+            "task_sharing": {g: pooled.fte.gross[g] - lo[g] for g in b}}
 
 
 def freed_fte(results: dict[str, ModeResult], kind: str = "gross") -> dict[str, float]:

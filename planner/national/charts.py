@@ -49,6 +49,7 @@ def need_supply_chart(res, sid: str, target: Path) -> None:
                 ax.fill_between(years, lo / 1000, hi / 1000, color=color, alpha=0.15, lw=0)
         ax.set_title(g)
         ax.set_ylabel("1 000 årsverk")
+        ax.set_xticks([y for y in p.years if y % 5 == 0] or p.years[:: max(1, len(p.years) // 4)])
         ax.grid(alpha=0.3)
     for ax in axes.ravel()[len(groups):]:
         ax.axis("off")
@@ -70,14 +71,15 @@ def waterfall_chart(summary: dict, sid: str, target: Path) -> None:
         v = wf[k] / 1000
         if k == "baseline_gap":
             ax.bar(i, v, color="tab:gray")
+            ax.text(i, v / 2, f"{v:.1f}", ha="center", va="center", fontsize=9, color="white")
             level = v
         else:
             ax.bar(i, v, bottom=level, color="tab:green" if v >= 0 else "tab:red")
+            ax.text(i, max(level, level + v), f"{v:+.1f}", ha="center", va="bottom", fontsize=8)
             level += v
-        ax.text(i, level, f"{wf[k] / 1000:+.1f}" if k != "baseline_gap" else f"{v:.1f}", ha="center",
-                va="bottom" if v >= 0 else "top", fontsize=8)
-    ax.bar(len(steps), wf["gap"] / 1000, color="tab:gray")
-    ax.text(len(steps), wf["gap"] / 1000, f"{wf['gap'] / 1000:.1f}", ha="center", va="top", fontsize=8)
+    g = wf["gap"] / 1000
+    ax.bar(len(steps), g, color="tab:gray")
+    ax.text(len(steps), g / 2, f"{g:.1f}", ha="center", va="center", fontsize=9, color="white")
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks(range(len(labels)))
     ax.set_xticklabels(labels, rotation=20, ha="right", fontsize=8)

@@ -60,8 +60,10 @@ def load_models(path: str | Path) -> ModelsFile:
     rules = (path.parent / rules).resolve() if rules else None
     if rules is not None and not rules.exists():
         err(("rules",), f"rule file {data.get('rules')!r} does not exist", "correct the path (relative to this file)")
-    weeks = data.get("weeks", 12)
-    if not isinstance(weeks, int) or weeks < 1:
+    weeks = data.get("weeks", "auto")
+    if weeks == "auto":
+        weeks = 0
+    elif not isinstance(weeks, int) or weeks < 1:
         err(("weeks",), f"weeks must be a whole number (got {weeks!r})", "e.g. weeks: 12 (a multiple of 2, 3 and 4)")
     mp = data.get("min_position", 20)
     if not isinstance(mp, int) or not 1 <= mp <= 100:
@@ -77,7 +79,7 @@ def load_models(path: str | Path) -> ModelsFile:
         we = m.get("weekend_every")
         if not isinstance(we, int) or we < 1:
             err(("models", i, "weekend_every"), f"weekend_every must be a whole number >= 1 (got {we!r})", "2, 3 or 4")
-        if weeks % we:
+        if weeks and weeks % we:
             err(("weeks",), f"{weeks} weeks is not a multiple of model {m['id']}'s weekend cycle {we}",
                 f"use weeks: {math.lcm(weeks, we)}")
         for k in ("weekday", "weekend"):
@@ -134,56 +136,61 @@ def run_model(unit: UnitView, req: dict, rules: RuleSet, mf: ModelsFile, model: 
         extra.append(ls)
     arith = weekend_arithmetic(unit, req, model, norm, long_we)
     heads_bound = sum(a["heads_min"] for a in arith.values())
-    # candidate heads per group: enough for the weekend cycle and for the hours (at 100 %)
-    staff = []
-    for g, a in arith.items():
-        n = max(a["heads_min"], math.ceil(a["arsverk"] * 100 / 100))
-        for k in range(n):
-            staff.append(StaffMember(f"{g[:3]}{k + 1:02d}", g, 100.0, model.weekend_every))
-    sf = StaffFile(None, staff, substitutes=staff_template.substitutes if staff_template else None)
-    P = make_problem(unit, sf, rules, mf.weeks, None, req, True, extra)
-    for p in P.persons:
-        p.percent_range = (mf.min_position, 100)
-        p.weekend_cycle = model.weekend_every
-    if wf is None:
-        P.rules = list(P.rules) + [M.WeekendFrequency(id="weekend_frequency", cycle=model.weekend_every,
-                                                       source=model.source)]
-    W = M.Weights(full_time=20_000, head=5_000, fairness=0, overcover=0, max_over=0)
-    r = M.solve(P, time_limit=time_limit, weights=W, progress=progress)
+    weeks = mf.weeks if mf.weeks else model.weekend_every * math.ceil(6 / model.weekend_every)
+    # One sub-problem per group: in the heltid analysis each group covers its own slots (no
+    # substitution), so the groups are independent and each model stays small enough for CP-SAT.
     row = {"model": model.id, "name": model.name, "weekend_every": model.weekend_every,
-           "weekday": model.weekday, "weekend": model.weekend, "status": r.status,
+           "weekday": model.weekday, "weekend": model.weekend, "weeks": weeks,
            "heads_weekend_bound": heads_bound,
            "arsverk_needed": round(sum(a["arsverk"] for a in arith.values()), 2)}
-    if r.status not in ("OPTIMAL", "FEASIBLE"):
-        row.update(heads=None, arsverk=None, full_time=None, full_time_share=None, average_position=None,
-                   weekend_shifts_per_person=None, violations=None, missing_shifts=None)
-        return row
-    used = [pi for pi in range(len(P.persons)) if r.percent.get(pi, 0) > 0]
-    for pi, p in enumerate(P.persons):
-        p.percent = r.percent.get(pi, 0.0) or 0.0
-    # audit the used heads only (the same rule objects)
-    keep = {pi: k for k, pi in enumerate(used)}
-    Q = M.Problem(P.days, P.shifts, [P.persons[pi] for pi in used], P.cover, P.rules, P.substitutes,
-                  P.sunday_holiday, P.eve_1500, P.cyclic, P.day_labels, P.helg)
-    for p in Q.persons:
-        p.percent_range = None
-    asg = {(keep[pi], d): s for (pi, d), s in r.assignment.items() if pi in keep}
-    rep = audit(Q, asg)
-    pct = [p.percent for p in Q.persons]
+    statuses, persons, loads, hard, soft, missing, by_group = [], [], [], 0, 0, 0, {}
+    per_group = max(5.0, time_limit / max(1, len(arith)))
+    for g, a in arith.items():
+        n = max(a["heads_min"], math.ceil(a["arsverk"]))
+        staff = [StaffMember(f"{g[:3]}{k + 1:02d}", g, 100.0, model.weekend_every) for k in range(n)]
+        greq = {sid: {g: row_[g]} for sid, row_ in req.items() if g in row_}
+        sf = StaffFile(None, staff, substitutes={})
+        P = make_problem(unit, sf, rules, weeks, None, greq, True, extra)
+        for p in P.persons:
+            p.percent_range = (mf.min_position, 100)
+            p.weekend_cycle = model.weekend_every
+        if wf is None:
+            P.rules = list(P.rules) + [M.WeekendFrequency(id="weekend_frequency", cycle=model.weekend_every,
+                                                           source=model.source)]
+        W = M.Weights(full_time=20_000, head=5_000, fairness=0, overcover=0, max_over=0)
+        r = M.solve(P, time_limit=per_group, weights=W, progress=progress)
+        statuses.append(r.status)
+        if r.status not in ("OPTIMAL", "FEASIBLE"):
+            by_group[g] = {"status": r.status}
+            continue
+        used = [pi for pi in range(len(P.persons)) if r.percent.get(pi, 0) > 0]
+        keep = {pi: k for k, pi in enumerate(used)}
+        for pi, p in enumerate(P.persons):
+            p.percent = r.percent.get(pi, 0.0) or 0.0
+            p.percent_range = None
+        Q = M.Problem(P.days, P.shifts, [P.persons[pi] for pi in used], P.cover, P.rules, P.substitutes,
+                      P.sunday_holiday, P.eve_1500, P.cyclic, P.day_labels, P.helg)
+        asg = {(keep[pi], d): s for (pi, d), s in r.assignment.items() if pi in keep}
+        rep = audit(Q, asg)   # the same rule objects audit the roster
+        persons += Q.persons
+        loads += [v["weekend_shifts"] for v in rep["load"].values()]
+        hard += rep["summary"]["hard_violations"]
+        soft += rep["summary"]["soft_violations"]
+        missing += rep["summary"]["missing_shifts"]
+        by_group[g] = {"status": r.status, "heads": len(Q.persons),
+                       "full_time": sum(1 for p in Q.persons if p.percent >= 100),
+                       "heads_weekend_bound": a["heads_min"], "arsverk_needed": round(a["arsverk"], 2),
+                       "positions": sorted((p.percent for p in Q.persons), reverse=True),
+                       "gap": round(r.gap, 3) if r.gap is not None else None}
+    row["status"] = "OPTIMAL" if all(s == "OPTIMAL" for s in statuses) else \
+        ("FEASIBLE" if all(s in ("OPTIMAL", "FEASIBLE") for s in statuses) else "INCOMPLETE")
+    pct = [p.percent for p in persons]
     n = max(1, len(pct))
-    we = [v["weekend_shifts"] for v in rep["load"].values()]
     row.update(
-        heads=len(used), arsverk=round(sum(pct) / 100, 2), full_time=sum(1 for x in pct if x >= 100),
+        heads=len(pct), arsverk=round(sum(pct) / 100, 2), full_time=sum(1 for x in pct if x >= 100),
         full_time_share=round(sum(1 for x in pct if x >= 100) / n, 3), average_position=round(sum(pct) / n, 1),
-        weekend_shifts_per_person=round(sum(we) / n, 2),
-        violations=rep["summary"]["hard_violations"], soft_violations=rep["summary"]["soft_violations"],
-        missing_shifts=rep["summary"]["missing_shifts"], gap=round(r.gap, 3) if r.gap is not None else None,
-        by_group={g: {"heads": sum(1 for p in Q.persons if p.group == g),
-                      "full_time": sum(1 for p in Q.persons if p.group == g and p.percent >= 100),
-                      "heads_weekend_bound": arith[g]["heads_min"], "arsverk_needed": round(arith[g]["arsverk"], 2)}
-                  for g in arith},
-        positions=sorted((p.percent for p in Q.persons), reverse=True),
-    )
+        weekend_shifts_per_person=round(sum(loads) / n, 2),
+        violations=hard, soft_violations=soft, missing_shifts=missing, by_group=by_group)
     return row
 
 
