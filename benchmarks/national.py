@@ -46,7 +46,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--national", default=str(ROOT / "instances" / "national" / "norge.yaml"))
     ap.add_argument("--jobs", type=int, default=240)
-    ap.add_argument("--integer-jobs", type=int, default=12)
+    ap.add_argument("--integer-jobs", type=int, default=60)
     ap.add_argument("--draws", type=int, default=200)
     a = ap.parse_args()
     cfg = load_national(a.national)

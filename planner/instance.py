@@ -40,6 +40,7 @@ class Instance:
     today: dict[str, dict[str, float]]      # task -> group -> share (today's practice)
     fte: FteSpec
     catalogue_path: Path = field(default=Path())
+    overhead_minutes: dict[str, float] = field(default_factory=dict)  # task -> minutes added per occurrence
 
     @property
     def shift_ids(self) -> list[str]:
@@ -196,6 +197,18 @@ def load_unit(path: str | Path) -> Instance:
                                      f"use one of: {', '.join(sorted(classes))}")
         used[w.task] = catalogue[w.task]
 
+    _dupes([o.id for o in uf.overheads], path, "overheads")
+    overhead: dict[str, float] = {}
+    for i, o in enumerate(uf.overheads):
+        hit = [t for t in used if any(x == t or x == f"family:{catalogue[t].family}" for x in o.tasks)]
+        if not hit:
+            raise InputError(path, f"overheads[{i}].tasks", "matches no task in the unit's workload",
+                             "name task ids or family:NAME of tasks that the workload uses")
+        for t in hit:
+            overhead[t] = overhead.get(t, 0.0) + o.minutes
+    used = {t: (spec.model_copy(update={"minutes": spec.minutes + overhead[t]}) if t in overhead else spec)
+            for t, spec in used.items()}
+
     for g, per_shift in uf.availability.items():
         _known_group(g, groups, path, f"availability.{g}")
         for sel in per_shift:
@@ -236,7 +249,7 @@ def load_unit(path: str | Path) -> Instance:
         shifts=tuple(uf.shifts), patient_counts={c.id: c.count for c in uf.patient_classes},
         tasks=used, workload=tuple(uf.workload), rules=tuple(resolved), rule_files=origin,
         productive=productive, availability=availability, training=frozenset(uf.training),
-        today=today, fte=uf.fte, catalogue_path=cat_path,
+        today=today, fte=uf.fte, catalogue_path=cat_path, overhead_minutes=overhead,
     )
     _check_someone_may_do_each_task(inst)
     return inst

@@ -185,6 +185,21 @@ class WorkloadEntry(Sourced):
         return self
 
 
+class OverheadSpec(Sourced):
+    """Minutes added to every occurrence of some tasks, done by whoever does the task (travel and
+    documentation in home care follow the visit, they are not tasks another group can take)."""
+
+    id: Id
+    name: str | None = None
+    minutes: Pos
+    tasks: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _sourced(self):
+        _need_source(self, "an overhead's minutes")
+        return self
+
+
 class FteSpec(Sourced):
     norm_hours_per_week: Annotated[float, Field(gt=0, le=60)] = 35.5
     holiday_weeks: Annotated[float, Field(ge=0, lt=52)] = 5.0
@@ -218,6 +233,7 @@ class UnitFile(Sourced):
     shifts: list[ShiftSpec] = Field(min_length=1)
     patient_classes: list[PatientClass] = Field(min_length=1)
     workload: list[WorkloadEntry] = Field(min_length=1)
+    overheads: list[OverheadSpec] = Field(default_factory=list)
     productive_share: Annotated[float, Field(gt=0, le=1)] | dict[Id, Annotated[float, Field(gt=0, le=1)]] = 1.0
     productive_share_source: str | None = None
     availability: dict[Id, dict[str, NonNeg]] = Field(default_factory=dict)

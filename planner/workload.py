@@ -39,7 +39,8 @@ def table(inst: Instance) -> pd.DataFrame:
             if n > 0:
                 h = n * task.minutes / 60.0
                 rows.append({"task": t, "name": task.name.nb, "family": task.family, "shift": s,
-                             "occurrences": n, "minutes": task.minutes, "hours_per_shift": h,
-                             "hours_per_week": h * days[s]})
+                             "occurrences": n, "minutes": task.minutes,
+                             "of_which_overhead": inst.overhead_minutes.get(t, 0.0),
+                             "hours_per_shift": h, "hours_per_week": h * days[s]})
     return pd.DataFrame(rows, columns=["task", "name", "family", "shift", "occurrences", "minutes",
-                                       "hours_per_shift", "hours_per_week"])
+                                       "of_which_overhead", "hours_per_shift", "hours_per_week"])

@@ -50,7 +50,9 @@ def check(unit_path: str | Path, doc: dict, mode: str) -> list[str]:
     staff = res["staff"]
     problems: list[str] = []
 
-    # workload, recomputed from the files
+    # workload, recomputed from the files (overheads add minutes to every occurrence of their tasks)
+    minutes = {t: spec["minutes"] + sum(o["minutes"] for o in unit.get("overheads", []) if _covers(o, spec))
+               for t, spec in tasks.items()}
     work: dict[str, dict[str, float]] = {}
     for w in unit["workload"]:
         if "per_unit" in w:
@@ -61,7 +63,7 @@ def check(unit_path: str | Path, doc: dict, mode: str) -> list[str]:
             n = patients * w["per_patient"]
         for s in _sel(shifts, w.get("shifts", "all")):
             work.setdefault(w["task"], {}).setdefault(s, 0.0)
-            work[w["task"]][s] += n * tasks[w["task"]]["minutes"] / 60.0
+            work[w["task"]][s] += n * minutes[w["task"]] / 60.0
 
     # cover and competence, per week (hours may move between shifts for movable tasks)
     alloc = res["allocation"]

@@ -87,3 +87,19 @@ def test_relaxed_is_a_lower_bound(unit_dir, tmp_path, capsys):
     # below the integer optimum of 125
     assert doc["results"]["leon"]["objective"] == pytest.approx(100)
     assert "baseline" not in doc["results"]
+
+
+def test_overhead_follows_the_performer(unit_dir, tmp_path, capsys):
+    from test_bad_input import edit
+
+    # 6 minutes of documentation on every stell: stell becomes 36 min, day work 10 × 2 × 36 / 60 = 12 h
+    # + medisin 1 h + rydding 1 h = 14 h -> still 2 heads (16 h); the overhead is stell time, so no
+    # separate task appears and the assistent's 8 h are all stell (with its documentation)
+    edit(unit_dir / "unit.yaml", lambda d: d.update(overheads=[
+        {"id": "dok", "minutes": 6, "tasks": ["family:stell"], "illustrative": True}]))
+    doc = solve_json(unit_dir / "unit.yaml", tmp_path, capsys)
+    assert doc["workload"]["stell"]["hverdag_dag"] == pytest.approx(12)
+    assert set(doc["workload"]) == {"stell", "medisin", "rydding"}
+    assert doc["results"]["leon"]["objective"] == pytest.approx(125)
+    assert sum(doc["results"]["leon"]["allocation"]["stell"].values()) == pytest.approx(12 * 5)
+    assert check(unit_dir / "unit.yaml", doc, "leon") == []

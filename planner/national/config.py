@@ -129,6 +129,7 @@ class RunScenario:
     levers: Levers
     standard_growth: float | None = None       # analyst override of the HELSEMOD value
     productivity_growth: float | None = None
+    archetypes: tuple[str, ...] | None = None  # subset of archetypes that task sharing/technology reach
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ class NationalConfig:
     units_per_archetype: int
     uncertainty: Uncertainty
     raw: dict[str, Any]
-    relax: bool = True
+    relax: bool = False
     time_limit: float | None = None
 
     @property
@@ -427,12 +428,22 @@ def load_national(path: str | Path) -> NationalConfig:
             if name not in LEVERS:
                 v.fail(f"{w}.levers.{name}", "unknown lever", f"use one of {list(LEVERS)}")
         levers = _parse_levers(merged, v, f"{w}.levers", "levers", groups)
+        arch_ids = [a.id for a in archetypes]
+        subset = s.get("archetypes")
+        if subset is not None:
+            if not isinstance(subset, list):
+                v.fail(f"{w}.archetypes", "expected a list of archetype ids", f"write e.g. `archetypes: [{arch_ids[0]}]`")
+            for k, aid in enumerate(subset):
+                if aid not in arch_ids:
+                    v.fail(f"{w}.archetypes[{k}]", f"unknown archetype {aid!r}",
+                           f"use one of {arch_ids} or add it under `archetypes:`")
         sg = s.get("standard_growth")
         pg = s.get("productivity_growth")
         scenarios[sid] = RunScenario(
             sid, base, levers,
             None if sg is None else v.check_number(sg, f"{w}.standard_growth", -0.1, 0.1),
-            None if pg is None else v.check_number(pg, f"{w}.productivity_growth", -0.1, 0.1))
+            None if pg is None else v.check_number(pg, f"{w}.productivity_growth", -0.1, 0.1),
+            None if subset is None else tuple(subset))
 
     mc = raw.get("monte_carlo") or {}
     draws = int(v.number(mc, "draws", "monte_carlo", required=False, default=50, minimum=1))
@@ -456,7 +467,7 @@ def load_national(path: str | Path) -> NationalConfig:
     sol = raw.get("solve") or {}
     if not isinstance(sol, dict):
         v.fail("solve", "expected a mapping", "write e.g. `solve: {relax: true}`")
-    relax = sol.get("relax", True)
+    relax = sol.get("relax", False)
     if not isinstance(relax, bool):
         v.fail("solve.relax", f"expected true/false, got {relax!r}", "write `relax: true` or `relax: false`")
     tl = v.number(sol, "time_limit", "solve", required=False, default=None, minimum=0.001)

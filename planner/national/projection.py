@@ -139,12 +139,15 @@ def project(cfg: NationalConfig, scen: RunScenario, groups: list[str],
     sum_b = np.zeros((D, Y, G))
     for a in cfg.archetypes:
         x = archetype_fte[a.id]
+        reached = scen.archetypes is None or a.id in scen.archetypes
         vy = cfg.volume_drivers[a.volume_driver].year
         idx = np.array([area_index(cfg, a.service_area, scen.helsemod, t) /
                         area_index(cfg, a.service_area, scen.helsemod, vy) * demand_factor(cfg, scen, t)
                         for t in years])[None, :, None]                # (1, Y, 1)
         B, L, BT, LT = (x[s][:, None, :] * idx for s in STATES)         # (D, Y, G)
         sum_b += B
+        if not reached:
+            continue
         d_ts += p * (L - B)
         d_tech += q * (BT - B)
         d_all += p * (1 - q) * (L - B) + (1 - p) * q * (BT - B) + p * q * (LT - B)

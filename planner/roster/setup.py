@@ -430,11 +430,11 @@ def make_problem(unit: UnitView, staff: StaffFile, rules: RuleSet, weeks: int, s
     if not isinstance(weeks, int) or weeks < 1 or weeks > 53:
         raise InputError("--weeks", "", f"{weeks!r} weeks is not a roster horizon", "use 6-12 (rotation) or 52 (årsturnus)")
     wf = next((r for r in rules.rules if isinstance(r, M.WeekendFrequency)), None)
-    cycles = {p.weekend_every for p in staff.staff if p.weekend_every} | ({wf.cycle} if wf else set())
+    cycles = {p.weekend_every or (wf.cycle if wf else None) for p in staff.staff} - {None}
     if cyclic:
         for c in sorted(cycles):
             if c > 1 and weeks % c:
-                who = [p.id for p in staff.staff if p.weekend_every == c][:3]
+                who = [p.id for p in staff.staff if (p.weekend_every or (wf.cycle if wf else None)) == c][:3]
                 raise InputError("--weeks", "", f"a {weeks}-week rotation does not match a weekend cycle of every "
                                  f"{c}. weekend{' (' + ', '.join(who) + ')' if who else ''}",
                                  f"use a multiple of {c} weeks, e.g. --weeks {c * math.ceil(6 / c) if c <= 6 else c}")
