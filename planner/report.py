@@ -30,7 +30,7 @@ def mode_dict(inst: Instance, res: ModeResult) -> dict:
         "fte": {g: _r(v) for g, v in res.fte.gross.items()},
         "fte_net": {g: _r(v) for g, v in res.fte.net.items()},
         "cost_nok_per_week": _r(res.cost_nok_per_week, 2),
-        "allocation": {t: {g: _r(h) for g, h in per.items()} for t, per in res.allocation.items()},
+        "allocation": {t: {g: _r(h, 6) for g, h in per.items()} for t, per in res.allocation.items()},
         "allocation_by_shift": {t: {s: {g: _r(h, 6) for g, h in gv.items()} for s, gv in per.items()}
                                 for t, per in res.allocation_by_shift.items()},
         "binding_rules": binding_rules(inst, res),

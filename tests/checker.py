@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-TOL = 1e-5
+TOL = 1e-4  # the JSON rounds hours to 6 decimals
 
 
 def _load(path: Path) -> dict:

@@ -12,6 +12,15 @@ from planner.roster.setup import StaffFile, UnitView, make_problem
 
 def problem_for_grid(grid: Grid, unit: UnitView, staff: StaffFile, rules: RuleSet, requirement=None,
                      cyclic: bool = True, extra_shifts=None) -> tuple[M.Problem, dict]:
+    from planner.roster.setup import shift_types
+    known_codes = {s.code for s in shift_types(unit, staff, extra_shifts)[0]}
+    for pid, cells in grid.rows.items():
+        for d, c in enumerate(cells):
+            if c and c not in known_codes:
+                raise InputError(grid.path, f"line {grid.lines[pid]}, column {d + 2} ({pid}, {grid.dates[d]})",
+                                 f"unknown shift code {c!r}",
+                                 f"use one of {', '.join(sorted(known_codes))} or '-' for off "
+                                 "(or add the code under extra_shifts in the staff file)")
     n = len(grid.dates)
     if grid.dates[0].weekday() != 0 or n % 7:
         raise InputError(grid.path, "line 1", f"the roster runs {grid.dates[0]} .. {grid.dates[-1]} ({n} days); "
