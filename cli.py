@@ -24,7 +24,8 @@ def _solve(args: argparse.Namespace) -> int:
     inst = load_unit(args.unit)
     inputs = [inst.path, inst.catalogue_path, *inst.rule_files.values()]
     outs = {opt: guard(p, inputs, opt) for opt, p in
-            (("--json", args.json), ("--xlsx", args.xlsx), ("--export-mps", args.export_mps)) if p}
+            (("--json", args.json), ("--xlsx", args.xlsx), ("--export-mps", args.export_mps),
+             ("--png", args.png)) if p}
     modes = ("baseline", "leon") if args.mode == "both" else (args.mode,)
     results = solve_instance(inst, modes, args.objective, args.solver, args.time_limit, args.relax,
                              explain=not args.no_explain)
@@ -61,6 +62,10 @@ def _solve(args: argparse.Namespace) -> int:
                               "try a longer --time-limit or --solver highs")
     if "--xlsx" in outs:
         write_xlsx(outs["--xlsx"], inst, results, doc)
+    if "--png" in outs:
+        from planner.staffing_chart import write_png
+
+        write_png(outs["--png"], inst, results)
     if not args.quiet:
         print_report(inst, results, doc, con)
     for opt, p in outs.items():
@@ -129,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", metavar="PATH", help="write the results as JSON")
     s.add_argument("--xlsx", metavar="PATH", help="write an Excel workbook")
     s.add_argument("--export-mps", metavar="PATH", help="write the whole LEON stage-1 model as MPS")
+    s.add_argument("--png", metavar="PATH", help="draw heads per shift and årsverk per group as a PNG")
     s.add_argument("--no-explain", action="store_true", help="skip the binding-rule analysis (faster)")
     s.add_argument("--quiet", action="store_true", help="print no tables")
     s.set_defaults(func=_solve)

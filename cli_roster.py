@@ -101,7 +101,7 @@ def _outs(args, names):
 
 def _con():
     from rich.console import Console
-    return Console(stderr=False, highlight=False)
+    return Console(stderr=False, highlight=False, soft_wrap=True)
 
 
 def _build(args) -> int:

@@ -74,3 +74,10 @@ def test_rule_override_in_unit(unit_dir, tmp_path, capsys):
     assert doc["results"]["leon"]["objective"] == pytest.approx(80)
     assert doc["results"]["leon"]["staff"]["hverdag_natt"]["sykepleier"] == 0
     assert doc["binding_rules"] == []
+
+
+def test_png_picture_is_written(unit_dir, tmp_path, capsys):
+    out = tmp_path / "r.png"
+    code, _, err = run_cli(["solve", unit_dir / "unit.yaml", "--png", out, "--quiet"], capsys)
+    assert code == 0, err
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -127,6 +127,14 @@ def run_national(cfg: NationalConfig, scenarios: list[str] | None = None, draws:
     t_solve = time.perf_counter() - t1
     fresh = dict(zip(todo, solved))
     for k, r in fresh.items():
+        if "error" in r:
+            j = unique[k]
+            if "problem" in r:
+                raise InputError(r.get("file") or j.unit_path, r.get("field", ""), r["problem"], r.get("fix", ""))
+            raise InputError(j.unit_path, "", f"unit solve failed ({r['error']}) for archetype {j.archetype}, "
+                             f"variant {j.unit_index}, draw {j.draw}",
+                             "run `leon solve` on the unit; lower the perturbation in `uncertainty:` if only "
+                             "perturbed variants fail")
         bad = [m for m, st in r["status"].items() if st.lower() not in ("optimal", "ok", "feasible")]
         if bad:
             raise InputError(unique[k].unit_path, "", f"unit solve ended {r['status']} for a perturbed variant",

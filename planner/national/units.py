@@ -132,7 +132,19 @@ def solve_job(job: Job) -> dict[str, Any]:
 
 
 def solve_batch(jobs: list[Job]) -> list[dict[str, Any]]:
-    return [solve_job(j) for j in jobs]
+    """Solve jobs; an exception becomes an error record (exceptions with custom __init__, like
+    InputError, do not survive pickling back from a worker process)."""
+    out = []
+    for j in jobs:
+        try:
+            out.append(solve_job(j))
+        except Exception as e:  # noqa: BLE001 - reported by the parent with the job's unit
+            rec: dict[str, Any] = {"error": f"{type(e).__name__}: {e}"}
+            for k in ("file", "field", "problem", "fix"):
+                if hasattr(e, k):
+                    rec[k] = str(getattr(e, k))
+            out.append(rec)
+    return out
 
 
 # ----------------------------------------------------------------------------------------------
