@@ -124,9 +124,18 @@ def print_report(inst: Instance, results: dict[str, ModeResult], doc: dict, cons
     con.print(f"[bold]{inst.name}[/bold] ({inst.id}, {inst.type}, {inst.beds:g} plasser, {pats:g} pasienter)")
     wl = workload.table(inst)
     if not wl.empty:
-        per_shift = wl.groupby("shift", sort=False)["hours_per_shift"].sum()
-        con.print("Workload, task hours per shift: " +
-                  ", ".join(f"{s} {per_shift.get(s, 0.0):.1f}" for s in inst.shift_ids))
+        t = Table(title="Workload: task hours per shift, by task family", title_justify="left")
+        t.add_column("family")
+        for s in inst.shift_ids:
+            t.add_column(s, justify="right")
+        t.add_column("h/week", justify="right")
+        by = wl.pivot_table(index="family", columns="shift", values="hours_per_shift", aggfunc="sum", fill_value=0.0)
+        week = wl.groupby("family")["hours_per_week"].sum()
+        for fam in week.sort_values(ascending=False).index:
+            t.add_row(fam, *[f"{by.loc[fam].get(s, 0.0):.1f}" for s in inst.shift_ids], f"{week[fam]:.1f}")
+        tot = wl.groupby("shift")["hours_per_shift"].sum()
+        t.add_row("total", *[f"{tot.get(s, 0.0):.1f}" for s in inst.shift_ids], f"{week.sum():.1f}", style="bold")
+        con.print(t)
     groups = list(inst.groups)
     t = Table(title="Heads per shift (baseline → LEON)", title_justify="left")
     t.add_column("shift")
@@ -139,6 +148,10 @@ def print_report(inst: Instance, results: dict[str, ModeResult], doc: dict, cons
             cells.append(" → ".join(f"{v:g}" for v in vals))
         t.add_row(s, *cells)
     con.print(t)
+
+    if "baseline" in results and "leon" in results and all(r.status in ("optimal", "time_limit")
+                                                             for r in results.values()):
+        _print_moves(con, inst, results)
 
     t = Table(title="Årsverk per group (gross, to employ)", title_justify="left")
     t.add_column("group")
@@ -178,3 +191,29 @@ def print_report(inst: Instance, results: dict[str, ModeResult], doc: dict, cons
             con.print(f"[bold]Binding rules ({m})[/bold] — rules that force staffing above the workload:")
             for b in bl:
                 con.print(f"  • {b['text']}")
+
+
+def _family_hours(inst: Instance, res: ModeResult) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for t, per in res.allocation.items():
+        fam = out.setdefault(inst.tasks[t].family, {})
+        for g, h in per.items():
+            fam[g] = fam.get(g, 0.0) + h
+    return out
+
+
+def _print_moves(con: Console, inst: Instance, results: dict[str, ModeResult]) -> None:
+    """Who does what, today vs LEON: task hours per week by family, where they move."""
+    before, after = _family_hours(inst, results["baseline"]), _family_hours(inst, results["leon"])
+    t = Table(title="Task sharing: hours per week by task family, baseline → LEON (families that move)",
+              title_justify="left")
+    t.add_column("family")
+    t.add_column("by group", overflow="fold")
+    for fam in sorted(before, key=lambda f: -sum(before[f].values())):
+        gs = [g for g in inst.groups if before[fam].get(g, 0.0) > 0.05 or after.get(fam, {}).get(g, 0.0) > 0.05]
+        if all(abs(before[fam].get(g, 0.0) - after.get(fam, {}).get(g, 0.0)) < 0.05 for g in gs):
+            continue
+        t.add_row(fam, ", ".join(f"{g} {before[fam].get(g, 0.0):.0f} → {after.get(fam, {}).get(g, 0.0):.0f}"
+                                 for g in gs))
+    if t.row_count:
+        con.print(t)

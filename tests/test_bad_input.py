@@ -54,13 +54,20 @@ def test_missing_minutes(unit_dir, capsys):
 
 
 def test_no_allowed_group_in_unit(unit_dir, capsys):
-    # medisin may be done by helsefagarbeider (with a sykepleier present) or sykepleier: drop both
+    # medisin may be done by helsefagarbeider (with a sykepleier present) or sykepleier: keep neither
     def only_assistent(d):
         d["groups"] = ["assistent"]
         d["rules"] = []
+        d["today_overrides"] = {"stell": {"assistent": 1}, "rydding": {"assistent": 1}}
     edit(unit_dir / "unit.yaml", only_assistent)
+    err = assert_clear_error(capsys, ["solve", unit_dir / "unit.yaml"], "unit.yaml", r"workload \(task 'medisin'\)")
+    assert "none of the groups allowed to do 'medisin' (helsefagarbeider, sykepleier)" in err
+
+
+def test_todays_performer_missing_from_unit(unit_dir, capsys):
+    edit(unit_dir / "unit.yaml", lambda d: d.update(groups=["assistent", "helsefagarbeider"], rules=[]))
     err = assert_clear_error(capsys, ["solve", unit_dir / "unit.yaml"], "unit.yaml", r"workload \(task 'stell'\)")
-    assert "today's performer" in err or "none of the groups" in err
+    assert "today's performer 'sykepleier'" in err
 
 
 def test_task_nobody_in_the_unit_may_do(unit_dir, capsys):
