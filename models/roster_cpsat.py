@@ -831,19 +831,20 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint) -> R
                 pz = m.NewIntVar(0, hi, f"pz_{pi}")
                 m.Add(pz == pv).OnlyEnforceIf(used)
                 m.Add(pz == 0).OnlyEnforceIf(used.Not())
-                target = pz * round(c.per_percent)
+                target = pz * round(10 * c.per_percent)   # x10: exact for norms with one decimal
             else:
-                target = round(c.per_percent * p.percent)
+                target = round(10 * c.per_percent * p.percent)
+            expr = 10 * expr
             if c.hard:
-                ct1 = m.Add(expr - target <= c.tolerance)
-                ct2 = m.Add(target - expr <= c.tolerance)
+                ct1 = m.Add(expr - target <= 10 * c.tolerance)
+                ct2 = m.Add(target - expr <= 10 * c.tolerance)
                 if en is not None:
                     ct1.OnlyEnforceIf(en)
                     ct2.OnlyEnforceIf(en)
             else:
-                dev = m.NewIntVar(0, 10 ** 6, "")
-                m.Add(dev >= expr - target - c.tolerance)
-                m.Add(dev >= target - expr - c.tolerance)
+                dev = m.NewIntVar(0, 10 ** 7, "")
+                m.Add(dev >= expr - target - 10 * c.tolerance)
+                m.Add(dev >= target - expr - 10 * c.tolerance)
                 penalties.append((c.weight * W.soft_rule, dev))
             continue
         if isinstance(c, Linear):
