@@ -3,12 +3,13 @@
 One compact 0-1 model (x[e, d, s] = employee e works shift s on day d), built once with CP-SAT and
 used three ways:
 
-1. CP-SAT on the full model gives a first roster (and on small instances proves it optimal);
+1. CP-SAT without the objective gives a first legal roster fast; CP-SAT on the full model then
+   improves it for a short while (and proves the small instances optimal);
 2. large-neighbourhood search (LNS) improves it: fix the incumbent outside a neighbourhood (a few
    employees, a window of days, or both), re-solve the rest with CP-SAT from the incumbent as hint;
-3. HiGHS solves the identical model as a MIP in a second thread. Its dual bound certifies the
-   LNS roster (the search stops once they meet), rosters it finds are adopted, and LNS rosters are
-   handed to it so that it can prune.
+3. HiGHS solves the identical model as a MIP in a child process on the second core. Its dual
+   bound certifies the LNS roster (the search stops once they meet), rosters it finds are
+   adopted, and LNS rosters are handed to it so that it can prune.
 
 The model uses only linear constraints and clauses so that it translates to a MIP one-to-one.
 """
@@ -168,10 +169,15 @@ class CompactModel:
             self.model.add(sum(worked) <= p.employees[e].max_weekends)
 
     def _request_penalty(self) -> cp_model.LinearExpr:
-        p = self.problem
-        terms = [r.weight * (1 - self._vars[k]) if (k := (r.employee, r.day, r.shift)) in self._vars else r.weight
-                 for r in p.on_requests]
-        terms += [r.weight * self._vars[k] for r in p.off_requests if (k := (r.employee, r.day, r.shift)) in self._vars]
+        """Unmet shift-on requests (a shift the employee cannot take is always unmet), met shift-off."""
+        terms = []
+        for r in self.problem.on_requests:
+            var = self._vars.get((r.employee, r.day, r.shift))
+            terms.append(r.weight if var is None else r.weight * (1 - var))
+        for r in self.problem.off_requests:
+            var = self._vars.get((r.employee, r.day, r.shift))
+            if var is not None:
+                terms.append(r.weight * var)
         return sum(terms)
 
     def _cover_penalty(self) -> cp_model.LinearExpr:
@@ -400,7 +406,6 @@ class _Search:
         self.compact = CompactModel(problem)
         self.cells = self.compact.cells()
         self.rng = random.Random(seed)
-        self.seed = seed
         self.neighbourhoods = _Neighbourhoods(problem, self.rng)
         self.highs = _HighsSearch(self.compact, self._left(), seed) if use_highs and workers >= 2 else None
         self.workers = workers - 1 if self.highs else workers
@@ -411,31 +416,43 @@ class _Search:
         self.history: list[tuple[float, int, str]] = []
 
     def run(self, first_share: float, step_seconds: float) -> NrpSolution:
-        self._full_solve(first_share * (self.deadline - self.start))
-        while self._left() > 0.05 and not self._done():
-            if self.values is None:
-                self._full_solve(self._left())
-            else:
-                self._lns_step(min(step_seconds, self._left()))
+        self._first_roster()
+        if self.values is not None:
+            self._full_solve(first_share * (self.deadline - self.start))
+        while self.values is not None and self._left() > 0.05 and not self._done():
+            self._lns_step(min(step_seconds, self._left()))
             self._sync_highs()
         self._sync_highs(final=True)
         roster = self.compact.roster(self.values) if self.values else None
         return NrpSolution(roster, self.objective, self.bound, self._elapsed(), self.history)
 
+    def _first_roster(self) -> None:
+        """Any legal roster, found without the objective: much faster than the optimising search."""
+        feasibility = self.compact.model.clone()
+        feasibility.clear_objective()
+        solver, status = self._cp_solve(feasibility, self._left())
+        self.infeasible = status == cp_model.INFEASIBLE
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self._accept(list(solver.response_proto.solution), "first")
+
     def _full_solve(self, seconds: float) -> None:
-        hint = self.compact.model.clone() if self.values else self.compact.model
-        if self.values:
-            hint.proto.solution_hint.vars.extend(range(self.compact.n_variables))
-            hint.proto.solution_hint.values.extend(self.values)
-        solver, status = self._cp_solve(hint, seconds)
+        """CP-SAT on the whole model from the incumbent: proves the small instances optimal."""
+        model = self.compact.model.clone()
+        model.proto.solution_hint.vars.extend(range(self.compact.n_variables))
+        model.proto.solution_hint.values.extend(self.values)
+        solver, status = self._cp_solve(model, seconds)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
             self.bound = max(self.bound, math.ceil(solver.best_objective_bound - 1e-6))
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             self._accept(list(solver.response_proto.solution), "cp-sat")
-        self.infeasible = status == cp_model.INFEASIBLE
 
     def _lns_step(self, seconds: float) -> None:
         kind, free = self.neighbourhoods.pick()
+        status = self._solve_neighbourhood(free, seconds, f"lns-{kind}")
+        self.neighbourhoods.learn(kind, status == cp_model.OPTIMAL)
+
+    def _solve_neighbourhood(self, free: set[tuple[int, int]], seconds: float, by: str) -> int:
+        """Fix every cell outside `free` to the incumbent and re-solve the rest from the incumbent."""
         sub = self.compact.model.clone()
         variables = sub.proto.variables
         for cell, indexes in self.cells.items():
@@ -445,9 +462,9 @@ class _Search:
         sub.proto.solution_hint.vars.extend(range(self.compact.n_variables))
         sub.proto.solution_hint.values.extend(self.values)
         solver, status = self._cp_solve(sub, seconds)
-        self.neighbourhoods.learn(kind, status == cp_model.OPTIMAL)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            self._accept(list(solver.response_proto.solution), f"lns-{kind}")
+            self._accept(list(solver.response_proto.solution), by)
+        return status
 
     def _cp_solve(self, model: cp_model.CpModel, seconds: float) -> tuple[cp_model.CpSolver, int]:
         solver = cp_model.CpSolver()
@@ -489,11 +506,13 @@ class _Search:
 
 
 def solve(problem: NrpProblem, time_limit: float = 60.0, workers: int = 2, seed: int = 0,
-          use_highs: bool = True, first_share: float = 0.1, step_seconds: float = 2.0) -> NrpSolution:
+          use_highs: bool = True, first_share: float = 0.05, step_seconds: float = 1.0) -> NrpSolution:
     """Best roster found within `time_limit` seconds on `workers` cores, with a proven lower bound.
 
-    With two or more workers one of them runs HiGHS for the bound; CP-SAT gets the rest. The
-    first `first_share` of the time goes to CP-SAT on the full model, then LNS steps of at most
-    `step_seconds` each. Runs are reproducible only up to timing (time limits, the HiGHS thread).
+    With two or more workers one of them runs HiGHS (in a child process, so call this from under
+    `if __name__ == "__main__":` in scripts); CP-SAT gets the rest. A first legal roster comes
+    from a feasibility solve, then `first_share` of the time goes to CP-SAT on the full model and
+    the rest to LNS steps of at most `step_seconds` each. Runs are reproducible only up to timing
+    (time limits, the HiGHS process).
     """
     return _Search(problem, time_limit, workers, seed, use_highs).run(first_share, step_seconds)

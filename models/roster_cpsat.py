@@ -709,6 +709,9 @@ class Weights:
     full_time: int = 0              # heltid analysis: reward per full-time position
     head: int = 0                   # heltid analysis: cost per person used
     max_over: int | None = None     # hard cap on heads above the preferred cover (None = no cap)
+    contract_soft: int = 0          # > 0: hard contract hours become a penalty per 0,1 minute outside
+    #                                 the tolerance (search aid: any hint is then a solution; the
+    #                                 audit still reports a deviation as a hard violation)
 
 
 @dataclass
@@ -722,21 +725,30 @@ class Result:
     percent: dict[int, float]       # chosen position sizes (heltid mode)
     conflict: list[str]             # rules/persons in an infeasibility core (if any)
     wall_time: float
+    det_time: float = 0.0           # CP-SAT deterministic seconds spent (reproducible work measure)
 
 
 def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
           weights: Weights | None = None, progress: Callable[[float, float, float], None] | None = None,
-          diagnose: bool = True, hint: dict | None = None) -> Result:
+          diagnose: bool = True, hint: dict | None = None, det_time: float | None = None,
+          forbid: dict[int, set] | None = None) -> Result:
     """Build and solve. If the hard rules cannot all hold, re-solve once with one assumption literal
-    per (rule, person) and return an infeasibility core in ``Result.conflict``."""
-    r = _solve(P, time_limit, workers, seed, weights, progress, False, hint)
+    per (rule, person) and return an infeasibility core in ``Result.conflict``.
+
+    ``det_time``: a deterministic work limit (CP-SAT deterministic seconds). With it the search is
+    run in CP-SAT's deterministic interleaved mode (``interleave_search``), so the same problem, seed
+    and ``det_time`` give the same roster on any machine load; ``time_limit`` then only guards
+    against runaway wall time. ``hint``: {(person, day): shift} (e.g. from ``construct``), given for
+    every variable (worked or not). ``forbid``: {person: slots} that person may not work (a search
+    decomposition such as weekend teams; not a rule, so not audited)."""
+    r = _solve(P, time_limit, workers, seed, weights, progress, False, hint, det_time, forbid)
     if r.status == "INFEASIBLE" and diagnose:
-        r2 = _solve(P, max(5.0, time_limit / 2), 1, seed, weights, None, True, None)
+        r2 = _solve(P, max(5.0, time_limit / 2), 1, seed, weights, None, True, None, det_time, forbid)
         r.conflict = r2.conflict
     return r
 
 
-def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint) -> Result:
+def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_time=None, forbid=None) -> Result:
     from ortools.sat.python import cp_model
 
     W = weights or Weights()
@@ -775,6 +787,12 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint) -> R
             lits = [y[pi, d, s] for s in S if (pi, d, s) in y]
             if len(lits) > 1:
                 m.AddAtMostOne(lits)
+
+    for pi, sls in (forbid or {}).items():
+        for d, s in sls:
+            v = y.get((pi, d, s))
+            if v is not None:
+                m.Add(v == 0)
 
     def Y(pi, sl):
         return y.get((pi, sl[0], sl[1]))
@@ -835,7 +853,13 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint) -> R
             else:
                 target = round(10 * c.per_percent * p.percent)
             expr = 10 * expr
-            if c.hard:
+            if c.hard and W.contract_soft:
+                dev = m.NewIntVar(0, 10 ** 7, "")
+                m.Add(dev >= expr - target - 10 * c.tolerance)
+                m.Add(dev >= target - expr - 10 * c.tolerance)
+                penalties.append((W.contract_soft, dev))
+
+            elif c.hard:
                 ct1 = m.Add(expr - target <= 10 * c.tolerance)
                 ct2 = m.Add(target - expr <= 10 * c.tolerance)
                 if en is not None:
@@ -934,6 +958,7 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint) -> R
                 sh = m.NewIntVar(0, mn, f"short_{d}_{per}_{g}")
                 m.Add(filled + sh >= mn)
                 short_vars.append(sh)
+
                 penalties.append((W.shortfall, sh))
             if pr > mn:
                 sp = m.NewIntVar(0, pr, "")
@@ -997,15 +1022,17 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint) -> R
 
     m.Minimize(sum(k * v for k, v in penalties))
 
-    if hint:
-        for (pi, d), s in hint.items():
-            if (pi, d, s) in y:
-                m.AddHint(y[pi, d, s], 1)
+    if hint is not None:
+        _complete_hint(m, y, hint, seed)
 
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = float(time_limit)
     solver.parameters.num_workers = max(1, min(2, int(workers)))
     solver.parameters.random_seed = int(seed)
+    if det_time is not None:
+        solver.parameters.max_deterministic_time = float(det_time)
+        if solver.parameters.num_workers > 1:
+            solver.parameters.interleave_search = True
     if diagnose and enforce:
         m.AddAssumptions(list(enforce.values()))
 
@@ -1013,6 +1040,7 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint) -> R
         def on_solution_callback(self):
             if progress:
                 progress(self.ObjectiveValue(), self.BestObjectiveBound(), self.WallTime())
+
 
     st = solver.Solve(m, _CB())
     name = solver.StatusName(st)
@@ -1032,7 +1060,167 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint) -> R
         gap = abs(obj - bound) / max(1.0, abs(obj))
         for pi, (pv, used) in pct_var.items():
             pct[pi] = float(solver.Value(pv)) if solver.Value(used) else 0.0
-    return Result(name, obj, bound, gap, assignment, short, pct, conflict, solver.WallTime())
+    return Result(name, obj, bound, gap, assignment, short, pct, conflict, solver.WallTime(),
+                  float(solver.deterministic_time))
+
+
+def _complete_hint(m, y, hint, seed) -> bool:
+    """Hint every model variable: fix the assignment variables to the hint, let CP-SAT fill in the
+    auxiliary ones (flows, shortfall, penalties), and hint that complete solution. Falls back to
+    hinting the assignment variables only when the fixed hint breaks a hard constraint."""
+    from ortools.sat.python import cp_model
+    fixed = m.clone()
+    val = {k: (1 if hint.get((k[0], k[1])) == k[2] else 0) for k in y}
+    for k, v in y.items():
+        fixed.Add(fixed.GetBoolVarFromProtoIndex(v.Index()) == val[k])
+    sv = cp_model.CpSolver()
+    sv.parameters.num_workers = 1
+    sv.parameters.random_seed = int(seed)
+    sv.parameters.max_deterministic_time = 10.0
+    sv.parameters.max_time_in_seconds = 30.0
+    # the clone keeps the objective, so the penalty variables take their true (smallest) values
+    st = sv.Solve(fixed)
+    if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        for i in range(len(m.Proto().variables)):
+            v = m.GetIntVarFromProtoIndex(i)
+            m.AddHint(v, sv.Value(v))
+        return True
+    for k, v in y.items():
+        m.AddHint(v, val[k])
+    return False
+
+
+def _monotone(c: Cond) -> bool:
+    """A hard condition that more work can only make worse (checked by the constructive start)."""
+    if not c.hard:
+        return False
+    if isinstance(c, Contract):
+        return True
+    if isinstance(c, Linear):
+        return c.lo is None and c.hi is not None and all(k >= 0 for _, k in c.terms)
+    if isinstance(c, CountAny):
+        return True
+    if isinstance(c, Pattern):
+        return all(want for _, want in c.elems)
+    return False
+
+
+def construct(P: Problem, forbid: dict[int, set] | None = None, top_up: bool = True,
+              conds: list[Cond] | None = None) -> dict[tuple[int, int], int]:
+    """Deterministic greedy start roster: fill every minimum-cover head, weekend/holiday days first
+    (the most constrained), then the other days in date order; each head goes to the person of the
+    slot's own group (substitutes last) with the largest share of contract hours still unplanned,
+    among those for whom the shift breaks no hard rule that more work can only make worse (rest,
+    hours caps, weekend and Sunday counts, availability, contract maximum). With ``top_up``, people
+    still below contract minus tolerance then get extra useful shifts where legal. The result is a
+    hint for CP-SAT, not a promise: cover may stay open and contract minimums may be missed."""
+    conds = all_conditions(P) if conds is None else conds
+    forbid = forbid or {}
+    n = len(P.persons)
+    by_slot: list[dict] = [dict() for _ in range(n)]
+    contract: list[Contract | None] = [None] * n
+    for c in conds:
+        if not _monotone(c):
+            continue
+        if isinstance(c, Contract):
+            contract[c.person] = c
+            continue
+        if isinstance(c, Linear):
+            sls = [sl for sl, _ in c.terms]
+        elif isinstance(c, CountAny):
+            sls = [sl for st in c.sets for sl in st]
+        else:
+            sls = [sl for st, _ in c.elems for sl in st]
+        for sl in set(sls):
+            by_slot[c.person].setdefault(sl, []).append(c)
+    worked: list[set] = [set() for _ in range(n)]
+    day_busy: list[set] = [set() for _ in range(n)]
+    planned = [0] * n
+    asg: dict[tuple[int, int], int] = {}
+
+    def target(pi):
+        c = contract[pi]
+        p = P.persons[pi]
+        if c is None or p.percent_range:
+            return None, None
+        return c.per_percent * p.percent, c.tolerance
+
+    def ok(pi, d, s):
+        if d in day_busy[pi] or (d, s) in forbid.get(pi, ()) or not P.exists(d, s):
+            return False
+        t, tol = target(pi)
+        if t is not None and planned[pi] + P.shifts[s].work_minutes > t + tol + 1e-6:
+            return False
+        w = worked[pi] | {(d, s)}
+        p = P.persons[pi]
+        return not any(evaluate(c, w, p)[0] for c in by_slot[pi].get((d, s), ()))
+
+    def add(pi, d, s):
+        worked[pi].add((d, s))
+        day_busy[pi].add(d)
+        planned[pi] += P.shifts[s].work_minutes
+        asg[pi, d] = s
+
+    def room(pi):
+        t, _ = target(pi)
+        if t is None:
+            return 0.0
+        return (t - planned[pi]) / max(1.0, t)
+
+    period_shifts: dict[str, list[int]] = {}
+    for si, st in enumerate(P.shifts):
+        for per in st.periods:
+            period_shifts.setdefault(per, []).append(si)
+    need: dict[tuple[int, str, str], int] = {}
+    for c in P.cover:
+        if c.min > 0:
+            need[c.day, c.code, c.group] = need.get((c.day, c.code, c.group), 0) + c.min
+    groups: dict[str, list[int]] = {}
+    for pi, p in enumerate(P.persons):
+        groups.setdefault(p.group, []).append(pi)
+    order_days = sorted(range(P.days), key=lambda d: (not P.helg[d], d))
+    tord = {"natt": 0, "lang": 1, "dag": 2, "kveld": 3}
+    for d in order_days:
+        keys = sorted((k for k in need if k[0] == d),
+                      key=lambda k: (min(tord.get(P.shifts[s].time, 9) for s in period_shifts.get(k[1], [0])), k))
+        for key in keys:
+            _, per, g = key
+            while need[key] > 0:
+                best = None
+                for rank, h in enumerate([g] + list(P.substitutes.get(g, []))):
+                    for pi in groups.get(h, []):
+                        for s in period_shifts.get(per, []):
+                            # prefer a shift whose every period still needs this group
+                            waste = sum(1 for q in P.shifts[s].periods if need.get((d, q, g), 0) <= 0)
+                            score = (rank, waste, -room(pi), pi, s)
+                            if (best is None or score < best[0]) and ok(pi, d, s):
+                                best = (score, pi, s)
+                    if best is not None:
+                        break
+                if best is None:
+                    break
+                _, pi, s = best
+                add(pi, d, s)
+                for q in P.shifts[s].periods:
+                    if need.get((d, q, g), 0) > 0:
+                        need[d, q, g] -= 1
+    if top_up:
+        useful: dict[str, list[tuple[int, int]]] = {}
+        for c in P.cover:
+            if max(c.min, c.preferred) > 0:
+                for h in [c.group] + list(P.substitutes.get(c.group, [])):
+                    useful.setdefault(h, []).extend((c.day, s) for s in period_shifts.get(c.code, []))
+        for pi in range(n):
+            t, tol = target(pi)
+            if t is None:
+                continue
+            cands = sorted(set(useful.get(P.persons[pi].group, [])), key=lambda x: ((x[0] * 7919) % P.days, x))
+            for d, s in cands:
+                if planned[pi] >= t - tol:
+                    break
+                if ok(pi, d, s):
+                    add(pi, d, s)
+    return asg
 
 
 def cover_missing(P: Problem, assignment: dict[tuple[int, int], int]) -> list[tuple[int, str, str, int]]:

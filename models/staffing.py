@@ -69,6 +69,8 @@ class StaffingProblem:
     rules: tuple[Rule, ...] = ()
     # stage-2 tie-break between groups of the same level (e.g. prefer groups the unit uses today)
     preference: tuple[float, ...] = ()
+    # fixed shares hold in each shift ("shift") or over all shifts of a day type together ("day")
+    share_scope: str = "shift"
 
 
 @dataclass
@@ -110,7 +112,7 @@ def components(p: StaffingProblem) -> list[tuple[int, ...]]:
             for d, ss in by_day.items():
                 join([s for s in ss if s in r.shifts])
     for t in p.tasks:
-        if t.window and t.fixed_shares is None:
+        if (t.window and t.fixed_shares is None) or (t.fixed_shares is not None and p.share_scope == "day"):
             for ss in by_day.values():
                 join([s for s in ss if s in t.window or t.work[s] > 0])
     comps: dict[int, list[int]] = {}
@@ -165,9 +167,14 @@ def _build(p: StaffingProblem, comp: tuple[int, ...], objective: str, elastic: b
         span = [s for s in comp if t.work[s] > 0 or (movable and s in t.window)]
         if movable and sum(t.work[s] for s in comp) <= 0:
             continue
+        day_shares = t.fixed_shares is not None and p.share_scope == "day"
         for s in span:
             for j, k in enumerate(t.allowed):
-                if t.fixed_shares is not None:
+                if day_shares:
+                    if t.fixed_shares[j] <= 0:
+                        continue
+                    c = m.add_var(f"x[{t.name},{p.groups[k]},{p.shifts[s]}]", 0.0)
+                elif t.fixed_shares is not None:
                     hours = t.fixed_shares[j] * t.work[s]
                     if hours <= 0:
                         continue
@@ -191,10 +198,19 @@ def _build(p: StaffingProblem, comp: tuple[int, ...], objective: str, elastic: b
                         for k in t.allowed:
                             if (ti, k, s) in x:
                                 m.col_ub[x[ti, k, s]] = 0.0
-        elif t.fixed_shares is None:
+        elif t.fixed_shares is None or day_shares:
             for s in span:
-                m.add_row({x[ti, k, s]: 1.0 for k in t.allowed}, t.work[s], t.work[s],
+                m.add_row({x[ti, k, s]: 1.0 for k in t.allowed if (ti, k, s) in x}, t.work[s], t.work[s],
                           name=f"cover[{t.name},{p.shifts[s]}]")
+        if day_shares:  # today's share of each group over the day type's shifts (weighted by days)
+            for d in sorted({p.day_type[s] for s in span}):
+                ss = [s for s in span if p.day_type[s] == d]
+                total = sum(t.work[s] * p.days_per_week[s] for s in ss)
+                for j, k in enumerate(t.allowed):
+                    if t.fixed_shares[j] > 0:
+                        share = t.fixed_shares[j] * total
+                        m.add_row({x[ti, k, s]: p.days_per_week[s] for s in ss}, share, share,
+                                  name=f"share[{t.name},{p.groups[k]},{d}]")
         # conditions: a group may do the task only with a supervisor group on the same shift
         for j, k in enumerate(t.allowed):
             sup = t.supervisors[j] if t.supervisors else ()
@@ -260,7 +276,7 @@ def _add_rounding_cuts(m: LinearModel, p: StaffingProblem, comp: tuple[int, ...]
             for t in p.tasks:
                 if t.work[s] <= 0 or (t.window and t.fixed_shares is None) or not set(t.allowed) <= A:
                     continue
-                if t.fixed_shares is not None:
+                if t.fixed_shares is not None and p.share_scope == "shift":
                     # baseline: the hours of each group are fixed; count those of groups in A
                     work += sum(sh * t.work[s] * (t.factor[j] if t.factor else 1.0)
                                 for j, sh in enumerate(t.fixed_shares))

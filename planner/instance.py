@@ -41,6 +41,7 @@ class Instance:
     fte: FteSpec
     catalogue_path: Path = field(default=Path())
     overhead_minutes: dict[str, float] = field(default_factory=dict)  # task -> minutes added per occurrence
+    baseline_shares: str = "day"
 
     @property
     def shift_ids(self) -> list[str]:
@@ -250,6 +251,7 @@ def load_unit(path: str | Path) -> Instance:
         tasks=used, workload=tuple(uf.workload), rules=tuple(resolved), rule_files=origin,
         productive=productive, availability=availability, training=frozenset(uf.training),
         today=today, fte=uf.fte, catalogue_path=cat_path, overhead_minutes=overhead,
+        baseline_shares=uf.baseline_shares,
     )
     _check_someone_may_do_each_task(inst)
     return inst

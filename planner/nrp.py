@@ -13,16 +13,6 @@ from pathlib import Path
 from models.nrp_problem import OFF, Cover, Employee, NrpProblem, Request, Roster
 from planner.errors import InputError
 
-SECTIONS = (
-    "SECTION_HORIZON",
-    "SECTION_SHIFTS",
-    "SECTION_STAFF",
-    "SECTION_DAYS_OFF",
-    "SECTION_SHIFT_ON_REQUESTS",
-    "SECTION_SHIFT_OFF_REQUESTS",
-    "SECTION_COVER",
-)
-
 
 # ---------------------------------------------------------------------------------------------
 # Reader

@@ -239,6 +239,8 @@ class UnitFile(Sourced):
     availability: dict[Id, dict[str, NonNeg]] = Field(default_factory=dict)
     training: list[str] = Field(default_factory=list)
     today_overrides: dict[Id, dict[Id, Share]] = Field(default_factory=dict)
+    # today's shares hold over each day type's shifts together (day) or in every single shift (shift)
+    baseline_shares: Literal["day", "shift"] = "day"
     fte: FteSpec = Field(default_factory=FteSpec)
 
 

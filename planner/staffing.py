@@ -90,6 +90,15 @@ def _window(inst: Instance, task) -> tuple[str, ...]:
     return tuple(s.id for s in inst.shifts if task.movable is True or s.time in task.movable)
 
 
+def _profile(inst: Instance, per_shift: dict[str, float]) -> tuple[float, ...]:
+    """Each shift's share of its day type's hours of a task (rounded, so equal profiles compare equal)."""
+    day_total: dict[str, float] = {}
+    for s in inst.shifts:
+        day_total[s.day_type] = day_total.get(s.day_type, 0.0) + per_shift[s.id]
+    return tuple(round(per_shift[s.id] / day_total[s.day_type], 9) if day_total[s.day_type] > 0 else 0.0
+                 for s in inst.shifts)
+
+
 def build_problem(inst: Instance, mode: str) -> tuple[model.StaffingProblem, list[tuple[str, list[str]]],
                                                       dict[str, dict[str, float]]]:
     """The model's problem for one mode, the tasks behind each task class, and task hours."""
@@ -114,7 +123,10 @@ def build_problem(inst: Instance, mode: str) -> tuple[model.StaffingProblem, lis
             # today's practice: today's performers in today's shares, in today's shift
             today = inst.today[t]
             opts = tuple(o for o in sorted(options) if o[0] in today)
-            key = (opts, (), tuple(today[g] for g, _, _ in opts))
+            shares = tuple(today[g] for g, _, _ in opts)
+            # with shares per day type, tasks add up exactly only if their hours are spread over the
+            # day's shifts in the same proportions: the profile joins the key
+            key = (opts, (), shares) if inst.baseline_shares == "shift" else (opts, (), shares, _profile(inst, per_shift))
         else:
             opts = tuple(sorted(options))
             key = (opts, _window(inst, task), None)
@@ -123,7 +135,7 @@ def build_problem(inst: Instance, mode: str) -> tuple[model.StaffingProblem, lis
         c["work"] += np.array([per_shift[s] for s in sids])
 
     task_classes, members = [], []
-    for (opts, window, shares), c in sorted(classes.items(), key=lambda kv: kv[1]["tasks"][0]):
+    for (opts, window, shares, *_), c in sorted(classes.items(), key=lambda kv: kv[1]["tasks"][0]):
         name = c["tasks"][0] if len(c["tasks"]) == 1 else f"{c['tasks'][0]}+{len(c['tasks']) - 1}"
         task_classes.append(model.TaskClass(
             name=name, allowed=tuple(gidx[g] for g, _, _ in opts), work=tuple(c["work"]),
@@ -144,7 +156,8 @@ def build_problem(inst: Instance, mode: str) -> tuple[model.StaffingProblem, lis
         productive=tuple(tuple(inst.productive[g] for _ in sids) for g in gids),
         availability=tuple(tuple(inst.availability[g].get(s, math.inf) for s in sids) for g in gids),
         tasks=tuple(task_classes), rules=tuple(rules),
-        preference=tuple(0.0 if any(g in shares for shares in inst.today.values()) else 0.01 for g in gids))
+        preference=tuple(0.0 if any(g in shares for shares in inst.today.values()) else 0.01 for g in gids),
+        share_scope=inst.baseline_shares)
     return p, members, hours
 
 

@@ -40,6 +40,7 @@ def check(unit_path: str | Path, doc: dict, mode: str) -> list[str]:
     shifts = unit["shifts"]
     days = {s["id"]: s["days_per_week"] for s in shifts}
     paid = {s["id"]: s["paid_hours"] for s in shifts}
+    day_type = {s["id"]: s["day_type"] for s in shifts}
     ug = list(unit["groups"])
     care = [g for g in ug if groups[g].get("track", "care") == "care"]
     counts = {c["id"]: c["count"] for c in unit["patient_classes"]}
@@ -81,6 +82,18 @@ def check(unit_path: str | Path, doc: dict, mode: str) -> list[str]:
                 problems.append(f"competence: {g} does {t} without the training {spec['training']!r}")
             if mode == "baseline" and abs(h - today.get(g, 0.0) * sum(per[s] * days[s] for s in per)) > 1e-4:
                 problems.append(f"baseline: {t} by {g} is {h:.4f} h/week, today's share says otherwise")
+        if mode == "baseline" and res.get("allocation_by_shift") is not None:
+            # today's shares hold per shift, or per day type (all its shifts together)
+            scope = unit.get("baseline_shares", "day")
+            by_shift = res["allocation_by_shift"].get(t, {})
+            blocks = ([[s] for s in per] if scope == "shift" else
+                      [[s for s in per if day_type[s] == d] for d in ("hverdag", "helg")])
+            for b in blocks:
+                need = sum(per[s] * days[s] for s in b)
+                for g, share in today.items():
+                    got = sum(by_shift.get(s, {}).get(g, 0.0) * days[s] for s in b)
+                    if abs(got - share * need) > 1e-4 * max(1.0, need):
+                        problems.append(f"baseline: {t} by {g} on {b} is {got:.4f}, share {share} of {need:.4f}")
         for r in rules:
             if r["type"] == "reserved_task" and _covers(r, tasks[t]):
                 for g, h in alloc.get(t, {}).items():

@@ -245,7 +245,8 @@ def test_engine_reaches_published_optimum_and_evaluator_agrees(number, optimum):
 def test_lns_rosters_score_the_same_in_model_and_evaluator():
     """Stop the search early, mid-improvement: every roster it reports must still agree."""
     problem = read_instance(DATA / "Instance2.txt")
-    solution = solve(problem, time_limit=1.5, workers=1, first_share=0.3, step_seconds=0.2)
+    solution = solve(problem, time_limit=1.5, workers=1, first_share=0.0, step_seconds=0.2)
     evaluation = evaluate(problem, solution.roster)
     assert evaluation.feasible and evaluation.objective == solution.objective
-    assert [by for _, _, by in solution.history][0] == "cp-sat"
+    found_by = [by for _, _, by in solution.history]
+    assert found_by[0] == "first" and any(by.startswith("lns-") for by in found_by)

@@ -69,6 +69,7 @@ def units(draw):
                             {"id": "tung", "count": counts[1], "illustrative": True}],
         "workload": workload,
         "productive_share": draw(st.sampled_from([0.8, 0.9, 1.0])),
+        "baseline_shares": draw(st.sampled_from(["day", "shift"])),
         "fte": {"norm_hours_per_week": 35.5, "holiday_weeks": 5, "sick_leave_share": 0.08, "illustrative": True},
     }, {"kind": "rules", "id": "random", "rules": rules}
 

@@ -7,8 +7,13 @@ from models import roster_cpsat as M
 
 
 def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Weights | None = None,
-                  workers: int = 2, seed: int = 1) -> M.Result:
-    return M.solve(P, time_limit=time_limit, workers=workers, seed=seed, weights=weights, progress=progress)
+                  workers: int = 2, seed: int = 1, det_time: float | None = None) -> M.Result:
+    """A deterministic greedy start roster (``construct``) is hinted to CP-SAT; with ``det_time`` the
+    search is CP-SAT's deterministic mode, so the same input gives the same roster."""
+    conds = M.all_conditions(P)
+    hint = M.construct(P, conds=conds)
+    return M.solve(P, time_limit=time_limit, workers=workers, seed=seed, weights=weights, progress=progress,
+                   hint=hint, det_time=det_time)
 
 
 def grid_rows(P: M.Problem, assignment: dict) -> dict[str, list[str]]:
@@ -22,7 +27,7 @@ def result_json(P: M.Problem, r: M.Result, extra: dict | None = None) -> dict:
     hm = lambda m: f"{(m // 60) % 24:02d}:{m % 60:02d}"  # noqa: E731
     out = {
         "status": r.status, "objective": r.objective, "bound": r.bound, "gap": r.gap,
-        "wall_time_s": round(r.wall_time, 2), "weeks": P.weeks, "start": P.label(0), "cyclic": P.cyclic,
+        "wall_time_s": round(r.wall_time, 2), "det_time_s": round(r.det_time, 2), "weeks": P.weeks, "start": P.label(0), "cyclic": P.cyclic,
         "shifts": {s.code: {"start": hm(s.start), "end": hm(s.end), "hours": s.work_minutes / 60, "time": s.time,
                             "covers": list(s.periods)} for s in P.shifts},
         "assignments": [{"person": P.persons[pi].id, "date": P.label(d), "shift": P.shifts[s].code}

@@ -11,6 +11,8 @@ For each model:
 from __future__ import annotations
 
 import math
+import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,80 +124,218 @@ def weekend_arithmetic(unit: UnitView, req: dict, model: RosterModel, norm: floa
     return out
 
 
+_DEBUG = bool(os.environ.get('LEON_ROSTER_DEBUG'))
+
+
+def _weekend_persons(P: M.Problem, cycle: int) -> tuple[list[int], list[list]]:
+    """Per weekend: the fewest persons that can cover it = the most heads on one calendar day among
+    the slots inside the weekend window (one person works at most one shift a day)."""
+    wsets = M.WeekendFrequency(id="_", cycle=cycle).weekend_sets(P)
+    need = {(c.day, c.code): need_ for c, need_ in ((c, c.min) for c in P.cover)}
+    out = []
+    for st in wsets:
+        per_day: dict[int, int] = {}
+        seen = set()
+        for d, s in st:
+            for per in P.shifts[s].periods:
+                k = (d, per)
+                if k in need and k not in seen and P.shifts[s].code == per:
+                    seen.add(k)
+                    per_day[d] = per_day.get(d, 0) + need[k]
+        out.append(max(per_day.values(), default=0))
+    return out, wsets
+
+
+def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: int, det_time: float,
+               wall: float, progress=None, seed: int = 1) -> dict:
+    """Largest number of full-time positions for one group under one roster model.
+
+    Bound (arithmetic, valid for any roster): heads N >= max(person-weekends / weekends per person,
+    hours / (full time + tolerance)); with N heads of which F full-time and the rest at least
+    min_position, and contracts that add up to the cover hours: F x 100 + (N - F) x mp <= 100 x
+    hours / (norm x weeks); the left side grows with N, so F <= F_ub(N_min). Construction: N_min heads, F_ub of them full-time,
+    the rest share the remaining hours equally; heads are split into `cycle` weekend teams (team k
+    works weekends k, k + cycle, ...: the weekend frequency holds exactly and each weekend has its
+    team); a greedy start roster is hinted to CP-SAT, which closes the remaining cover under every
+    rule. If cover stays open, one full-time position less (more, smaller part-time positions) is
+    tried, then one head more."""
+    weeks = P.weeks
+    hours = sum(c.min * P.shifts[P.shift_index[c.code]].work_minutes for c in P.cover) / 60
+    per_we, wsets = _weekend_persons(P, cycle)
+    per_person = max(1, weeks // cycle)
+    n_we = math.ceil(sum(per_we) / per_person - 1e-9)
+    full_h = norm * weeks
+    n_h = math.ceil(hours / (full_h + tol_h) - 1e-9)
+    n_min = max(n_we, n_h, 1)
+
+    def f_ub(n):
+        # contracts sum to the cover hours (the tolerance is for rounding, not for hidden hours)
+        x = (100 * hours / full_h - n * mp) / (100 - mp)
+        return max(0, min(n, math.floor(x + 1e-9)))
+
+    bound = {"heads_min": n_min, "heads_weekend": n_we, "heads_hours": n_h, "full_time_max": f_ub(n_min),
+             "hours": round(hours, 1), "persons_per_weekend": max(per_we, default=0)}
+    tries = []
+    f = f_ub(n_min)
+    while f >= 0 and len(tries) < 4:
+        tries.append((n_min, f))
+        f -= 1
+    tries.append((n_min + 1, f_ub(n_min + 1)))
+    best = None
+    t_left, det_used = wall, 0.0
+    for k, (n, f) in enumerate(tries):
+        if t_left <= 0.5 or det_used >= det_time:
+            break
+        total_pct = 100 * hours / full_h
+        rest = total_pct - 100 * f
+        sizes = [100.0] * f
+        if n > f:
+            base = rest / (n - f)
+            if base > 100 + 1e-9:
+                continue
+            sizes += [round(base, 1)] * (n - f)
+        persons = [M.Person(f"{g[:3]}{i + 1:02d}", g, sizes[i], weekend_cycle=cycle) for i in range(n)]
+        team = {i: i % cycle for i in range(n)}
+        forbid = {i: {sl for w, st in enumerate(wsets) if w % cycle != team[i] for sl in st} for i in range(n)}
+        Q = M.Problem(P.days, P.shifts, persons, P.cover, P.rules, {}, P.sunday_holiday, P.eve_1500, P.cyclic,
+                      P.day_labels, P.helg)
+        conds = M.all_conditions(Q)
+        hint = M.construct(Q, forbid, top_up=False, conds=conds)
+        # cover and contracts only (soft rules are audited, not optimised): a roster with full cover and
+        # contracts met has objective 0 = the bound, so CP-SAT stops there by itself
+        W = M.Weights(fairness=0, overcover=0, max_over=0, contract_soft=25, soft_rule=0)
+        r = M.solve(Q, time_limit=t_left, weights=W, progress=progress, diagnose=False, hint=hint,
+                    det_time=max(0.2, det_time - det_used), forbid=forbid, seed=seed)
+        t_left -= r.wall_time + 0.5
+        det_used += r.det_time
+        if _DEBUG:
+            print(g, n, f, r.status, r.wall_time, r.shortfall, file=sys.stderr)
+        if r.status not in ("OPTIMAL", "FEASIBLE"):
+            continue
+        rep = audit(Q, r.assignment)
+        cand = {"Q": Q, "asg": r.assignment, "rep": rep, "status": r.status, "heads": n, "full_time": f,
+                "sizes": sizes, "attempt": k + 1, "missing": rep["summary"]["missing_shifts"],
+                "hard": rep["summary"]["hard_violations"]}
+        if best is None or (cand["missing"], cand["hard"]) < (best["missing"], best["hard"]):
+            best = cand
+        if cand["missing"] == 0 and cand["hard"] == 0:
+            break
+    return {"bound": bound, "best": best, "attempts": len(tries), "time_s": round(wall - t_left, 1),
+            "det_s": det_used}
+
+
+def _long_cover(P: M.Problem, days_long: list[bool]) -> list[M.Cover]:
+    """Long-shift models: on days with long shifts, min(dag, kveld) heads work L (day + evening in one
+    shift) and the rest keep their traditional D or K shift; nights unchanged."""
+    by: dict[tuple[int, str], dict[str, M.Cover]] = {}
+    out = []
+    for c in P.cover:
+        if days_long[c.day] and c.code in ("D", "K"):
+            by.setdefault((c.day, c.group), {})[c.code] = c
+        else:
+            out.append(c)
+    for (d, g), cs in sorted(by.items()):
+        a = cs["D"].min if "D" in cs else 0
+        b = cs["K"].min if "K" in cs else 0
+        lo = min(a, b)
+        for code, v in (("L", lo), ("D", a - lo), ("K", b - lo)):
+            if v > 0:
+                out.append(M.Cover(d, code, g, v, v))
+    return sorted(out, key=lambda c: (c.day, c.code, c.group))
+
+
 def run_model(unit: UnitView, req: dict, rules: RuleSet, mf: ModelsFile, model: RosterModel,
-              time_limit: float, progress=None, staff_template: StaffFile | None = None) -> dict:
+              time_limit: float, progress=None, staff_template: StaffFile | None = None,
+              det_time: float | None = None) -> dict:
+    import time as _time
+    t0 = _time.monotonic()
     norm = rules.norm_hours_per_week
+    ch = rules.find(M.ContractHours)
+    tol_h = ch.tolerance_hours if ch else 0.0
     wf = rules.find(M.WeekendFrequency)
     long_wd, long_we = model.weekday == "long", model.weekend == "long"
     extra = []
     if long_wd or long_we:
         ls = dict(mf.long_shift)
         ls.setdefault("time", "lang")
-        ls.setdefault("covers", ["D", "K"])
+        ls["covers"] = [ls.get("code", "L")]
         ls["day_type"] = "all" if (long_wd and long_we) else ("helg" if long_we else "hverdag")
         extra.append(ls)
     arith = weekend_arithmetic(unit, req, model, norm, long_we)
-    heads_bound = sum(a["heads_min"] for a in arith.values())
     weeks = mf.weeks if mf.weeks else model.weekend_every * math.ceil(6 / model.weekend_every)
-    # One sub-problem per group: in the heltid analysis each group covers its own slots (no
-    # substitution), so the groups are independent and each model stays small enough for CP-SAT.
     row = {"model": model.id, "name": model.name, "weekend_every": model.weekend_every,
            "weekday": model.weekday, "weekend": model.weekend, "weeks": weeks,
-           "heads_weekend_bound": heads_bound,
+           "heads_weekend_bound": sum(a["heads_min"] for a in arith.values()),
            "arsverk_needed": round(sum(a["arsverk"] for a in arith.values()), 2)}
-    statuses, persons, loads, hard, soft, missing, by_group = [], [], [], 0, 0, 0, {}
-    per_group = max(5.0, time_limit / max(1, len(arith)))
-    for g, a in arith.items():
-        n = max(a["heads_min"], math.ceil(a["arsverk"]))
-        staff = [StaffMember(f"{g[:3]}{k + 1:02d}", g, 100.0, model.weekend_every) for k in range(n)]
+    groups = [g for g in arith]
+    rs = list(rules.rules)
+    if wf is None:
+        rs.append(M.WeekendFrequency(id="weekend_frequency", cycle=model.weekend_every, source=model.source))
+    persons, loads, hard, soft, missing, by_group, statuses = [], [], 0, 0, 0, {}, []
+    heads_lb = ft_ub = 0
+    hours_tot = 0.0
+    # budget: det_time per model split over groups by size (deterministic); wall time guards
+    weight = {}
+    for g in groups:
         greq = {sid: {g: row_[g]} for sid, row_ in req.items() if g in row_}
-        sf = StaffFile(None, staff, substitutes={})
-        P = make_problem(unit, sf, rules, weeks, None, greq, True, extra)
-        for p in P.persons:
-            p.percent_range = (mf.min_position, 100)
-            p.weekend_cycle = model.weekend_every
-        if wf is None:
-            P.rules = list(P.rules) + [M.WeekendFrequency(id="weekend_frequency", cycle=model.weekend_every,
-                                                           source=model.source)]
-        W = M.Weights(full_time=20_000, head=5_000, fairness=0, overcover=0, max_over=0)
-        r = M.solve(P, time_limit=per_group, weights=W, progress=progress)
-        statuses.append(r.status)
-        if r.status not in ("OPTIMAL", "FEASIBLE"):
-            by_group[g] = {"status": r.status}
+        sf = StaffFile(None, [StaffMember(f"{g[:3]}01", g, 100.0, model.weekend_every)], substitutes={})
+        P = make_problem(unit, sf, RuleSet(None, "x", "x", rs, []), weeks, None, greq, True, extra)
+        if long_wd or long_we:
+            li = P.shift_index[extra[0].get("code", "L")]
+            P.cover = _long_cover(P, [P.exists(d, li) for d in range(P.days)])
+        weight[g] = (P, sum(c.min for c in P.cover))
+    # budget: `det_time` deterministic seconds per model (default 0,8 x the wall limit), shared over
+    # the groups by heads of cover still to plan; a group that finishes early leaves its rest to the
+    # next. The wall limit only guards against a slow machine.
+    det_left = det_time if det_time is not None else 0.8 * time_limit
+    order = sorted(groups, key=lambda g: (-weight[g][1], g))
+    for k, g in enumerate(order):
+        P, w = weight[g]
+        rest_w = max(1, sum(weight[h][1] for h in order[k:]))
+        share = w / rest_w
+        used = _time.monotonic() - t0
+        res = plan_group(P, g, model.weekend_every, norm, tol_h, mf.min_position, max(0.5, det_left * share),
+                         max(2.0, (time_limit - used) * share), progress)
+        det_left = max(0.0, det_left - res["det_s"])
+        b, best = res["bound"], res["best"]
+        heads_lb += b["heads_min"]
+        ft_ub += b["full_time_max"]
+        hours_tot += b["hours"]
+        if best is None:
+            statuses.append("UNKNOWN")
+            by_group[g] = {"status": "UNKNOWN", **b}
             continue
-        used = [pi for pi in range(len(P.persons)) if r.percent.get(pi, 0) > 0]
-        keep = {pi: k for k, pi in enumerate(used)}
-        for pi, p in enumerate(P.persons):
-            p.percent = r.percent.get(pi, 0.0) or 0.0
-            p.percent_range = None
-        Q = M.Problem(P.days, P.shifts, [P.persons[pi] for pi in used], P.cover, P.rules, P.substitutes,
-                      P.sunday_holiday, P.eve_1500, P.cyclic, P.day_labels, P.helg)
-        asg = {(keep[pi], d): s for (pi, d), s in r.assignment.items() if pi in keep}
-        rep = audit(Q, asg)   # the same rule objects audit the roster
+        statuses.append("OK" if best["missing"] == 0 and best["hard"] == 0 else "OPEN")
+        rep, Q = best["rep"], best["Q"]
         persons += Q.persons
         loads += [v["weekend_shifts"] for v in rep["load"].values()]
         hard += rep["summary"]["hard_violations"]
         soft += rep["summary"]["soft_violations"]
         missing += rep["summary"]["missing_shifts"]
-        by_group[g] = {"status": r.status, "heads": len(Q.persons),
-                       "full_time": sum(1 for p in Q.persons if p.percent >= 100),
-                       "heads_weekend_bound": a["heads_min"], "arsverk_needed": round(a["arsverk"], 2),
-                       "positions": sorted((p.percent for p in Q.persons), reverse=True),
-                       "gap": round(r.gap, 3) if r.gap is not None else None}
-    row["status"] = "OPTIMAL" if all(s == "OPTIMAL" for s in statuses) else \
-        ("FEASIBLE" if all(s in ("OPTIMAL", "FEASIBLE") for s in statuses) else "INCOMPLETE")
+        by_group[g] = {"status": statuses[-1], "heads": best["heads"], "full_time": best["full_time"],
+                       "positions": sorted(best["sizes"], reverse=True), "attempt": best["attempt"],
+                       "missing": best["missing"], "hard_violations": best["hard"],
+                       "bound": b, "time_s": res["time_s"],
+                       "below_min_position": any(0 < x < mf.min_position for x in best["sizes"])}
     pct = [p.percent for p in persons]
     n = max(1, len(pct))
+    ft = sum(1 for x in pct if x >= 100)
     row.update(
-        heads=len(pct), arsverk=round(sum(pct) / 100, 2), full_time=sum(1 for x in pct if x >= 100),
-        full_time_share=round(sum(1 for x in pct if x >= 100) / n, 3), average_position=round(sum(pct) / n, 1),
+        status="OK" if all(s == "OK" for s in statuses) else "OPEN",
+        heads=len(pct), heads_bound=heads_lb, full_time_bound=ft_ub,
+        proven=all(by_group[g].get("full_time") == by_group[g]["bound"]["full_time_max"]
+                   and by_group[g].get("heads") == by_group[g]["bound"]["heads_min"] for g in by_group
+                   if by_group[g]["status"] == "OK") and all(s == "OK" for s in statuses),
+        arsverk=round(sum(pct) / 100, 2), arsverk_cover=round(hours_tot / (norm * weeks), 2),
+        full_time=ft, full_time_share=round(ft / n, 3), average_position=round(sum(pct) / n, 1),
         weekend_shifts_per_person=round(sum(loads) / n, 2),
-        violations=hard, soft_violations=soft, missing_shifts=missing, by_group=by_group)
+        violations=hard, soft_violations=soft, missing_shifts=missing, by_group=by_group,
+        time_s=round(_time.monotonic() - t0, 1))
     return row
 
 
 def run(unit: UnitView, req: dict, mf: ModelsFile, rules: RuleSet | None = None, time_limit: float | None = None,
-        progress=None) -> dict:
+        progress=None, det_time: float | None = None) -> dict:
     if rules is None:
         if mf.rules is None:
             raise InputError(mf.path, "rules", "no worktime rules given", "add rules: ../rules/ks.yaml to the models file")
@@ -203,7 +343,7 @@ def run(unit: UnitView, req: dict, mf: ModelsFile, rules: RuleSet | None = None,
     rows = []
     for m in mf.models:
         cb = (lambda o, b, t, _m=m: progress(_m.id, o, b, t)) if progress else None
-        rows.append(run_model(unit, req, rules, mf, m, time_limit or mf.time_limit, cb))
+        rows.append(run_model(unit, req, rules, mf, m, time_limit or mf.time_limit, cb, det_time=det_time))
     return {"unit": unit.id, "rules": rules.id, "weeks": mf.weeks, "norm_hours_per_week": rules.norm_hours_per_week,
             "min_position": mf.min_position, "models": rows, "skipped": mf.skipped}
 
