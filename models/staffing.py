@@ -342,9 +342,10 @@ def _stage1_value(b: _Built, values: np.ndarray) -> float:
     return float(sum(v * values[c] for c, v in b.stage1.items()))
 
 
-def _lexicographic(b: _Built, solver: str, time_limit: float | None, relax: bool) -> Solution:
+def _lexicographic(b: _Built, solver: str, time_limit: float | None, relax: bool,
+                   stage2: bool = True) -> Solution:
     s1 = b.model.solve(solver, time_limit, relax)
-    if not s1.ok:
+    if not s1.ok or not stage2:
         return s1
     z1 = s1.objective
     # stage 2: keep the stage-1 optimum (tiny tolerance for round-off) and push hours down the ladder
@@ -367,6 +368,7 @@ def solve(p: StaffingProblem, objective: str = "hours", solver: str = "highs",
     heads = np.zeros((G, S))
     alloc = np.zeros((T, G, S))
     comps = components(p) if decompose else [tuple(range(S))]
+    all_fixed = all(t.fixed_shares is not None for t in p.tasks)
     total, bound, statuses = 0.0, 0.0, []
     binding: list[dict] = []
     wl_heads = np.zeros((G, S)) if explain else None
@@ -376,7 +378,8 @@ def solve(p: StaffingProblem, objective: str = "hours", solver: str = "highs",
         stats["rows"] += b.model.num_rows
         stats["cols"] += b.model.num_cols
         stats["nonzeros"] += b.model.num_nonzeros
-        sol = _lexicographic(b, solver, time_limit, relax)
+        # with every share fixed (baseline) the level-weighted task hours are a constant: no stage 2
+        sol = _lexicographic(b, solver, time_limit, relax, stage2=not all_fixed)
         statuses.append(sol.status)
         if not sol.ok:
             continue

@@ -1,0 +1,278 @@
+"""Pattern (column) formulation of the nurse-rostering instances, solved by column generation.
+
+A column is one employee's whole schedule. All hard rules of the format are per employee, so any
+choice of one legal schedule per employee is a legal roster; only the cover couples employees.
+
+- Master (HiGHS LP): choose a convex combination of schedules per employee; each day x shift row
+  counts the staff, with under- and over-cover slack columns priced at the cover weights.
+- Pricing (one small CP-SAT model per employee, built once): the legal schedule of least reduced
+  cost under the master's duals. CP-SAT's proven bound on that minimum gives a Lagrangian lower
+  bound on the whole problem at every round, so the bound is valid even when pricing stops early.
+- Integer master (HiGHS MIP over the generated schedules): rosters.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+
+import highspy
+import numpy as np
+from ortools.sat.python import cp_model
+
+from models.nrp_cpsat import CompactModel
+from models.nrp_problem import OFF, Cover, NrpProblem, Roster
+
+SCALE = 1000  # pricing costs are duals in thousandths: CP-SAT wants integer coefficients
+ROUNDING_SLACK = 0.01  # per schedule, covers the thousandths rounding of up to 1000 cells
+
+Schedule = tuple[int, ...]  # one employee's row: shift index per day, or OFF
+
+
+def alone(problem: NrpProblem, e: int) -> NrpProblem:
+    """Employee e's hard rules and nothing else: no requests, no cover."""
+    empty = tuple(tuple(Cover(0, 0, 0) for _ in row) for row in problem.cover)
+    return dataclasses.replace(problem, employees=(problem.employees[e],), on_requests=(),
+                               off_requests=(), cover=empty)
+
+
+def request_costs(problem: NrpProblem, e: int) -> tuple[int, np.ndarray]:
+    """Employee e's request penalty as a constant plus a cost per worked (day, shift) cell."""
+    cells = np.zeros((problem.horizon, problem.n_shifts))
+    constant = 0
+    for r in problem.on_requests:
+        if r.employee == e:
+            constant += r.weight
+            cells[r.day, r.shift] -= r.weight
+    for r in problem.off_requests:
+        if r.employee == e:
+            cells[r.day, r.shift] += r.weight
+    return constant, cells
+
+
+def schedule_cost(constant: int, cells: np.ndarray, schedule: Schedule) -> int:
+    return constant + round(sum(cells[d, s] for d, s in enumerate(schedule) if s != OFF))
+
+
+# ---------------------------------------------------------------------------------------------
+# Pricing
+
+
+class _Collector(cp_model.CpSolverSolutionCallback):
+    """Keeps every schedule the search passes through: the improving ones become columns too."""
+
+    def __init__(self, cells: list[tuple[int, int, cp_model.IntVar]], horizon: int) -> None:
+        super().__init__()
+        self.cells, self.horizon = cells, horizon
+        self.found: list[Schedule] = []
+
+    def on_solution_callback(self) -> None:
+        row = [OFF] * self.horizon
+        for d, s, var in self.cells:
+            if self.boolean_value(var):
+                row[d] = s
+        self.found.append(tuple(row))
+
+
+class Pricer:
+    """One employee's legal schedules as a CP-SAT model, re-solved under each round's duals."""
+
+    def __init__(self, problem: NrpProblem, e: int) -> None:
+        self.employee = e
+        self.horizon = problem.horizon
+        compact = CompactModel(alone(problem, e))
+        self.model = compact.model
+        self.cells = [(d, s, var) for (_, d, s), var in compact._vars.items()]
+        self.variables = [var for _, _, var in self.cells]
+        self.constant, self.costs = request_costs(problem, e)
+
+    def cost(self, schedule: Schedule) -> int:
+        return schedule_cost(self.constant, self.costs, schedule)
+
+    def price(self, duals: np.ndarray, convexity: float, seconds: float) -> tuple[list[Schedule], float]:
+        """Schedules by increasing search order, and a proven lower bound on the least reduced cost.
+
+        Reduced cost of a schedule = its request penalty - cover duals of its cells - convexity dual.
+        """
+        coeffs = [round(SCALE * (self.costs[d, s] - duals[d, s])) for d, s, _ in self.cells]
+        self.model.minimize(cp_model.LinearExpr.weighted_sum(self.variables, coeffs))
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_time_in_seconds = max(0.01, seconds)
+        collector = _Collector(self.cells, self.horizon)
+        status = solver.solve(self.model, collector)
+        if status == cp_model.INFEASIBLE:
+            return [], math.inf
+        bound = solver.best_objective_bound / SCALE + self.constant - convexity - ROUNDING_SLACK
+        return collector.found, bound
+
+    def reduced_cost(self, schedule: Schedule, duals: np.ndarray, convexity: float) -> float:
+        return self.cost(schedule) - sum(duals[d, s] for d, s in enumerate(schedule) if s != OFF) - convexity
+
+
+# ---------------------------------------------------------------------------------------------
+# Master
+
+
+class Master:
+    """The pattern LP / MIP in HiGHS. Rows: one per (day, shift) cover, then one per employee."""
+
+    def __init__(self, problem: NrpProblem) -> None:
+        self.problem = problem
+        self.n_cover = problem.horizon * problem.n_shifts
+        self.highs = highspy.Highs()
+        self.highs.silent()
+        self.highs.setOptionValue("threads", 1)
+        self.columns: list[tuple[int, Schedule, int]] = []  # (employee, schedule, cost); no upper bound: the convexity row is one, and a bound of 1 would take duals away from it
+        self.known: set[tuple[int, Schedule]] = set()
+        self._add_rows()
+        self._add_slacks()
+
+    def _add_rows(self) -> None:
+        p = self.problem
+        need = np.array([p.cover[d][s].requirement for d in range(p.horizon) for s in range(p.n_shifts)], float)
+        ones = np.ones(len(p.employees))
+        self.highs.addRows(self.n_cover, need, need, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+        self.highs.addRows(len(ones), ones, ones, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+
+    def _add_slacks(self) -> None:
+        """Under-cover (+1) and over-cover (-1) per cover row, at the cover weights."""
+        p = self.problem
+        for d in range(p.horizon):
+            for s, cover in enumerate(p.cover[d]):
+                row = np.array([d * p.n_shifts + s], np.int32)
+                self.highs.addCol(cover.under_weight, 0, cover.requirement, 1, row, np.ones(1))
+                self.highs.addCol(cover.over_weight, 0, math.inf, 1, row, -np.ones(1))
+        self.n_slacks = 2 * self.n_cover
+
+    def add(self, e: int, schedule: Schedule, cost: int) -> bool:
+        if (e, schedule) in self.known:
+            return False
+        self.known.add((e, schedule))
+        self.columns.append((e, schedule, cost))
+        rows = [d * self.problem.n_shifts + s for d, s in enumerate(schedule) if s != OFF]
+        rows.append(self.n_cover + e)
+        self.highs.addCol(cost, 0, math.inf, len(rows), np.array(rows, np.int32), np.ones(len(rows)))
+        return True
+
+    def solve_lp(self) -> tuple[float, np.ndarray, np.ndarray]:
+        """LP value, cover duals [day, shift] and convexity duals [employee]."""
+        self.highs.run()
+        duals = np.array(self.highs.getSolution().row_dual)
+        p = self.problem
+        return (self.highs.getInfo().objective_function_value,
+                duals[: self.n_cover].reshape(p.horizon, p.n_shifts), duals[self.n_cover :])
+
+    def lp_schedules(self) -> list[tuple[int, Schedule, float]]:
+        """Schedules the LP uses, with their weights: the seeds of rounding heuristics."""
+        values = self.highs.getSolution().col_value
+        return [(e, schedule, values[self.n_slacks + j]) for j, (e, schedule, _) in enumerate(self.columns)
+                if values[self.n_slacks + j] > 1e-6]
+
+    def solve_integer(self, seconds: float, start: Roster | None = None) -> tuple[Roster | None, float]:
+        """Best roster over the generated schedules within `seconds`, and the MIP's dual bound.
+
+        The bound holds only over these schedules, so it is no bound on the problem."""
+        mip = highspy.Highs()
+        mip.silent()
+        mip.passModel(self.highs.getModel())
+        for name, value in (("time_limit", max(0.1, seconds)), ("threads", 1), ("mip_rel_gap", 0.0),
+                            ("mip_abs_gap", 0.99)):
+            mip.setOptionValue(name, value)
+        n = len(self.columns)
+        mip.changeColsIntegrality(n, np.arange(self.n_slacks, self.n_slacks + n, dtype=np.int32),
+                                  np.full(n, highspy.HighsVarType.kInteger))
+        if start is not None:
+            self._set_start(mip, start)
+        mip.run()
+        if mip.getInfo().primal_solution_status != 2:  # 2: a feasible solution exists
+            return None, mip.getInfo().mip_dual_bound
+        values = mip.getSolution().col_value
+        roster: Roster = [[OFF] * self.problem.horizon for _ in self.problem.employees]
+        for j, (e, schedule, _) in enumerate(self.columns):
+            if values[self.n_slacks + j] > 0.5:
+                roster[e] = list(schedule)
+        return roster, mip.getInfo().mip_dual_bound
+
+    def _set_start(self, mip: highspy.Highs, roster: Roster) -> None:
+        chosen = {(e, tuple(row)) for e, row in enumerate(roster)}
+        values = np.zeros(self.n_slacks + len(self.columns))
+        for j, (e, schedule, _) in enumerate(self.columns):
+            values[self.n_slacks + j] = float((e, schedule) in chosen)
+        staffed = np.zeros(self.n_cover)
+        for row in roster:
+            for d, s in enumerate(row):
+                if s != OFF:
+                    staffed[d * self.problem.n_shifts + s] += 1
+        need = np.array([c.requirement for day in self.problem.cover for c in day], float)
+        values[0 : self.n_slacks : 2] = np.maximum(0, need - staffed)
+        values[1 : self.n_slacks : 2] = np.maximum(0, staffed - need)
+        mip.setSolution(_solution(values))
+
+
+def _solution(values: np.ndarray) -> highspy.HighsSolution:
+    solution = highspy.HighsSolution()
+    solution.col_value = values.tolist()
+    solution.value_valid = True
+    return solution
+
+
+# ---------------------------------------------------------------------------------------------
+# Column generation
+
+
+@dataclasses.dataclass
+class RoundReport:
+    lp: float  # master LP value this round
+    bound: float  # Lagrangian lower bound this round (valid for the whole problem)
+    added: int  # schedules added
+
+
+class ColumnGeneration:
+    """The master with one pricer per employee; `round()` prices everyone once."""
+
+    def __init__(self, problem: NrpProblem) -> None:
+        self.problem = problem
+        self.master = Master(problem)
+        self.pricers = [Pricer(problem, e) for e in range(len(problem.employees))]
+        self.bound = -math.inf
+        self.lp = math.inf
+
+    def add_roster(self, roster: Roster) -> int:
+        return sum(self.add(e, tuple(row)) for e, row in enumerate(roster))
+
+    def add(self, e: int, schedule: Schedule) -> bool:
+        return self.master.add(e, schedule, self.pricers[e].cost(schedule))
+
+    def seed(self, seconds: float) -> bool:
+        """Each employee's cheapest schedule for its own requests: makes the master feasible."""
+        zero = np.zeros((self.problem.horizon, self.problem.n_shifts))
+        for pricer in self.pricers:
+            found, _ = pricer.price(zero, 0.0, seconds)
+            if not found:
+                return False
+            self.add(pricer.employee, found[-1])
+        return True
+
+    def round(self, seconds_each: float) -> RoundReport:
+        self.lp, duals, convexity = self.master.solve_lp()
+        bound, added = self.lp, 0
+        for pricer in self.pricers:
+            found, least = pricer.price(duals, convexity[pricer.employee], seconds_each)
+            bound += min(0.0, least)
+            for schedule in found:
+                if pricer.reduced_cost(schedule, duals, convexity[pricer.employee]) < -1e-6:
+                    added += self.add(pricer.employee, schedule)
+        self.bound = max(self.bound, bound)
+        return RoundReport(self.lp, bound, added)
+
+    def run(self, deadline: float, seconds_each: float = 0.5, on_round=None) -> bool:
+        """Rounds until no schedule prices out (the LP is then optimal) or the deadline; True if converged."""
+        while time.monotonic() < deadline:
+            report = self.round(min(seconds_each, max(0.01, deadline - time.monotonic())))
+            if on_round:
+                on_round(report)
+            if report.added == 0 or self.lp - self.bound < 1e-6:
+                return True
+        return False
