@@ -17,14 +17,11 @@ The model uses only linear constraints and clauses so that it translates to a MI
 from __future__ import annotations
 
 import math
-import multiprocessing
-import queue
 import random
 import time
 from dataclasses import dataclass, field
+from typing import Protocol
 
-import highspy
-import numpy as np
 from ortools.sat.python import cp_model
 
 from models.nrp_problem import OFF, NrpProblem, Roster
@@ -56,6 +53,9 @@ class CompactModel:
         self.x: dict[tuple[int, int, int], int] = {}
         self._vars: dict[tuple[int, int, int], cp_model.IntVar] = {}
         self._work: dict[tuple[int, int], cp_model.IntVar] = {}
+        self._weekend: dict[tuple[int, int], cp_model.IntVar] = {}  # (employee, weekend number)
+        self._under: dict[tuple[int, int], cp_model.IntVar] = {}  # (day, shift)
+        self._over: dict[tuple[int, int], cp_model.IntVar] = {}
         self._add_assignment()
         for e in range(len(problem.employees)):
             self._add_employee_rules(e)
@@ -80,6 +80,22 @@ class CompactModel:
         return round(objective.offset) + sum(
             c * (values[v] if v >= 0 else 1 - values[-v - 1]) for v, c in zip(objective.vars, objective.coeffs)
         )
+
+    def values(self, roster: Roster) -> list[int]:
+        """The full value vector of a roster (work, weekend and cover variables follow from it)."""
+        p = self.problem
+        values = [0] * self.n_variables
+        for (e, d, s), i in self.x.items():
+            values[i] = int(roster[e][d] == s)
+        for (e, d), var in self._work.items():
+            values[var.index] = int(roster[e][d] != OFF)
+        for (e, k), var in self._weekend.items():
+            values[var.index] = int(any(roster[e][d] != OFF for d in p.weekends[k]))
+        for (d, s), under in self._under.items():
+            staffed = sum(1 for row in roster if row[d] == s)
+            values[under.index] = max(0, p.cover[d][s].requirement - staffed)
+            values[self._over[d, s].index] = max(0, staffed - p.cover[d][s].requirement)
+        return values
 
     def cells(self) -> dict[tuple[int, int], list[int]]:
         """Variable indexes of each (employee, day) cell: the unit that LNS frees or fixes."""
@@ -162,6 +178,7 @@ class CompactModel:
             days_work = [self._work[e, d] for d in days if (e, d) in self._work]
             if days_work:
                 weekend = self.model.new_bool_var(f"weekend[{p.employees[e].id},{k}]")
+                self._weekend[e, k] = weekend
                 for w in days_work:
                     self.model.add(w <= weekend)
                 worked.append(weekend)
@@ -190,175 +207,9 @@ class CompactModel:
                 under = self.model.new_int_var(0, cover.requirement, f"under[{d},{p.shift_ids[s]}]")
                 over = self.model.new_int_var(0, n, f"over[{d},{p.shift_ids[s]}]")
                 self.model.add(staffed - cover.requirement == over - under)
+                self._under[d, s], self._over[d, s] = under, over
                 terms += [cover.under_weight * under, cover.over_weight * over]
         return sum(terms)
-
-
-# ---------------------------------------------------------------------------------------------
-# HiGHS on the same model, in a child process (highspy's run() holds the GIL, so a thread would
-# stall the CP-SAT search in this process)
-
-
-@dataclass(frozen=True)
-class Mip:
-    """A MIP as arrays: all columns integer, rows in compressed-row form."""
-
-    col_lower: np.ndarray
-    col_upper: np.ndarray
-    cost: np.ndarray
-    offset: float
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    starts: np.ndarray
-    indexes: np.ndarray
-    values: np.ndarray
-
-
-def _clip(value: int) -> float:
-    """CP-SAT marks an open side with the int64 extremes; HiGHS wants infinity."""
-    return math.inf if value >= 2**62 else -math.inf if value <= -(2**62) else float(value)
-
-
-def _terms(refs, coeffs) -> tuple[list[int], list[float], float]:
-    """Linear terms over literals: a negated literal ~v (ref -v-1) becomes 1 - v."""
-    index, value, constant = [], [], 0.0
-    for ref, coeff in zip(refs, coeffs):
-        if ref >= 0:
-            index.append(ref)
-            value.append(float(coeff))
-        else:
-            index.append(-ref - 1)
-            value.append(-float(coeff))
-            constant += coeff
-    return index, value, constant
-
-
-def to_mip(proto) -> Mip:
-    """Translate a CP-SAT model made of linear constraints and clauses into a MIP."""
-    n = len(proto.variables)
-    index, value, constant = _terms(proto.objective.vars, proto.objective.coeffs)
-    cost = np.zeros(n)
-    np.add.at(cost, index, value)
-    lower, upper, starts, indexes, values = [], [], [], [], []
-    for constraint in proto.constraints:
-        if constraint.has_linear():
-            linear = constraint.linear
-            if len(linear.domain) != 2:
-                raise ValueError("only single-interval linear constraints translate")
-            row, coeffs, shift = _terms(linear.vars, linear.coeffs)
-            low, high = _clip(linear.domain[0]) - shift, _clip(linear.domain[1]) - shift
-        elif constraint.has_bool_or():
-            literals = constraint.bool_or.literals
-            row, coeffs, shift = _terms(literals, [1] * len(literals))
-            low, high = 1.0 - shift, math.inf
-        else:
-            raise ValueError("only linear constraints and clauses translate to the MIP")
-        lower.append(low)
-        upper.append(high)
-        starts.append(len(indexes))
-        indexes += row
-        values += coeffs
-    return Mip(
-        col_lower=np.array([v.domain[0] for v in proto.variables], float),
-        col_upper=np.array([v.domain[len(v.domain) - 1] for v in proto.variables], float),
-        cost=cost,
-        offset=proto.objective.offset + constant,
-        row_lower=np.array(lower),
-        row_upper=np.array(upper),
-        starts=np.array(starts, np.int32),
-        indexes=np.array(indexes, np.int32),
-        values=np.array(values),
-    )
-
-
-def load_highs(mip: Mip, highs: highspy.Highs) -> None:
-    n = len(mip.cost)
-    columns = np.arange(n, dtype=np.int32)
-    highs.addVars(n, mip.col_lower, mip.col_upper)
-    highs.changeColsIntegrality(n, columns, np.full(n, highspy.HighsVarType.kInteger))
-    highs.changeColsCost(n, columns, mip.cost)
-    highs.changeObjectiveOffset(mip.offset)
-    highs.addRows(len(mip.row_lower), mip.row_lower, mip.row_upper, len(mip.indexes),
-                  mip.starts, mip.indexes, mip.values)
-
-
-def _highs_process(mip: Mip, time_limit: float, seed: int, out, offers, stop) -> None:
-    """Child process: solve the MIP; report bounds and rosters on `out`, take rosters from `offers`."""
-    highs = highspy.Highs()
-    highs.silent()
-    for name, value in (("time_limit", time_limit), ("threads", 1), ("random_seed", seed),
-                        ("mip_rel_gap", 0.0), ("mip_abs_gap", 0.99)):
-        highs.setOptionValue(name, value)
-    load_highs(mip, highs)
-
-    def on_solution(event) -> None:
-        out.put(("solution", np.rint(event.data_out.mip_solution).astype(np.int64).tolist()))
-
-    reported = [-math.inf]
-
-    def on_interrupt(event) -> None:
-        if event.data_out.mip_dual_bound > reported[0]:  # called often: report rises only
-            reported[0] = event.data_out.mip_dual_bound
-            out.put(("bound", reported[0]))
-        if stop.is_set():
-            event.interrupt()
-
-    def on_user_solution(event) -> None:
-        latest = None
-        while not offers.empty():
-            latest = offers.get_nowait()
-        if latest is not None:
-            event.data_in.setSolution(np.array(latest, float))
-
-    highs.cbMipImprovingSolution.subscribe(on_solution)
-    highs.cbMipInterrupt.subscribe(on_interrupt)
-    highs.cbMipUserSolution.subscribe(on_user_solution)
-    highs.run()
-    out.put(("bound", highs.getInfo().mip_dual_bound))
-
-
-class _HighsSearch:
-    """The parent's handle on the HiGHS child: drains its reports, forwards rosters, stops it."""
-
-    def __init__(self, compact: CompactModel, time_limit: float, seed: int) -> None:
-        context = multiprocessing.get_context("spawn")
-        self.out, self.offers, self.stop_event = context.Queue(), context.Queue(), context.Event()
-        self.process = context.Process(
-            target=_highs_process,
-            args=(to_mip(compact.model.proto), time_limit, seed, self.out, self.offers, self.stop_event),
-            daemon=True,
-        )
-        self.process.start()
-
-    def offer(self, values: list[int]) -> None:
-        self.offers.put(values)
-
-    def reports(self) -> tuple[float, list[list[int]]]:
-        """Best dual bound and the rosters found since the last call."""
-        bound, rosters = -math.inf, []
-        while True:
-            try:
-                kind, payload = self.out.get_nowait()
-            except queue.Empty:
-                return bound, rosters
-            if kind == "bound":
-                bound = max(bound, payload)
-            else:
-                rosters.append(payload)
-
-    def stop(self) -> tuple[float, list[list[int]]]:
-        """Interrupt the child and collect its last reports (draining, so that it can exit)."""
-        self.stop_event.set()
-        bound, rosters = -math.inf, []
-        give_up = time.monotonic() + 10
-        while self.process.is_alive() and time.monotonic() < give_up:
-            more_bound, more = self.reports()
-            bound, rosters = max(bound, more_bound), rosters + more
-            self.process.join(timeout=0.05)
-        if self.process.is_alive():
-            self.process.terminate()
-        more_bound, more = self.reports()
-        return max(bound, more_bound), rosters + more
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from planner.errors import InputError
+from planner.loader import read_yaml
 
 LEVERS = ("task_sharing", "technology", "part_time", "sick_leave")
 HELSEMOD_COLUMNS = (
@@ -246,17 +246,7 @@ def _kind_name(kind: Any) -> str:
 
 
 def _read_yaml(path: Path) -> dict:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "", "file not found", "check the path") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else ""
-        raise InputError(path, where, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                         "fix the YAML syntax (indentation, colons, quotes)") from None
+    data, _ = read_yaml(path)
     if not isinstance(data, dict):
         raise InputError(path, "", "the file is not a YAML mapping", "start the file with `kind: national`")
     return data

@@ -22,6 +22,7 @@ Position-size figures (research digests; the numbers are put into each file's he
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,7 +109,7 @@ def sizes_for(total: float, heads: int, avg_ft: tuple[float, float], lo: float =
     more), a share `avg_ft[1]` of them full time, the rest spread around their mean (largest first)."""
     ft_share = avg_ft[1]
     f = min(heads, int(round(ft_share * heads)))
-    while f > 0 and heads > f and (total - 100 * f) / (heads - f) < lo + STEP:
+    while f > 0 and 100 * f + (lo + STEP) * (heads - f) > total:   # the others keep at least lo + 5 %
         f -= 1
     while f < heads and (total - 100 * f) / (heads - f) > 95:
         f += 1
@@ -204,7 +205,7 @@ def staff_text(unit_id: str, path_unit: Path, req: dict | None = None) -> str:
     full = sum(1 for p in people if p["percent"] >= 100)
     need = sum(v["arsverk"] for v in notes.values())
     e2 = sum(1 for p in people if p.get("weekend_every") == 2)
-    wrap = lambda s: ["# " + s[i:i + 112] for i in range(0, len(s), 112)]  # noqa: E731
+    wrap = lambda s: ["# " + x for x in textwrap.wrap(s, 110)]  # noqa: E731
     method = ("KS style: every third weekend for everyone, so each group has at least 3 x the persons one weekend "
               "needs (night-only positions: 3 x the night heads), then enough heads at the average position"
               if 2 not in prof.cycles else
@@ -222,10 +223,10 @@ def staff_text(unit_id: str, path_unit: Path, req: dict | None = None) -> str:
              *wrap("Every third weekend makes weekend-driven part time: the average falls below the cited figure "
                    "where the weekend cover is large relative to the week (seed000_ch7-9.md L403, NOU L14809-14811; "
                    "L320, NOU L14821-14825) - the gap `leon roster heltid` measures."),
-             *([f"# Note: {x}" for x in []] + (wrap("Note: " + prof.note + ".") if prof.note else [])),
-             f"# Result: {len(people)} heads, {tot:.2f} årsverk for {need:.2f} årsverk of requirement, {full} full time "
-             f"({full / len(people):.0%}), average position {100 * tot / len(people):.1f} %"
-             + (f", {e2} on every second weekend." if e2 else "."),
+             *(wrap("Note: " + prof.note + ".") if prof.note else []),
+             *wrap(f"Result: {len(people)} heads, {tot:.2f} årsverk for {need:.2f} årsverk of requirement, {full} full "
+                   f"time ({full / len(people):.0%}), average position {100 * tot / len(people):.1f} %"
+                   + (f", {e2} on every second weekend." if e2 else ".")),
              *wrap("Requirement per week by staff group: " +
                    ", ".join(f"{g} {v['hours_per_week']:g} h ({v['arsverk']:.2f} årsverk"
                              + (f"; slots {'+'.join(v['slots'])}" if v['slots'] != [g] else "") + ")"
