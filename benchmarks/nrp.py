@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from models.nrp_cpsat import solve  # noqa: E402
+from models.nrp_colgen import solve  # noqa: E402
 from planner.nrp import evaluate, read_instance  # noqa: E402
 
 # From the instance folder's README (benchmark/nrp.yml of wssuite/NurseScheduler).

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import multiprocessing
+import queue
 import time
 
 import highspy
 import numpy as np
 from ortools.sat.python import cp_model
 
-from models.nrp_cpsat import CompactModel
+from models.nrp_cpsat import CompactModel, NrpSolution, Search
 from models.nrp_problem import OFF, Cover, NrpProblem, Roster
 
 SCALE = 1000  # pricing costs are duals in thousandths: CP-SAT wants integer coefficients
@@ -170,7 +172,8 @@ class Master:
         return [(e, schedule, values[self.n_slacks + j]) for j, (e, schedule, _) in enumerate(self.columns)
                 if values[self.n_slacks + j] > 1e-6]
 
-    def solve_integer(self, seconds: float, start: Roster | None = None) -> tuple[Roster | None, float]:
+    def solve_integer(self, seconds: float, start: Roster | None = None,
+                      stop=None) -> tuple[Roster | None, float]:
         """Best roster over the generated schedules within `seconds`, and the MIP's dual bound.
 
         The bound holds only over these schedules, so it is no bound on the problem."""
@@ -185,6 +188,8 @@ class Master:
                                   np.full(n, highspy.HighsVarType.kInteger))
         if start is not None:
             self._set_start(mip, start)
+        if stop is not None:
+            mip.cbMipInterrupt.subscribe(lambda event: stop.is_set() and event.interrupt())
         mip.run()
         if mip.getInfo().primal_solution_status != 2:  # 2: a feasible solution exists
             return None, mip.getInfo().mip_dual_bound
@@ -276,3 +281,99 @@ class ColumnGeneration:
             if report.added == 0 or self.lp - self.bound < 1e-6:
                 return True
         return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Column generation beside LNS: a child process (highspy's run() holds the GIL, so a thread would
+# stall the CP-SAT search in the parent)
+
+
+def _drain(offers) -> list[Roster]:
+    found = []
+    while True:
+        try:
+            found.append(offers.get_nowait())
+        except queue.Empty:
+            return found
+
+
+def _colgen_process(problem: NrpProblem, seconds: float, out, offers, stop) -> None:
+    """Child: column generation until the LP converges (reporting Lagrangian bounds), then integer
+    masters over the pool, each from the latest LNS roster, whose schedules join the pool too."""
+    deadline = time.monotonic() + seconds
+    cg = ColumnGeneration(problem)
+    if not cg.seed(min(5.0, seconds / 4)):
+        return  # an employee has no legal schedule: LNS reports the infeasibility
+    incumbent = None
+    converged, reported = False, -math.inf
+    while not converged and not stop.is_set() and time.monotonic() < deadline:
+        report = cg.round(min(0.5, max(0.01, deadline - time.monotonic())))
+        converged = report.added == 0 or cg.lp - cg.bound < 1e-6
+        if report.bound > reported:
+            reported = report.bound
+            out.put(("bound", reported))
+        for incumbent in _drain(offers):
+            cg.add_roster(incumbent)
+    mip_seconds = 5.0
+    while not stop.is_set() and time.monotonic() < deadline - 0.5:
+        for incumbent in _drain(offers):
+            cg.add_roster(incumbent)
+        left = deadline - time.monotonic()
+        roster, _ = cg.master.solve_integer(min(mip_seconds, left), start=incumbent, stop=stop)
+        if roster is not None:
+            out.put(("roster", roster))
+        mip_seconds *= 1.5
+
+
+class ColgenHelper:
+    """The parent's handle on the column-generation child (a `models.nrp_cpsat.Helper`)."""
+
+    def __init__(self, problem: NrpProblem, seconds: float) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.out, self.offers, self.stop_event = context.Queue(), context.Queue(), context.Event()
+        self.process = context.Process(target=_colgen_process, daemon=True,
+                                       args=(problem, seconds, self.out, self.offers, self.stop_event))
+        self.process.start()
+
+    def offer(self, roster: Roster) -> None:
+        self.offers.put(roster)
+
+    def reports(self) -> tuple[float, list[Roster]]:
+        bound, rosters = -math.inf, []
+        while True:
+            try:
+                kind, payload = self.out.get_nowait()
+            except queue.Empty:
+                return bound, rosters
+            if kind == "bound":
+                bound = max(bound, payload)
+            else:
+                rosters.append(payload)
+
+    def stop(self) -> tuple[float, list[Roster]]:
+        """Interrupt the child and collect its last reports (draining, so that it can exit)."""
+        self.stop_event.set()
+        bound, rosters = -math.inf, []
+        give_up = time.monotonic() + 10
+        while self.process.is_alive() and time.monotonic() < give_up:
+            more_bound, more = self.reports()
+            bound, rosters = max(bound, more_bound), rosters + more
+            self.process.join(timeout=0.05)
+        if self.process.is_alive():
+            self.process.terminate()
+        more_bound, more = self.reports()
+        return max(bound, more_bound), rosters + more
+
+
+def solve(problem: NrpProblem, time_limit: float = 60.0, workers: int = 2, seed: int = 0,
+          first_share: float = 0.05, step_seconds: float = 1.0) -> NrpSolution:
+    """Best roster found within `time_limit` seconds on `workers` cores, with a proven lower bound.
+
+    With two or more workers one of them runs column generation (in a child process, so call this
+    from under `if __name__ == "__main__":` in scripts) and CP-SAT LNS gets the rest; with one,
+    LNS runs alone (`models.nrp_cpsat.solve`). Reproducible only up to timing.
+    """
+    start = time.monotonic()
+    helper = ColgenHelper(problem, time_limit - 0.5) if workers >= 2 else None
+    search = Search(problem, time_limit, workers - 1 if helper else workers, seed, helper, start)
+    return search.run(first_share, step_seconds)

@@ -1,4 +1,4 @@
-"""Nurse-rostering engine for the Curtois & Qu instances.
+"""Nurse-rostering: the compact model and large-neighbourhood search (Curtois & Qu instances).
 
 One compact 0-1 model (x[e, d, s] = employee e works shift s on day d), built once with CP-SAT and
 used three ways:
@@ -7,11 +7,9 @@ used three ways:
    improves it for a short while (and proves the small instances optimal);
 2. large-neighbourhood search (LNS) improves it: fix the incumbent outside a neighbourhood (a few
    employees, a window of days, or both), re-solve the rest with CP-SAT from the incumbent as hint;
-3. HiGHS solves the identical model as a MIP in a child process on the second core. Its dual
-   bound certifies the LNS roster (the search stops once they meet), rosters it finds are
-   adopted, and LNS rosters are handed to it so that it can prune.
-
-The model uses only linear constraints and clauses so that it translates to a MIP one-to-one.
+3. single-employee copies of it are the pricing problems of column generation
+   (`models.nrp_colgen`), which runs beside LNS as a `Helper`: its bound certifies the LNS
+   roster (the search stops once they meet), its rosters are adopted, and LNS rosters go to it.
 """
 
 from __future__ import annotations
@@ -250,16 +248,30 @@ class _Neighbourhoods:
         return min(total, max(least, round(share * total)))
 
 
-class _Search:
-    def __init__(self, problem: NrpProblem, time_limit: float, workers: int, seed: int, use_highs: bool):
-        self.start = time.monotonic()
+class Helper(Protocol):
+    """Another search running beside LNS (in its own process): it reports lower bounds and rosters,
+    and takes the LNS incumbents."""
+
+    def offer(self, roster: Roster) -> None: ...
+
+    def reports(self) -> tuple[float, list[Roster]]: ...  # best bound and rosters since the last call
+
+    def stop(self) -> tuple[float, list[Roster]]: ...  # the last reports
+
+
+class Search:
+    """First roster, a short full CP-SAT solve, then LNS; a helper's rosters and bounds are merged in."""
+
+    def __init__(self, problem: NrpProblem, time_limit: float, workers: int, seed: int,
+                 helper: Helper | None = None, start: float | None = None):
+        self.start = time.monotonic() if start is None else start
         self.deadline = self.start + time_limit
         self.compact = CompactModel(problem)
         self.cells = self.compact.cells()
         self.rng = random.Random(seed)
         self.neighbourhoods = _Neighbourhoods(problem, self.rng)
-        self.highs = _HighsSearch(self.compact, self._left(), seed) if use_highs and workers >= 2 else None
-        self.workers = workers - 1 if self.highs else workers
+        self.helper = helper
+        self.workers = workers
         self.values: list[int] | None = None
         self.objective: int | None = None
         self.bound = 0
@@ -272,8 +284,8 @@ class _Search:
             self._full_solve(first_share * (self.deadline - self.start))
         while self.values is not None and self._left() > 0.05 and not self._done():
             self._lns_step(min(step_seconds, self._left()))
-            self._sync_highs()
-        self._sync_highs(final=True)
+            self._sync_helper()
+        self._sync_helper(final=True)
         roster = self.compact.roster(self.values) if self.values else None
         return NrpSolution(roster, self.objective, self.bound, self._elapsed(), self.history)
 
@@ -333,18 +345,19 @@ class _Search:
         self.values, self.objective = values, value
         if improved:
             self.history.append((round(self._elapsed(), 2), value, by))
-            if self.highs:
-                self.highs.offer(values)
+            if self.helper:
+                self.helper.offer(self.compact.roster(values))
 
-    def _sync_highs(self, final: bool = False) -> None:
-        if not self.highs:
+    def _sync_helper(self, final: bool = False) -> None:
+        if not self.helper:
             return
-        bound, rosters = self.highs.stop() if final else self.highs.reports()
+        bound, rosters = self.helper.stop() if final else self.helper.reports()
         if bound > -math.inf:
             self.bound = max(self.bound, math.ceil(bound - 1e-6))
-        for values in rosters:
+        for roster in rosters:
+            values = self.compact.values(roster)
             if self.objective is None or self.compact.objective_value(values) < self.objective:
-                self._accept(values, "highs")
+                self._accept(values, "helper")
 
     def _done(self) -> bool:
         return self.infeasible or (self.objective is not None and self.objective <= self.bound)
@@ -357,13 +370,12 @@ class _Search:
 
 
 def solve(problem: NrpProblem, time_limit: float = 60.0, workers: int = 2, seed: int = 0,
-          use_highs: bool = True, first_share: float = 0.05, step_seconds: float = 1.0) -> NrpSolution:
-    """Best roster found within `time_limit` seconds on `workers` cores, with a proven lower bound.
+          first_share: float = 0.05, step_seconds: float = 1.0) -> NrpSolution:
+    """Best roster found by CP-SAT and LNS alone within `time_limit` seconds, with CP-SAT's bound.
 
-    With two or more workers one of them runs HiGHS (in a child process, so call this from under
-    `if __name__ == "__main__":` in scripts); CP-SAT gets the rest. A first legal roster comes
-    from a feasibility solve, then `first_share` of the time goes to CP-SAT on the full model and
-    the rest to LNS steps of at most `step_seconds` each. Runs are reproducible only up to timing
-    (time limits, the HiGHS process).
+    A first legal roster comes from a feasibility solve, then `first_share` of the time goes to
+    CP-SAT on the full model and the rest to LNS steps of at most `step_seconds` each.
+    `models.nrp_colgen.solve` runs this beside column generation. Runs are reproducible only up
+    to timing.
     """
-    return _Search(problem, time_limit, workers, seed, use_highs).run(first_share, step_seconds)
+    return Search(problem, time_limit, workers, seed).run(first_share, step_seconds)

@@ -138,7 +138,9 @@ class _Built:
 
 
 def _build(p: StaffingProblem, comp: tuple[int, ...], objective: str, elastic: bool = False,
-           drop_rules: bool = False, relax: bool = False) -> _Built:
+           drop_rules: bool = False, relax: bool = False, all_rows: bool = False) -> _Built:
+    """The model of one component. `all_rows` keeps supervision rows that a rule makes redundant,
+    so that the rule can be dropped (to explain it) without dropping the condition it implies."""
     m = LinearModel(name="leon_staffing")
     G = range(len(p.groups))
     n: dict[tuple[int, int], int] = {}
@@ -217,7 +219,7 @@ def _build(p: StaffingProblem, comp: tuple[int, ...], objective: str, elastic: b
             if not sup:
                 continue
             for s in span:
-                if (ti, k, s) not in x or (not drop_rules and not elastic and _rule_guarantees(p, s, sup)):
+                if (ti, k, s) not in x or (not (drop_rules or elastic or all_rows) and _rule_guarantees(p, s, sup)):
                     continue
                 big = (sum(t.work[q] for q in span if p.day_type[q] == p.day_type[s])
                        if movable else t.work[s])
@@ -390,7 +392,10 @@ def solve(p: StaffingProblem, objective: str = "hours", solver: str = "highs",
         for (t, k, s), c in b.x.items():
             alloc[t, k, s] = sol.values[c]
         if explain:
-            binding += _binding_rules(p, b, sol.objective, objective, solver, time_limit, relax)
+            eb = _build(p, comp, objective, relax=relax, all_rows=True)
+            esol = _lexicographic(eb, solver, time_limit, relax, stage2=not all_fixed)
+            if esol.ok:
+                binding += _binding_rules(p, eb, esol, solver, time_limit, relax, not all_fixed)
             wb = _build(p, comp, objective, drop_rules=True, relax=relax)
             ws = _lexicographic(wb, solver, time_limit, relax)
             if ws.ok:
@@ -409,14 +414,34 @@ def solve(p: StaffingProblem, objective: str = "hours", solver: str = "highs",
     return StaffingSolution(status, total, heads, alloc, bound, binding, wl_heads, stats=stats)
 
 
-def _binding_rules(p: StaffingProblem, b: _Built, z1: float, objective: str, solver: str,
-                   time_limit: float | None, relax: bool) -> list[dict]:
-    """A rule binds on a shift when dropping it there lowers the stage-1 optimum."""
+def _binding_rules(p: StaffingProblem, b: _Built, sol: Solution, solver: str,
+                   time_limit: float | None, relax: bool, stage2: bool) -> list[dict]:
+    """Rules that shape the optimum on a shift (or day), found by dropping them there.
+
+    A rule binds on hours when dropping it lowers the stage-1 optimum (it costs paid hours), and on
+    competence when the hours stay but the bottom-up allocation improves (it keeps a higher group on
+    shift than the work needs). Only rules whose rows are tight at the solution can bind.
+    """
+    z1 = sol.objective
+    act = b.model.row_activity(sol.values)
+    v2 = float(sum(v * sol.values[c] for c, v in b.stage2.items()))
     out = []
     for (rule_id, label), rows in b.rule_rows.items():
-        sol = b.model.without_rows(set(rows)).solve(solver, time_limit, relax)
-        if sol.ok and sol.objective < z1 - 1e-6 * max(1.0, abs(z1)):
-            out.append({"rule": rule_id, "shift": label, "saving_if_dropped": z1 - sol.objective})
+        if not any(min(abs(act[r] - b.model.row_lo[r]), abs(act[r] - b.model.row_hi[r])) < 1e-6 for r in rows):
+            continue
+        dropped = _Built(b.model.without_rows(set(rows)), b.shifts, b.n, b.x, b.stage1, b.stage2, {})
+        alt = _lexicographic(dropped, solver, time_limit, relax, stage2=stage2)
+        if not alt.ok:
+            continue
+        entry = {"rule": rule_id, "shift": label, "saving_if_dropped": max(0.0, z1 - alt.objective)}
+        if alt.objective < z1 - 1e-6 * max(1.0, abs(z1)):
+            entry["binds_on"] = "hours"
+        elif stage2 and float(sum(v * alt.values[c] for c, v in b.stage2.items())) < v2 - 1e-6 * max(1.0, v2):
+            entry["binds_on"] = "competence"
+        else:
+            continue
+        entry["heads_without"] = {(k, s): float(np.rint(alt.values[c])) for (k, s), c in b.n.items()}
+        out.append(entry)
     return out
 
 

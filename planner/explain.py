@@ -28,40 +28,50 @@ def describe_rule(inst: Instance, rule_id: str) -> str:
 
 
 def binding_rules(inst: Instance, res: ModeResult) -> list[dict]:
-    """One entry per rule and shift (or day) where dropping the rule would lower the optimum."""
+    """One entry per rule and shift (or day) where the rule shapes the optimum."""
     out = []
     for b in res.binding:
         r = next(x for x in inst.rules if x.id == b["rule"])
-        extra = _extra_heads(inst, res, b["shift"])
+        shifts = [s.id for s in inst.shifts if b["shift"] in (s.id, s.day_type)]
+        more, fewer = _difference(res, b["heads_without"], shifts)
         out.append({
             "rule": b["rule"], "shift": b["shift"], "source": r.source or "illustrative",
-            "mode": res.mode, "what": describe_rule(inst, b["rule"]),
+            "mode": res.mode, "what": describe_rule(inst, b["rule"]), "binds_on": b["binds_on"],
             "hours_per_week_if_dropped": -round(b["saving_if_dropped"], 6),
-            "extra_heads": extra,
-            "text": _text(inst, b, r, extra),
+            "extra_heads": more, "instead_of": fewer,
+            "text": _text(b, r, describe_rule(inst, r.id), more, fewer),
         })
     return out
 
 
-def _extra_heads(inst: Instance, res: ModeResult, label: str) -> dict[str, float]:
-    """Heads above the workload-only staffing, on the shift (or all shifts of a day type)."""
-    if res.workload_only_staff is None:
-        return {}
-    shifts = [s.id for s in inst.shifts if label in (s.id, s.day_type)]
-    out: dict[str, float] = {}
+def _difference(res: ModeResult, without: dict, shifts: list[str]) -> tuple[dict, dict]:
+    """Heads with the rule minus heads without it on these shifts: (more of, fewer of)."""
+    more: dict[str, float] = {}
+    fewer: dict[str, float] = {}
     for s in shifts:
         for g, n in res.staff[s].items():
-            d = n - res.workload_only_staff[s].get(g, 0.0)
+            d = n - without.get(s, {}).get(g, 0.0)
             if d > 1e-9:
-                out[g] = out.get(g, 0.0) + d
-    return out
+                more[g] = more.get(g, 0.0) + d
+            elif d < -1e-9:
+                fewer[g] = fewer.get(g, 0.0) - d
+    return more, fewer
 
 
-def _text(inst: Instance, b: dict, r, extra: dict[str, float]) -> str:
-    heads = ", ".join(f"{n:g} {g}" for g, n in extra.items())
-    head = f"{b['shift']}: " + (f"{heads} above workload — " if heads else "")
-    return (f"{head}rule '{r.id}' ({describe_rule(inst, r.id)}; source: {r.source or 'illustrative'}) "
-            f"costs {b['saving_if_dropped']:g} paid h/week")
+def _heads(d: dict[str, float]) -> str:
+    return ", ".join(f"{n:g} {g}" for g, n in d.items())
+
+
+def _text(b: dict, r, what: str, more: dict, fewer: dict) -> str:
+    head = f"{b['shift']}: rule '{r.id}' ({what}; source: {r.source or 'illustrative'})"
+    on = "on shift" if r.per == "shift" else f"on the {b['shift']} shifts"
+    if b["binds_on"] == "hours":
+        tail = f" costs {b['saving_if_dropped']:g} paid h/week"
+        if more:
+            tail += f": it keeps {_heads(more)} {on}" + (f" where {_heads(fewer)} would do" if fewer else "")
+        return head + tail
+    return head + (f" keeps {_heads(more)} {on} where {_heads(fewer)} would do the work"
+                   if more else " changes who does the work") + " (same paid hours)"
 
 
 def explain_shifts(res: ModeResult) -> list[dict]:

@@ -188,7 +188,8 @@ def print_report(inst: Instance, results: dict[str, ModeResult], doc: dict, cons
     for m in results:
         bl = doc["results"][m]["binding_rules"]
         if bl:
-            con.print(f"[bold]Binding rules ({m})[/bold] — rules that force staffing above the workload:")
+            con.print(f"[bold]Binding rules ({m})[/bold] — rules that shape the staffing "
+                      "(cost paid hours, or keep a higher group on shift than the work needs):")
             for b in bl:
                 con.print(f"  • {b['text']}")
 

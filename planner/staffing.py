@@ -220,7 +220,18 @@ def _result(inst: Instance, mode: str, p: model.StaffingProblem, members, hours,
         mode=mode, status=sol.status, objective=sol.objective, bound=sol.bound, staff=staff,
         weekly_hours=weekly, fte=fte_from_hours(weekly if ok else {g: 0.0 for g in gids}, inst.fte),
         cost_nok_per_week=cost, allocation=alloc_week, allocation_by_shift=alloc_shift,
-        binding=sol.binding, workload_only_staff=wl, bends=sol.bends, stats=sol.stats)
+        binding=[_named_binding(b, gids, sids) for b in sol.binding], workload_only_staff=wl,
+        bends=sol.bends, stats=sol.stats)
+
+
+def _named_binding(b: dict, gids: list[str], sids: list[str]) -> dict:
+    """The model's binding-rule record with group and shift names instead of indices."""
+    out = {k: v for k, v in b.items() if k != "heads_without"}
+    without: dict[str, dict[str, float]] = {}
+    for (k, s), n in b.get("heads_without", {}).items():
+        without.setdefault(sids[s], {})[gids[k]] = n
+    out["heads_without"] = without
+    return out
 
 
 def freed_breakdown(inst: Instance, results: dict[str, ModeResult], solver: str = "highs",

@@ -1,22 +1,26 @@
 """Nurse-rostering benchmark: reader, independent evaluator, and the engine checked against both.
 
 Objective values of known rosters are computed by hand below (the arithmetic is in the comments),
-the engine's optima are checked against exhaustive search on random tiny instances, and the two
-published instances in tests/data/nrp are solved to their proven optima.
+the engine's optima and the pricing problem's optima are checked against exhaustive search on
+random tiny instances, column generation's bounds against the proven optima of the two published
+instances in tests/data/nrp, and the engine reaches those optima.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from pathlib import Path
 
-import highspy
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.nrp_cpsat import CompactModel, load_highs, solve, to_mip
-from models.nrp_problem import OFF
+from models import nrp_colgen
+from models.nrp_colgen import ColumnGeneration, Pricer
+from models.nrp_cpsat import CompactModel, solve
+from models.nrp_problem import OFF, Cover
 from planner.errors import InputError
 from planner.nrp import evaluate, format_roster, objective, parse_instance, read_instance, violations
 
@@ -168,18 +172,21 @@ def test_format_roster_round_trips_ids(tiny):
 # Engine against the evaluator
 
 
+def legal_rows(problem, e: int) -> list[list[int]]:
+    """Every row employee e may work, by the evaluator."""
+    employee = problem.employees[e]
+    found = []
+    for row in itertools.product([OFF, *range(problem.n_shifts)], repeat=problem.horizon):
+        roster = [[OFF] * problem.horizon for _ in problem.employees]
+        roster[e] = list(row)
+        if not [v for v in violations(problem, roster) if v.startswith(f"{employee.id}: ")]:
+            found.append(list(row))
+    return found
+
+
 def brute_force_optimum(problem) -> int | None:
-    """Exhaustive search: hard constraints are per employee, so enumerate each one's legal rows."""
-    options = [OFF, *range(problem.n_shifts)]
-    legal = []
-    for e, employee in enumerate(problem.employees):
-        mine = []
-        for row in itertools.product(options, repeat=problem.horizon):
-            roster = [[OFF] * problem.horizon for _ in problem.employees]
-            roster[e] = list(row)
-            if not [v for v in violations(problem, roster) if v.startswith(f"{employee.id}: ")]:
-                mine.append(list(row))
-        legal.append(mine)
+    """Exhaustive search: hard constraints are per employee, so combine each one's legal rows."""
+    legal = [legal_rows(problem, e) for e in range(len(problem.employees))]
     values = [objective(problem, list(combo)) for combo in itertools.product(*legal)]
     return min(values) if values else None
 
@@ -223,18 +230,69 @@ def test_engine_optimum_equals_exhaustive_search(problem):
     assert evaluation.feasible and evaluation.objective == best
 
 
-def test_highs_on_the_translated_model_reaches_the_same_optimum(tiny):
-    highs = highspy.Highs()
-    highs.silent()
-    load_highs(to_mip(CompactModel(tiny).model.proto), highs)
-    highs.run()
-    assert round(highs.getInfo().objective_function_value) == solve(tiny, time_limit=10, workers=1).objective
+def test_compact_model_scores_a_roster_like_the_evaluator(tiny):
+    compact = CompactModel(tiny)
+    roster = rows(tiny, TINY_ROSTER)
+    values = compact.values(roster)
+    assert compact.roster(values) == roster
+    assert compact.objective_value(values) == objective(tiny, roster) == 192
+
+
+# ---------------------------------------------------------------------------------------------
+# Column generation
+
+
+def requests_only(problem):
+    """The same instance without cover: its objective is the request penalty alone."""
+    return dataclasses.replace(problem, cover=tuple(tuple(Cover(0, 0, 0) for _ in day) for day in problem.cover))
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_instances(), st.integers(0, 1), st.lists(st.integers(-60, 60), min_size=14, max_size=14),
+       st.integers(-50, 50))
+def test_pricing_finds_the_least_reduced_cost_schedule(problem, e, dual_list, convexity):
+    """Reduced cost = request penalty - cover duals of the worked cells - convexity dual."""
+    duals = np.array(dual_list[: 7 * problem.n_shifts], float).reshape(7, problem.n_shifts) / 4
+    pricer = Pricer(problem, e)
+
+    def reduced(row):
+        alone = [[OFF] * 7 for _ in problem.employees]
+        alone[e] = row
+        penalty = objective(requests_only(problem), alone)
+        return penalty - sum(duals[d, s] for d, s in enumerate(row) if s != OFF) - convexity
+
+    legal = legal_rows(problem, e)
+    found, bound = pricer.price(duals, convexity, seconds=5)
+    if not legal:
+        assert found == [] and bound == float("inf")
+        return
+    best = min(reduced(row) for row in legal)
+    assert pricer.reduced_cost(found[-1], duals, convexity) == pytest.approx(best)
+    assert reduced(list(found[-1])) == pytest.approx(best)
+    assert best - 0.02 <= bound <= best
+
+
+@pytest.mark.parametrize("number, optimum", [(1, 607), (2, 828)])
+def test_column_generation_bounds_and_integer_master(number, optimum):
+    problem = read_instance(DATA / f"Instance{number}.txt")
+    cg = ColumnGeneration(problem)
+    assert cg.seed(seconds=5)
+    reports = []
+    assert cg.run(deadline=float("inf"), on_round=reports.append)  # converges
+    assert all(r.bound <= optimum for r in reports)  # every round's Lagrangian bound is valid
+    assert cg.lp >= cg.bound and cg.lp - reports[-1].bound < 0.1  # converged: the LP is the bound
+    roster, _ = cg.master.solve_integer(seconds=10)
+    evaluation = evaluate(problem, roster)
+    assert evaluation.feasible and evaluation.objective == optimum
+    # From a start, the integer master returns that roster or a better one.
+    again, _ = cg.master.solve_integer(seconds=10, start=roster)
+    assert objective(problem, again) <= optimum
 
 
 @pytest.mark.parametrize("number, optimum", [(1, 607), (2, 828)])
 def test_engine_reaches_published_optimum_and_evaluator_agrees(number, optimum):
     problem = read_instance(DATA / f"Instance{number}.txt")
-    solution = solve(problem, time_limit=15, workers=2)
+    solution = nrp_colgen.solve(problem, time_limit=15, workers=2)
     evaluation = evaluate(problem, solution.roster)
     assert evaluation.violations == []
     assert evaluation.objective == solution.objective == optimum

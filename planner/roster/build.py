@@ -11,9 +11,48 @@ def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Wei
     """A deterministic greedy start roster (``construct``) is hinted to CP-SAT; with ``det_time`` the
     search is CP-SAT's deterministic mode, so the same input gives the same roster."""
     conds = M.all_conditions(P)
-    hint = M.construct(P, conds=conds)
+    hint = start_roster(P, conds)
     return M.solve(P, time_limit=time_limit, workers=workers, seed=seed, weights=weights, progress=progress,
                    hint=hint, det_time=det_time)
+
+
+def weekend_teams(P: M.Problem) -> dict[int, set]:
+    """A search aid, not a rule: split the people who share a group, allowed shifts and weekend cycle
+    into `cycle` weekend teams (team k works weekends k, k + cycle, ...), largest positions first, round
+    robin. Returns {person: weekend slots outside the person's team} for the greedy start. With every
+    third weekend and exactly 3 x the weekend persons, only such a team split covers every weekend; the
+    plain greedy spends two people on one weekend (one on Saturday, one on Sunday) and runs short."""
+    wf = next((r for r in P.rules if isinstance(r, M.WeekendFrequency) and r.hard), None)
+    if wf is None or not P.cyclic:
+        return {}
+    wsets = wf.weekend_sets(P)
+    nw = len(wsets)
+    classes: dict[tuple, list[int]] = {}
+    for pi, p in enumerate(P.persons):
+        cyc = p.weekend_cycle or wf.cycle
+        if cyc <= 1 or nw % cyc:
+            continue
+        key = (p.group, tuple(sorted(p.allowed)) if p.allowed is not None else (), cyc)
+        classes.setdefault(key, []).append(pi)
+    forbid: dict[int, set] = {}
+    for k, (key, pis) in enumerate(sorted(classes.items())):
+        cyc = key[2]
+        for j, pi in enumerate(sorted(pis, key=lambda i: (-P.persons[i].percent, P.persons[i].id))):
+            team = (j + k) % cyc
+            forbid[pi] = {sl for w, st in enumerate(wsets) if w % cyc != team for sl in st}
+    return forbid
+
+
+def start_roster(P: M.Problem, conds: list | None = None) -> dict:
+    """Deterministic greedy start: the plain greedy (``construct``) and the greedy inside weekend teams;
+    the one that leaves fewer minimum-cover heads open (ties: the team one)."""
+    conds = M.all_conditions(P) if conds is None else conds
+    cands = []
+    forbid = weekend_teams(P)
+    if forbid:
+        cands.append(M.construct(P, forbid=forbid, conds=conds))
+    cands.append(M.construct(P, conds=conds))
+    return min(cands, key=lambda a: sum(k for *_, k in M.cover_missing(P, a)))
 
 
 def grid_rows(P: M.Problem, assignment: dict) -> dict[str, list[str]]:
