@@ -14,6 +14,7 @@ choice of one legal schedule per employee is a legal roster; only the cover coup
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import multiprocessing
 import queue
@@ -26,8 +27,7 @@ from ortools.sat.python import cp_model
 from models.nrp_cpsat import CompactModel, NrpSolution, Search
 from models.nrp_problem import OFF, Cover, NrpProblem, Roster
 
-SCALE = 1000  # pricing costs are duals in thousandths: CP-SAT wants integer coefficients
-ROUNDING_SLACK = 0.01  # per schedule, covers the thousandths rounding of up to 1000 cells
+SCALE = 100_000  # CP-SAT wants integer costs: pricing works in units of 1 / SCALE
 
 Schedule = tuple[int, ...]  # one employee's row: shift index per day, or OFF
 
@@ -88,9 +88,24 @@ class Pricer:
         self.cells = [(d, s, var) for (_, d, s), var in compact._vars.items()]
         self.variables = [var for _, _, var in self.cells]
         self.constant, self.costs = request_costs(problem, e)
+        self.rounding = 0.5 * problem.horizon / SCALE  # the most that rounding the costs can hide
 
     def cost(self, schedule: Schedule) -> int:
         return schedule_cost(self.constant, self.costs, schedule)
+
+    def fix(self, day: int, shift: int) -> None:
+        """Only schedules with `shift` (or OFF) on `day` from now on, until `unfix`."""
+        for d, s, var in self.cells:
+            if d == day:
+                self._domain(var, int(s == shift), int(s == shift))
+
+    def unfix(self) -> None:
+        for _, _, var in self.cells:
+            self._domain(var, 0, 1)
+
+    def _domain(self, var: cp_model.IntVar, low: int, high: int) -> None:
+        domain = self.model.proto.variables[var.index].domain
+        domain[0], domain[1] = low, high
 
     def price(self, duals: np.ndarray, convexity: float, seconds: float) -> tuple[list[Schedule], float]:
         """Schedules by increasing search order, and a proven lower bound on the least reduced cost.
@@ -102,11 +117,15 @@ class Pricer:
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.max_time_in_seconds = max(0.01, seconds)
+        # Measured a third faster on these small models, which probing and symmetry do not help.
+        solver.parameters.cp_model_probing_level = 0
+        solver.parameters.cp_model_use_sat_presolve = False
+        solver.parameters.symmetry_level = 0
         collector = _Collector(self.cells, self.horizon)
         status = solver.solve(self.model, collector)
         if status == cp_model.INFEASIBLE:
             return [], math.inf
-        bound = solver.best_objective_bound / SCALE + self.constant - convexity - ROUNDING_SLACK
+        bound = solver.best_objective_bound / SCALE + self.constant - convexity - self.rounding
         return collector.found, bound
 
     def reduced_cost(self, schedule: Schedule, duals: np.ndarray, convexity: float) -> float:
@@ -128,6 +147,7 @@ class Master:
         self.highs.setOptionValue("threads", 1)
         self.columns: list[tuple[int, Schedule, int]] = []  # (employee, schedule, cost); no upper bound: the convexity row is one, and a bound of 1 would take duals away from it
         self.known: set[tuple[int, Schedule]] = set()
+        self.fixed: dict[int, dict[int, int]] = {}  # employee -> {day: shift or OFF} fixed by a dive
         self._add_rows()
         self._add_slacks()
 
@@ -155,8 +175,24 @@ class Master:
         self.columns.append((e, schedule, cost))
         rows = [d * self.problem.n_shifts + s for d, s in enumerate(schedule) if s != OFF]
         rows.append(self.n_cover + e)
-        self.highs.addCol(cost, 0, math.inf, len(rows), np.array(rows, np.int32), np.ones(len(rows)))
+        upper = math.inf if self.allowed(e, schedule) else 0
+        self.highs.addCol(cost, 0, upper, len(rows), np.array(rows, np.int32), np.ones(len(rows)))
         return True
+
+    def allowed(self, e: int, schedule: Schedule) -> bool:
+        return all(schedule[d] == s for d, s in self.fixed.get(e, {}).items())
+
+    def fix(self, e: int, day: int, shift: int) -> None:
+        """Employee e works `shift` (or is OFF) on `day` until `unfix`: other columns are barred."""
+        self.fixed.setdefault(e, {})[day] = shift
+        for j, (owner, schedule, _) in enumerate(self.columns):
+            if owner == e and schedule[day] != shift:
+                self.highs.changeColBounds(self.n_slacks + j, 0, 0)
+
+    def unfix(self) -> None:
+        self.fixed.clear()
+        for j in range(len(self.columns)):
+            self.highs.changeColBounds(self.n_slacks + j, 0, math.inf)
 
     def solve_lp(self) -> tuple[float, np.ndarray, np.ndarray]:
         """LP value, cover duals [day, shift] and convexity duals [employee]."""
@@ -261,15 +297,19 @@ class ColumnGeneration:
         return True
 
     def round(self, seconds_each: float) -> RoundReport:
+        """Solve the master LP and price every employee; the bound counts only when nothing is fixed."""
         self.lp, duals, convexity = self.master.solve_lp()
         bound, added = self.lp, 0
         for pricer in self.pricers:
+            if len(self.master.fixed.get(pricer.employee, ())) == self.problem.horizon:
+                continue
             found, least = pricer.price(duals, convexity[pricer.employee], seconds_each)
             bound += min(0.0, least)
             for schedule in found:
                 if pricer.reduced_cost(schedule, duals, convexity[pricer.employee]) < -1e-6:
                     added += self.add(pricer.employee, schedule)
-        self.bound = max(self.bound, bound)
+        if not self.master.fixed:
+            self.bound = max(self.bound, bound)
         return RoundReport(self.lp, bound, added)
 
     def run(self, deadline: float, seconds_each: float = 0.5, on_round=None) -> bool:
@@ -278,9 +318,77 @@ class ColumnGeneration:
             report = self.round(min(seconds_each, max(0.01, deadline - time.monotonic())))
             if on_round:
                 on_round(report)
-            if report.added == 0 or self.lp - self.bound < 1e-6:
+            if report.added == 0 or self.lp - report.bound < 1e-6:
                 return True
         return False
+
+    def dive(self, deadline: float, share: float = 0.1, rounds: int = 10, stop=None) -> Roster | None:
+        """Depth-first rounding on cells: fix the (employee, day) cells whose LP value is the most
+        nearly one (a `share` of the fractional ones), re-generate columns for up to `rounds`,
+        repeat until the LP picks one schedule per employee. A batch that lifts the LP by more
+        than `DIVE_TOLERANCE` is undone and retried at half its size. A heuristic: every roster
+        it returns is legal, none is proven good."""
+        kept: list[tuple[int, int, int]] = []
+        batch: list[tuple[int, int, int]] = []
+        before = math.inf
+        try:
+            while time.monotonic() < deadline and not (stop is not None and stop.is_set()):
+                lp = self._reconverge(rounds, deadline)
+                if len(batch) > 1 and lp > before + DIVE_TOLERANCE * abs(before) + 1:
+                    batch = batch[: len(batch) // 2]
+                    self._refix(kept + batch)
+                    continue
+                kept += batch
+                fractional = self._fractional_cells()
+                if not fractional:
+                    return self._lp_roster()
+                batch = [cell for _, *cell in fractional[: max(1, math.ceil(share * len(fractional)))]]
+                before = lp
+                for cell in batch:
+                    self.fix(*cell)
+            return None
+        finally:
+            self.unfix()
+
+    def _reconverge(self, rounds: int, deadline: float) -> float:
+        for _ in range(rounds):
+            if self.round(0.5).added == 0 or time.monotonic() > deadline:
+                break
+        return self.master.solve_lp()[0]
+
+    def _refix(self, cells: list[tuple[int, int, int]]) -> None:
+        self.unfix()
+        for cell in cells:
+            self.fix(*cell)
+
+    def fix(self, e: int, day: int, shift: int) -> None:
+        self.master.fix(e, day, shift)
+        self.pricers[e].fix(day, shift)
+
+    def unfix(self) -> None:
+        self.master.unfix()
+        for pricer in self.pricers:
+            pricer.unfix()
+
+    def _cell_values(self) -> dict[tuple[int, int, int], float]:
+        """LP value of each (employee, day, shift-or-OFF) cell: the weight of the schedules using it."""
+        values: dict[tuple[int, int, int], float] = {}
+        for e, schedule, weight in self.master.lp_schedules():
+            for d, shift in enumerate(schedule):
+                values[e, d, shift] = values.get((e, d, shift), 0.0) + weight
+        return values
+
+    def _fractional_cells(self) -> list[tuple[float, int, int, int]]:
+        """Cells strictly between 0 and 1, the most nearly one first."""
+        cells = [(-v, e, d, s) for (e, d, s), v in self._cell_values().items() if 1e-6 < v < 1 - 1e-6]
+        return [(-v, e, d, s) for v, e, d, s in sorted(cells)]
+
+    def _lp_roster(self) -> Roster:
+        roster: Roster = [[OFF] * self.problem.horizon for _ in self.problem.employees]
+        for e, schedule, weight in self.master.lp_schedules():
+            if weight > 0.5:
+                roster[e] = list(schedule)
+        return roster
 
 
 # ---------------------------------------------------------------------------------------------
@@ -298,31 +406,45 @@ def _drain(offers) -> list[Roster]:
 
 
 def _colgen_process(problem: NrpProblem, seconds: float, out, offers, stop) -> None:
-    """Child: column generation until the LP converges (reporting Lagrangian bounds), then integer
-    masters over the pool, each from the latest LNS roster, whose schedules join the pool too."""
+    """Child: column generation until the LP converges (reporting Lagrangian bounds), then dives
+    and integer masters over the growing pool, each master from the latest LNS roster, whose
+    schedules join the pool too."""
     deadline = time.monotonic() + seconds
     cg = ColumnGeneration(problem)
     if not cg.seed(min(5.0, seconds / 4)):
         return  # an employee has no legal schedule: LNS reports the infeasibility
-    incumbent = None
-    converged, reported = False, -math.inf
-    while not converged and not stop.is_set() and time.monotonic() < deadline:
-        report = cg.round(min(0.5, max(0.01, deadline - time.monotonic())))
-        converged = report.added == 0 or cg.lp - cg.bound < 1e-6
+    incumbent = _generate(cg, deadline - 0.5 * seconds, out, offers, stop)
+    for share in itertools.cycle(DIVE_SHARES):
+        if stop.is_set() or time.monotonic() > deadline - 0.5:
+            return
+        for incumbent in [incumbent, *_drain(offers)]:
+            if incumbent is not None:
+                cg.add_roster(incumbent)
+        roster = cg.dive(deadline, share=share, stop=stop)
+        if roster is not None:
+            out.put(("roster", roster))
+        roster, _ = cg.master.solve_integer(min(5.0, deadline - time.monotonic()), start=incumbent, stop=stop)
+        if roster is not None:
+            out.put(("roster", roster))
+
+
+DIVE_SHARES = (0.1, 0.05, 0.2)  # dives fix this share of the fractional cells at a time, in turn
+DIVE_TOLERANCE = 0.002  # a dive undoes a batch of fixings that lifts the LP by more than this share
+
+
+def _generate(cg: ColumnGeneration, deadline: float, out, offers, stop) -> Roster | None:
+    """Rounds until the LP converges or the deadline, reporting bounds; the latest LNS roster."""
+    incumbent, reported = None, -math.inf
+    while not stop.is_set() and time.monotonic() < deadline:
+        report = cg.round(0.5)
         if report.bound > reported:
             reported = report.bound
             out.put(("bound", reported))
         for incumbent in _drain(offers):
             cg.add_roster(incumbent)
-    mip_seconds = 5.0
-    while not stop.is_set() and time.monotonic() < deadline - 0.5:
-        for incumbent in _drain(offers):
-            cg.add_roster(incumbent)
-        left = deadline - time.monotonic()
-        roster, _ = cg.master.solve_integer(min(mip_seconds, left), start=incumbent, stop=stop)
-        if roster is not None:
-            out.put(("roster", roster))
-        mip_seconds *= 1.5
+        if report.added == 0 or cg.lp - cg.bound < 1e-6:
+            break
+    return incumbent
 
 
 class ColgenHelper:

@@ -23,6 +23,8 @@ rotation that repeats, so day D-1 is followed by day 0 (windows wrap around).
 """
 from __future__ import annotations
 
+import abc
+
 import math
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -227,14 +229,15 @@ def evaluate(cond: Cond, worked: set[Slot], person: Person) -> tuple[bool, str]:
 # Rules
 # ----------------------------------------------------------------------------------------------
 @dataclass
-class Rule:
+class Rule(abc.ABC):
     id: str
     hard: bool = True
     weight: int = 1
     source: str = ""
 
-    def conditions(self, P: Problem) -> Iterable[Cond]:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abc.abstractmethod
+    def conditions(self, P: Problem) -> Iterable[Cond]:
+        """The rule as conditions over person × day × shift slots (posted and audited alike)."""
 
     def _kw(self, p: int, d: int, detail: str) -> dict:
         return dict(rule=self.id, person=p, day=d, hard=self.hard, weight=self.weight, detail=detail)
@@ -777,7 +780,6 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
                         useful.setdefault(h, set()).add((d, s))
 
     y: dict[tuple[int, int, int], object] = {}
-    zero = m.NewConstant(0)
     for pi, p in enumerate(P.persons):
         for d in range(P.days):
             for s in S:

@@ -18,7 +18,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cli_national
-from planner.errors import InputError
 from planner.national import run_and_write
 from planner.national.config import load_national
 from planner.national.projection import project

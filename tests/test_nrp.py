@@ -242,9 +242,14 @@ def test_compact_model_scores_a_roster_like_the_evaluator(tiny):
 # Column generation
 
 
-def requests_only(problem):
-    """The same instance without cover: its objective is the request penalty alone."""
-    return dataclasses.replace(problem, cover=tuple(tuple(Cover(0, 0, 0) for _ in day) for day in problem.cover))
+def requests_only(problem, e: int):
+    """The same instance without cover and others' requests: its objective is e's request penalty."""
+    return dataclasses.replace(
+        problem,
+        cover=tuple(tuple(Cover(0, 0, 0) for _ in day) for day in problem.cover),
+        on_requests=tuple(r for r in problem.on_requests if r.employee == e),
+        off_requests=tuple(r for r in problem.off_requests if r.employee == e),
+    )
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -258,7 +263,7 @@ def test_pricing_finds_the_least_reduced_cost_schedule(problem, e, dual_list, co
     def reduced(row):
         alone = [[OFF] * 7 for _ in problem.employees]
         alone[e] = row
-        penalty = objective(requests_only(problem), alone)
+        penalty = objective(requests_only(problem, e), alone)
         return penalty - sum(duals[d, s] for d, s in enumerate(row) if s != OFF) - convexity
 
     legal = legal_rows(problem, e)
@@ -269,7 +274,7 @@ def test_pricing_finds_the_least_reduced_cost_schedule(problem, e, dual_list, co
     best = min(reduced(row) for row in legal)
     assert pricer.reduced_cost(found[-1], duals, convexity) == pytest.approx(best)
     assert reduced(list(found[-1])) == pytest.approx(best)
-    assert best - 0.02 <= bound <= best
+    assert best - 0.001 <= bound <= best
 
 
 @pytest.mark.parametrize("number, optimum", [(1, 607), (2, 828)])
@@ -280,7 +285,7 @@ def test_column_generation_bounds_and_integer_master(number, optimum):
     reports = []
     assert cg.run(deadline=float("inf"), on_round=reports.append)  # converges
     assert all(r.bound <= optimum for r in reports)  # every round's Lagrangian bound is valid
-    assert cg.lp >= cg.bound and cg.lp - reports[-1].bound < 0.1  # converged: the LP is the bound
+    assert cg.lp >= cg.bound > cg.lp - 0.01  # converged: the LP value is the bound
     roster, _ = cg.master.solve_integer(seconds=10)
     evaluation = evaluate(problem, roster)
     assert evaluation.feasible and evaluation.objective == optimum

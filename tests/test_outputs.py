@@ -5,7 +5,6 @@ import json
 import highspy
 import openpyxl
 import pytest
-import yaml
 
 from conftest import run_cli, solve_json
 from test_bad_input import edit

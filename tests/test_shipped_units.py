@@ -1,7 +1,6 @@
 """The shipped archetype units: valid, solvable, and every solution passes the independent check."""
 
 import json
-from pathlib import Path
 
 import pytest
 

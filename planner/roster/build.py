@@ -7,13 +7,120 @@ from models import roster_cpsat as M
 
 
 def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Weights | None = None,
-                  workers: int = 2, seed: int = 1, det_time: float | None = None) -> M.Result:
-    """A deterministic greedy start roster (``construct``) is hinted to CP-SAT; with ``det_time`` the
-    search is CP-SAT's deterministic mode, so the same input gives the same roster."""
+                  workers: int = 2, seed: int = 1, det_time: float | None = None, lns: bool = True) -> M.Result:
+    """A deterministic greedy start roster (``start_roster``) is improved by a large-neighbourhood search
+    over groups of people (``improve``: the others fixed, one small deterministic CP-SAT solve per
+    neighbourhood), then hinted to CP-SAT on the whole problem; with ``det_time`` every solve runs in
+    CP-SAT's deterministic mode, so the same input gives the same roster."""
+    import time
+    t0 = time.perf_counter()
     conds = M.all_conditions(P)
     hint = start_roster(P, conds)
-    return M.solve(P, time_limit=time_limit, workers=workers, seed=seed, weights=weights, progress=progress,
-                   hint=hint, det_time=det_time)
+    det_lns = 0.0
+    if lns and det_time:
+        hint, det_lns = improve(P, hint, budget=0.6 * det_time, wall=0.5 * time_limit, seed=seed, weights=weights)
+    # leave room for building the final model and completing its hint (grows with the people)
+    wall_left = max(1.0, time_limit - (time.perf_counter() - t0) - max(3.0, 0.05 * len(P.persons)))
+    r = M.solve(P, time_limit=wall_left, workers=workers, seed=seed, weights=weights, progress=progress,
+                hint=hint, det_time=max(0.5, det_time - det_lns) if det_time else None)
+    if r.assignment and r.status in ("OPTIMAL", "FEASIBLE"):
+        # the whole-problem search keeps the hint or improves on it; never report a worse roster
+        if _score(P, hint, conds) < _score(P, r.assignment, conds):
+            r.assignment = dict(hint)
+            r.shortfall = sum(k for *_, k in M.cover_missing(P, hint))
+            r.objective = r.gap = None      # the solver's objective belongs to its own (worse) roster
+    r.det_time += det_lns
+    r.wall_time = time.perf_counter() - t0
+    return r
+
+
+def _score(P: M.Problem, asg: dict, conds) -> tuple[int, int]:
+    """(open minimum-cover heads, hard violations): what the builder must not make worse."""
+    miss = sum(k for *_, k in M.cover_missing(P, asg))
+    hard = sum(1 for v in M.check(P, asg, conds) if v.hard)
+    return miss, hard
+
+
+def neighbourhoods(P: M.Problem, asg: dict) -> list[list[int]]:
+    """People to re-plan together, in a fixed order: for each group with open cover (most open first) the
+    people who may fill it, then every class of interchangeable people (same group and allowed shifts)."""
+    classes: dict[tuple, list[int]] = {}
+    for pi, p in enumerate(P.persons):
+        classes.setdefault((p.group, tuple(sorted(p.allowed)) if p.allowed is not None else ()), []).append(pi)
+    open_by: dict[str, int] = {}
+    for _, _, g, k in M.cover_missing(P, asg):
+        open_by[g] = open_by.get(g, 0) + k
+    out = []
+    for g, _ in sorted(open_by.items(), key=lambda kv: (-kv[1], kv[0])):
+        fill = [g] + list(P.substitutes.get(g, []))
+        out.append([pi for pi, p in enumerate(P.persons) if p.group == g])
+        out.append([pi for pi, p in enumerate(P.persons) if p.group in fill])
+    out += [pis for _, pis in sorted(classes.items())]
+    seen, uniq = set(), []
+    for n in out:
+        if n and tuple(n) not in seen:
+            seen.add(tuple(n))
+            uniq.append(n)
+    return uniq
+
+
+def _residual_cover(P: M.Problem, asg: dict, free: set[int]) -> list[M.Cover]:
+    """The cover the free people must still give when everyone else keeps their shifts (max-flow of the
+    fixed people into the slots, substitution included)."""
+    heads: dict[tuple[int, str], dict[str, int]] = {}
+    for (pi, d), s in asg.items():
+        if pi in free:
+            continue
+        for per in P.shifts[s].periods:
+            h = heads.setdefault((d, per), {})
+            h[P.persons[pi].group] = h.get(P.persons[pi].group, 0) + 1
+    out = []
+    for c in P.cover:
+        if c.min <= 0:
+            continue
+        miss = M.fill_slots(P, heads.get((c.day, c.code), {}), c.day, c.code).get(c.group, 0)
+        if miss > 0:
+            out.append(M.Cover(c.day, c.code, c.group, miss, miss))
+    return out
+
+
+def improve(P: M.Problem, asg: dict, budget: float, wall: float, seed: int = 1,
+            weights: M.Weights | None = None, rounds: int = 2) -> tuple[dict, float]:
+    """Large-neighbourhood search: re-plan one neighbourhood at a time (``neighbourhoods``) with everyone
+    else fixed, by a single-worker deterministic CP-SAT solve on the sub-problem (the same rules for the
+    people in it, the residual cover); keep the result when the whole roster gets no worse in open cover
+    and hard violations. Returns (assignment, deterministic seconds spent)."""
+    import time
+    t0 = time.perf_counter()
+    conds = M.all_conditions(P)
+    best = dict(asg)
+    score = _score(P, best, conds)
+    used = 0.0
+    for rnd in range(rounds):
+        hoods = neighbourhoods(P, best)
+        if rnd > 0 and score[0] == 0:
+            break
+        for k, hood in enumerate(hoods):
+            left_det, left_wall = budget - used, wall - (time.perf_counter() - t0)
+            if left_det <= 0.2 or left_wall <= 0.5:
+                return best, used
+            free = set(hood)
+            loc = {pi: i for i, pi in enumerate(hood)}
+            Q = M.Problem(P.days, P.shifts, [P.persons[pi] for pi in hood], _residual_cover(P, best, free),
+                          P.rules, P.substitutes, P.sunday_holiday, P.eve_1500, P.cyclic, P.day_labels, P.helg)
+            sub_hint = {(loc[pi], d): s for (pi, d), s in best.items() if pi in free}
+            share = max(0.5, min(left_det, budget / max(4, len(hoods))))
+            r = M.solve(Q, time_limit=left_wall, workers=1, seed=seed, weights=weights, diagnose=False,
+                        hint=sub_hint, det_time=share)
+            used += r.det_time
+            if r.status not in ("OPTIMAL", "FEASIBLE"):
+                continue
+            cand = {k2: v for k2, v in best.items() if k2[0] not in free}
+            cand.update({(hood[i], d): s for (i, d), s in r.assignment.items()})
+            sc = _score(P, cand, conds)
+            if sc <= score:
+                best, score = cand, sc
+    return best, used
 
 
 def weekend_teams(P: M.Problem) -> dict[int, set]:

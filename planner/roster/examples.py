@@ -1,23 +1,32 @@
-"""Deterministic generator of the shipped example staff files (instances/staff/*.yaml).
+"""Deterministic generator of the shipped example data: staff files and rosters (docs/rosters.md,
+"Shipped example data").
 
-    python -m planner.roster.examples            # rewrites instances/staff/<unit>.yaml for the four units
+    python -m planner.roster.examples [staff] [UNIT...]   # rewrites instances/staff/<unit>.yaml
+    python -m planner.roster.examples rosters [UNIT...]   # rewrites instances/rosters/<unit>_6uker.csv
 
-ILLUSTRATIVE. Each staff file is sized to leon's LEON requirement of its unit (`leon solve`,
-results.leon.staff), group by group:
+ILLUSTRATIVE. Each staff file is sized to leon's LEON requirement of its unit (`leon solve --json`,
+results.leon.staff), pool by pool (a group, plus slot groups it fills for in PROFILES.pooled):
 
-* night pool (group has night cover): 3 x the most night heads on one night (every third weekend),
-  night-only positions that together carry the night hours;
-* day/evening pool: at least 3 x the persons one weekend needs (dag + kveld heads of the busiest
-  weekend day), and enough heads for the remaining hours at the sector's average position size;
-* position sizes: a share of full-time positions, the rest spread evenly around the mean
-  (20 % .. 100 %, steps of 5), the total rounded *up* to the hours of the requirement.
+* night-only positions for the night hours, day/evening positions for the rest (only where the group has
+  night cover; otherwise no shift restriction);
+* persons one weekend needs: night heads (Friday night is inside the weekend window), or the dag + kveld
+  heads of a weekend day; municipal units (KS): heads >= 3 x that (every third weekend), then enough heads at
+  the cited average position; hospital: heads at the cited average, the fewest on every second weekend that
+  the weekend cover needs (``heads_and_cycles``);
+* sizes in steps of 5 % (day >= 20 %, nights >= 50 % and only sizes whose contract a whole number of shifts
+  can meet, ``contract_ok``), a full-time share (municipal) or a part-time mean (hospital) from the seeds,
+  the rest spread around their mean; the total is the requirement's hours + 2 % (SLACK).
 
-Position-size figures (research digests; the numbers are put into each file's header):
-  nursing home: 22 % full time, average 67 % (seeds001-004.md §2.8, doc 002 L433);
-  home care: average 57,1 %, median 60 % of user-facing posts (seed000_ch7-9.md §5.2, L12697-12701),
-    full-time share of municipal helsefagarbeidere 28,5 % (L12427-12428);
-  hospital (Spekter 2021): sykepleier average 87 %, part-time share 43 %; helsefagarbeider 80 % / 58 %;
-    all staff 91 % / 25 % (seed000_ch7-9.md §5.1-5.2, Figur 9.3 and 9.6, L12450-12535, L12750-13100).
+Figures (put into each file's header, lines of the research digests in /work/shared/research):
+  nursing home: 22 % full time, average 67 % (seeds001-004.md L159, doc 002 L433);
+  home care: average 57,1 %, median 60 % of user-facing posts (seed000_ch7-9.md L389, NOU L12697-12701),
+    full-time share of municipal helsefagarbeidere 28,5 % (seed000_ch7-9.md L368, NOU L12427-12428);
+  hospital (Spekter 2021): average position sykepleier 87 %, helsefagarbeider 80 %, leger 96 %, all 91 %
+    (seed000_ch7-9.md L391-393, Figur 9.6); part-time share sykepleier 43 %, helsefagarbeider 58 %, all 25 %
+    (seed000_ch7-9.md L373-374, Figur 9.3).
+
+The shipped rosters are the builder's short deterministic draft plus three planted problems
+(``traditional_roster``, ``_plant``).
 """
 from __future__ import annotations
 
@@ -31,6 +40,8 @@ STEP = 5            # position sizes in steps of 5 %
 MIN_DAY = 20        # smallest day/evening position (illustrative, as min_position in roster_models/fafo.yaml)
 TOL_H = 4.0         # contract tolerance of the rule files (hours over the rotation)
 WEEKS = 6
+SLACK = 0.02        # contracts 2 % above the requirement: whole shifts must fit every contract's tolerance, and
+#                     with no slack every person must work exactly their maximum (illustrative)
 
 
 @dataclass
@@ -43,6 +54,7 @@ class Profile:
     substitutes: dict | None = None             # written into the staff file
     pooled: dict = field(default_factory=dict)  # slot group without own staff -> group whose staff covers it
     note: str = ""
+    ft_from_mean: bool = False                  # full-time count from the average (hospital) or from the share
 
 
 SYKEHJEM_CITE = ("nursing home sample: «kun 22 prosent av de ansatte har 100 prosent stilling, mens den "
@@ -76,7 +88,7 @@ PROFILES = {
         "L373-374, Figur 9.3)",
         groups={"sykepleier": (87, 0.57), "helsefagarbeider": (80, 0.42), "lege": (96, 0.92),
                 "helsesekretaer": (92, 0.75), "portor": (90, 0.75), "servicemedarbeider": (90, 0.75)},
-        cycles=(3, 2),
+        cycles=(3, 2), ft_from_mean=True,
         substitutes={"helsefagarbeider": ["sykepleier"], "renholder": ["servicemedarbeider"],
                      "servicemedarbeider": ["renholder"]},
         pooled={"renholder": "servicemedarbeider"},
@@ -104,11 +116,16 @@ def contract_ok(percent: float, shift_hours: list[float], norm: float, weeks: in
 
 
 def sizes_for(total: float, heads: int, avg_ft: tuple[float, float], lo: float = MIN_DAY,
-              ok=lambda p: True) -> list[int]:
+              ok=lambda p: True, ft_from_mean: bool = False) -> list[int]:
     """`heads` positions in steps of 5 % adding up to at least `total` percent (and less than one step
-    more), a share `avg_ft[1]` of them full time, the rest spread around their mean (largest first)."""
-    ft_share = avg_ft[1]
+    more), a share `avg_ft[1]` of them full time, the rest spread around their mean (largest first).
+    ``ft_from_mean``: as many full-time positions as keep the part-time mean at the cited one,
+    (average - 100 x share) / (1 - share), e.g. hospital sykepleier (87 - 57) / 0,43 = 70 %."""
+    avg, ft_share = avg_ft
     f = min(heads, int(round(ft_share * heads)))
+    if ft_from_mean and ft_share < 1:
+        pt = (avg - 100 * ft_share) / (1 - ft_share)
+        f = max(0, min(f, math.floor((total - pt * heads) / (100 - pt) + 0.5)))
     while f > 0 and 100 * f + (lo + STEP) * (heads - f) > total:   # the others keep at least lo + 5 %
         f -= 1
     while f < heads and (total - 100 * f) / (heads - f) > 95:
@@ -179,9 +196,10 @@ def staff_for(unit_id: str, unit, req: dict) -> tuple[list[dict], dict]:
             else:
                 W = sum(h.get(s, 0) for s in sids if by[s].day_type == "helg")
             lens = sorted({by[s].paid_hours for s in sids if h.get(s, 0)})
-            total = 100 * hours / norm
+            total = 100 * hours / norm * (1 + SLACK)
             n, n2 = heads_and_cycles(total, W, avg_ft[0], prof.cycles)
-            sz = sizes_for(total, n, avg_ft, lo, ok=lambda p: contract_ok(p, lens, norm))
+            sz = sizes_for(total, n, avg_ft, lo, ok=lambda p: contract_ok(p, lens, norm),
+                           ft_from_mean=prof.ft_from_mean)
             for j, p in enumerate(sz):
                 row = {"id": f"{pfx}{part}{j + 1:02d}", "group": g, "percent": p}
                 if night_h > 0:
@@ -217,7 +235,7 @@ def staff_text(unit_id: str, path_unit: Path, req: dict | None = None) -> str:
              "# unit (`leon solve --json`, results.leon.staff), group by group: night-only positions for the night",
              "# hours, day/evening positions for the rest; position sizes in steps of 5 % (day >= 20 %, night-only",
              "# >= 50 % so that whole 10-hour nights land within the 4-hour contract tolerance), total percent",
-             "# rounded up to the requirement's hours (contract hours cover the requirement).",
+             "# rounded up to the requirement's hours + 2 % (contract hours cover the requirement with a little slack).",
              *wrap(f"Sizing: {method}."),
              *wrap(f"Position sizes: {prof.cite}."),
              *wrap("Every third weekend makes weekend-driven part time: the average falls below the cited figure "
@@ -252,6 +270,133 @@ def write_staff(unit_id: str, path_unit: Path, out: Path, req: dict | None = Non
     return out
 
 
+# ---------------------------------------------------------------------------------------------
+# Shipped rosters "of the traditional kind" (instances/rosters/<unit>_6uker.csv)
+# ---------------------------------------------------------------------------------------------
+ROSTER_DET_TIME = 6.0     # deterministic CP-SAT seconds for the builder (short: a first draft, not the optimum)
+ROSTER_WALL = 300.0       # wall-clock guard only; the deterministic budget binds first on any normal machine
+PLANTS = ("quick_return", "two_weekends", "seventh_day")
+
+
+def _plant(P, asg: dict, kind: str, used: set, conds_of: dict) -> tuple[dict, dict] | None:
+    """One planted problem by an exchange between two people of the same group and allowed shifts:
+    A takes shift s on day x from B, and B takes A's shift t (same hours) on day y, so cover and
+    contract hours stay as they were. The first exchange (fixed order) whose only new violations are
+    the intended rule for A is kept. kind: quick_return (kveld then dag next morning), two_weekends
+    (a Saturday dag shift on the weekend after one A works) or seventh_day (a 7th working day in a row)."""
+    from models import roster_cpsat as M
+    days, code = P.days, {i: st.code for i, st in enumerate(P.shifts)}
+    # a kveld -> dag return is a soft quick return where it leaves >= the daily rest (KS units: 9,5 h), a hard
+    # daily-rest breach where it does not (hospital: K 14:30-22:30, D 07:00 = 8,5 h < 9 h)
+    rules = {"quick_return": {"quick_return", "daily_rest"}, "two_weekends": {"weekend_frequency"},
+             "seventh_day": {"max_consecutive_days"}}[kind]
+    work = {}
+    for (pi, d), sh in asg.items():
+        work.setdefault(pi, {})[d] = sh
+
+    def viol(pi, w):
+        ws = {(d, sh) for d, sh in w.items()}
+        return {(c.rule, c.day) for c in conds_of.get(pi, ()) if M.evaluate(c, ws, P.persons[pi])[0]}
+
+    def wants(pi, x, sh):
+        w = work.get(pi, {})
+        if x in w:
+            return False
+        if kind == "quick_return":
+            return code[sh] == "D" and code.get(w.get((x - 1) % days)) == "K"
+        if kind == "two_weekends":
+            prev = {(x - 7 + k) % days for k in (0, 1)}
+            return x % 7 == 5 and code[sh] == "D" and any(d in w for d in prev) and (x + 1) % days not in w
+        if kind == "seventh_day":
+            run_b = next(k for k in range(days) if (x - 1 - k) % days not in w)
+            run_a = next(k for k in range(days) if (x + 1 + k) % days not in w)
+            return run_b + run_a == 6 and not P.helg[x]
+        return False
+
+    klass = lambda pi: (P.persons[pi].group, P.persons[pi].allowed)  # noqa: E731
+    persons = sorted(range(len(P.persons)), key=lambda i: (-P.persons[i].percent, P.persons[i].id))
+    for a in persons:
+        if a in used:
+            continue
+        wa = work.get(a, {})
+        for x in range(days):
+            for b in persons:
+                if b == a or b in used or klass(b) != klass(a) or x not in work.get(b, {}):
+                    continue
+                sh = work[b][x]
+                if not wants(a, x, sh):
+                    continue
+                for y in sorted(wa):
+                    t = wa[y]
+                    if y == x or y in work.get(b, {}) or P.shifts[t].work_minutes != P.shifts[sh].work_minutes:
+                        continue
+                    if abs(y - x) <= 7 or P.helg[y]:
+                        continue            # give away a weekday shift away from the planted one
+                    na = {**wa, x: sh}
+                    del na[y]
+                    nb = {**work[b], y: t}
+                    del nb[x]
+                    va0, vb0, va1, vb1 = viol(a, wa), viol(b, work[b]), viol(a, na), viol(b, nb)
+                    new_a = va1 - va0
+                    if vb1 - vb0 or va0 - va1 or vb0 - vb1 or not new_a or any(r not in rules for r, _ in new_a):
+                        continue
+                    out = {k: v for k, v in asg.items() if k[0] not in (a, b)}
+                    out.update({(a, d): v for d, v in na.items()})
+                    out.update({(b, d): v for d, v in nb.items()})
+                    used.update((a, b))
+                    return out, {"kind": kind, "person": P.persons[a].id, "date": P.label(x),
+                                 "shift": code[sh], "from": P.persons[b].id, "gives": P.label(y),
+                                 "violations": sorted((r, P.label(d)) for r, d in new_a)}
+    return None
+
+
+def traditional_roster(unit_id: str, det_time: float = ROSTER_DET_TIME, req: dict | None = None):
+    """The shipped roster of a unit: `leon roster build`'s builder on the unit's own traditional shifts
+    (D/K/N, every third weekend as the staff file says, rules of the staff file) with a short deterministic
+    budget and the LEON requirement, then the problems of PLANTS, each by a cover- and hours-neutral
+    exchange (``_plant``). Returns (Problem, assignment, build Result, planted list)."""
+    from cli_roster import _leon_requirement
+    from models import roster_cpsat as M
+    from planner.roster import build as B
+    from planner.roster.rules import load_rules
+    from planner.roster.setup import load_staff, load_unit_view, make_problem
+    unit = load_unit_view(ROOT / "instances" / "units" / f"{unit_id}.yaml")
+    staff = load_staff(ROOT / "instances" / "staff" / f"{unit_id}.yaml", unit)
+    rules = load_rules(staff.rules)
+    req = req or _leon_requirement(unit)
+    P = make_problem(unit, staff, rules, WEEKS, None, req, True)
+    r = B.solve_problem(P, ROSTER_WALL, det_time=det_time, seed=1)
+    asg = dict(r.assignment)
+    conds_of: dict[int, list] = {}
+    for c in M.all_conditions(P):
+        conds_of.setdefault(c.person, []).append(c)
+    planted, used = [], set()
+    for kind in PLANTS:
+        got = _plant(P, asg, kind, used, conds_of)
+        if got:
+            asg, info = got
+            planted.append(info)
+    return P, asg, r, planted
+
+
+def write_roster(unit_id: str, out: Path | None = None) -> tuple[Path, list[dict]]:
+    from planner.roster import build as B
+    from planner.roster.io import write_csv
+    P, asg, _, planted = traditional_roster(unit_id)
+    out = out or ROOT / "instances" / "rosters" / f"{unit_id}_6uker.csv"
+    write_csv(out, P.day_labels, B.grid_rows(P, asg))
+    return out, planted
+
+
 if __name__ == "__main__":  # pragma: no cover - maintenance script
-    for u in PROFILES:
-        print(write_staff(u, ROOT / "instances" / "units" / f"{u}.yaml", ROOT / "instances" / "staff" / f"{u}.yaml"))
+    import sys
+    what = sys.argv[1] if len(sys.argv) > 1 else "staff"
+    for u in (sys.argv[2:] or PROFILES):
+        if what == "staff":
+            print(write_staff(u, ROOT / "instances" / "units" / f"{u}.yaml",
+                              ROOT / "instances" / "staff" / f"{u}.yaml"))
+        else:
+            path, planted = write_roster(u)
+            print(path)
+            for x in planted:
+                print("  planted", x)

@@ -11,8 +11,6 @@ For each model:
 from __future__ import annotations
 
 import math
-import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,9 +122,6 @@ def weekend_arithmetic(unit: UnitView, req: dict, model: RosterModel, norm: floa
     return out
 
 
-_DEBUG = bool(os.environ.get('LEON_ROSTER_DEBUG'))
-
-
 def _weekend_persons(P: M.Problem, cycle: int) -> tuple[list[int], list[list]]:
     """Per weekend: the fewest persons that can cover it = the most heads on one calendar day among
     the slots inside the weekend window (one person works at most one shift a day)."""
@@ -208,8 +203,6 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
                     det_time=max(0.2, det_time - det_used), forbid=forbid, seed=seed)
         t_left -= r.wall_time + 0.5
         det_used += r.det_time
-        if _DEBUG:
-            print(g, n, f, r.status, r.wall_time, r.shortfall, file=sys.stderr)
         if r.status not in ("OPTIMAL", "FEASIBLE"):
             continue
         rep = audit(Q, r.assignment)
