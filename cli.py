@@ -8,9 +8,8 @@ import importlib
 import sys
 from pathlib import Path
 
-from rich.console import Console
-
 from planner.errors import InfeasibleError, InputError
+from planner.terminal import console
 
 
 def _solve(args: argparse.Namespace) -> int:
@@ -44,7 +43,7 @@ def _solve(args: argparse.Namespace) -> int:
             export_model(problem, args.objective, args.relax).write_mps(str(tmp), relax=args.relax)
     if "--json" in outs:
         write_json(outs["--json"], doc)
-    con = Console()
+    con = console()
     infeasible = [m for m, r in results.items() if r.status == "infeasible"]
     if infeasible:
         lines = []
@@ -77,7 +76,7 @@ def _check(args: argparse.Namespace) -> int:
     from planner.instance import load_catalogue, load_groups, load_rules, load_unit
     from planner.loader import read_yaml
 
-    con = Console()
+    con = console()
     for f in args.files:
         path = Path(f)
         data, _ = read_yaml(path)

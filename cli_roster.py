@@ -106,8 +106,9 @@ def _outs(args, names):
 
 
 def _con():
-    from rich.console import Console
-    return Console(stderr=False, highlight=False, soft_wrap=True)
+    from planner.terminal import console
+
+    return console()
 
 
 def _build(args) -> int:

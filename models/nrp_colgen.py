@@ -195,8 +195,11 @@ class Master:
             self.highs.changeColBounds(self.n_slacks + j, 0, math.inf)
 
     def solve_lp(self) -> tuple[float, np.ndarray, np.ndarray]:
-        """LP value, cover duals [day, shift] and convexity duals [employee]."""
+        """LP value (infinite if a dive's fixings left an employee no schedule), cover duals
+        [day, shift] and convexity duals [employee]."""
         self.highs.run()
+        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return math.inf, np.zeros((self.problem.horizon, self.problem.n_shifts)), np.zeros(len(self.problem.employees))
         duals = np.array(self.highs.getSolution().row_dual)
         p = self.problem
         return (self.highs.getInfo().objective_function_value,
@@ -306,7 +309,9 @@ class ColumnGeneration:
             found, least = pricer.price(duals, convexity[pricer.employee], seconds_each)
             bound += min(0.0, least)
             for schedule in found:
-                if pricer.reduced_cost(schedule, duals, convexity[pricer.employee]) < -1e-6:
+                # With no LP solution (a dive's fixings barred every pooled schedule of someone),
+                # any schedule that fits the fixings helps.
+                if self.lp == math.inf or pricer.reduced_cost(schedule, duals, convexity[pricer.employee]) < -1e-6:
                     added += self.add(pricer.employee, schedule)
         if not self.master.fixed:
             self.bound = max(self.bound, bound)
@@ -325,15 +330,20 @@ class ColumnGeneration:
     def dive(self, deadline: float, share: float = 0.1, rounds: int = 10, stop=None) -> Roster | None:
         """Depth-first rounding on cells: fix the (employee, day) cells whose LP value is the most
         nearly one (a `share` of the fractional ones), re-generate columns for up to `rounds`,
-        repeat until the LP picks one schedule per employee. A batch that lifts the LP by more
+        repeat until the LP picks one schedule per employee, or until `DIVE_FINISH` seconds before
+        the deadline, when the integer master completes the fixings. A batch that lifts the LP by more
         than `DIVE_TOLERANCE` is undone and retried at half its size. A heuristic: every roster
         it returns is legal, none is proven good."""
         kept: list[tuple[int, int, int]] = []
         batch: list[tuple[int, int, int]] = []
         before = math.inf
         try:
-            while time.monotonic() < deadline and not (stop is not None and stop.is_set()):
-                lp = self._reconverge(rounds, deadline)
+            while not (stop is not None and stop.is_set()):
+                if time.monotonic() > deadline - DIVE_FINISH:
+                    return self.master.solve_integer(deadline - time.monotonic(), stop=stop)[0]
+                lp = self._reconverge(rounds, deadline - DIVE_FINISH)
+                if lp == math.inf and len(batch) <= 1:
+                    return None  # a dead end
                 if len(batch) > 1 and lp > before + DIVE_TOLERANCE * abs(before) + 1:
                     batch = batch[: len(batch) // 2]
                     self._refix(kept + batch)
@@ -428,7 +438,8 @@ def _colgen_process(problem: NrpProblem, seconds: float, out, offers, stop) -> N
             out.put(("roster", roster))
 
 
-DIVE_SHARES = (0.1, 0.05, 0.2)  # dives fix this share of the fractional cells at a time, in turn
+DIVE_SHARES = (0.1, 0.2)  # dives fix this share of the fractional cells at a time, in turn
+DIVE_FINISH = 3.0  # seconds the integer master gets to complete a dive the deadline cuts short
 DIVE_TOLERANCE = 0.002  # a dive undoes a batch of fixings that lifts the LP by more than this share
 
 

@@ -14,6 +14,7 @@ from planner.explain import binding_rules, explain_shifts
 from planner.instance import Instance
 from planner.outputs import atomic_path
 from planner.staffing import ModeResult, freed_fte
+from planner.terminal import console as make_console
 
 
 def _r(x: float, nd: int = 4) -> float | None:
@@ -119,7 +120,7 @@ def write_xlsx(path: str | Path, inst: Instance, results: dict[str, ModeResult],
 
 # --------------------------------------------------------------------------------------- terminal
 def print_report(inst: Instance, results: dict[str, ModeResult], doc: dict, console: Console | None = None) -> None:
-    con = console or Console()
+    con = console or make_console()
     pats = sum(inst.patient_counts.values())
     con.print(f"[bold]{inst.name}[/bold] ({inst.id}, {inst.type}, {inst.beds:g} plasser, {pats:g} pasienter)")
     wl = workload.table(inst)

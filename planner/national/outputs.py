@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -248,10 +247,11 @@ def _fmt(x: float) -> str:
 
 
 def print_report(summary: dict, console=None) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = console or Console(width=None if sys.stdout.isatty() else 150)
+    from planner.terminal import console as make_console
+
+    console = console or make_console()
     for sid in summary["scenarios"]:
         year = summary["bands_2040"][sid]["year"]
         t = Table(title=f"{sid}, {year}: årsverk, P50 (gap = supply − need, shortage negative)")
