@@ -438,13 +438,15 @@ def _colgen_process(problem: NrpProblem, seconds: float, out, offers, stop) -> N
             out.put(("roster", roster))
 
 
+DIVE_GAP = 0.005  # dives start once the LP is this close to the bound: the tail of column generation is slow
 DIVE_SHARES = (0.1, 0.2)  # dives fix this share of the fractional cells at a time, in turn
 DIVE_FINISH = 3.0  # seconds the integer master gets to complete a dive the deadline cuts short
 DIVE_TOLERANCE = 0.002  # a dive undoes a batch of fixings that lifts the LP by more than this share
 
 
 def _generate(cg: ColumnGeneration, deadline: float, out, offers, stop) -> Roster | None:
-    """Rounds until the LP converges or the deadline, reporting bounds; the latest LNS roster."""
+    """Rounds until the LP is within `DIVE_GAP` of the bound or the deadline, reporting bounds;
+    returns the latest LNS roster."""
     incumbent, reported = None, -math.inf
     while not stop.is_set() and time.monotonic() < deadline:
         report = cg.round(0.5)
@@ -453,7 +455,7 @@ def _generate(cg: ColumnGeneration, deadline: float, out, offers, stop) -> Roste
             out.put(("bound", reported))
         for incumbent in _drain(offers):
             cg.add_roster(incumbent)
-        if report.added == 0 or cg.lp - cg.bound < 1e-6:
+        if report.added == 0 or cg.lp - cg.bound <= DIVE_GAP * abs(cg.lp):
             break
     return incumbent
 
