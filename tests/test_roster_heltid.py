@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from planner.roster.heltid import ModelsFile, RosterModel, run_model, weekend_arithmetic
-from tests.test_roster import rules, unit
+from test_roster import rules, unit
 
 FAFO = [  # (weekend every, weekday, weekend, Ansatte in Tabell 9.2, seed 000 L13501-13511)
     (3, "traditional", "traditional", 24), (3, "long", "long", 12), (4, "long", "long", 16),
