@@ -2,8 +2,9 @@
 
     python benchmarks/nrp.py --dir ../shared/benchmarks/nrp --instances 1-10 --time-limit 60 [--json PATH]
 
-Prints one row per instance (objective, proven lower bound, gap to the best-known value, seconds)
-and the medians. Every objective printed is the independent evaluator's value of the returned
+The engine is `models.nrp_colgen.solve`: column generation with dives in one process, CP-SAT LNS in
+the other. Prints one row per instance (objective, proven lower bound, gap to the best-known value,
+seconds) and the medians. Every objective printed is the independent evaluator's value of the returned
 roster, after checking it against all hard constraints.
 """
 

@@ -27,6 +27,7 @@ from ortools.sat.python import cp_model
 from models.nrp_cpsat import CompactModel, NrpSolution, Search
 from models.nrp_problem import OFF, Cover, NrpProblem, Roster
 
+SMOOTHING = 0.5  # weight of the best-bound duals in the pricing duals
 SCALE = 100_000  # CP-SAT wants integer costs: pricing works in units of 1 / SCALE
 
 Schedule = tuple[int, ...]  # one employee's row: shift index per day, or OFF
@@ -85,7 +86,7 @@ class Pricer:
         self.horizon = problem.horizon
         compact = CompactModel(alone(problem, e))
         self.model = compact.model
-        self.cells = [(d, s, var) for (_, d, s), var in compact._vars.items()]
+        self.cells = [(d, s, var) for (_, d, s), var in compact.shift_variables.items()]
         self.variables = [var for _, _, var in self.cells]
         self.constant, self.costs = request_costs(problem, e)
         self.rounding = 0.5 * problem.horizon / SCALE  # the most that rounding the costs can hide
@@ -108,7 +109,8 @@ class Pricer:
         domain[0], domain[1] = low, high
 
     def price(self, duals: np.ndarray, convexity: float, seconds: float) -> tuple[list[Schedule], float]:
-        """Schedules by increasing search order, and a proven lower bound on the least reduced cost.
+        """The schedules the search passed through (the best last), and a proven lower bound on the
+        least reduced cost.
 
         Reduced cost of a schedule = its request penalty - cover duals of its cells - convexity dual.
         """
@@ -145,7 +147,9 @@ class Master:
         self.highs = highspy.Highs()
         self.highs.silent()
         self.highs.setOptionValue("threads", 1)
-        self.columns: list[tuple[int, Schedule, int]] = []  # (employee, schedule, cost); no upper bound: the convexity row is one, and a bound of 1 would take duals away from it
+        # (employee, schedule, cost). Columns get no upper bound of 1: the convexity row already
+        # caps them, and a binding bound would take duals away from it.
+        self.columns: list[tuple[int, Schedule, int]] = []
         self.known: set[tuple[int, Schedule]] = set()
         self.fixed: dict[int, dict[int, int]] = {}  # employee -> {day: shift or OFF} fixed by a dive
         self._add_rows()
@@ -198,15 +202,15 @@ class Master:
         """LP value (infinite if a dive's fixings left an employee no schedule), cover duals
         [day, shift] and convexity duals [employee]."""
         self.highs.run()
-        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return math.inf, np.zeros((self.problem.horizon, self.problem.n_shifts)), np.zeros(len(self.problem.employees))
-        duals = np.array(self.highs.getSolution().row_dual)
         p = self.problem
+        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return math.inf, np.zeros((p.horizon, p.n_shifts)), np.zeros(len(p.employees))
+        duals = np.array(self.highs.getSolution().row_dual)
         return (self.highs.getInfo().objective_function_value,
                 duals[: self.n_cover].reshape(p.horizon, p.n_shifts), duals[self.n_cover :])
 
     def lp_schedules(self) -> list[tuple[int, Schedule, float]]:
-        """Schedules the LP uses, with their weights: the seeds of rounding heuristics."""
+        """Schedules the LP uses, with their weights (what dives round)."""
         values = self.highs.getSolution().col_value
         return [(e, schedule, values[self.n_slacks + j]) for j, (e, schedule, _) in enumerate(self.columns)
                 if values[self.n_slacks + j] > 1e-6]
@@ -271,6 +275,7 @@ class RoundReport:
     lp: float  # master LP value this round
     bound: float  # Lagrangian lower bound this round (valid for the whole problem)
     added: int  # schedules added
+    smoothed: bool  # priced at smoothed duals: adding nothing then does not prove the LP optimal
 
 
 class ColumnGeneration:
@@ -282,6 +287,8 @@ class ColumnGeneration:
         self.pricers = [Pricer(problem, e) for e in range(len(problem.employees))]
         self.bound = -math.inf
         self.lp = math.inf
+        self.center: np.ndarray | None = None  # the prices of the best bound so far
+        self.smooth = True
 
     def add_roster(self, roster: Roster) -> int:
         return sum(self.add(e, tuple(row)) for e, row in enumerate(roster))
@@ -300,22 +307,43 @@ class ColumnGeneration:
         return True
 
     def round(self, seconds_each: float) -> RoundReport:
-        """Solve the master LP and price every employee; the bound counts only when nothing is fixed."""
+        """Solve the master LP and price every employee at smoothed duals (see `_prices`); the
+        Lagrangian bound at those prices counts only when nothing is fixed."""
         self.lp, duals, convexity = self.master.solve_lp()
-        bound, added = self.lp, 0
+        prices = self._prices(duals)
+        bound, added = self._lagrangian_base(prices), 0
         for pricer in self.pricers:
-            if len(self.master.fixed.get(pricer.employee, ())) == self.problem.horizon:
+            e = pricer.employee
+            if len(self.master.fixed.get(e, ())) == self.problem.horizon:
                 continue
-            found, least = pricer.price(duals, convexity[pricer.employee], seconds_each)
-            bound += min(0.0, least)
+            found, least = pricer.price(prices, 0.0, seconds_each)
+            bound += least
             for schedule in found:
                 # With no LP solution (a dive's fixings barred every pooled schedule of someone),
                 # any schedule that fits the fixings helps.
-                if self.lp == math.inf or pricer.reduced_cost(schedule, duals, convexity[pricer.employee]) < -1e-6:
-                    added += self.add(pricer.employee, schedule)
-        if not self.master.fixed:
-            self.bound = max(self.bound, bound)
-        return RoundReport(self.lp, bound, added)
+                if self.lp == math.inf or pricer.reduced_cost(schedule, duals, convexity[e]) < -1e-6:
+                    added += self.add(e, schedule)
+        smoothed = prices is not duals
+        if not self.master.fixed and bound > self.bound:
+            self.bound, self.center = bound, prices
+        self.smooth = not (smoothed and added == 0)  # mispriced: next round at the LP's own duals
+        return RoundReport(self.lp, bound, added, smoothed)
+
+    def _prices(self, duals: np.ndarray) -> np.ndarray:
+        """Wentges smoothing: price at a mix of the LP duals and those of the best bound so far,
+        which damps the duals' oscillation and so saves rounds."""
+        if self.center is None or not self.smooth or self.master.fixed or self.lp == math.inf:
+            return duals
+        return SMOOTHING * self.center + (1 - SMOOTHING) * duals
+
+    def _lagrangian_base(self, prices: np.ndarray) -> float:
+        """The cover part of the Lagrangian bound at `prices` (a mix of LP duals, so at least minus
+        the over-cover weights): each row earns requirement x price, less what under-cover saves."""
+        total = 0.0
+        for d, day in enumerate(self.problem.cover):
+            for s, cover in enumerate(day):
+                total += cover.requirement * (prices[d, s] + min(0.0, cover.under_weight - prices[d, s]))
+        return total
 
     def run(self, deadline: float, seconds_each: float = 0.5, on_round=None) -> bool:
         """Rounds until no schedule prices out (the LP is then optimal) or the deadline; True if converged."""
@@ -323,7 +351,7 @@ class ColumnGeneration:
             report = self.round(min(seconds_each, max(0.01, deadline - time.monotonic())))
             if on_round:
                 on_round(report)
-            if report.added == 0 or self.lp - report.bound < 1e-6:
+            if (report.added == 0 and not report.smoothed) or self.lp - self.bound < 1e-6:
                 return True
         return False
 
@@ -362,7 +390,8 @@ class ColumnGeneration:
 
     def _reconverge(self, rounds: int, deadline: float) -> float:
         for _ in range(rounds):
-            if self.round(0.5).added == 0 or time.monotonic() > deadline:
+            report = self.round(0.5)
+            if (report.added == 0 and not report.smoothed) or time.monotonic() > deadline:
                 break
         return self.master.solve_lp()[0]
 
@@ -416,26 +445,29 @@ def _drain(offers) -> list[Roster]:
 
 
 def _colgen_process(problem: NrpProblem, seconds: float, out, offers, stop) -> None:
-    """Child: column generation until the LP converges (reporting Lagrangian bounds), then dives
-    and integer masters over the growing pool, each master from the latest LNS roster, whose
-    schedules join the pool too."""
+    """Child: column generation until the LP nearly converges (reporting Lagrangian bounds), then
+    in turn a dive, an integer master from the latest LNS roster (whose schedules join the pool
+    too) and more column generation."""
     deadline = time.monotonic() + seconds
     cg = ColumnGeneration(problem)
     if not cg.seed(min(5.0, seconds / 4)):
         return  # an employee has no legal schedule: LNS reports the infeasibility
-    incumbent = _generate(cg, deadline - 0.5 * seconds, out, offers, stop)
+    sent: set[tuple[tuple[int, ...], ...]] = set()
+
+    def send(roster: Roster | None) -> None:
+        key = tuple(map(tuple, roster)) if roster is not None else None
+        if key is not None and key not in sent:
+            sent.add(key)
+            out.put(("roster", roster))
+
+    incumbent = _generate(cg, deadline - 0.5 * seconds, DIVE_GAP, out, offers, stop)
     for share in itertools.cycle(DIVE_SHARES):
         if stop.is_set() or time.monotonic() > deadline - 0.5:
             return
-        for incumbent in [incumbent, *_drain(offers)]:
-            if incumbent is not None:
-                cg.add_roster(incumbent)
-        roster = cg.dive(deadline, share=share, stop=stop)
-        if roster is not None:
-            out.put(("roster", roster))
-        roster, _ = cg.master.solve_integer(min(5.0, deadline - time.monotonic()), start=incumbent, stop=stop)
-        if roster is not None:
-            out.put(("roster", roster))
+        send(cg.dive(deadline, share=share, stop=stop))
+        send(cg.master.solve_integer(min(5.0, deadline - time.monotonic()), start=incumbent, stop=stop)[0])
+        # Back to the full LP, which the dive's columns have warmed: the bound can still rise.
+        incumbent = _generate(cg, deadline - DIVE_FINISH, 0.0, out, offers, stop) or incumbent
 
 
 DIVE_GAP = 0.005  # dives start once the LP is this close to the bound: the tail of column generation is slow
@@ -444,18 +476,18 @@ DIVE_FINISH = 3.0  # seconds the integer master gets to complete a dive the dead
 DIVE_TOLERANCE = 0.002  # a dive undoes a batch of fixings that lifts the LP by more than this share
 
 
-def _generate(cg: ColumnGeneration, deadline: float, out, offers, stop) -> Roster | None:
-    """Rounds until the LP is within `DIVE_GAP` of the bound or the deadline, reporting bounds;
-    returns the latest LNS roster."""
+def _generate(cg: ColumnGeneration, deadline: float, gap: float, out, offers, stop) -> Roster | None:
+    """Rounds until the LP is within `gap` (a share) of the bound or the deadline, reporting bounds
+    and adding the LNS rosters' schedules to the pool; returns the latest LNS roster."""
     incumbent, reported = None, -math.inf
     while not stop.is_set() and time.monotonic() < deadline:
         report = cg.round(0.5)
-        if report.bound > reported:
-            reported = report.bound
+        if cg.bound > reported:  # a dive's first round may have raised it too
+            reported = cg.bound
             out.put(("bound", reported))
         for incumbent in _drain(offers):
             cg.add_roster(incumbent)
-        if report.added == 0 or cg.lp - cg.bound <= DIVE_GAP * abs(cg.lp):
+        if (report.added == 0 and not report.smoothed) or cg.lp - cg.bound <= gap * abs(cg.lp):
             break
     return incumbent
 
@@ -466,6 +498,9 @@ class ColgenHelper:
     def __init__(self, problem: NrpProblem, seconds: float) -> None:
         context = multiprocessing.get_context("spawn")
         self.out, self.offers, self.stop_event = context.Queue(), context.Queue(), context.Event()
+        # The child reads offers only between its phases and not after it stops: rosters left in
+        # the pipe must not make this process wait for them at exit.
+        self.offers.cancel_join_thread()
         self.process = context.Process(target=_colgen_process, daemon=True,
                                        args=(problem, seconds, self.out, self.offers, self.stop_event))
         self.process.start()

@@ -59,6 +59,11 @@ class CompactModel:
             self._add_employee_rules(e)
         self.model.minimize(self._request_penalty() + self._cover_penalty())
 
+    @property
+    def shift_variables(self) -> dict[tuple[int, int, int], cp_model.IntVar]:
+        """x[e, d, s] as model variables, for models built on this one (pricing problems)."""
+        return self._vars
+
     # -- reading and writing solutions as full value vectors (one value per proto variable)
 
     @property

@@ -294,6 +294,25 @@ def test_column_generation_bounds_and_integer_master(number, optimum):
     assert objective(problem, again) <= optimum
 
 
+def test_fixed_cells_hold_in_the_lp_and_dives_leave_no_fixings_behind():
+    problem = read_instance(DATA / "Instance2.txt")
+    cg = ColumnGeneration(problem)
+    assert cg.seed(seconds=5) and cg.run(deadline=float("inf"))
+    root = cg.lp
+    off_day = next(d for d in range(problem.horizon) if d not in problem.employees[3].days_off)
+    cg.fix(3, off_day, OFF)
+    cg.run(deadline=float("inf"))
+    assert cg.lp >= root - 1e-6
+    assert all(schedule[off_day] == OFF for e, schedule, _ in cg.master.lp_schedules() if e == 3)
+    cg.unfix()
+
+    roster = cg.dive(deadline=float("inf"))
+    evaluation = evaluate(problem, roster)
+    assert evaluation.feasible and evaluation.objective >= 828  # the proven optimum
+    cg.round(seconds_each=1)
+    assert cg.lp == pytest.approx(root)  # nothing stays fixed, and the pool only grew
+
+
 @pytest.mark.parametrize("number, optimum", [(1, 607), (2, 828)])
 def test_engine_reaches_published_optimum_and_evaluator_agrees(number, optimum):
     problem = read_instance(DATA / f"Instance{number}.txt")
