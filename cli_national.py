@@ -64,7 +64,7 @@ def _report(args) -> int:
 
 
 def main(argv=None) -> int:
-    """Stand-alone entry (the lead's cli.py calls register())."""
+    """Stand-alone entry (cli.py calls register())."""
     from planner.errors import InputError
 
     ap = argparse.ArgumentParser(prog="leon")

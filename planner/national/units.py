@@ -57,7 +57,7 @@ def _load(path: str, mtime: float) -> Any:
     if unit_kind(path) == "toy_unit":
         from planner.national.toy import load_toy
         return load_toy(path)
-    from planner.instance import load_unit  # the lead's unit model
+    from planner.instance import load_unit  # the staffing unit model
     return load_unit(path)
 
 

@@ -17,7 +17,7 @@ results.leon.staff), pool by pool (a group, plus slot groups it fills for in PRO
   can meet, ``contract_ok``), a full-time share (municipal) or a part-time mean (hospital) from the seeds,
   the rest spread around their mean; the total is the requirement's hours + 2 % (SLACK).
 
-Figures (put into each file's header, lines of the research digests in /work/shared/research):
+Figures (put into each file's header; lines of the research digests of the seed documents):
   nursing home: 22 % full time, average 67 % (seeds001-004.md L159, doc 002 L433);
   home care: average 57,1 %, median 60 % of user-facing posts (seed000_ch7-9.md L389, NOU L12697-12701),
     full-time share of municipal helsefagarbeidere 28,5 % (seed000_ch7-9.md L368, NOU L12427-12428);
