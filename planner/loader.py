@@ -62,6 +62,12 @@ def _line_of(node: yaml.Node | None, loc: tuple) -> int | None:
     return line
 
 
+def fail_at(path, node: yaml.Node | None, loc: tuple, problem: str, fix: str):
+    """Raise an InputError for the field at `loc` of a composed YAML file, with its line."""
+    line = _line_of(node, loc) if node is not None else None
+    raise InputError(path, field_path(loc) + (f" (line {line})" if line else ""), problem, fix)
+
+
 def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     if not path.exists():
         raise InputError(path, "", "file not found", "check the path (paths inside a file are relative to that file)")

@@ -108,7 +108,12 @@ def test_adding_work_never_lowers_staffing(case, extra):
         before = _solve(unit, rules, Path(d))
         unit["patient_classes"][1]["count"] += extra
         after = _solve(unit, rules, Path(d))
-    for mode in ("baseline", "leon"):
+    # The baseline with shares per day type is not monotone, and cannot be: today's shares are
+    # equalities over the day. Found by this test: stell 0.5 h by day and 0.25 h in the evening,
+    # shared 50/50 by sykepleier and helsefagarbeider, needs 3 heads (0.375 h each cannot sit in one
+    # shift per group); with 0.5 h in the evening each group takes one shift: 2 heads.
+    modes = ("baseline", "leon") if unit["baseline_shares"] == "shift" else ("leon",)
+    for mode in modes:
         assert after["results"][mode]["objective"] >= before["results"][mode]["objective"] - 1e-6
 
 

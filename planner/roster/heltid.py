@@ -16,7 +16,7 @@ from pathlib import Path
 
 from models import roster_cpsat as M
 from planner.errors import InputError
-from planner.loader import _line_of, read_yaml
+from planner.loader import fail_at, read_yaml
 from planner.roster.audit import audit
 from planner.roster.rules import RuleSet, load_rules
 from planner.roster.setup import (Calendar, StaffFile, StaffMember, UnitView, cover_list, make_problem,
@@ -50,9 +50,7 @@ def load_models(path: str | Path) -> ModelsFile:
     data, node = read_yaml(path)
 
     def err(loc, problem, fix):
-        line = _line_of(node, loc)
-        where = "".join(f"[{x}]" if isinstance(x, int) else (f".{x}" if i else str(x)) for i, x in enumerate(loc))
-        raise InputError(path, where + (f" (line {line})" if line else ""), problem, fix)
+        fail_at(path, node, loc, problem, fix)
 
     if not isinstance(data, dict) or data.get("kind") != "roster_models":
         err(("kind",), "is not a roster models file", "start the file with `kind: roster_models` (see docs/rosters.md)")

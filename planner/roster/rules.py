@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models import roster_cpsat as M
-from planner.errors import InputError
-from planner.loader import _line_of, read_yaml
+from planner.loader import fail_at, read_yaml
 
 # § 10-4 / § 10-5 caps by averaging basis (aml_rules.md §2.3-2.4, status V):
 #   per work period and per fixed 24 h; single-week cap; 48 h averaged over 8 weeks.
@@ -68,10 +67,7 @@ class RuleSet:
         return next((r for r in self.rules if type(r) is cls), None)
 
 
-def _err(path, node, loc, problem, fix):
-    line = _line_of(node, loc) if node is not None else None
-    where = ".".join(str(x) if not isinstance(x, int) else f"[{x}]" for x in loc).replace(".[", "[")
-    raise InputError(path, where + (f" (line {line})" if line else ""), problem, fix)
+_err = fail_at  # one way to name the file, field and line of bad input
 
 
 def _week_minute(text: str, path, node, loc) -> int:

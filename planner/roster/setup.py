@@ -10,7 +10,7 @@ from pathlib import Path
 
 from models import roster_cpsat as M
 from planner.errors import InputError
-from planner.loader import _line_of, read_yaml
+from planner.loader import fail_at, read_yaml
 from planner.roster.rules import RuleSet
 
 LETTER = {"dag": "D", "kveld": "K", "natt": "N", "lang": "L"}
@@ -122,10 +122,7 @@ class StaffFile:
     start: dt.date | None = None
 
 
-def _e(path, node, loc, problem, fix):
-    line = _line_of(node, loc) if node is not None else None
-    where = "".join(f"[{x}]" if isinstance(x, int) else (f".{x}" if i else str(x)) for i, x in enumerate(loc))
-    raise InputError(path, where + (f" (line {line})" if line else ""), problem, fix)
+_e = fail_at  # one way to name the file, field and line of bad input
 
 
 def _date(v, path, node, loc) -> dt.date:
