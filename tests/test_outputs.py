@@ -80,3 +80,16 @@ def test_png_picture_is_written(unit_dir, tmp_path, capsys):
     code, _, err = run_cli(["solve", unit_dir / "unit.yaml", "--png", out, "--quiet"], capsys)
     assert code == 0, err
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_outputs_get_the_mode_of_a_normal_new_file(unit_dir, tmp_path, capsys):
+    import os
+    import stat
+
+    out = tmp_path / "r.json"
+    code, _, err = run_cli(["solve", unit_dir / "unit.yaml", "--json", out, "--quiet"], capsys)
+    assert code == 0, err
+    umask = os.umask(0)
+    os.umask(umask)
+    # the temporary file is private (0600) until it is moved into place; the result must not be
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask

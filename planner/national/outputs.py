@@ -8,41 +8,29 @@ shortage is negative) and nothing that depends on the machine, so the same input
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from planner.national.projection import Projection
+from planner.outputs import atomic_path as _atomic_path
+from planner.outputs import write_text as _write_text
 
 TOTAL = "total"
 SUMMARY_VERSION = 1
 
 
-@contextmanager
-def atomic_path(target: Path, suffix: str = "") -> Iterator[Path]:
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix or target.suffix, dir=target.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+def atomic_path(target: Path, suffix: str = ""):
+    """The shared atomic writer; the output folder is created on first use."""
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    return _atomic_path(target, suffix)
 
 
 def write_text(target: Path, text: str) -> None:
-    with atomic_path(target) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    _write_text(target, text)
 
 
 def _r(x: float) -> float:

@@ -35,6 +35,8 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from planner.outputs import write_text
+
 ROOT = Path(__file__).resolve().parents[2]
 STEP = 5            # position sizes in steps of 5 %
 MIN_DAY = 20        # smallest day/evening position (illustrative, as min_position in roster_models/fafo.yaml)
@@ -264,9 +266,7 @@ def staff_text(unit_id: str, path_unit: Path, req: dict | None = None) -> str:
 
 def write_staff(unit_id: str, path_unit: Path, out: Path, req: dict | None = None) -> Path:
     text = staff_text(unit_id, path_unit, req)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
+    write_text(out, text)
     return out
 
 
