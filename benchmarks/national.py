@@ -1,7 +1,7 @@
 """Benchmark of the national layer: unit solves per second with 1 and 2 workers, and a 200-draw run.
 
     python benchmarks/national.py [--national instances/national/norge.yaml] [--jobs 240] [--draws 200]
-                                  [--integer-jobs 12]
+                                  [--integer-jobs 240]
 
 A "unit solve" is one call of the staffing model on one perturbed unit, giving both modes
 (baseline and leon). Timings include the process pool's start-up; nothing is cached.
@@ -46,7 +46,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--national", default=str(ROOT / "instances" / "national" / "norge.yaml"))
     ap.add_argument("--jobs", type=int, default=240)
-    ap.add_argument("--integer-jobs", type=int, default=60)
+    ap.add_argument("--integer-jobs", type=int, default=240)
     ap.add_argument("--draws", type=int, default=200)
     a = ap.parse_args()
     cfg = load_national(a.national)
