@@ -259,9 +259,9 @@ def _build(p: StaffingProblem, comp: tuple[int, ...], objective: str, elastic: b
         m.cost[c] = v
     off1 = off2 = ()
     if not elastic:
-        rules = () if drop_rules else p.rules
-        off1 = tuple(n[k, s] for k in dominated_groups(p, comp, objective, rules, strict=False) for s in comp)
-        off2 = tuple(n[k, s] for k in dominated_groups(p, comp, objective, rules, strict=True) for s in comp)
+        D = _dominance(p, comp, objective, () if drop_rules else p.rules)
+        off1 = tuple(n[k, s] for k in dominated_groups(p, comp, objective, strict=False, D=D) for s in comp)
+        off2 = tuple(n[k, s] for k in dominated_groups(p, comp, objective, strict=True, D=D) for s in comp)
     return _Built(m, comp, n, x, stage1, stage2, rule_rows, avail_cols, off1, off2)
 
 
@@ -277,61 +277,83 @@ def _rule_terms(r: Rule, k: int) -> tuple[str, float]:
     return ("ge" if ge else "le"), coef
 
 
-def _dominates(p: StaffingProblem, a: int, b: int, comp: tuple[int, ...], objective: str,
-               rules: tuple[Rule, ...], strict: bool) -> bool:
-    """Group a can replace group b head for head in every solution of this component.
+def _dominance(p: StaffingProblem, comp: tuple[int, ...], objective: str,
+               rules: tuple[Rule, ...]) -> np.ndarray:
+    """D[a, b]: group a can replace group b head for head in every solution of this component.
 
     a may do every task b may (with no larger time factor and no stricter supervision), has at least b's
     productive time, no availability limit, costs no more (cost objective), and moves no rule row the
     wrong way; it also supervises wherever b does. Then swapping b's heads for a's keeps the plan
-    feasible at the same paid hours. `strict` also asks for a lower LEON level (stage 2), so the swap
-    strictly lowers the level-weighted hours and no stage-2 optimum uses b.
+    feasible at the same paid hours.
     """
-    if a == b:
-        return False
-    if any(p.productive[a][s] < p.productive[b][s] or p.availability[a][s] < math.inf for s in comp):
-        return False
-    if objective == "cost" and p.cost_per_hour[a] > p.cost_per_hour[b]:
-        return False
+    G = len(p.groups)
+    D = np.zeros((G, G), dtype=bool)
+    busy = [t for t in p.tasks if any(t.work[s] > 0 for s in comp)]
+    here = [r for r in rules if any(s in comp for s in r.shifts)]
+    terms = [[_rule_terms(r, k) for r in here] for k in range(G)]
+    sups = [sup for t in p.tasks if t.supervisors for sup in t.supervisors]
+    for b in range(G):
+        mine = [t for t in busy if b in t.allowed]
+        if any(t.fixed_shares is not None for t in mine):
+            continue  # today's shares pin b's hours
+        for a in range(G):
+            if a == b or any(p.productive[a][s] < p.productive[b][s] or p.availability[a][s] < math.inf
+                             for s in comp):
+                continue
+            if objective == "cost" and p.cost_per_hour[a] > p.cost_per_hour[b]:
+                continue
+            if any(b in sup and a not in sup for sup in sups):
+                continue
+            if any(_task_blocks(t, a, b) for t in mine):
+                continue
+            if any((sa == "ge" and ca < cb) or (sa == "le" and ca > cb)
+                   for (sa, ca), (_, cb) in zip(terms[a], terms[b])):
+                continue
+            D[a, b] = True
+    return D
+
+
+def _task_blocks(t: TaskClass, a: int, b: int) -> bool:
+    """a cannot take over b's hours of task t: not allowed, slower, or needs a supervisor b does not."""
+    if a not in t.allowed:
+        return True
+    ja, jb = t.allowed.index(a), t.allowed.index(b)
+    if t.factor and t.factor[ja] > t.factor[jb]:
+        return True
+    sup_a = set(t.supervisors[ja]) if t.supervisors else set()
+    sup_b = set(t.supervisors[jb]) if t.supervisors else set()
+    return bool(sup_a) and not (sup_b and sup_b <= sup_a)   # b's supervisor on shift must also do for a
+
+
+def _dominates(p: StaffingProblem, a: int, b: int, comp: tuple[int, ...], objective: str,
+               rules: tuple[Rule, ...], strict: bool) -> bool:
+    """a can replace b head for head (see `_dominance`); `strict` also asks for a lower stage-2 rank."""
     if strict and head_weight(p, a) >= head_weight(p, b):
         return False
-    for t in p.tasks:
-        if t.supervisors and any(b in sup and a not in sup for sup in t.supervisors):
-            return False
-        if b not in t.allowed or not any(t.work[s] > 0 for s in comp):
-            continue
-        if t.fixed_shares is not None or a not in t.allowed:
-            return False
-        ja, jb = t.allowed.index(a), t.allowed.index(b)
-        if t.factor and t.factor[ja] > t.factor[jb]:
-            return False
-        sup_a = set(t.supervisors[ja]) if t.supervisors else set()
-        sup_b = set(t.supervisors[jb]) if t.supervisors else set()
-        if sup_a and not (sup_b and sup_b <= sup_a):   # b's supervisor on shift must also do for a
-            return False
-    for r in rules:
-        if any(s in comp for s in r.shifts):
-            (sense, ca), (_, cb) = _rule_terms(r, a), _rule_terms(r, b)
-            if (sense == "ge" and ca < cb) or (sense == "le" and ca > cb):
-                return False
-    return True
+    return bool(_dominance(p, comp, objective, rules)[a, b])
 
 
 def dominated_groups(p: StaffingProblem, comp: tuple[int, ...], objective: str = "hours",
-                     rules: tuple[Rule, ...] | None = None, strict: bool = True) -> list[int]:
+                     rules: tuple[Rule, ...] | None = None, strict: bool = True,
+                     D: np.ndarray | None = None) -> list[int]:
     """Groups whose heads can be fixed at zero in this component without changing the optimum.
 
     Stage 1 (`strict=False`) keeps one group of each set of equivalent groups; stage 2 (`strict=True`)
-    drops only groups that a lower-level group dominates, so the set of stage-2 optima is unchanged.
+    drops only groups that a group of lower stage-2 rank dominates: the swap then strictly lowers the
+    level-weighted hours, so no stage-2 optimum uses them and the set of optima is unchanged.
     Fewer groups give HiGHS far fewer fractional head mixes to rule out.
     """
-    rules = p.rules if rules is None else rules
+    if D is None:
+        D = _dominance(p, comp, objective, p.rules if rules is None else rules)
     gone: list[int] = []
     for b in range(len(p.groups)):
-        for a in range(len(p.groups)):
-            if a in gone or not _dominates(p, a, b, comp, objective, rules, strict):
-                continue
-            if strict or not _dominates(p, b, a, comp, objective, rules, strict) or a < b:
+        for a in np.flatnonzero(D[:, b]):
+            a = int(a)
+            if strict:
+                if head_weight(p, a) < head_weight(p, b):
+                    gone.append(b)
+                    break
+            elif a not in gone and (not D[b, a] or a < b):
                 gone.append(b)
                 break
     return gone
@@ -360,19 +382,24 @@ def _add_rounding_cuts(m: LinearModel, p: StaffingProblem, comp: tuple[int, ...]
     The LP relaxation does not see this rounding; with it, HiGHS closes the gap in a few nodes.
     Movable work may sit in another shift and is left out, which keeps the cut valid.
     """
-    sets = _allowed_set_closure(p)
+    sets = sorted(_allowed_set_closure(p), key=sorted)
+    allowed = [frozenset(t.allowed) for t in p.tasks]
+    fixed = [t.window and t.fixed_shares is None for t in p.tasks]
+    inside = [[ti for ti, al in enumerate(allowed) if not fixed[ti] and al <= A] for A in sets]
     for s in comp:
-        for i, A in enumerate(sorted(sets, key=sorted)):
-            work = 0.0
-            for t in p.tasks:
-                if t.work[s] <= 0 or (t.window and t.fixed_shares is None) or not set(t.allowed) <= A:
-                    continue
-                if t.fixed_shares is not None and p.share_scope == "shift":
-                    # baseline: the hours of each group are fixed; count those of groups in A
-                    work += sum(sh * t.work[s] * (t.factor[j] if t.factor else 1.0)
-                                for j, sh in enumerate(t.fixed_shares))
-                else:
-                    work += t.work[s] * min(t.factor) if t.factor else t.work[s]
+        # hours per task class that must be done on shift s (fewest, with the fastest allowed group)
+        hours = []
+        for t in p.tasks:
+            if t.work[s] <= 0:
+                hours.append(0.0)
+            elif t.fixed_shares is not None and p.share_scope == "shift":
+                # baseline: the hours of each group are fixed; count those of groups in A
+                hours.append(sum(sh * t.work[s] * (t.factor[j] if t.factor else 1.0)
+                                 for j, sh in enumerate(t.fixed_shares)))
+            else:
+                hours.append(t.work[s] * min(t.factor) if t.factor else t.work[s])
+        for i, A in enumerate(sets):
+            work = sum(hours[ti] for ti in inside[i])
             cap = max(p.productive[k][s] * p.paid_hours[s] for k in A)
             need = math.ceil(work / cap - 1e-9) if cap > 0 else 0
             if need > 0:

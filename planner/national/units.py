@@ -200,14 +200,11 @@ def solver_fingerprint(kind: str) -> str:
     if kind == "toy_unit":
         files.append(root / "planner" / "national" / "toy.py")
     else:
+        # the unit model and what feeds it; not the roster or NRP engines that share models/
         for rel in ("planner/instance.py", "planner/staffing.py", "planner/workload.py", "planner/fte.py",
-                    "planner/schema.py", "planner/loader.py"):
+                    "planner/schema.py", "planner/loader.py", "models/staffing.py", "models/lp.py"):
             if (root / rel).is_file():
                 files.append(root / rel)
-        for sub in ("models", "planner/staffing", "planner/instance"):
-            d = root / sub
-            if d.is_dir():
-                files.extend(sorted(d.rglob("*.py")))
     h = hashlib.sha256()
     for f in files:
         h.update(str(f.relative_to(root)).encode())
