@@ -473,7 +473,9 @@ def _lexicographic(b: _Built, solver: str, time_limit: float | None, relax: bool
     m = b.model.without_rows(set())
     for c in b.off2:
         m.col_ub[c] = 0.0
-    m.add_row(dict(b.stage1), hi=z1 + 1e-7 * max(1.0, abs(z1)), name="stage1_optimum")
+    # an equality (fewer paid hours would beat stage 1): HiGHS presolves it better than the bound
+    tol = 1e-7 * max(1.0, abs(z1))
+    m.add_row(dict(b.stage1), z1 - tol, z1 + tol, name="stage1_optimum")
     m.cost = [0.0] * m.num_cols
     for c, v in b.stage2.items():
         m.cost[c] = v
