@@ -5,19 +5,23 @@ choice of one legal schedule per employee is a legal roster; only the cover coup
 
 - Master (HiGHS LP): choose a convex combination of schedules per employee; each day x shift row
   counts the staff, with under- and over-cover slack columns priced at the cover weights.
-- Pricing (one small CP-SAT model per employee, built once): the legal schedule of least reduced
-  cost under the master's duals. CP-SAT's proven bound on that minimum gives a Lagrangian lower
-  bound on the whole problem at every round, so the bound is valid even when pricing stops early.
-- Integer master (HiGHS MIP over the generated schedules): rosters.
+- Pricing (`models.nrp_dp`, a dynamic programme per employee, with a small CP-SAT model as the
+  exact fallback): the legal schedule of least reduced cost under the master's duals. The proven
+  least reduced costs give a Lagrangian lower bound on the whole problem at every round, so the
+  bound is valid even when pricing stops early.
+- Rosters: dives that fix whole schedules and re-price the rest, and the integer master (HiGHS
+  MIP over the generated schedules).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import math
 import multiprocessing
 import queue
+import random
 import time
 
 import highspy
@@ -25,6 +29,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from models.nrp_cpsat import CompactModel, NrpSolution, Search
+from models.nrp_dp import DpPricer
 from models.nrp_problem import OFF, Cover, NrpProblem, Roster
 
 SMOOTHING = 0.5  # weight of the best-bound duals in the pricing duals
@@ -193,6 +198,13 @@ class Master:
             if owner == e and schedule[day] != shift:
                 self.highs.changeColBounds(self.n_slacks + j, 0, 0)
 
+    def fix_schedule(self, e: int, schedule: Schedule) -> None:
+        """Employee e works exactly `schedule` until `unfix` (the schedule must be a column)."""
+        self.fixed[e] = dict(enumerate(schedule))
+        for j, (owner, other, _) in enumerate(self.columns):
+            if owner == e and other != schedule:
+                self.highs.changeColBounds(self.n_slacks + j, 0, 0)
+
     def unfix(self) -> None:
         self.fixed.clear()
         for j in range(len(self.columns)):
@@ -284,7 +296,8 @@ class ColumnGeneration:
     def __init__(self, problem: NrpProblem) -> None:
         self.problem = problem
         self.master = Master(problem)
-        self.pricers = [Pricer(problem, e) for e in range(len(problem.employees))]
+        self.pricers = [DpPricer(problem, e, functools.partial(Pricer, problem, e))
+                        for e in range(len(problem.employees))]
         self.bound = -math.inf
         self.lp = math.inf
         self.center: np.ndarray | None = None  # the prices of the best bound so far
@@ -388,6 +401,34 @@ class ColumnGeneration:
         finally:
             self.unfix()
 
+    def dive_columns(self, deadline: float, rounds: int = 4, rng=None, stop=None) -> Roster | None:
+        """Depth-first rounding on whole schedules: fix every employee whose LP schedule is
+        (nearly) integral and the most used fractional one, re-generate columns for the others
+        for up to `rounds`, repeat. Fixing a column that exists keeps the LP feasible (the cover
+        has slacks), so the dive never dead-ends; near the deadline the integer master completes
+        it. With `rng`, the fractional schedule is drawn among the most used ones: diverse dives."""
+        try:
+            while not (stop is not None and stop.is_set()):
+                if time.monotonic() > deadline - DIVE_FINISH:
+                    return self.master.solve_integer(deadline - time.monotonic(), stop=stop)[0]
+                self._reconverge(rounds, deadline - DIVE_FINISH)
+                free = [(w, e, schedule) for e, schedule, w in self.master.lp_schedules()
+                        if len(self.master.fixed.get(e, ())) < self.problem.horizon]
+                if not free:
+                    return self._lp_roster()
+                free.sort(key=lambda item: -item[0])
+                chosen = [item for item in free if item[0] > 1 - 1e-6]
+                fractional = [item for item in free if item[0] <= 1 - 1e-6]
+                if fractional:
+                    top = fractional[: 3] if rng is not None else fractional[:1]
+                    weights = [w for w, _, _ in top]
+                    chosen.append(rng.choices(top, weights)[0] if rng is not None else top[0])
+                for _, e, schedule in chosen:
+                    self.master.fix_schedule(e, schedule)
+            return None
+        finally:
+            self.unfix()
+
     def _reconverge(self, rounds: int, deadline: float) -> float:
         for _ in range(rounds):
             report = self.round(0.5)
@@ -446,8 +487,9 @@ def _drain(offers) -> list[Roster]:
 
 def _colgen_process(problem: NrpProblem, seconds: float, out, offers, stop) -> None:
     """Child: column generation until the LP nearly converges (reporting Lagrangian bounds), then
-    in turn a dive, an integer master from the latest LNS roster (whose schedules join the pool
-    too) and more column generation."""
+    in turn a dive on whole schedules and more column generation (the dive's columns and the
+    latest LNS roster's join the pool). The first dive follows the LP; later ones draw among its
+    most used schedules, and every few dives the integer master searches the pool."""
     deadline = time.monotonic() + seconds
     cg = ColumnGeneration(problem)
     if not cg.seed(min(5.0, seconds / 4)):
@@ -461,17 +503,20 @@ def _colgen_process(problem: NrpProblem, seconds: float, out, offers, stop) -> N
             out.put(("roster", roster))
 
     incumbent = _generate(cg, deadline - 0.5 * seconds, DIVE_GAP, out, offers, stop)
-    for share in itertools.cycle(DIVE_SHARES):
+    rng = random.Random(0)
+    for dive in itertools.count():
         if stop.is_set() or time.monotonic() > deadline - 0.5:
             return
-        send(cg.dive(deadline, share=share, stop=stop))
-        send(cg.master.solve_integer(min(5.0, deadline - time.monotonic()), start=incumbent, stop=stop)[0])
+        send(cg.dive_columns(deadline, rounds=DIVE_ROUNDS, rng=rng if dive else None, stop=stop))
+        if dive % MIP_EVERY == MIP_EVERY - 1:
+            send(cg.master.solve_integer(min(5.0, deadline - time.monotonic()), start=incumbent, stop=stop)[0])
         # Back to the full LP, which the dive's columns have warmed: the bound can still rise.
         incumbent = _generate(cg, deadline - DIVE_FINISH, 0.0, out, offers, stop) or incumbent
 
 
 DIVE_GAP = 0.005  # dives start once the LP is this close to the bound: the tail of column generation is slow
-DIVE_SHARES = (0.1, 0.2)  # dives fix this share of the fractional cells at a time, in turn
+DIVE_ROUNDS = 4  # pricing rounds after each fixing in a dive
+MIP_EVERY = 4  # dives between integer-master searches of the pool
 DIVE_FINISH = 3.0  # seconds the integer master gets to complete a dive the deadline cuts short
 DIVE_TOLERANCE = 0.002  # a dive undoes a batch of fixings that lifts the LP by more than this share
 

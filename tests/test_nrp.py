@@ -10,7 +10,9 @@ checks the best-known values on them).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
+import random
 
 import numpy as np
 import pytest
@@ -20,6 +22,7 @@ from hypothesis import strategies as st
 from models import nrp_colgen
 from models.nrp_colgen import ColumnGeneration, Pricer
 from models.nrp_cpsat import CompactModel, solve
+from models.nrp_dp import DpPricer
 from models.nrp_problem import OFF, Cover
 from planner.errors import InputError
 from planner.nrp import evaluate, format_roster, objective, parse_instance, read_instance, violations
@@ -32,7 +35,6 @@ def own_instance(seed: int, employees: int = 8, days: int = 14) -> str:
     Two shifts (E early, L late; L may not be followed by E), contracts like the published small
     instances, a day off per person, a few on/off requests and a cover of 2-4 per shift and day.
     """
-    import random
 
     rnd = random.Random(seed)
     ids = [chr(ord("A") + i) for i in range(employees)]
@@ -313,6 +315,59 @@ def test_pricing_finds_the_least_reduced_cost_schedule(problem, e, dual_list, co
     assert best - 0.001 <= bound <= best
 
 
+def dp_pricer(problem, e: int, max_states: int = 2000) -> DpPricer:
+    return DpPricer(problem, e, functools.partial(Pricer, problem, e), max_states=max_states)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_instances(), st.integers(0, 1), st.lists(st.integers(-60, 60), min_size=14, max_size=14),
+       st.integers(-50, 50), st.booleans())
+def test_dp_pricing_finds_the_least_reduced_cost_schedule(problem, e, dual_list, convexity, relax):
+    """The DP against exhaustive search; `relax` leaves every shift-count limit out of its state,
+    so schedules breaking one go to the CP-SAT fallback."""
+    duals = np.array(dual_list[: 7 * problem.n_shifts], float).reshape(7, problem.n_shifts) / 4
+    pricer = dp_pricer(problem, e, max_states=1 if relax else 2000)
+    legal = legal_rows(problem, e)
+    found, bound = pricer.price(duals, convexity, seconds=5)
+    if not legal:
+        assert found == [] and bound == float("inf")
+        return
+    best = min(pricer.reduced_cost(row, duals, convexity) for row in legal)
+    assert all(list(row) in legal for row in found)  # every column it returns is legal
+    assert pricer.reduced_cost(found[-1], duals, convexity) == pytest.approx(best)
+    assert best - 0.001 <= bound <= best
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_dp_and_cpsat_pricing_agree_on_generated_instances(seed):
+    """Same least reduced cost as the CP-SAT pricer, under random duals and with a dive's fixings."""
+    problem = parse_instance(own_instance(seed, employees=4, days=28))
+    rng = np.random.default_rng(seed)
+    for e in range(len(problem.employees)):
+        exact, dp = Pricer(problem, e), dp_pricer(problem, e)
+        off_day, work_day = [d for d in range(problem.horizon) if d not in problem.employees[e].days_off][3:5]
+        for trial in range(3):
+            if trial == 2:
+                for pricer in (exact, dp):
+                    pricer.fix(off_day, OFF)
+                    pricer.fix(work_day, 0)
+            duals = rng.normal(20, 40, (problem.horizon, problem.n_shifts))
+            found_exact, bound_exact = exact.price(duals, 5.0, seconds=5)
+            found_dp, bound_dp = dp.price(duals, 5.0, seconds=5)
+            if not found_exact:
+                assert found_dp == []
+                continue
+            least = exact.reduced_cost(found_exact[-1], duals, 5.0)
+            assert dp.reduced_cost(found_dp[-1], duals, 5.0) == pytest.approx(least)
+            assert bound_dp <= least + 1e-9 and bound_dp == pytest.approx(least, abs=1e-3)
+            roster = [[OFF] * problem.horizon for _ in problem.employees]
+            for row in found_dp:
+                roster[e] = list(row)
+                assert not [v for v in violations(problem, roster) if v.startswith(f"{problem.employees[e].id}: ")]
+                if trial == 2:
+                    assert row[off_day] == OFF and row[work_day] == 0
+
+
 @pytest.mark.parametrize("which", [0, 1])
 def test_column_generation_bounds_and_integer_master(own, which):
     problem, upper = own[which]
@@ -347,6 +402,19 @@ def test_fixed_cells_hold_in_the_lp_and_dives_leave_no_fixings_behind(own):
     assert evaluation.feasible and evaluation.objective >= root - 1e-6  # never below the bound
     cg.round(seconds_each=1)
     assert cg.lp == pytest.approx(root)  # nothing stays fixed, and the pool only grew
+
+
+def test_schedule_dives_return_legal_rosters_and_leave_no_fixings_behind(own):
+    problem, _ = own[0]
+    cg = ColumnGeneration(problem)
+    assert cg.seed(seconds=5) and cg.run(deadline=float("inf"))
+    root = cg.lp
+    for rng in (None, random.Random(1)):
+        evaluation = evaluate(problem, cg.dive_columns(deadline=float("inf"), rng=rng))
+        assert evaluation.feasible and evaluation.objective >= root - 1e-6
+    assert not cg.master.fixed
+    cg.round(seconds_each=1)
+    assert cg.lp == pytest.approx(root)
 
 
 @pytest.mark.parametrize("which", [0, 1])
