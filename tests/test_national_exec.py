@@ -72,6 +72,15 @@ def test_cache_makes_a_rerun_solve_nothing_and_sees_changes(tmp_path):
     assert changed.stats["cached"] == 0
 
 
+def test_cache_key_hashes_the_unit_model_not_the_roster_engines():
+    from planner.national.units import solver_files
+    names = {f"{p.parent.name}/{p.name}" for p in solver_files("unit")}
+    # the code a unit solve runs is in the key, so editing it invalidates cached solves ...
+    assert {"models/staffing.py", "models/lp.py", "planner/staffing.py", "planner/instance.py"} <= names
+    # ... and the roster and NRP engines beside it in models/ are not: editing them keeps the cache
+    assert not [n for n in names if "nrp" in n or "roster" in n]
+
+
 def test_summary_is_identical_on_rerun(tmp_path):
     p = toy_national(tmp_path)
     kw = dict(draws=2, units=1, workers=0, progress=False, console=False)

@@ -192,8 +192,8 @@ def unit_fingerprint(unit_path: str | Path) -> str:
     return h.hexdigest()
 
 
-def solver_fingerprint(kind: str) -> str:
-    """Hash of the code that turns a unit into FTE, so a changed model invalidates the cache."""
+def solver_files(kind: str) -> list[Path]:
+    """The code that turns a unit into FTE (the cache key hashes it)."""
     import planner
     root = Path(planner.__file__).resolve().parent.parent
     files: list[Path] = [Path(__file__).resolve()]
@@ -205,8 +205,15 @@ def solver_fingerprint(kind: str) -> str:
                     "planner/schema.py", "planner/loader.py", "models/staffing.py", "models/lp.py"):
             if (root / rel).is_file():
                 files.append(root / rel)
+    return files
+
+
+def solver_fingerprint(kind: str) -> str:
+    """Hash of the code that turns a unit into FTE, so a changed model invalidates the cache."""
+    import planner
+    root = Path(planner.__file__).resolve().parent.parent
     h = hashlib.sha256()
-    for f in files:
+    for f in solver_files(kind):
         h.update(str(f.relative_to(root)).encode())
         h.update(f.read_bytes())
     return h.hexdigest()
