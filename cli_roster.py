@@ -266,14 +266,19 @@ def _heltid(args) -> int:
                   f"{f(r.get('full_time'))} ({r['full_time_bound']})", f(r.get("full_time_share"), "{:.0%}"),
                   f(r.get("average_position"), "{:.1f} %"),
                   f(r.get("weekend_shifts_per_person"), "{:.2f}"), f(r.get("violations")), f(r.get("missing_shifts")),
-                  "yes" if r.get("proven") else "no", f(r.get("time_s")))
+                  "yes" if r.get("proven") else ("no legal roster" if r.get("status") == "NOT_FOUND" else "no"),
+                  f(r.get("time_s")))
     con.print(t)
     con.print("heads (min): fewest heads for the weekend cover and the hours; full-time (max): most full-time "
               "positions with every other position >= min_position and contracts adding up to the cover hours "
               "(arithmetic bounds, docs/rosters.md). proven = the roster reaches both bounds with full cover and "
               "no hard violation.")
     for r in res["models"]:
-        if r.get("missing_shifts"):
+        if r.get("status") == "NOT_FOUND":
+            con.print(f"{r['model']}: no legal roster with full cover found within the budget (best attempt: "
+                      f"{r.get('violations') or 0} hard violations, {r.get('missing_shifts') or 0} shift-heads open), so "
+                      "its figures are left out - give more --time-limit/--det-time")
+        elif r.get("missing_shifts"):
             con.print(f"{r['model']}: {r['missing_shifts']} shift-heads left open within the time limit (not proven "
                       "unavoidable; the bounds are arithmetic) - give more --time-limit/--det-time")
     for s in res["skipped"]:

@@ -4,8 +4,9 @@ lengths), how many heads are needed and how many of them can be full-time?
 For each model:
 1. arithmetic (the FAFO ideal-type reasoning of NOU 2023:4 Tabell 9.2): persons needed per weekend
    x weekend cycle = the fewest heads that can cover the weekends; weekly hours / norm = årsverk;
-2. the roster builder with the position sizes as variables (each head in [min_position, 100] % or
-   unused): maximise full-time positions, then fewest heads, subject to cover and every hard rule;
+2. a roster at those bounds: position sizes from a whole-shift plan, weekend teams, nights for one
+   person per team first, a greedy start repaired by CP-SAT under every hard rule; one full-time
+   position less, then one head more, while no legal roster with full cover is found (``plan_group``);
 3. the audit of that roster (same rule objects).
 """
 from __future__ import annotations
@@ -139,32 +140,122 @@ def _weekend_persons(P: M.Problem, cycle: int) -> tuple[list[int], list[list]]:
     return out, wsets
 
 
+def _sums(lengths: list[int], hi: int) -> list[bool]:
+    """sums[v]: v minutes can be planned as whole shifts of these lengths (v <= hi)."""
+    ok = [False] * (hi + 1)
+    ok[0] = True
+    for v in range(1, hi + 1):
+        ok[v] = any(v >= L and ok[v - L] for L in lengths)
+    return ok
+
+
+def _plan_hours(n: int, f: int, hours: int, full: int, tol: int, sums_of) -> tuple[list[float], list[int]] | None:
+    """Position sizes for n heads, f of them full time, whose contracts add up to the cover hours and
+    whose hours can be planned as whole shifts: planned minutes p_i (a sum of the person's shift
+    lengths, ``sums_of(i)``) adding up exactly to the cover, full-time p_i within the tolerance of
+    full time, part-time p_i as equal as whole shifts allow; each part-time contract is its p_i plus
+    one common correction (so the contracts add up to the cover hours). None when no such plan exists.
+    Equal sizes ignore that 7,5-hour shifts cannot make every contract: with one shift length a
+    position has usually exactly one legal number of shifts, and the whole cover must still add up."""
+    margin = 6  # minutes kept inside the tolerance for the rounding of sizes to 0,1 %
+    pt = list(range(f, n))
+    base = (hours - f * full) / max(1, n - f)
+    if n - f and not 0 < base < full:
+        return None
+
+    def lo_hi(i):
+        if i < f:
+            return full - tol + margin, full + tol - margin
+        return max(1, math.floor(base - 3 * tol)), min(full - 1, math.ceil(base + 3 * tol))
+
+    dom = {}
+    for i in range(n):
+        lo, hi = lo_hi(i)
+        ok = sums_of(i)
+        dom[i] = [v for v in range(lo, min(hi, len(ok) - 1) + 1) if ok[v]]
+        if not dom[i]:
+            return None
+    target = {i: (full if i < f else base) for i in range(n)}
+    pos = {i: min(range(len(dom[i])), key=lambda k: (abs(dom[i][k] - target[i]), dom[i][k])) for i in range(n)}
+    for _ in range(20 * n + 100):
+        R = hours - sum(dom[i][pos[i]] for i in range(n))
+        if R == 0:
+            break
+        step = 1 if R > 0 else -1
+        best = None
+        for i in range(n):
+            k = pos[i] + step
+            if not 0 <= k < len(dom[i]):
+                continue
+            v = dom[i][k]
+            # smallest move first, keeping everyone near their target; never overshoot far
+            key = (abs(R - (v - dom[i][pos[i]])) > abs(R), abs(v - target[i]) - abs(dom[i][pos[i]] - target[i]),
+                   abs(v - dom[i][pos[i]]), i)
+            if best is None or key < best[0]:
+                best = (key, i, k)
+        if best is None:
+            return None
+        pos[best[1]] = best[2]
+    planned = [dom[i][pos[i]] for i in range(n)]
+    if sum(planned) != hours:
+        return None
+    delta = ((hours - f * full) - sum(planned[i] for i in pt)) / max(1, len(pt))
+    sizes = [100.0] * f + [round(100 * (planned[i] + delta) / full, 1) for i in pt]
+    for i in range(n):
+        if abs(sizes[i] * full / 100 - planned[i]) > tol - 1 or sizes[i] <= 0:
+            return None
+    return sizes, planned
+
+
 def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: int, det_time: float,
-               wall: float, progress=None, seed: int = 1) -> dict:
+               wall: float, progress=None, seed: int = 1, skip: int = 0) -> dict:
     """Largest number of full-time positions for one group under one roster model.
 
     Bound (arithmetic, valid for any roster): heads N >= max(person-weekends / weekends per person,
     hours / (full time + tolerance)); with N heads of which F full-time and the rest at least
     min_position, and contracts that add up to the cover hours: F x 100 + (N - F) x mp <= 100 x
-    hours / (norm x weeks); the left side grows with N, so F <= F_ub(N_min). Construction: N_min heads, F_ub of them full-time,
-    the rest share the remaining hours equally; heads are split into `cycle` weekend teams (team k
-    works weekends k, k + cycle, ...: the weekend frequency holds exactly and each weekend has its
-    team); a greedy start roster is hinted to CP-SAT, which closes the remaining cover under every
-    rule. If cover stays open, one full-time position less (more, smaller part-time positions) is
-    tried, then one head more."""
+    hours / (norm x weeks); the left side grows with N, so F <= F_ub(N_min). Whole shifts: a full-time
+    position plans at most the largest sum of shift lengths within its tolerance (with only 7,5-hour
+    shifts 210 of 213 h); part-time positions can absorb at most the tolerance each, so F x (full time
+    - that sum) <= (N - F) x tolerance.
+
+    Construction: N_min heads, F_ub of them full-time; planned hours per person as whole shifts that
+    add up to the cover (``_plan_hours``); heads split into `cycle` weekend teams (team k works weekends
+    k, k + cycle, ...); with night cover, nights only for one person per team (the largest positions)
+    and day/evening shifts for the others, so their hours are multiples of the day shift and the plan's
+    arithmetic holds; a greedy start roster is hinted to CP-SAT, which closes the rest under every
+    rule. Then the same with everyone on every shift; then one full-time position less (up to 3
+    times), then one head more. Each attempt gets half of the deterministic budget left (the last
+    all of it); an attempt that reaches full cover and every contract stops at once (objective 0)."""
+    import time as _time
+    t0 = _time.monotonic()
     weeks = P.weeks
-    hours = sum(c.min * P.shifts[P.shift_index[c.code]].work_minutes for c in P.cover) / 60
+    hours_m = sum(c.min * P.shifts[P.shift_index[c.code]].work_minutes for c in P.cover)
+    hours = hours_m / 60
     per_we, wsets = _weekend_persons(P, cycle)
     per_person = max(1, weeks // cycle)
     n_we = math.ceil(sum(per_we) / per_person - 1e-9)
     full_h = norm * weeks
+    full_m, tol_m = round(full_h * 60), round(tol_h * 60)
     n_h = math.ceil(hours / (full_h + tol_h) - 1e-9)
     n_min = max(n_we, n_h, 1)
+    codes = {c.code for c in P.cover if c.min > 0}
+    used = [s for s, st in enumerate(P.shifts) if any(q in codes for q in st.periods)]
+    nights = [s for s in used if P.shifts[s].time == "natt"]
+    len_all = sorted({P.shifts[s].work_minutes for s in used})
+    len_day = sorted({P.shifts[s].work_minutes for s in used if s not in nights})
+    sums_all = _sums(len_all, full_m + tol_m)
+    sums_day = _sums(len_day, full_m + tol_m) if len_day else [True] + [False] * (full_m + tol_m)
+    cap_ft = max(v for v in range(full_m - tol_m, full_m + tol_m + 1) if sums_all[v]) \
+        if any(sums_all[full_m - tol_m:]) else 0
 
     def f_ub(n):
         # contracts sum to the cover hours (the tolerance is for rounding, not for hidden hours)
         x = (100 * hours / full_h - n * mp) / (100 - mp)
-        return max(0, min(n, math.floor(x + 1e-9)))
+        f = max(0, min(n, math.floor(x + 1e-9)))
+        while f > 0 and f * (full_m - cap_ft) > (n - f) * tol_m:   # whole shifts
+            f -= 1
+        return f
 
     bound = {"heads_min": n_min, "heads_weekend": n_we, "heads_hours": n_h, "full_time_max": f_ub(n_min),
              "hours": round(hours, 1), "persons_per_weekend": max(per_we, default=0)}
@@ -174,22 +265,49 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
         tries.append((n_min, f))
         f -= 1
     tries.append((n_min + 1, f_ub(n_min + 1)))
+    # night split first (when the group has nights), then everyone on every shift
+    attempts = [(n, f, split) for n, f in tries for split in ((True, False) if nights else (False,))]
     best = None
-    t_left, det_used = wall, 0.0
-    for k, (n, f) in enumerate(tries):
-        if t_left <= 0.5 or det_used >= det_time:
+    det_used = 0.0
+    done = skip - 1
+    for k, (n, f, split) in enumerate(attempts):
+        if k < skip:
+            continue
+        t_left = wall - (_time.monotonic() - t0)
+        det_left = det_time - det_used
+        if t_left <= 0.5 or det_left <= 0.2:
             break
-        total_pct = 100 * hours / full_h
-        rest = total_pct - 100 * f
-        sizes = [100.0] * f
-        if n > f:
-            base = rest / (n - f)
-            if base > 100 + 1e-9:
+        night_ok = set(range(n))
+        plan = None
+        if split:
+            # one night person per weekend team, more when their hours cannot hold the nights
+            night_h = sum(c.min * P.shifts[P.shift_index[c.code]].work_minutes for c in P.cover
+                          if P.shift_index.get(c.code) in nights)
+            for m_ in range(cycle, n + 1, cycle):
+                night_ok = set(range(min(m_, n)))
+                plan = _plan_hours(n, f, hours_m, full_m, tol_m,
+                                   lambda i: sums_all if i in night_ok else sums_day)
+                if plan and sum(plan[1][i] for i in night_ok) >= night_h:
+                    break
+                plan = None
+        else:
+            plan = _plan_hours(n, f, hours_m, full_m, tol_m, lambda i: sums_all)
+        if plan is None:
+            if split:
                 continue
-            sizes += [round(base, 1)] * (n - f)
+            # no whole-shift plan: equal part-time sizes (the solver may still find one within tolerance)
+            rest = 100 * hours / full_h - 100 * f
+            if n > f and rest / (n - f) > 100 + 1e-9:
+                continue
+            sizes = [100.0] * f + [round(rest / (n - f), 1)] * (n - f)
+        else:
+            sizes = plan[0]
         persons = [M.Person(f"{g[:3]}{i + 1:02d}", g, sizes[i], weekend_cycle=cycle) for i in range(n)]
         team = {i: i % cycle for i in range(n)}
         forbid = {i: {sl for w, st in enumerate(wsets) if w % cycle != team[i] for sl in st} for i in range(n)}
+        for i in range(n):
+            if i not in night_ok:
+                forbid[i] |= {(d, s) for d in range(P.days) for s in nights}
         Q = M.Problem(P.days, P.shifts, persons, P.cover, P.rules, {}, P.sunday_holiday, P.eve_1500, P.cyclic,
                       P.day_labels, P.helg)
         conds = M.all_conditions(Q)
@@ -197,22 +315,23 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
         # cover and contracts only (soft rules are audited, not optimised): a roster with full cover and
         # contracts met has objective 0 = the bound, so CP-SAT stops there by itself
         W = M.Weights(fairness=0, overcover=0, max_over=0, contract_soft=25, soft_rule=0)
+        last = k == len(attempts) - 1
         r = M.solve(Q, time_limit=t_left, weights=W, progress=progress, diagnose=False, hint=hint,
-                    det_time=max(0.2, det_time - det_used), forbid=forbid, seed=seed)
-        t_left -= r.wall_time + 0.5
+                    det_time=max(0.2, det_left if last else det_left / 2), forbid=forbid, seed=seed)
         det_used += r.det_time
+        done = k
         if r.status not in ("OPTIMAL", "FEASIBLE"):
             continue
         rep = audit(Q, r.assignment)
         cand = {"Q": Q, "asg": r.assignment, "rep": rep, "status": r.status, "heads": n, "full_time": f,
-                "sizes": sizes, "attempt": k + 1, "missing": rep["summary"]["missing_shifts"],
+                "sizes": sizes, "attempt": k + 1, "night_split": split, "missing": rep["summary"]["missing_shifts"],
                 "hard": rep["summary"]["hard_violations"]}
         if best is None or (cand["missing"], cand["hard"]) < (best["missing"], best["hard"]):
             best = cand
         if cand["missing"] == 0 and cand["hard"] == 0:
             break
-    return {"bound": bound, "best": best, "attempts": len(tries), "time_s": round(wall - t_left, 1),
-            "det_s": det_used}
+    return {"bound": bound, "best": best, "attempts": len(attempts), "tried": done + 1,
+            "time_s": round(_time.monotonic() - t0, 1), "det_s": det_used}
 
 
 def _long_cover(P: M.Problem, days_long: list[bool]) -> list[M.Cover]:
@@ -237,7 +356,10 @@ def _long_cover(P: M.Problem, days_long: list[bool]) -> list[M.Cover]:
 
 def run_model(unit: UnitView, req: dict, rules: RuleSet, mf: ModelsFile, model: RosterModel,
               time_limit: float, progress=None, staff_template: StaffFile | None = None,
-              det_time: float | None = None) -> dict:
+              det_time: float | None = None, rosters: dict | None = None) -> dict:
+    """One roster model: bounds, construction and audit per group. ``rosters``: when a dict is given,
+    it receives {group: (problem, assignment)} of the roster behind each group's figures (for an
+    independent audit)."""
     import time as _time
     t0 = _time.monotonic()
     norm = rules.norm_hours_per_week
@@ -277,17 +399,41 @@ def run_model(unit: UnitView, req: dict, rules: RuleSet, mf: ModelsFile, model: 
         weight[g] = (P, sum(c.min for c in P.cover))
     # budget: `det_time` deterministic seconds per model (default 0,8 x the wall limit), shared over
     # the groups by heads of cover still to plan; a group that finishes early leaves its rest to the
-    # next. The wall limit only guards against a slow machine.
+    # next, and a group still without a legal roster then gets what the others left (its remaining
+    # attempts). The wall limit only guards against a slow machine: each group may use all of it
+    # but a little for the groups after it, so on a loaded machine the deterministic budget decides.
     det_left = det_time if det_time is not None else 0.8 * time_limit
     order = sorted(groups, key=lambda g: (-weight[g][1], g))
+    results = {}
+
+    def wall_for(k):
+        return max(2.0, time_limit - (_time.monotonic() - t0) - 1.0 * (len(order) - k - 1))
+
     for k, g in enumerate(order):
         P, w = weight[g]
         rest_w = max(1, sum(weight[h][1] for h in order[k:]))
         share = w / rest_w
-        used = _time.monotonic() - t0
         res = plan_group(P, g, model.weekend_every, norm, tol_h, mf.min_position, max(0.5, det_left * share),
-                         max(2.0, (time_limit - used) * share), progress)
+                         wall_for(k), progress)
         det_left = max(0.0, det_left - res["det_s"])
+        results[g] = res
+    for g in order:
+        res = results[g]
+        best = res["best"]
+        if (best is not None and best["missing"] == 0 and best["hard"] == 0) or res["tried"] >= res["attempts"] \
+                or det_left < 0.5:
+            continue
+        more = plan_group(weight[g][0], g, model.weekend_every, norm, tol_h, mf.min_position, det_left,
+                          wall_for(len(order) - 1), progress, skip=res["tried"])
+        det_left = max(0.0, det_left - more["det_s"])
+        res["det_s"] += more["det_s"]
+        res["time_s"] = round(res["time_s"] + more["time_s"], 1)
+        res["tried"] = more["tried"]
+        b2 = more["best"]
+        if b2 is not None and (best is None or (b2["missing"], b2["hard"]) < (best["missing"], best["hard"])):
+            res["best"] = b2
+    for g in order:
+        res = results[g]
         b, best = res["bound"], res["best"]
         heads_lb += b["heads_min"]
         ft_ub += b["full_time_max"]
@@ -298,6 +444,8 @@ def run_model(unit: UnitView, req: dict, rules: RuleSet, mf: ModelsFile, model: 
             continue
         statuses.append("OK" if best["missing"] == 0 and best["hard"] == 0 else "OPEN")
         rep, Q = best["rep"], best["Q"]
+        if rosters is not None:
+            rosters[g] = (Q, best["asg"])
         persons += Q.persons
         loads += [v["weekend_shifts"] for v in rep["load"].values()]
         hard += rep["summary"]["hard_violations"]
@@ -305,23 +453,31 @@ def run_model(unit: UnitView, req: dict, rules: RuleSet, mf: ModelsFile, model: 
         missing += rep["summary"]["missing_shifts"]
         by_group[g] = {"status": statuses[-1], "heads": best["heads"], "full_time": best["full_time"],
                        "positions": sorted(best["sizes"], reverse=True), "attempt": best["attempt"],
-                       "missing": best["missing"], "hard_violations": best["hard"],
-                       "bound": b, "time_s": res["time_s"],
+                       "night_split": best["night_split"], "missing": best["missing"],
+                       "hard_violations": best["hard"], "bound": b, "time_s": res["time_s"],
+                       "det_s": round(res["det_s"], 1),
                        "below_min_position": any(0 < x < mf.min_position for x in best["sizes"])}
+    by_group = {g: by_group[g] for g in groups if g in by_group}
     pct = [p.percent for p in persons]
     n = max(1, len(pct))
     ft = sum(1 for x in pct if x >= 100)
+    legal = all(s == "OK" for s in statuses)
     row.update(
-        status="OK" if all(s == "OK" for s in statuses) else "OPEN",
+        status="OK" if legal else "NOT_FOUND",
         heads=len(pct), heads_bound=heads_lb, full_time_bound=ft_ub,
-        proven=all(by_group[g].get("full_time") == by_group[g]["bound"]["full_time_max"]
-                   and by_group[g].get("heads") == by_group[g]["bound"]["heads_min"] for g in by_group
-                   if by_group[g]["status"] == "OK") and all(s == "OK" for s in statuses),
+        proven=legal and all(by_group[g].get("full_time") == by_group[g]["bound"]["full_time_max"]
+                             and by_group[g].get("heads") == by_group[g]["bound"]["heads_min"] for g in by_group),
         arsverk=round(sum(pct) / 100, 2), arsverk_cover=round(hours_tot / (norm * weeks), 2),
         full_time=ft, full_time_share=round(ft / n, 3), average_position=round(sum(pct) / n, 1),
         weekend_shifts_per_person=round(sum(loads) / n, 2),
         violations=hard, soft_violations=soft, missing_shifts=missing, by_group=by_group,
+        det_time_s=round((det_time if det_time is not None else 0.8 * time_limit) - det_left, 1),
         time_s=round(_time.monotonic() - t0, 1))
+    if not legal:
+        # no legal roster with full cover within the budget: the figures would describe an illegal
+        # roster, so they are withheld (by_group keeps the best attempt for diagnosis)
+        row.update(heads=None, arsverk=None, full_time=None, full_time_share=None, average_position=None,
+                   weekend_shifts_per_person=None)
     return row
 
 
