@@ -9,8 +9,9 @@ choice of one legal schedule per employee is a legal roster; only the cover coup
   exact fallback): the legal schedule of least reduced cost under the master's duals. The proven
   least reduced costs give a Lagrangian lower bound on the whole problem at every round, so the
   bound is valid even when pricing stops early.
-- Rosters: dives that fix whole schedules and re-price the rest, and the integer master (HiGHS
-  MIP over the generated schedules).
+- Rosters: dives that fix whole schedules and re-price the rest (trying a few schedules before
+  each of the last fixings, where greedy rounding goes wrong), and the integer master (HiGHS MIP
+  over the generated schedules).
 """
 
 from __future__ import annotations
@@ -204,6 +205,13 @@ class Master:
         for j, (owner, other, _) in enumerate(self.columns):
             if owner == e and other != schedule:
                 self.highs.changeColBounds(self.n_slacks + j, 0, 0)
+
+    def release(self, e: int) -> None:
+        """Undo `fix_schedule(e, ...)` alone (e had no other fixings)."""
+        del self.fixed[e]
+        for j, (owner, _, _) in enumerate(self.columns):
+            if owner == e:
+                self.highs.changeColBounds(self.n_slacks + j, 0, math.inf)
 
     def unfix(self) -> None:
         self.fixed.clear()
@@ -401,12 +409,20 @@ class ColumnGeneration:
         finally:
             self.unfix()
 
-    def dive_columns(self, deadline: float, rounds: int = 4, rng=None, stop=None) -> Roster | None:
+    def dive_columns(self, deadline: float, rounds: int = 4, rng=None, stop=None,
+                     look_ahead: int = 1) -> Roster | None:
         """Depth-first rounding on whole schedules: fix every employee whose LP schedule is
         (nearly) integral and the most used fractional one, re-generate columns for the others
         for up to `rounds`, repeat. Fixing a column that exists keeps the LP feasible (the cover
         has slacks), so the dive never dead-ends; near the deadline the integer master completes
-        it. With `rng`, the fractional schedule is drawn among the most used ones: diverse dives."""
+        it. With `rng`, the fractional schedule is drawn among the most used ones: diverse dives.
+
+        The LP barely moves while many employees are free and then climbs steeply over the last
+        fixings, where a greedy choice often costs an uncovered shift. So once at most
+        `LATE_SHARE` of the employees are free, a `look_ahead` > 1 tries that many of the most
+        used fractional schedules (each fixed, re-priced, undone) and fixes the one that leaves
+        the least LP."""
+        employees = len(self.problem.employees)
         try:
             while not (stop is not None and stop.is_set()):
                 if time.monotonic() > deadline - DIVE_FINISH:
@@ -420,14 +436,34 @@ class ColumnGeneration:
                 chosen = [item for item in free if item[0] > 1 - 1e-6]
                 fractional = [item for item in free if item[0] <= 1 - 1e-6]
                 if fractional:
-                    top = fractional[: 3] if rng is not None else fractional[:1]
-                    weights = [w for w, _, _ in top]
-                    chosen.append(rng.choices(top, weights)[0] if rng is not None else top[0])
+                    late = len({e for _, e, _ in free}) <= LATE_SHARE * employees
+                    if look_ahead > 1 and late and len(fractional) > 1:
+                        for _, e, schedule in chosen:
+                            self.master.fix_schedule(e, schedule)
+                        chosen = [self._look_ahead(fractional[:look_ahead], rounds, deadline - DIVE_FINISH)]
+                    else:
+                        top = fractional[: 3] if rng is not None else fractional[:1]
+                        weights = [w for w, _, _ in top]
+                        chosen.append(rng.choices(top, weights)[0] if rng is not None else top[0])
                 for _, e, schedule in chosen:
                     self.master.fix_schedule(e, schedule)
             return None
         finally:
             self.unfix()
+
+    def _look_ahead(self, candidates, rounds: int, deadline: float):
+        """The candidate (weight, employee, schedule) whose fixing leaves the least LP after
+        re-pricing; the fixings are as before on return."""
+        best, best_lp = candidates[0], math.inf
+        for candidate in candidates:
+            if time.monotonic() > deadline:
+                break
+            self.master.fix_schedule(candidate[1], candidate[2])
+            lp = self._reconverge(rounds, deadline)
+            if lp < best_lp:
+                best, best_lp = candidate, lp
+            self.master.release(candidate[1])
+        return best
 
     def _reconverge(self, rounds: int, deadline: float) -> float:
         for _ in range(rounds):
@@ -507,7 +543,8 @@ def _colgen_process(problem: NrpProblem, seconds: float, out, offers, stop) -> N
     for dive in itertools.count():
         if stop.is_set() or time.monotonic() > deadline - 0.5:
             return
-        send(cg.dive_columns(deadline, rounds=DIVE_ROUNDS, rng=rng if dive else None, stop=stop))
+        send(cg.dive_columns(deadline, rounds=DIVE_ROUNDS, rng=rng if dive else None, stop=stop,
+                             look_ahead=LOOK_AHEAD))
         if dive % MIP_EVERY == MIP_EVERY - 1:
             send(cg.master.solve_integer(min(5.0, deadline - time.monotonic()), start=incumbent, stop=stop)[0])
         # Back to the full LP, which the dive's columns have warmed: the bound can still rise.
@@ -518,6 +555,8 @@ DIVE_GAP = 0.005  # dives start once the LP is this close to the bound: the tail
 DIVE_ROUNDS = 4  # pricing rounds after each fixing in a dive
 MIP_EVERY = 4  # dives between integer-master searches of the pool
 DIVE_FINISH = 3.0  # seconds the integer master gets to complete a dive the deadline cuts short
+LOOK_AHEAD = 4  # fractional schedules a dive tries before each late fixing
+LATE_SHARE = 0.4  # a dive's fixings are late once at most this share of the employees is free
 DIVE_TOLERANCE = 0.002  # a dive undoes a batch of fixings that lifts the LP by more than this share
 
 

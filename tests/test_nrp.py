@@ -404,13 +404,15 @@ def test_fixed_cells_hold_in_the_lp_and_dives_leave_no_fixings_behind(own):
     assert cg.lp == pytest.approx(root)  # nothing stays fixed, and the pool only grew
 
 
-def test_schedule_dives_return_legal_rosters_and_leave_no_fixings_behind(own):
+def test_schedule_dives_return_legal_rosters_and_leave_no_fixings_behind(own, monkeypatch):
     problem, _ = own[0]
+    monkeypatch.setattr(nrp_colgen, "LATE_SHARE", 1.0)  # look ahead at every fixing
     cg = ColumnGeneration(problem)
     assert cg.seed(seconds=5) and cg.run(deadline=float("inf"))
     root = cg.lp
-    for rng in (None, random.Random(1)):
-        evaluation = evaluate(problem, cg.dive_columns(deadline=float("inf"), rng=rng))
+    for rng, look_ahead in ((None, 1), (random.Random(1), 1), (None, 3), (random.Random(2), 3)):
+        roster = cg.dive_columns(deadline=float("inf"), rng=rng, look_ahead=look_ahead)
+        evaluation = evaluate(problem, roster)
         assert evaluation.feasible and evaluation.objective >= root - 1e-6
     assert not cg.master.fixed
     cg.round(seconds_each=1)
