@@ -24,8 +24,9 @@ rotation that repeats, so day D-1 is followed by day 0 (windows wrap around).
 from __future__ import annotations
 
 import abc
-
+import dataclasses
 import math
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -93,12 +94,15 @@ class Problem:
     cyclic: bool = True
     day_labels: list[str] | None = None        # ISO dates for messages
     helg: list[bool] | None = None             # per day: weekend or public holiday (cover day type)
+    eve_2200: list[bool] | None = None         # per day: the eve of 1/17 May (window from 22:00)
 
     def __post_init__(self):
         if self.sunday_holiday is None:
             self.sunday_holiday = [d % 7 == 6 for d in range(self.days)]
         if self.eve_1500 is None:
             self.eve_1500 = [False] * self.days
+        if self.eve_2200 is None:
+            self.eve_2200 = [False] * self.days
         if self.day_labels is None:
             self.day_labels = [f"day {d + 1}" for d in range(self.days)]
         if self.helg is None:
@@ -409,7 +413,7 @@ def _sh_elements(P: Problem) -> list[tuple[int, int, int]]:
             while e + 1 < P.days and sh[e + 1]:
                 e += 1
             eve = (d - 1) % P.days
-            a = d * DAY - DAY + (15 * 60 if P.eve_1500[eve] else 18 * 60)
+            a = d * DAY - DAY + (15 * 60 if P.eve_1500[eve] else 22 * 60 if P.eve_2200[eve] else 18 * 60)
             out.append((d, a, e * DAY + 22 * 60))
             d = e + 1
         else:
@@ -746,9 +750,28 @@ def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
     decomposition such as weekend teams; not a rule, so not audited)."""
     r = _solve(P, time_limit, workers, seed, weights, progress, False, hint, det_time, forbid)
     if r.status == "INFEASIBLE" and diagnose:
-        r2 = _solve(P, max(5.0, time_limit / 2), 1, seed, weights, None, True, None, det_time, forbid)
-        r.conflict = r2.conflict
+        t_end = time.perf_counter() + max(5.0, time_limit / 2)
+        r.conflict = _person_conflicts(P, t_end, seed, weights, forbid)
+        left = t_end - time.perf_counter()
+        if not r.conflict and left > 1.0:
+            # no single person clashes (or the budget ended first): the whole problem, what is left
+            r.conflict = _solve(P, left, 1, seed, weights, None, True, None, det_time, forbid).conflict
     return r
+
+
+def _person_conflicts(P: Problem, t_end: float, seed: int, weights, forbid) -> list[str]:
+    """Hard rules bind one person at a time (the cover that joins people is soft), so a clash shows
+    on a one-person copy of the problem: small and quick to test, and its core names that person only."""
+    out: list[str] = []
+    for pi, p in enumerate(P.persons):
+        left = t_end - time.perf_counter()
+        if left <= 0.2:
+            break
+        Q = dataclasses.replace(P, persons=[p])
+        fq = {0: (forbid or {}).get(pi, set())}
+        q = _solve(Q, min(left, 10.0), 1, seed, weights, None, True, None, None, fq)
+        out += q.conflict
+    return sorted(out)
 
 
 def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_time=None, forbid=None) -> Result:
@@ -799,8 +822,12 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
     def Y(pi, sl):
         return y.get((pi, sl[0], sl[1]))
 
-    # hard unary zeros first (availability, too-long shifts): fix them
+    # hard unary zeros first (availability, too-long shifts): fix them; when diagnosing, only the staff
+    # data, so that a too-long shift is named in the conflict like any other rule
+    staff_data = {r.id for r in P.rules if isinstance(r, Availability)}
     for c in conds:
+        if diagnose and c.rule not in staff_data:
+            continue
         if c.hard and isinstance(c, Linear) and c.lo is None and c.hi == 0 and all(k > 0 for _, k in c.terms):
             for sl, _ in c.terms:
                 v = Y(c.person, sl)
@@ -834,6 +861,18 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
                 m.AddImplication(v, z)
             any_cache[key] = z
         return any_cache[key]
+
+    exact: set = set()
+
+    def exact_any(pi, st):
+        # any_of only bounds z from below (enough for limits); a count that is rewarded (the fewest
+        # weekends in the fairness spread) needs z true only when a slot is really worked
+        z = any_of(pi, st)
+        vs = [v for v in (Y(pi, sl) for sl in st) if v is not None]
+        if z is not None and len(vs) > 1 and z.Index() not in exact:
+            exact.add(z.Index())
+            m.AddBoolOr(vs).OnlyEnforceIf(z)
+        return z
 
     pct_var: dict[int, object] = {}
     for c in conds:
@@ -986,7 +1025,7 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
             counts = []
             for pi, p in enumerate(P.persons):
                 if kind == "weekend":
-                    zs = [any_of(pi, st) for st in wsets]
+                    zs = [exact_any(pi, st) for st in wsets]
                     zs = [z for z in zs if z is not None]
                 else:
                     zs = [v for (q, d, s), v in y.items() if q == pi and P.shifts[s].time == kind]
@@ -1037,6 +1076,7 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
             solver.parameters.interleave_search = True
     if diagnose and enforce:
         m.AddAssumptions(list(enforce.values()))
+        solver.parameters.stop_after_first_solution = True   # only feasibility matters here
 
     class _CB(cp_model.CpSolverSolutionCallback):
         def on_solution_callback(self):
@@ -1049,7 +1089,8 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
     conflict: list[str] = []
     if st == cp_model.INFEASIBLE and diagnose and enforce:
         idx = {v.Index(): k for k, v in enforce.items()}
-        conflict = sorted(idx[i] for i in solver.SufficientAssumptionsForInfeasibility() if i in idx)
+        core = sorted(idx[i] for i in solver.SufficientAssumptionsForInfeasibility() if i in idx)
+        conflict = _minimal_cores(m, enforce, core, seed, time_limit - solver.WallTime())
     assignment, pct = {}, {}
     obj = bound = gap = None
     short = 0
@@ -1064,6 +1105,42 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
             pct[pi] = float(solver.Value(pv)) if solver.Value(used) else 0.0
     return Result(name, obj, bound, gap, assignment, short, pct, conflict, solver.WallTime(),
                   float(solver.deterministic_time))
+
+
+def _minimal_cores(m, enforce: dict, core: list[str], seed: int, budget: float) -> list[str]:
+    """Shrink CP-SAT's (often non-minimal) core to the hard rules that really clash. People meet only
+    in the cover, which is soft, so a clash lies within one person: per person in the core, test
+    their rules alone, then drop each rule that the clash does not need (deletion). Falls back to the
+    whole core when no single person clashes or the budget runs out first."""
+    from ortools.sat.python import cp_model
+    t_end = time.perf_counter() + max(1.0, budget)
+
+    def clash(keys) -> bool:
+        left = t_end - time.perf_counter()
+        if left <= 0.05:
+            return False
+        m.ClearAssumptions()
+        m.AddAssumptions([enforce[k] for k in keys])
+        sv = cp_model.CpSolver()
+        sv.parameters.num_workers = 1
+        sv.parameters.random_seed = int(seed)
+        sv.parameters.max_time_in_seconds = min(left, 5.0)
+        sv.parameters.stop_after_first_solution = True
+        return sv.Solve(m) == cp_model.INFEASIBLE
+
+    by_person: dict[str, list[str]] = {}
+    for k in core:
+        by_person.setdefault(k.split("|", 1)[1], []).append(k)
+    out = []
+    for _, keys in sorted(by_person.items()):
+        if not clash(keys):
+            continue
+        for k in list(keys):
+            trial = [x for x in keys if x != k]
+            if trial and clash(trial):
+                keys = trial
+        out += keys
+    return sorted(out) if out else core
 
 
 def _complete_hint(m, y, hint, seed) -> bool:

@@ -76,3 +76,41 @@ def test_requirement_for_other_unit_exits_2(tmp_path, capsys):
     r.write_text(json.dumps({"unit": {"id": "x"}, "results": {"leon": {"staff": {"natt": {"sykepleier": 1}}}}}))
     rc = run("roster", "build", "--unit", UNIT, "--staff", STAFF, "--requirement", r, "--out", tmp_path / "o.csv")
     assert rc == 2 and "not 'sykehjem_langtid'" in capsys.readouterr().err
+
+
+def test_infeasible_build_names_the_rule_and_writes_no_roster(tmp_path, capsys):
+    s = tmp_path / "s.yaml"
+    s.write_text("""kind: staff
+rules: %s
+cover: {hverdag_dag: {sykepleier: 1}, helg_dag: {sykepleier: 1}}
+staff:
+  - {id: a, group: sykepleier, percent: 100, shifts: [dag], unavailable: [2027-01-06..2027-02-14]}
+  - {id: b, group: sykepleier, percent: 60, shifts: [dag]}
+""" % (ROOT / "instances/rules/ks.yaml"))
+    out, js = tmp_path / "r.csv", tmp_path / "r.json"
+    rc = run("roster", "build", "--unit", UNIT, "--staff", s, "--weeks", 6, "--time-limit", 10, "--out", out,
+             "--json", js)
+    cap = capsys.readouterr()
+    data = json.loads(js.read_text())
+    assert rc == 1 and data["status"] == "INFEASIBLE" and not out.exists()
+    assert data["conflict"] == ["contract_hours|a"]            # b is not part of it
+    assert "a (sykepleier, 100 %): the hard rule contract_hours" in cap.err and "slots on 2 days" in cap.err
+    assert f"wrote {js}" in cap.out and str(out) not in cap.out
+
+
+def test_check_roster_whose_weeks_miss_the_weekend_cycle_names_the_file(tmp_path, capsys):
+    f = tmp_path / "r.csv"
+    rows = ROSTER.read_text().splitlines()
+    f.write_text("\n".join(",".join(r.split(",")[:29]) for r in rows) + "\n")     # 4 of 6 weeks
+    rc = run("roster", "check", f, "--unit", UNIT, "--staff", STAFF)
+    err = capsys.readouterr().err
+    assert rc == 2 and f"{f}: line 1" in err and "every 3. weekend" in err and "--no-cyclic" in err
+    assert "--weeks" not in err
+
+
+def test_leon_check_validates_a_staff_file_against_its_unit(tmp_path, capsys):
+    s = tmp_path / "s.yaml"
+    s.write_text("kind: staff\nunit: %s\nstaff:\n  - {id: a, group: lege, percent: 50}\n" % UNIT)
+    assert run("check", s) == 2 and "unknown group 'lege'" in capsys.readouterr().err
+    s.write_text("kind: staff\nunit: %s\nstaff:\n  - {id: a, group: sykepleier, percent: 50}\n" % UNIT)
+    assert run("check", s) == 0 and "checked against unit sykehjem_langtid" in capsys.readouterr().out

@@ -30,7 +30,15 @@ def problem_for_grid(grid: Grid, unit: UnitView, staff: StaffFile, rules: RuleSe
         if pid not in known:
             raise InputError(grid.path, f"line {grid.lines[pid]}, column 1", f"person {pid!r} is not in the staff file "
                              f"{staff.path}", "add them to the staff file (id, group, percent) or correct the id")
-    P = make_problem(unit, staff, rules, n // 7, grid.dates[0], requirement, cyclic, extra_shifts)
+    try:
+        P = make_problem(unit, staff, rules, n // 7, grid.dates[0], requirement, cyclic, extra_shifts)
+    except InputError as e:
+        if e.file != "--weeks":
+            raise
+        # the horizon comes from the grid here, not from an option: name the file and what to change
+        raise InputError(grid.path, "line 1", f"the dates give {e.problem.replace(' does not', ', which does not', 1)}",
+                         "give the whole rotation (a multiple of the weekend cycle), or --no-cyclic "
+                         "for a stretch that does not repeat") from None
     assignment = grid_assignment(grid, P)
     return P, assignment
 

@@ -1,6 +1,7 @@
 """Build a roster with CP-SAT and explain what could not be covered."""
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 
 from models import roster_cpsat as M
@@ -106,8 +107,7 @@ def improve(P: M.Problem, asg: dict, budget: float, wall: float, seed: int = 1,
                 return best, used
             free = set(hood)
             loc = {pi: i for i, pi in enumerate(hood)}
-            Q = M.Problem(P.days, P.shifts, [P.persons[pi] for pi in hood], _residual_cover(P, best, free),
-                          P.rules, P.substitutes, P.sunday_holiday, P.eve_1500, P.cyclic, P.day_labels, P.helg)
+            Q = dataclasses.replace(P, persons=[P.persons[pi] for pi in hood], cover=_residual_cover(P, best, free))
             sub_hint = {(loc[pi], d): s for (pi, d), s in best.items() if pi in free}
             share = max(0.5, min(left_det, budget / max(4, len(hoods))))
             r = M.solve(Q, time_limit=left_wall, workers=1, seed=seed, weights=weights, diagnose=False,
@@ -196,10 +196,12 @@ def diagnose(P: M.Problem, r: M.Result, gaps: list[tuple[int, str, str, int]]) -
             by_person[pid].append(rule)
         if by_person:
             for pid, rules in sorted(by_person.items())[:8]:
-                p = next(p for p in P.persons if p.id == pid)
-                msgs.append(f"{pid} ({p.group}, {p.percent:g} %): the hard rules {', '.join(sorted(set(rules)))} "
-                            "cannot all hold (e.g. contract hours need more shifts than availability, rest and "
-                            "weekend rules leave)")
+                pi, p = next((i, p) for i, p in enumerate(P.persons) if p.id == pid)
+                names = sorted(set(rules))
+                what = (f"the hard rule {names[0]} cannot hold" if len(names) == 1 else
+                        f"the hard rules {', '.join(names)} cannot all hold together")
+                msgs.append(f"{pid} ({p.group}, {p.percent:g} %): {what} within the days and shifts the staff "
+                            f"file allows{_contract_hint(P, pi) if 'contract_hours' in names else ''}")
         else:
             msgs.append("the hard rules cannot all hold; no smaller core was found within the time limit")
         return msgs
@@ -223,7 +225,6 @@ def diagnose(P: M.Problem, r: M.Result, gaps: list[tuple[int, str, str, int]]) -
         fillers = [g] + [h for h in P.substitutes.get(g, [])]
         people = [p for p in P.persons if p.group in fillers]
         own = [p for p in P.persons if p.group == g]
-        need = [c for c in P.cover if c.group in fillers or g in P.substitutes.get(c.group, [])]
         need = [c for c in P.cover if c.group in fillers]
         need_h = sum(c.min * _period_minutes(P, c.code) for c in need) / 60
         cap_h = sum(p.percent / 100 * norm * P.weeks for p in people)
@@ -236,7 +237,7 @@ def diagnose(P: M.Problem, r: M.Result, gaps: list[tuple[int, str, str, int]]) -
         if wf:
             we_need = sum(c.min for c in need if c.day % 7 >= 5)
             we_cap = sum(2 * (P.weeks // max(1, p.weekend_cycle or wf.cycle)) for p in people)
-            if we_cap < we_need or any(c.day % 7 >= 5 for c in []):
+            if we_cap < we_need:
                 s += (f"; at one weekend in {wf.cycle} they can work at most about {we_cap} of the {we_need} "
                       "weekend shifts")
             else:
@@ -245,6 +246,31 @@ def diagnose(P: M.Problem, r: M.Result, gaps: list[tuple[int, str, str, int]]) -
             s += " - within the rest, weekly-rest and weekend rules the roster cannot cover them"
         msgs.append(s)
     return msgs
+
+
+def _contract_hint(P: M.Problem, pi: int) -> str:
+    """Contract target against the most the person could work on the days left open to them."""
+    ch = next((x for x in P.rules if isinstance(x, M.ContractHours)), None)
+    if ch is None:
+        return ""
+    p = P.persons[pi]
+    target = p.percent / 100 * ch.norm_hours_per_week * P.weeks
+    caps = [x.max_shift_hours * 60 for x in P.rules if isinstance(x, M.WorkingHours) and x.hard]
+    best: dict[int, int] = {}   # day -> longest shift the person may work there on a slot they can fill
+    for c in P.cover:
+        if max(c.min, c.preferred) <= 0 or p.group not in [c.group] + list(P.substitutes.get(c.group, [])):
+            continue
+        if c.day in p.unavailable:
+            continue
+        for s, st in enumerate(P.shifts):
+            if c.code in st.periods and P.exists(c.day, s) and P.allowed(p, c.day, s) \
+                    and all(st.work_minutes <= cap + 1e-6 for cap in caps):
+                best[c.day] = max(best.get(c.day, 0), st.work_minutes)
+    head = f" (contract {target:.1f} h over {P.weeks} weeks, tolerance {ch.tolerance_hours:g} h; "
+    if not best:
+        return head + f"the requirement has no slot a {p.group} may fill on the shifts allowed)"
+    return head + (f"slots on {len(best)} days, at most {sum(best.values()) / 60:.1f} h even before rest and "
+                   "weekend rules)")
 
 
 def _period_minutes(P, code):

@@ -11,6 +11,7 @@ For each model:
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -308,8 +309,7 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
         for i in range(n):
             if i not in night_ok:
                 forbid[i] |= {(d, s) for d in range(P.days) for s in nights}
-        Q = M.Problem(P.days, P.shifts, persons, P.cover, P.rules, {}, P.sunday_holiday, P.eve_1500, P.cyclic,
-                      P.day_labels, P.helg)
+        Q = dataclasses.replace(P, persons=persons, substitutes={})
         conds = M.all_conditions(Q)
         hint = M.construct(Q, forbid, top_up=False, conds=conds)
         # cover and contracts only (soft rules are audited, not optimised): a roster with full cover and

@@ -141,7 +141,7 @@ def rules_from_entries(entries: list[dict], path=None, node=None, rid="rules", n
                      "keep one rule of this type; change its parameters instead")
             seen_types[t] = rid_
         rules.append(r)
-        kept.append({"id": rid_, "type": t, "hard": hard, "weight": weight, "params": p,
+        kept.append({"id": rid_, "index": i, "type": t, "hard": hard, "weight": weight, "params": p,
                      "source": kw["source"], "illustrative": bool(e.get("illustrative", False))})
     _cross_check(rules, path, node)
     rules.append(M.Availability(id="availability", source="staff file: unavailability, allowed shifts, "
@@ -187,6 +187,9 @@ def _make(t, p, kw, path, node, loc) -> M.Rule:
             _err(path, node, loc + ("tolerance_hours",), "tolerance must be >= 0", "e.g. tolerance_hours: 4")
         return M.ContractHours(**kw, norm_hours_per_week=p["norm_hours_per_week"], tolerance_hours=p["tolerance_hours"])
     if t == "sunday_rule":
+        if p["max_in_row"] < 1 or p["window_weeks"] < 2:
+            _err(path, node, loc, f"max_in_row {p['max_in_row']} / window_weeks {p['window_weeks']} leave no Sunday "
+                 "to work or no average", "use max_in_row: 3 and window_weeks: 26 (aml § 10-8 (4))")
         return M.SundayRule(**kw, averaging=p["averaging"], window_weeks=p["window_weeks"], max_in_row=p["max_in_row"])
     if t == "weekend_frequency":
         if p["every"] < 1:
@@ -194,6 +197,9 @@ def _make(t, p, kw, path, node, loc) -> M.Rule:
         return M.WeekendFrequency(**kw, cycle=p["every"], start_minute=_week_minute(p["start"], path, node, loc + ("start",)),
                                   end_minute=_week_minute(p["end"], path, node, loc + ("end",)))
     if t == "night_work":
+        if p["avg_hours_per_24h"] <= 0 or p["block_weeks"] < 1:
+            _err(path, node, loc, "avg_hours_per_24h must be > 0 and block_weeks >= 1",
+                 "use avg_hours_per_24h: 8 and block_weeks: 4 (aml § 10-11 (6))")
         return M.NightWork(**kw, avg_hours_per_24h=p["avg_hours_per_24h"], block_weeks=p["block_weeks"])
     if t == "max_consecutive":
         times = tuple(p["times"]) if p["times"] else None
@@ -205,6 +211,8 @@ def _make(t, p, kw, path, node, loc) -> M.Rule:
         what = "working days" if not times else "/".join(times) + " shifts"
         return M.MaxConsecutive(**kw, max=p["max"], times=times, what=what)
     if t == "min_consecutive_off":
+        if p["min"] < 1:
+            _err(path, node, loc + ("min",), "min must be >= 1", "e.g. min: 2 (no isolated day off)")
         return M.MinConsecutiveOff(**kw, min=p["min"])
     if t == "unwanted_patterns":
         pats = p["patterns"]

@@ -84,10 +84,14 @@ def load_unit_view(path: str | Path) -> UnitView:
 
 
 def default_substitutes(groups: dict[str, GroupInfo]) -> dict[str, list[str]]:
-    """A group may fill a slot of a group with a lower level on the same track."""
+    """A care group may fill a slot of a care group with a lower level. Only the care track is a
+    ladder; the support track holds unrelated trades (cleaning, kitchen, lege, fysioterapeut), so
+    nobody substitutes there unless the staff file says so."""
     out = {}
     for g, gi in groups.items():
-        subs = sorted((h for h, hi in groups.items() if hi.track == gi.track and hi.level > gi.level),
+        if gi.track != "care":
+            continue
+        subs = sorted((h for h, hi in groups.items() if hi.track == "care" and hi.level > gi.level),
                       key=lambda h: (groups[h].level, h))
         if subs:
             out[g] = subs
@@ -120,6 +124,7 @@ class StaffFile:
     extra_shifts: list[dict] = field(default_factory=list)
     cover: dict | None = None
     start: dt.date | None = None
+    unit: Path | None = None          # the unit the file names (`unit:`), resolved; informational
 
 
 _e = fail_at  # one way to name the file, field and line of bad input
@@ -223,14 +228,20 @@ def load_staff(path: str | Path, unit: UnitView | None = None) -> StaffFile:
                     _e(path, node, ("substitutes", g), f"unknown group {h!r}", f"use the unit's groups: {', '.join(groups)}")
             if groups is not None:
                 for h in lst or []:
+                    if groups[h].track == "support" and groups[g].track != "support":
+                        # the catalogue: support staff never count as care staff
+                        _e(path, node, ("substitutes", g), f"{h} (support track) may not fill a {g} slot "
+                           f"({groups[g].track} track): support staff never count as care staff",
+                           f"remove {h} from substitutes.{g}")
                     if groups[h].level < groups[g].level:
                         _e(path, node, ("substitutes", g), f"{h} (level {groups[h].level:g}) may not fill a {g} slot "
                            f"(level {groups[g].level:g}): substitution only goes upward",
                            f"remove {h} from substitutes.{g}")
     start = data.get("start")
     start = _date(start, path, node, ("start",)) if start is not None else None
+    unit_path = (path.parent / str(data["unit"])).resolve() if data.get("unit") else None
     return StaffFile(path, out, rules, subs, data.get("shift_codes"), list(data.get("extra_shifts") or []),
-                     data.get("cover"), start)
+                     data.get("cover"), start, unit_path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -337,6 +348,18 @@ class Calendar:
     def eve_1500(self) -> list[bool]:
         return [x in self.eve for x in self.dates]
 
+    def eve_2200(self) -> list[bool]:
+        """The day before 1 or 17 May is an ordinary weekday until 22:00 unless it is a Saturday, the
+        day before Kristi himmelfartsdag, or itself a Sunday/holiday (lov om 1. og 17. mai § 2,
+        aml_rules.md §1.4)."""
+        out = []
+        for x in self.dates:
+            nxt = x + dt.timedelta(1)
+            special = (nxt.month, nxt.day) in ((5, 1), (5, 17))
+            out.append(special and x.weekday() not in (5, 6) and x not in self.hol
+                       and self.hol.get(nxt) != "Kristi himmelfartsdag")
+        return out
+
     def labels(self) -> list[str]:
         return [x.isoformat() for x in self.dates]
 
@@ -417,6 +440,22 @@ def make_persons(staff: list[StaffMember], cal: Calendar, codes: set[str], path=
     return out
 
 
+def _check_pattern_codes(rules: RuleSet, codes: set[str]) -> None:
+    """A pattern element that is no shift code of this unit would match nothing and silently switch
+    the pattern off: name it instead."""
+    ok = codes | {"-", "*", "dag", "kveld", "natt", "lang"}
+    for i, e in enumerate(rules.entries):
+        if e["type"] != "unwanted_patterns":
+            continue
+        for pat in e["params"]["patterns"]:
+            bad = [t for t in pat if t not in ok]
+            if bad:
+                raise InputError(rules.path or "rules", f"rules[{e.get('index', i)}].patterns ({e['id']})",
+                                 f"pattern {pat} has {', '.join(map(repr, bad))}, which is no shift code of the unit",
+                                 f"use shift codes ({', '.join(sorted(codes))}), dag/kveld/natt/lang, '-' (off) "
+                                 "or '*' (any shift)")
+
+
 def make_problem(unit: UnitView, staff: StaffFile, rules: RuleSet, weeks: int, start: dt.date | None = None,
                  requirement: dict | None = None, cyclic: bool = True, extra_shifts: list[dict] | None = None,
                  replace_shifts: bool = False, persons: list[M.Person] | None = None) -> M.Problem:
@@ -434,7 +473,8 @@ def make_problem(unit: UnitView, staff: StaffFile, rules: RuleSet, weeks: int, s
                 who = [p.id for p in staff.staff if (p.weekend_every or (wf.cycle if wf else None)) == c][:3]
                 raise InputError("--weeks", "", f"a {weeks}-week rotation does not match a weekend cycle of every "
                                  f"{c}. weekend{' (' + ', '.join(who) + ')' if who else ''}",
-                                 f"use a multiple of {c} weeks, e.g. --weeks {c * math.ceil(6 / c) if c <= 6 else c}")
+                                 f"use a multiple of {c} weeks, e.g. --weeks {c * math.ceil(weeks / c)}, or --no-cyclic "
+                                 "for a plan that does not repeat (e.g. an årsturnus)")
     cal = Calendar(start, weeks * 7)
     sts, codes = shift_types(unit, staff, extra_shifts, replace_shifts)
     req = requirement
@@ -448,10 +488,10 @@ def make_problem(unit: UnitView, staff: StaffFile, rules: RuleSet, weeks: int, s
     for c in cover:
         if c.code not in periods:
             raise InputError(staff.path, "extra_shifts", f"no shift covers period {c.code!r}", "keep a shift for every cover period")
-    subs = staff.subs_resolved if hasattr(staff, "subs_resolved") else None
+    _check_pattern_codes(rules, {s.code for s in sts})
     subs = staff.substitutes if staff.substitutes is not None else default_substitutes(unit.groups)
     prs = persons if persons is not None else make_persons(staff.staff, cal, {s.code for s in sts}, staff.path)
     return M.Problem(days=cal.days, shifts=sts, persons=prs, cover=cover, rules=rules.rules,
                      substitutes={g: list(v) for g, v in subs.items()}, sunday_holiday=cal.sunday_holiday(),
                      eve_1500=cal.eve_1500(), cyclic=cyclic, day_labels=cal.labels(),
-                     helg=[cal.is_helg(d) for d in range(cal.days)])
+                     helg=[cal.is_helg(d) for d in range(cal.days)], eve_2200=cal.eve_2200())
