@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -162,6 +163,27 @@ def test_scaling_n_identical_units_is_n_times_one(n, beds, fte):
     # a national volume of n units: n × one unit's årsverk
     national = rn * (n * beds)
     np.testing.assert_allclose(national, n * np.array([fte, fte / 2]), rtol=1e-9, atol=1e-9)
+
+
+QUIET = {"patient_mix": {"sd_common": 0.0, "sd_unit": 0.0, "illustrative": True},
+         "task_minutes": {"sd_common": 0.0, "sd_task": 0.0, "illustrative": True},
+         "adoption_pace": {"low": 1.0, "high": 1.0, "illustrative": True}}
+
+
+@pytest.mark.parametrize("places", [10, 370, 1000])
+def test_n_identical_units_end_to_end(tmp_path, places):
+    """Noise off: K identical unit variants give one unit's rate, and N units' worth of places give
+    N × one unit's årsverk, through solves, scaling and projection."""
+    p = toy_national(tmp_path, uncertainty=QUIET)
+    _edit(p, lambda d: d["volume_drivers"]["plasser"].update(value=places))
+    cfg = load_national(p)
+    kw = dict(scenarios=["mid"], draws=2, workers=0, cache_dir=None, progress=False, tornado=False)
+    one, many = run_national(cfg, units=1, **kw), run_national(cfg, units=5, **kw)
+    sy = many.groups.index("sykepleier")
+    n = places / 10                      # toy units of 10 beds, 3 gross sykepleier årsverk each today
+    # 2040: adoption 0.5 moves half of today's sykepleier årsverk to helsefagarbeider
+    np.testing.assert_allclose(many.projections["mid"].freed_by_leon[:, -1, sy], 0.5 * 3.0 * n)
+    np.testing.assert_allclose(many.projections["mid"].need_all, one.projections["mid"].need_all)
 
 
 _TMP = []
@@ -321,8 +343,138 @@ def test_bad_negative_volume(tmp_path, capsys):
 
 def test_bad_unknown_scenario(tmp_path, capsys):
     p = toy_national(tmp_path)
-    rc = cli_national.main(["national", "run", str(p), "--scenario", "nope", "--no-cache", "--out", str(tmp_path / "o")])
+    rc = cli_national.main(["national", "run", str(p), "--scenario", "nope", "--no-cache",
+                            "--out", str(tmp_path / "o")])
     assert rc == 2 and "unknown scenario" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()        # checked before the output folder is made
+
+
+# a section or entry of the wrong shape: (edit, field path the message must name)
+SHAPE_CASES = {
+    "scenario_entry": (lambda d: d["scenarios"].update(mid="x"), "scenarios.mid: expected a mapping"),
+    "uncertainty": (lambda d: d.update(uncertainty=[1]), "uncertainty: expected a mapping"),
+    "unit_group_map": (lambda d: d["groups"].update(unit_group_map=["a"]), "groups.unit_group_map"),
+    "supply_anchors": (lambda d: d["groups"].update(supply_anchors=["a"]), "groups.supply_anchors"),
+    "supply_anchor": (lambda d: d["groups"].update(supply_anchors={"sykepleier": 5}),
+                      "groups.supply_anchors.sykepleier"),
+    "non_helsemod": (lambda d: d["groups"].update(non_helsemod=["a"]), "groups.non_helsemod"),
+    "column_meta": (lambda d: d["groups"]["columns"].update(supply_2019="NOU"), "groups.columns.supply_2019"),
+    "check": (lambda d: d["archetypes"][0].update(check="x"), "archetypes[0] (toy).check"),
+    "savings": (lambda d: d["levers"]["technology"].update(savings={"family": "x"}), "levers.technology.savings"),
+    "sick_current": (lambda d: d["levers"]["sick_leave"].update(current=[0.1]), "levers.sick_leave.current"),
+    "lever": (lambda d: d["levers"].update(part_time="on"), "levers.part_time: expected a mapping"),
+    "helsemod_ref": (lambda d: d["scenarios"]["mid"].update(helsemod=["mid"]), "scenarios.mid.helsemod"),
+    "seed": (lambda d: d.update(seed="abc"), "national.yaml: seed: expected a number"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SHAPE_CASES))
+def test_bad_shape_names_the_field(tmp_path, capsys, case):
+    edit, field = SHAPE_CASES[case]
+    err = _cli_fails(tmp_path, capsys, _edit(toy_national(tmp_path), edit))
+    assert field in err
+
+
+def test_bad_lever_without_source_in_a_scenario_points_at_the_scenario(tmp_path, capsys):
+    def edit(d):
+        d["levers"].pop("part_time")
+        d["scenarios"]["mid"]["levers"] = {"part_time": {"variant": "full", "ramp": {2025: 0, 2040: 1}}}
+    err = _cli_fails(tmp_path, capsys, _edit(toy_national(tmp_path), edit))
+    assert "scenarios.mid.levers.part_time.source" in err
+
+
+def test_bad_override_value_points_at_the_scenario(tmp_path, capsys):
+    p = _edit(toy_national(tmp_path), lambda d: d["scenarios"]["mid"].update(
+        levers={"task_sharing": {"adoption": {2040: 1.5}}}))
+    err = _cli_fails(tmp_path, capsys, p)
+    assert "scenarios.mid.levers.task_sharing.adoption.2040" in err
+
+
+def test_bad_group_table_duplicate_row(tmp_path, capsys):
+    p = toy_national(tmp_path)
+    csv = tmp_path / "groups.csv"
+    csv.write_text(csv.read_text(encoding="utf-8") + csv.read_text(encoding="utf-8").splitlines()[1] + "\n",
+                   encoding="utf-8")
+    err = _cli_fails(tmp_path, capsys, p)
+    assert "groups.csv: row 4.group" in err and "twice" in err
+
+
+def _run_fails(capsys, argv) -> str:
+    rc = cli_national.main(["national", "run", *argv, "--no-progress", "--workers", "0"])
+    err = capsys.readouterr().err
+    assert rc == 2, err
+    assert "fix:" in err and "Traceback" not in err
+    return err
+
+
+def test_bad_units_option(tmp_path, capsys):
+    err = _run_fails(capsys, [str(toy_national(tmp_path)), "--units", "0", "--no-cache", "--out", str(tmp_path / "o")])
+    assert "--units" in err
+
+
+def test_bad_out_is_a_file_fails_before_solving(tmp_path, capsys):
+    (tmp_path / "taken").write_text("x")
+    err = _run_fails(capsys, [str(toy_national(tmp_path)), "--cache", str(tmp_path / "c"),
+                              "--out", str(tmp_path / "taken")])
+    assert "--out" in err and "not a folder" in err
+    assert not (tmp_path / "c").exists()        # nothing solved, nothing cached
+
+
+@pytest.mark.parametrize("how", ["file", "damaged"])
+def test_bad_cache_dir(tmp_path, capsys, how):
+    cache = tmp_path / "c"
+    if how == "file":
+        cache.write_text("x")
+    else:
+        cache.mkdir()
+        (cache / "solves.sqlite").write_text("not a database " * 20)
+    err = _run_fails(capsys, [str(toy_national(tmp_path)), "--cache", str(cache), "--out", str(tmp_path / "o")])
+    assert "--cache" in err and "--no-cache" in err
+
+
+def test_report_of_an_incomplete_summary(tmp_path, capsys):
+    (tmp_path / "summary.json").write_text('{"version": 1, "scenarios": []}', encoding="utf-8")
+    assert cli_national.main(["national", "report", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "summary.json" in err and "missing" in err and "rerun" in err
+
+
+# ------------------------------------------------------------------------------------------------
+# Shipped data: our own arithmetic on sourced numbers
+# ------------------------------------------------------------------------------------------------
+_NUM = r"\d{1,3}(?: \d{3})*(?:,\d+)?"
+_OP = re.compile(rf"({_NUM}) ([+\-/×]) ({_NUM}) = ({_NUM})")
+
+
+def _no(x: str) -> float:
+    return float(x.replace(" ", "").replace(",", "."))
+
+
+def _derived(node, path=""):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "derived" and isinstance(v, str):
+                yield path, v, node
+            else:
+                yield from _derived(v, f"{path}.{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _derived(v, f"{path}[{i}]")
+
+
+def test_shipped_derived_arithmetic_holds():
+    """Every `a op b = c` in a `derived:` note is right to c's last digit, and a derived volume is its value."""
+    raw = yaml.safe_load(NORGE.read_text(encoding="utf-8"))
+    ops = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "/": lambda a, b: a / b, "×": lambda a, b: a * b}
+    checked = 0
+    for path, text, node in _derived(raw):
+        for a, op, b, c in _OP.findall(text):
+            decimals = len(c.split(",")[1]) if "," in c else 0
+            assert abs(ops[op](_no(a), _no(b)) - _no(c)) <= 0.5 * 10 ** -decimals, (path, text)
+            checked += 1
+        if path.startswith(".volume_drivers."):
+            assert _no(_OP.findall(text)[-1][3]) == node["value"], (path, text)
+    assert checked >= 7
 
 
 # ------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import yaml
 
+import cli_national
 from planner.national import run_and_write
 from planner.national.config import load_national
 from planner.national.run import run_national
@@ -89,3 +90,66 @@ def test_summary_is_identical_on_rerun(tmp_path):
     a = (tmp_path / "a" / "summary.json").read_bytes()
     assert a == (tmp_path / "b" / "summary.json").read_bytes()
     assert json.loads(a)["draws"] == 2
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("address", ["no-port-here", "refused"])
+def test_dask_bad_address_is_an_input_error(tmp_path, capsys, address):
+    pytest.importorskip("distributed")
+    import dask
+    if address == "refused":
+        address = f"tcp://127.0.0.1:{_free_port()}"
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        rc = cli_national.main(["national", "run", str(toy_national(tmp_path)), "--dask", address, "--draws", "1",
+                                "--no-cache", "--no-progress", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert rc == 2, err
+    assert "--dask" in err and "fix:" in err and "Traceback" not in err
+
+
+def _broken_batch(jobs):
+    raise RuntimeError("the unit files are not on this worker")
+
+
+def test_dask_worker_failure_is_a_clear_error(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    from planner.errors import InputError
+    from planner.national.executors import run_jobs
+    from planner.national.units import Job
+
+    jobs = [Job(str(tmp_path / "u.yaml"), "toy", 0, -1, (1,))]
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+        with pytest.raises(InputError, match="Dask worker failed: RuntimeError"):
+            run_jobs(jobs, dask=cluster.scheduler_address, progress=False, fn=_broken_batch)
+
+
+def test_cache_key_covers_every_module_a_unit_solve_imports():
+    """A module added to the unit model later must join the key, or edits to it would serve stale solves."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from planner.national.units import solver_files
+
+    root = Path(__file__).resolve().parent.parent
+    unit = root / "instances" / "units" / "sykehjem.yaml"
+    if not unit.is_file():
+        pytest.skip("shipped nursing-home unit not present")
+    code = (
+        "import sys\n"
+        "from planner.national.units import Job, solve_job\n"
+        f"solve_job(Job({str(unit)!r}, 'sykehjem', 0, -1, (1,), relax=True))\n"
+        "print('\\n'.join(m.__file__ for m in list(sys.modules.values()) if getattr(m, '__file__', None)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True).stdout
+    used = {Path(f).resolve() for f in out.split()}
+    ours = {p for p in used if root in p.parents and p.parts[len(root.parts)] in ("planner", "models")
+            and p.name not in ("__init__.py", "errors.py")}
+    missing = sorted(str(p.relative_to(root)) for p in ours - set(solver_files("unit")))
+    assert not missing, f"add to solver_files: {missing}"

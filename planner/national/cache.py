@@ -8,6 +8,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Iterable
 
+from planner.errors import InputError
+
 
 def job_key(solver_fp: str, unit_fp: str, payload: list) -> str:
     blob = json.dumps([solver_fp, unit_fp, payload], sort_keys=True, separators=(",", ":"))
@@ -24,6 +26,17 @@ class SolveCache:
         self._con = sqlite3.connect(self.path)
         self._con.execute("CREATE TABLE IF NOT EXISTS solves (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         self._con.commit()
+
+    @classmethod
+    def open(cls, directory: str | Path) -> "SolveCache":
+        """The cache, or an input error naming --cache when the directory or its file is unusable."""
+        try:
+            return cls(directory)
+        except (OSError, sqlite3.Error) as e:
+            problem = getattr(e, "strerror", None) or str(e)
+            raise InputError(directory, "--cache", f"cannot use the solve cache here: {problem}",
+                             "give a writable directory with --cache DIR, delete a damaged "
+                             "solves.sqlite in it, or run with --no-cache") from None
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
         keys = list(dict.fromkeys(keys))

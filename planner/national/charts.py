@@ -48,6 +48,7 @@ def need_supply_chart(res, sid: str, target: Path) -> None:
             if np.any(hi - lo > 1e-9):
                 ax.fill_between(years, lo / 1000, hi / 1000, color=color, alpha=0.15, lw=0)
         ax.set_title(g)
+        ax.set_xlabel("year")
         ax.set_ylabel("1 000 årsverk")
         ax.set_xticks([y for y in p.years if y % 5 == 0] or p.years[:: max(1, len(p.years) // 4)])
         ax.grid(alpha=0.3)
@@ -81,6 +82,7 @@ def waterfall_chart(summary: dict, sid: str, target: Path) -> None:
     ax.bar(len(steps), g, color="tab:gray")
     ax.text(len(steps), g / 2, f"{g:.1f}", ha="center", va="center", fontsize=9, color="white")
     ax.axhline(0, color="black", lw=0.8)
+    ax.margins(y=0.12)            # room for the step labels above the highest bar
     ax.set_xticks(range(len(labels)))
     ax.set_xticklabels(labels, rotation=20, ha="right", fontsize=8)
     ax.set_ylabel("1 000 årsverk (supply − need)")

@@ -191,13 +191,26 @@ class _V:
             self.fail(where, "expected a mapping", f"write `{where}` as `key: value` pairs")
         if key not in d or d[key] is None:
             if required:
-                self.fail(f"{where}.{key}" if where else key, "missing",
-                          f"add `{key}:` under `{where or 'the top level'}`")
+                self.fail(_join(where, key), "missing",
+                          f"add `{key}:` under `{where}`" if where else f"add `{key}:` at the top level")
             return default
         val = d[key]
         if kind is not object and not isinstance(val, kind):
-            self.fail(f"{where}.{key}" if where else key, f"expected {_kind_name(kind)}, got {val!r}",
+            self.fail(_join(where, key), f"expected {_kind_name(kind)}, got {val!r}",
                       f"write `{key}` as {_kind_name(kind)}")
+        return val
+
+    def mapping(self, d: Any, key: str, where: str) -> dict:
+        """An optional mapping: {} when absent, an input error when it is something else."""
+        val = self.get(d, key, where, required=False, default={})
+        if not isinstance(val, dict):
+            self.fail(_join(where, key), f"expected a mapping, got {val!r}", f"write `{key}` as `key: value` pairs")
+        return val
+
+    def entry(self, val: Any, where: str) -> dict:
+        """One entry of a mapping or list that must itself be a mapping."""
+        if not isinstance(val, dict):
+            self.fail(where, f"expected a mapping, got {val!r}", f"write `{where}` as `key: value` pairs")
         return val
 
     def number(self, d: Any, key: str, where: str, required: bool = True, default: Any = None,
@@ -205,7 +218,7 @@ class _V:
         val = self.get(d, key, where, required=required, default=default)
         if val is None:
             return None
-        return self.check_number(val, f"{where}.{key}", minimum, maximum)
+        return self.check_number(val, _join(where, key), minimum, maximum)
 
     def check_number(self, val: Any, field_: str, minimum: float | None = 0.0,
                      maximum: float | None = None) -> float:
@@ -236,6 +249,10 @@ class _V:
             pts.append((y, self.check_number(v, f"{where}.{k}", lo, hi)))
         pts.sort()
         return Curve(tuple(pts))
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
 
 
 def _kind_name(kind: Any) -> str:
@@ -304,22 +321,22 @@ def load_national(path: str | Path) -> NationalConfig:
     table = path.parent / v.get(graw, "table", "groups", str)
     cols = v.get(graw, "columns", "groups", dict)
     for c, meta in cols.items():
-        v.sourced(meta, f"groups.columns.{c}")
+        v.sourced(v.entry(meta, f"groups.columns.{c}"), f"groups.columns.{c}")
     basis = graw.get("need_2040_basis", "gap_table")
     if basis not in ("gap_table", "demand_table"):
         v.fail("groups.need_2040_basis", f"unknown basis {basis!r}",
                "use `gap_table` (need = supply + shortfall, NOU Tabell 2.2 and 2.1) or `demand_table` (Tabell 2.5)")
     groups = _read_group_table(table, hm_scen, v, cols, basis)
-    for gid, anchors in (graw.get("supply_anchors") or {}).items():
+    for gid, anchors in v.mapping(graw, "supply_anchors", "groups").items():
         w = f"groups.supply_anchors.{gid}"
-        v.sourced(anchors, w)
+        v.sourced(v.entry(anchors, w), w)
         if gid not in groups:
             v.fail(w, f"unknown group {gid!r}", f"use one of {sorted(groups)}")
         extra = {int(k): v.check_number(val, f"{w}.{k}") for k, val in anchors.items()
                  if str(k).isdigit()}
         g = groups[gid]
         groups[gid] = _replace(g, supply_anchors={**g.supply_anchors, **extra})
-    unit_group_map = {str(k): str(val) for k, val in (graw.get("unit_group_map") or {}).items()}
+    unit_group_map = {str(k): str(val) for k, val in v.mapping(graw, "unit_group_map", "groups").items()}
 
     # --- service areas
     areas: dict[str, ServiceArea] = {}
@@ -333,7 +350,7 @@ def load_national(path: str | Path) -> NationalConfig:
         areas[aid] = ServiceArea(aid, v.number(a, "fte_2019", w, minimum=1e-9),
                                  {k: v.check_number(x, f"{w}.fte_2040.{k}", 1e-9) for k, x in f40.items()})
 
-    for gid, nh in (graw.get("non_helsemod") or {}).items():
+    for gid, nh in v.mapping(graw, "non_helsemod", "groups").items():
         w = f"groups.non_helsemod.{gid}"
         v.sourced(nh, w)
         area = v.get(nh, "service_area", w, str)
@@ -375,49 +392,54 @@ def load_national(path: str | Path) -> NationalConfig:
         cal = a.get("calibration")
         target = year = None
         if cal is not None:
-            v.sourced(cal, f"{w}.calibration")
+            v.sourced(v.entry(cal, f"{w}.calibration"), f"{w}.calibration")
             target = v.number(cal, "target_fte", f"{w}.calibration", minimum=1e-9)
             year = int(v.number(cal, "year", f"{w}.calibration"))
         check = a.get("check")
         if check is not None:
-            v.sourced(check, f"{w}.check")
+            v.sourced(v.entry(check, f"{w}.check"), f"{w}.check")
         archetypes.append(Archetype(aid, unit, drv, area, target, year, check))
     if not archetypes:
         v.fail("archetypes", "no archetypes", "add at least one archetype (unit file + volume driver)")
 
     # --- levers and scenarios
     lever_defaults = v.get(raw, "levers", "", dict, required=False, default={})
-    for name in lever_defaults:
+    for name, d in lever_defaults.items():
         if name not in LEVERS:
             v.fail(f"levers.{name}", "unknown lever", f"use one of {list(LEVERS)}")
+        if d is not None:
+            v.entry(d, f"levers.{name}")
     scen_raw = v.get(raw, "scenarios", "", dict, required=False, default=None)
     if not scen_raw:
         scen_raw = {sid: {"helsemod": sid} for sid in hm_scen}
     scenarios: dict[str, RunScenario] = {}
     for sid, s in scen_raw.items():
         w = f"scenarios.{sid}"
-        s = s or {}
+        s = v.entry(s or {}, w)
         base = s.get("helsemod", sid)
-        if base not in hm_scen:
+        if not isinstance(base, str) or base not in hm_scen:
             v.fail(f"{w}.helsemod", f"unknown HELSEMOD scenario {base!r}", f"use one of {sorted(hm_scen)}")
         over = s.get("levers") or {}
         if not isinstance(over, dict):
             v.fail(f"{w}.levers", "expected a mapping", "write e.g. `levers: {part_time: false}`")
         merged: dict[str, Any] = {}
+        where_of: dict[str, str] = {}     # errors point at the scenario when it overrides the lever
         for name in LEVERS:
             o = over.get(name, True)
             if o is False or (name not in lever_defaults and o is True):
                 merged[name] = None
             elif o is True:
                 merged[name] = lever_defaults[name]
+                where_of[name] = f"levers.{name}"
             elif isinstance(o, dict):
                 merged[name] = deep_merge(lever_defaults.get(name) or {}, o)
+                where_of[name] = f"{w}.levers.{name}"
             else:
                 v.fail(f"{w}.levers.{name}", f"expected true, false or a mapping, got {o!r}", "write true, false or overrides")
         for name in over:
             if name not in LEVERS:
                 v.fail(f"{w}.levers.{name}", "unknown lever", f"use one of {list(LEVERS)}")
-        levers = _parse_levers(merged, v, f"{w}.levers", "levers", groups)
+        levers = _parse_levers(merged, v, where_of, groups)
         arch_ids = [a.id for a in archetypes]
         subset = s.get("archetypes")
         if subset is not None:
@@ -435,11 +457,11 @@ def load_national(path: str | Path) -> NationalConfig:
             None if pg is None else v.check_number(pg, f"{w}.productivity_growth", -0.1, 0.1),
             None if subset is None else tuple(subset))
 
-    mc = raw.get("monte_carlo") or {}
+    mc = v.mapping(raw, "monte_carlo", "")
     draws = int(v.number(mc, "draws", "monte_carlo", required=False, default=50, minimum=1))
     upa = int(v.number(mc, "units_per_archetype", "monte_carlo", required=False, default=1, minimum=1))
-    u = raw.get("uncertainty") or {}
-    pm, tm, ap = u.get("patient_mix") or {}, u.get("task_minutes") or {}, u.get("adoption_pace") or {}
+    u = v.mapping(raw, "uncertainty", "")
+    pm, tm, ap = (v.mapping(u, k, "uncertainty") for k in ("patient_mix", "task_minutes", "adoption_pace"))
     for k, d in (("patient_mix", pm), ("task_minutes", tm), ("adoption_pace", ap)):
         if d:
             v.sourced(d, f"uncertainty.{k}")
@@ -454,9 +476,7 @@ def load_national(path: str | Path) -> NationalConfig:
     if unc.adoption_low > unc.adoption_high:
         v.fail("uncertainty.adoption_pace", "low is above high", "make `low` <= `high`")
 
-    sol = raw.get("solve") or {}
-    if not isinstance(sol, dict):
-        v.fail("solve", "expected a mapping", "write e.g. `solve: {relax: true}`")
+    sol = v.mapping(raw, "solve", "")
     relax = sol.get("relax", False)
     if not isinstance(relax, bool):
         v.fail("solve.relax", f"expected true/false, got {relax!r}", "write `relax: true` or `relax: false`")
@@ -482,6 +502,10 @@ def _read_group_table(table: Path, hm_scen: dict[str, HelsemodScenario], v: _V, 
             rows = list(csv.DictReader(fh))
     except FileNotFoundError:
         v.fail("groups.table", f"file not found: {table}", "point `groups.table` at the CSV next to this file")
+    except UnicodeDecodeError:
+        v.fail("groups.table", f"{table} is not UTF-8 text", "save the table as CSV in UTF-8")
+    except OSError as e:
+        v.fail("groups.table", f"cannot read {table}: {e.strerror}", "point `groups.table` at a readable CSV file")
     tv = _V(table)
     needed = list(HELSEMOD_COLUMNS) + [f"need_2040_{s}" for s in hm_scen] + [f"gap_2040_{s}" for s in hm_scen]
     header = rows[0].keys() if rows else []
@@ -495,6 +519,8 @@ def _read_group_table(table: Path, hm_scen: dict[str, HelsemodScenario], v: _V, 
         gid = (r.get("group") or "").strip()
         if not gid:
             tv.fail(f"row {i}.group", "empty group id", "give the catalogue group id")
+        if gid in out:
+            tv.fail(f"row {i}.group", f"group {gid!r} appears twice", "keep one row per group")
 
         def num(c: str, allow_blank: bool = False) -> float | None:
             s = (r.get(c) or "").strip()
@@ -522,45 +548,61 @@ def _read_group_table(table: Path, hm_scen: dict[str, HelsemodScenario], v: _V, 
     return out
 
 
-def _parse_levers(m: dict[str, Any], v: _V, where: str, default_where: str, groups: dict) -> Levers:
-    def src(name: str) -> None:
-        d = m[name]
-        if not isinstance(d, dict):
-            v.fail(f"{default_where}.{name}", "expected a mapping", "see docs/national.md for the lever fields")
+def _parse_levers(m: dict[str, Any], v: _V, where_of: dict[str, str], groups: dict) -> Levers:
+    """`m`: lever name -> merged mapping (or None = off); `where_of`: the field path each came from."""
+    def lever(name: str) -> dict | None:
+        d = m.get(name)
+        if d is None:
+            return None
+        w = where_of[name]
+        v.entry(d, w)
         if not d.get("source") and d.get("illustrative") is not True:
-            v.fail(f"{default_where}.{name}.source", f"lever `{name}` has no source",
+            v.fail(f"{w}.source", f"lever `{name}` has no source",
                    "add `source:` (document and line, or URL) or mark it `illustrative: true`")
+        return d
 
     ts = tech = pt_ramp = sl_ramp = None
-    savings: list[TechSaving] = []
+    savings: tuple[TechSaving, ...] = ()
     pt_variant = sl_target = None
     sl_current: dict[str, float] = {}
-    if m.get("task_sharing") is not None:
-        src("task_sharing")
-        ts = v.curve(m["task_sharing"].get("adoption"), f"{default_where}.task_sharing.adoption")
-    if m.get("technology") is not None:
-        src("technology")
-        d = m["technology"]
-        tech = v.curve(d.get("adoption"), f"{default_where}.technology.adoption")
-        for i, s in enumerate(d.get("savings") or []):
-            w = f"{default_where}.technology.savings[{i}]"
-            v.sourced(s, w)
-            savings.append(TechSaving(str(v.get(s, "family", w, str)), v.number(s, "share", w, maximum=1.0)))
-    if m.get("part_time") is not None:
-        src("part_time")
-        d = m["part_time"]
+    if (d := lever("task_sharing")) is not None:
+        ts = v.curve(d.get("adoption"), f"{where_of['task_sharing']}.adoption")
+    if (d := lever("technology")) is not None:
+        w = where_of["technology"]
+        tech = v.curve(d.get("adoption"), f"{w}.adoption")
+        savings = _tech_savings(d, v, w)
+    if (d := lever("part_time")) is not None:
+        w = where_of["part_time"]
         pt_variant = d.get("variant")
         if pt_variant not in ("min70", "full"):
-            v.fail(f"{default_where}.part_time.variant", f"unknown variant {pt_variant!r}",
+            v.fail(f"{w}.variant", f"unknown variant {pt_variant!r}",
                    "use `min70` (everyone at least 70 %) or `full` (everyone full-time), NOU Tabell 9.1")
-        pt_ramp = v.curve(d.get("ramp"), f"{default_where}.part_time.ramp")
-    if m.get("sick_leave") is not None:
-        src("sick_leave")
-        d = m["sick_leave"]
-        sl_target = v.number(d, "target_share", f"{default_where}.sick_leave", maximum=0.99)
-        for g, x in (d.get("current") or {}).items():
-            sl_current[str(g)] = v.check_number(x, f"{default_where}.sick_leave.current.{g}", 0, 0.99)
-            if g not in groups:
-                v.fail(f"{default_where}.sick_leave.current.{g}", f"unknown group {g!r}", f"use one of {sorted(groups)}")
-        sl_ramp = v.curve(d.get("ramp"), f"{default_where}.sick_leave.ramp")
-    return Levers(ts, tech, tuple(savings), pt_variant, pt_ramp, sl_target, sl_current, sl_ramp)
+        pt_ramp = v.curve(d.get("ramp"), f"{w}.ramp")
+    if (d := lever("sick_leave")) is not None:
+        w = where_of["sick_leave"]
+        sl_target = v.number(d, "target_share", w, maximum=0.99)
+        sl_current = _sick_leave_current(d, v, w, groups)
+        sl_ramp = v.curve(d.get("ramp"), f"{w}.ramp")
+    return Levers(ts, tech, savings, pt_variant, pt_ramp, sl_target, sl_current, sl_ramp)
+
+
+def _tech_savings(d: dict, v: _V, where: str) -> tuple[TechSaving, ...]:
+    items = d.get("savings") or []
+    if not isinstance(items, list):
+        v.fail(f"{where}.savings", f"expected a list, got {items!r}",
+               "write each saving as a list item: `- {family: ..., share: 0.3, source: ...}`")
+    out = []
+    for i, s in enumerate(items):
+        w = f"{where}.savings[{i}]"
+        v.sourced(v.entry(s, w), w)
+        out.append(TechSaving(str(v.get(s, "family", w, str)), v.number(s, "share", w, maximum=1.0)))
+    return tuple(out)
+
+
+def _sick_leave_current(d: dict, v: _V, where: str, groups: dict) -> dict[str, float]:
+    out = {}
+    for g, x in v.mapping(d, "current", where).items():
+        out[str(g)] = v.check_number(x, f"{where}.current.{g}", 0, 0.99)
+        if g not in groups:
+            v.fail(f"{where}.current.{g}", f"unknown group {g!r}", f"use one of {sorted(groups)}")
+    return out

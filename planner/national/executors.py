@@ -14,6 +14,7 @@ from typing import Any, Callable, Sequence
 
 from tqdm import tqdm
 
+from planner.errors import InputError
 from planner.national.units import Job, solve_batch
 
 
@@ -58,11 +59,29 @@ def run_jobs(jobs: Sequence[Job], workers: int | None = None, dask: str | Any | 
     return results
 
 
+DASK_FIX = ("check the address (tcp://HOST:PORT) and that a scheduler and workers run there "
+            "(`dask scheduler`, `dask worker tcp://HOST:8786`), or leave out --dask to use local processes")
+
+
+def _connect(address: Any):
+    """A Dask client, or an input error naming --dask (a bad or unreachable address is the user's to fix)."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise InputError(address, "--dask", "Dask distributed is not installed",
+                         "pip install distributed, or leave out --dask to use local processes") from None
+    if isinstance(address, Client):
+        return address
+    try:
+        return Client(address)
+    except (OSError, ValueError, TypeError, TimeoutError) as e:
+        raise InputError(address, "--dask", f"cannot connect to a Dask scheduler: {e}", DASK_FIX) from None
+
+
 def _run_dask(jobs: Sequence[Job], address: Any, progress: bool, batch_size: int | None, fn) -> list[dict]:
-    from distributed import Client
     from distributed import as_completed as das_completed
 
-    client = address if isinstance(address, Client) else Client(address)
+    client = _connect(address)
     try:
         nworkers = max(1, sum(client.nthreads().values()))
         batches = _batches(len(jobs), nworkers, batch_size)
@@ -73,10 +92,20 @@ def _run_dask(jobs: Sequence[Job], address: Any, progress: bool, batch_size: int
         with _bar(len(jobs), progress, "unit solves (dask)") as bar:
             for f in das_completed(futs):
                 b = index[f.key]
-                for i, r in zip(b, f.result()):
+                for i, r in zip(b, _dask_result(f, address)):
                     results[i] = r
                 bar.update(len(b))
         return results
     finally:
-        if not isinstance(address, Client):
+        if client is not address:
             client.close()
+
+
+def _dask_result(fut, address: Any) -> list[dict]:
+    """A batch's results; job errors come back as records, so what raises here is the cluster."""
+    try:
+        return fut.result()
+    except Exception as e:  # noqa: BLE001 - lost worker, unpicklable job, version skew
+        raise InputError(address, "--dask", f"a Dask worker failed: {type(e).__name__}: {e}",
+                         "the workers must run this leon version, import `planner` and read the unit files "
+                         "at the same paths; or leave out --dask") from None

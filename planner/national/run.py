@@ -53,6 +53,22 @@ def check_units(cfg: NationalConfig) -> list[str]:
     return warnings
 
 
+def check_request(cfg: NationalConfig, scenarios: list[str] | None, draws: int | None,
+                  units: int | None) -> tuple[list[str], int, int]:
+    """The command line's choices against the file: scenarios, draws and unit variants (defaults filled)."""
+    scenarios = scenarios or list(cfg.scenarios)
+    for s in scenarios:
+        if s not in cfg.scenarios:
+            raise InputError(cfg.path, "--scenario", f"unknown scenario {s!r}", f"use one of {sorted(cfg.scenarios)}")
+    draws = cfg.draws if draws is None else draws
+    if draws < 1:
+        raise InputError("--draws", "", f"{draws} draws", "use --draws 1 or more")
+    units = cfg.units_per_archetype if units is None else units
+    if units < 1:
+        raise InputError("--units", "", f"{units} unit variants per archetype", "use --units 1 or more")
+    return scenarios, draws, units
+
+
 def _tech_sets(cfg: NationalConfig, scenarios: list[str]) -> tuple[list[tuple], dict[str, int]]:
     sets: list[tuple] = [()]
     which: dict[str, int] = {}
@@ -86,14 +102,7 @@ def run_national(cfg: NationalConfig, scenarios: list[str] | None = None, draws:
     if relax is not None and relax != cfg.relax:
         import dataclasses
         cfg = dataclasses.replace(cfg, relax=relax)
-    scenarios = scenarios or list(cfg.scenarios)
-    for s in scenarios:
-        if s not in cfg.scenarios:
-            raise InputError(cfg.path, "--scenario", f"unknown scenario {s!r}", f"use one of {sorted(cfg.scenarios)}")
-    draws = cfg.draws if draws is None else draws
-    if draws < 1:
-        raise InputError("--draws", "", f"{draws} draws", "use --draws 1 or more")
-    units = cfg.units_per_archetype if units is None else units
+    scenarios, draws, units = check_request(cfg, scenarios, draws, units)
     warnings = check_units(cfg)
     tech_sets, tech_of = _tech_sets(cfg, scenarios)
     warnings += _tech_warnings(cfg, tech_sets)
@@ -119,7 +128,7 @@ def run_national(cfg: NationalConfig, scenarios: list[str] | None = None, draws:
             rows.append((j.archetype, tech_sets.index(j.tech), key))
         case_keys[label] = rows
 
-    cache = SolveCache(cache_dir) if cache_dir else None
+    cache = SolveCache.open(cache_dir) if cache_dir else None
     results: dict[str, dict] = cache.get_many(unique) if cache else {}
     todo = [k for k in unique if k not in results]
     t1 = time.perf_counter()
