@@ -14,17 +14,15 @@ from planner.terminal import console
 
 def _solve(args: argparse.Namespace) -> int:
     from planner.instance import load_unit
-    from planner.outputs import guard, write_json
+    from planner.outputs import guard_all, write_json
     from planner.report import print_report, result_dict, write_xlsx
     from planner.staffing import build_problem, freed_breakdown, solve_instance
 
     if args.time_limit is not None and args.time_limit <= 0:
         raise InputError("--time-limit", "", f"must be positive (got {args.time_limit})", "give seconds, e.g. 30")
     inst = load_unit(args.unit)
-    inputs = [inst.path, inst.catalogue_path, *inst.rule_files.values()]
-    outs = {opt: guard(p, inputs, opt) for opt, p in
-            (("--json", args.json), ("--xlsx", args.xlsx), ("--export-mps", args.export_mps),
-             ("--png", args.png)) if p}
+    outs = guard_all({"--json": args.json, "--xlsx": args.xlsx, "--export-mps": args.export_mps,
+                      "--png": args.png}, inst.input_files)
     modes = ("baseline", "leon") if args.mode == "both" else (args.mode,)
     results = solve_instance(inst, modes, args.objective, args.solver, args.time_limit, args.relax,
                              explain=not args.no_explain)
@@ -39,24 +37,24 @@ def _solve(args: argparse.Namespace) -> int:
         from planner.outputs import atomic_path
 
         problem, _, _ = build_problem(inst, "leon")
-        with atomic_path(outs["--export-mps"]) as tmp:
+        # HiGHS picks the format from the file name: the temporary file always ends in .mps
+        with atomic_path(outs["--export-mps"], suffix=".mps") as tmp:
             export_model(problem, args.objective, args.relax).write_mps(str(tmp), relax=args.relax)
     if "--json" in outs:
         write_json(outs["--json"], doc)
     con = console()
     infeasible = [m for m, r in results.items() if r.status == "infeasible"]
     if infeasible:
-        lines = []
-        for m in infeasible:
-            for b in results[m].bends:
-                lines.append(f"  {m}: rule '{b['rule']}' on {b['shift']}: {b['what']}")
+        from planner.explain import describe_bend
+
+        lines = [f"  {m}: {describe_bend(inst, b)}" for m in infeasible for b in results[m].bends]
         raise InfeasibleError(
-            f"{inst.path.name}: no staffing satisfies every rule ({', '.join(infeasible)}). "
+            f"infeasible: {inst.path.name}: no staffing satisfies every rule ({', '.join(infeasible)}). "
             "These had to bend in the smallest relaxation:\n" + "\n".join(lines),
             [b for m in infeasible for b in results[m].bends])
     failed = [m for m, r in results.items() if r.status not in ("optimal", "time_limit")]
     if failed:
-        raise InfeasibleError(f"{inst.path.name}: the solver found no solution for {', '.join(failed)} "
+        raise InfeasibleError(f"no solution: {inst.path.name}: the solver found no solution for {', '.join(failed)} "
                               f"(status: {', '.join(results[m].status for m in failed)}); "
                               "try a longer --time-limit or --solver highs")
     if "--xlsx" in outs:
@@ -80,7 +78,10 @@ def _check(args: argparse.Namespace) -> int:
     for f in args.files:
         path = Path(f)
         data, _ = read_yaml(path)
-        kind = data.get("kind") if isinstance(data, dict) else None
+        if not isinstance(data, dict):
+            raise InputError(path, "(top level)", "the file must be a mapping with `kind:` and its fields",
+                             "start the file with e.g. `kind: unit`")
+        kind = data.get("kind")
         if kind == "unit":
             inst = load_unit(path)
             msg = (f"unit {inst.id}: {len(inst.groups)} groups, {len(inst.shifts)} shifts, "
@@ -160,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         print(str(e), file=sys.stderr)  # plain print: a message must not be re-wrapped
         return 2
     except InfeasibleError as e:
-        print(f"infeasible: {e}", file=sys.stderr)
+        print(str(e), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -189,7 +189,13 @@ class LinearModel:
         return h
 
     def write_mps(self, path: str, relax: bool = False) -> None:
-        self.to_highs(relax).writeModel(str(path))
+        """Write free MPS; HiGHS takes the format from the name, so `path` must end in .mps."""
+        import highspy
+
+        if not str(path).lower().endswith(".mps"):
+            raise ValueError(f"an MPS file name must end in .mps: {path}")
+        if self.to_highs(relax).writeModel(str(path)) != highspy.HighsStatus.kOk:
+            raise OSError(f"HiGHS could not write {path}")
 
     def _solve_highs(self, time_limit: float | None, relax: bool) -> Solution:
         import highspy

@@ -24,6 +24,8 @@ HEAD_TIEBREAK = 1e-3
 # enough to clear HiGHS's tolerances, so the answer does not depend on the solver's search path.
 GROUP_TIEBREAK = 5e-4
 SHIFT_TIEBREAK = 1e-2
+# explaining a rule: plans whose paid hours or LEON value differ by less than this (relative) are equal
+EXPLAIN_TOL = 1e-6
 
 
 @dataclass(frozen=True)
@@ -92,9 +94,14 @@ class StaffingSolution:
     stats: dict = field(default_factory=dict)
 
 
+def leon_weight(p: StaffingProblem, k: int) -> float:
+    """What a head of group k counts in the LEON value: its level, then the unit's preference."""
+    return p.level[k] + (p.preference[k] if p.preference else 0.0)
+
+
 def head_weight(p: StaffingProblem, k: int) -> float:
-    """Stage-2 rank of a head of group k: its level, then the unit's preference, then list order."""
-    return p.level[k] + (p.preference[k] if p.preference else 0.0) + GROUP_TIEBREAK * k
+    """Stage-2 rank of a head of group k: its LEON weight, then list order."""
+    return leon_weight(p, k) + GROUP_TIEBREAK * k
 
 
 # ------------------------------------------------------------------------------------------------
@@ -485,6 +492,52 @@ def _lexicographic(b: _Built, solver: str, time_limit: float | None, relax: bool
     return Solution(s2.status if s1.status == "optimal" else s1.status, z1, s1.bound, s2.values)
 
 
+def _value(coefs: dict[int, float], values: np.ndarray) -> float:
+    return float(sum(v * values[c] for c, v in coefs.items()))
+
+
+def _leon_value(p: StaffingProblem, b: _Built) -> dict[int, float]:
+    """Stage-2 coefficients without the list-order and shift-order tie-breaks.
+
+    Those two only pick one of several equally good plans, so they are no part of what a rule forces:
+    the LEON value is the level-weighted task hours plus the level-weighted heads (idle capacity).
+    """
+    core = dict(b.stage2)
+    for (k, s), c in b.n.items():
+        core[c] = HEAD_TIEBREAK * leon_weight(p, k) * p.paid_hours[s] * p.days_per_week[s]
+    return core
+
+
+def _closest_optimum(b: _Built, alt: Solution, core: dict[int, float], target: dict[tuple[int, int], float],
+                     below: float | None, solver: str, time_limit: float | None, relax: bool,
+                     stage2: bool) -> Solution:
+    """Of the optima of `b` (a model with a rule dropped), the one whose heads are nearest `target`.
+
+    An optimum of the model without the rule may differ from the current plan in many ways the rule
+    has nothing to do with. Holding `alt`'s paid hours and LEON value (`core`, stage 2 only) and
+    minimising the L1 distance of heads to the current plan over the component's shifts leaves only
+    what the rule forces. `below` caps the LEON value under the current plan's, so that a rule that
+    binds on competence is not answered by the current plan itself.
+    """
+    m = b.model.without_rows(set())
+    for c in (b.off2 if stage2 else b.off1):
+        m.col_ub[c] = 0.0
+    z1 = alt.objective
+    tol = 1e-7 * max(1.0, abs(z1))
+    m.add_row(dict(b.stage1), z1 - tol, z1 + tol, name="stage1_optimum")
+    if stage2:
+        v = _value(core, alt.values)
+        hi = v + 1e-7 * max(1.0, abs(v))
+        m.add_row(dict(core), hi=hi if below is None else min(hi, below), name="leon_value")
+    m.cost = [0.0] * m.num_cols
+    for (k, s), c in b.n.items():
+        up = m.add_var(f"d+[{k},{s}]", 0.0, cost=1.0)
+        down = m.add_var(f"d-[{k},{s}]", 0.0, cost=1.0)
+        m.add_row({c: 1.0, up: -1.0, down: 1.0}, target[k, s], target[k, s], name=f"distance[{k},{s}]")
+    near = m.solve(solver, time_limit, relax)
+    return near if near.ok else alt
+
+
 def solve(p: StaffingProblem, objective: str = "hours", solver: str = "highs",
           time_limit: float | None = None, relax: bool = False, explain: bool = False,
           decompose: bool = True) -> StaffingSolution:
@@ -505,7 +558,8 @@ def solve(p: StaffingProblem, objective: str = "hours", solver: str = "highs",
         stats["nonzeros"] += b.model.num_nonzeros
         # with every share fixed (baseline) the level-weighted task hours are a constant: no stage 2
         sol = _lexicographic(b, solver, time_limit, relax, stage2=not all_fixed)
-        statuses.append(sol.status)
+        # out of time before any plan was found is no answer, not a plan with zero heads
+        statuses.append("no_solution" if sol.status == "time_limit" and not sol.ok else sol.status)
         if not sol.ok:
             continue
         total += sol.objective
@@ -518,7 +572,8 @@ def solve(p: StaffingProblem, objective: str = "hours", solver: str = "highs",
             eb = _build(p, comp, objective, relax=relax, all_rows=True)
             esol = _lexicographic(eb, solver, time_limit, relax, stage2=not all_fixed)
             if esol.ok:
-                binding += _binding_rules(p, eb, esol, solver, time_limit, relax, not all_fixed)
+                current = {ks: float(sol.values[c]) for ks, c in b.n.items()}
+                binding += _binding_rules(p, eb, esol, current, solver, time_limit, relax, not all_fixed)
             wb = _build(p, comp, objective, drop_rules=True, relax=relax)
             ws = _lexicographic(wb, solver, time_limit, relax)
             if ws.ok:
@@ -528,26 +583,33 @@ def solve(p: StaffingProblem, objective: str = "hours", solver: str = "highs",
         heads = np.rint(heads) + 0.0  # + 0.0 turns -0.0 into 0.0
         if wl_heads is not None:
             wl_heads = np.rint(wl_heads) + 0.0
+    else:  # solver round-off around zero would print as -0
+        heads[np.abs(heads) < 1e-9] = 0.0
+        if wl_heads is not None:
+            wl_heads[np.abs(wl_heads) < 1e-9] = 0.0
     if any(st == "infeasible" for st in statuses):
         return StaffingSolution("infeasible", math.nan, heads, alloc,
                                 bends=diagnose(p, objective, solver, time_limit, relax))
-    if any(st not in ("optimal", "time_limit") for st in statuses):
-        return StaffingSolution("error", math.nan, heads, alloc)
+    failed = [st for st in statuses if st not in ("optimal", "time_limit")]
+    if failed:
+        return StaffingSolution(failed[0], math.nan, heads, alloc)
     status = "optimal" if all(st == "optimal" for st in statuses) else "time_limit"
     return StaffingSolution(status, total, heads, alloc, bound, binding, wl_heads, stats=stats)
 
 
-def _binding_rules(p: StaffingProblem, b: _Built, sol: Solution, solver: str,
-                   time_limit: float | None, relax: bool, stage2: bool) -> list[dict]:
+def _binding_rules(p: StaffingProblem, b: _Built, sol: Solution, current: dict[tuple[int, int], float],
+                   solver: str, time_limit: float | None, relax: bool, stage2: bool) -> list[dict]:
     """Rules that shape the optimum on a shift (or day), found by dropping them there.
 
     A rule binds on hours when dropping it lowers the stage-1 optimum (it costs paid hours), and on
-    competence when the hours stay but the bottom-up allocation improves (it keeps a higher group on
-    shift than the work needs). Only rules whose rows are tight at the solution can bind.
+    competence when the hours stay but the LEON value improves (it keeps a higher group on shift than
+    the work needs). Only rules whose rows are tight at the solution can bind. `heads_without` is the
+    plan without the rule that is nearest the `current` heads (see `_closest_optimum`).
     """
     z1 = sol.objective
     act = b.model.row_activity(sol.values)
-    v2 = float(sum(v * sol.values[c] for c, v in b.stage2.items()))
+    core = _leon_value(p, b) if stage2 else {}
+    v2 = _value(core, sol.values)
     out = []
     for (rule_id, label), rows in b.rule_rows.items():
         if not any(min(abs(act[r] - b.model.row_lo[r]), abs(act[r] - b.model.row_hi[r])) < 1e-6 for r in rows):
@@ -559,20 +621,24 @@ def _binding_rules(p: StaffingProblem, b: _Built, sol: Solution, solver: str,
         if not alt.ok:
             continue
         entry = {"rule": rule_id, "shift": label, "saving_if_dropped": max(0.0, z1 - alt.objective)}
-        if alt.objective < z1 - 1e-6 * max(1.0, abs(z1)):
-            entry["binds_on"] = "hours"
-        elif stage2 and float(sum(v * alt.values[c] for c, v in b.stage2.items())) < v2 - 1e-6 * max(1.0, v2):
+        below = v2 - EXPLAIN_TOL * max(1.0, abs(v2))
+        if alt.objective < z1 - EXPLAIN_TOL * max(1.0, abs(z1)):
+            entry["binds_on"], below = "hours", None
+        elif stage2 and _value(core, alt.values) < below:
             entry["binds_on"] = "competence"
         else:
             continue
-        entry["heads_without"] = {(k, s): float(np.rint(alt.values[c])) for (k, s), c in b.n.items()}
+        near = _closest_optimum(dropped, alt, core, current, below, solver, time_limit, relax, stage2)
+        entry["heads_without"] = {(k, s): float(near.values[c] if relax else np.rint(near.values[c]))
+                                  for (k, s), c in b.n.items()}
         out.append(entry)
     return out
 
 
 def diagnose(p: StaffingProblem, objective: str = "hours", solver: str = "highs",
              time_limit: float | None = None, relax: bool = False) -> list[dict]:
-    """Elastic relaxation: let rules and availability limits bend at a price and report what bent."""
+    """Elastic relaxation: let rules and availability limits bend at a price and report what bent,
+    and for each bend the rules it cannot hold together with."""
     bends: list[dict] = []
     for comp in components(p):
         b = _build(p, comp, objective, elastic=True, relax=relax)
@@ -593,13 +659,79 @@ def diagnose(p: StaffingProblem, objective: str = "hours", solver: str = "highs"
                 inner = nm[nm.index("[") + 1:-1]
                 if nm.startswith("bend_avail"):
                     g, s = inner.split(",")
-                    bends.append({"rule": f"availability of {g}", "shift": s, "amount": v,
-                                  "what": f"needs {v:g} more {g} than available"})
+                    entry = {"rule": f"availability of {g}", "shift": s, "amount": v,
+                             "what": f"needs {v:g} more {g} than available"}
                 else:
                     rid, label = inner.rsplit(",", 1)
-                    bends.append({"rule": rid, "shift": label, "amount": v,
-                                  "what": f"short by {v:g}"})
+                    entry = {"rule": rid, "shift": label, "amount": v, "what": f"short by {v:g}"}
+                entry["conflicts_with"] = _conflicts(p, b, sol, c, entry, solver, time_limit, relax)
+                bends.append(entry)
     return bends
+
+
+def _label_shifts(p: StaffingProblem, comp: tuple[int, ...], label: str) -> set[int]:
+    """The shifts of a component that a row label (shift id or day type) stands for."""
+    return {s for s in comp if label in (p.shifts[s], p.day_type[s])}
+
+
+def _candidates(p: StaffingProblem, b: _Built, own: set[int]) -> list[tuple[dict, set[int]]]:
+    """What a bend on these shifts may conflict with: rule rows, availability limits and the
+    supervision conditions of delegated tasks (per shift), each with its rows."""
+    out = [({"rule": rid, "shift": label}, set(rows)) for (rid, label), rows in b.rule_rows.items()
+           if own & _label_shifts(p, b.shifts, label)]
+    names = b.model.row_names
+    for s in sorted(own):
+        for k in range(len(p.groups)):
+            rows = {r for r, nm in enumerate(names) if nm == f"avail[{p.groups[k]},{p.shifts[s]}]"}
+            if rows:
+                out.append(({"rule": f"availability of {p.groups[k]}", "shift": p.shifts[s]}, rows))
+        rows = {r for r, nm in enumerate(names) if nm.startswith("supervised[") and nm.endswith(f",{p.shifts[s]}]")}
+        if rows:
+            out.append(({"rule": "supervisor present for delegated tasks", "shift": p.shifts[s]}, rows))
+    return out
+
+
+def _conflicts(p: StaffingProblem, b: _Built, sol: Solution, col: int, entry: dict, solver: str,
+               time_limit: float | None, relax: bool) -> list[dict]:
+    """The rules and limits on the same shifts that this bend cannot hold together with.
+
+    A deletion filter: hold the bent element and every candidate hard (other shifts may still bend);
+    then drop each candidate whose removal leaves the model infeasible. What stays is a minimal set
+    that, with the bent element, cannot all hold.
+    """
+    own = _label_shifts(p, b.shifts, entry["shift"])
+    cands = [(c, rows) for c, rows in _candidates(p, b, own)
+             if not (c["rule"] == entry["rule"] and c["shift"] == entry["shift"])]
+    hard = {cc for cc, nm in enumerate(b.model.col_names) if nm.startswith("bend")
+            and _bend_shifts(p, b, nm) & own}
+
+    def infeasible(dropped: set[int]) -> bool:
+        m = b.model.without_rows(dropped)
+        for cc in hard | {col}:
+            m.col_ub[cc] = 0.0
+        return m.solve(solver, time_limit, relax).status == "infeasible"
+
+    dropped: set[int] = set()
+    if not infeasible(dropped):
+        return []  # the bend trades off against rules on other shifts: no conflict on its own shifts
+    keep = []
+    # limits and conditions are tried first, so that the rules stay in the answer where they can
+    for c, rows in reversed(cands):
+        if infeasible(dropped | rows):
+            dropped |= rows
+        else:
+            keep.append(c)
+    if not keep:  # nothing but the work itself: the tasks of the shift and who may (or does today) do them
+        baseline = any(t.fixed_shares is not None for t in p.tasks)
+        keep.append({"rule": "today's task shares" if baseline else "the tasks only some groups may do",
+                     "shift": entry["shift"]})
+    return keep[::-1]
+
+
+def _bend_shifts(p: StaffingProblem, b: _Built, name: str) -> set[int]:
+    """Shifts of a bend column, from its name bend[rule,label] or bend_avail[group,shift]."""
+    label = name[name.index("[") + 1:-1].rsplit(",", 1)[1]
+    return _label_shifts(p, b.shifts, label)
 
 
 def export_model(p: StaffingProblem, objective: str = "hours", relax: bool = False) -> LinearModel:

@@ -16,7 +16,7 @@ def describe_rule(inst: Instance, rule_id: str) -> str:
     if r.type == "never_alone":
         return "never alone: at least 2 on shift"
     if r.type == "patients_per_staff":
-        return f"at most {r.max_patients:g} patients per {gs}"
+        return f"at most {r.max_patients:g} patients per staff member ({gs}) on shift"
     if r.type == "supervision_ratio":
         return (f"{', '.join(r.supervised or ['non-authorised'])} at most {r.ratio:g} × "
                 f"{', '.join(r.supervisors or ['authorised'])}")
@@ -32,16 +32,33 @@ def binding_rules(inst: Instance, res: ModeResult) -> list[dict]:
     out = []
     for b in res.binding:
         r = next(x for x in inst.rules if x.id == b["rule"])
-        shifts = [s.id for s in inst.shifts if b["shift"] in (s.id, s.day_type)]
+        shifts = _rule_shifts(inst, r, b["shift"])
         more, fewer = _difference(res, b["heads_without"], shifts)
+        # other shifts of the same day that the rule changes too (movable work, per-day rules)
+        elsewhere = {}
+        for s in (x for x in b["heads_without"] if x not in shifts):
+            m, f = _difference(res, b["heads_without"], [s])
+            if m or f:
+                elsewhere[s] = {"extra_heads": m, "instead_of": f}
         out.append({
             "rule": b["rule"], "shift": b["shift"], "source": r.source or "illustrative",
             "mode": res.mode, "what": describe_rule(inst, b["rule"]), "binds_on": b["binds_on"],
             "hours_per_week_if_dropped": -round(b["saving_if_dropped"], 6),
             "extra_heads": more, "instead_of": fewer,
-            "text": _text(b, r, describe_rule(inst, r.id), more, fewer),
+            "elsewhere": elsewhere,
+            # the plan without the rule nearest this one, on the shifts the rule's day couples
+            "heads_without_rule": b["heads_without"],
+            "text": _text(b, r, describe_rule(inst, r.id), more, fewer, elsewhere),
         })
     return out
+
+
+def _rule_shifts(inst: Instance, r, label: str) -> list[str]:
+    """The shifts behind a binding record's label: one shift, or the rule's shifts of one day type."""
+    if any(s.id == label for s in inst.shifts):
+        return [label]
+    mine = set(inst.select_shifts(r.shifts, inst.rule_files[r.id], f"rules.{r.id}.shifts"))
+    return [s.id for s in inst.shifts if s.day_type == label and s.id in mine]
 
 
 def _difference(res: ModeResult, without: dict, shifts: list[str]) -> tuple[dict, dict]:
@@ -51,27 +68,60 @@ def _difference(res: ModeResult, without: dict, shifts: list[str]) -> tuple[dict
     for s in shifts:
         for g, n in res.staff[s].items():
             d = n - without.get(s, {}).get(g, 0.0)
-            if d > 1e-9:
+            if d > 1e-6:
                 more[g] = more.get(g, 0.0) + d
-            elif d < -1e-9:
+            elif d < -1e-6:
                 fewer[g] = fewer.get(g, 0.0) - d
     return more, fewer
 
 
-def _heads(d: dict[str, float]) -> str:
-    return ", ".join(f"{n:g} {g}" for g, n in d.items())
+def heads_text(d: dict[str, float]) -> str:
+    """{group: heads} as '1 sykepleier, 2 assistent'."""
+    return ", ".join(f"{round(n, 2):g} {g}" for g, n in d.items())
 
 
-def _text(b: dict, r, what: str, more: dict, fewer: dict) -> str:
+def elsewhere_text(elsewhere: dict[str, dict]) -> str:
+    """What the plan without the rule changes on other shifts, read from that plan's side."""
+    parts = []
+    for s, d in elsewhere.items():
+        more, fewer = d["extra_heads"], d["instead_of"]
+        if more and fewer:
+            parts.append(f"{s} would have {heads_text(fewer)} in place of {heads_text(more)}")
+        elif fewer:
+            parts.append(f"{s} would have {heads_text(fewer)} more")
+        else:
+            parts.append(f"{s} would have {heads_text(more)} fewer")
+    return " and ".join(parts)
+
+
+def _text(b: dict, r, what: str, more: dict, fewer: dict, elsewhere: dict | None = None) -> str:
     head = f"{b['shift']}: rule '{r.id}' ({what}; source: {r.source or 'illustrative'})"
     on = "on shift" if r.per == "shift" else f"on the {b['shift']} shifts"
+    keeps = f"keeps {heads_text(more)} {on}" if more else ""
+    if more and fewer:
+        keeps += f" where {heads_text(fewer)} would do the work"
+    rest = f"; without it {elsewhere_text(elsewhere)}" if elsewhere else ""
     if b["binds_on"] == "hours":
-        tail = f" costs {b['saving_if_dropped']:g} paid h/week"
-        if more:
-            tail += f": it keeps {_heads(more)} {on}" + (f" where {_heads(fewer)} would do" if fewer else "")
-        return head + tail
-    return head + (f" keeps {_heads(more)} {on} where {_heads(fewer)} would do the work"
-                   if more else " changes who does the work") + " (same paid hours)"
+        return head + f" costs {b['saving_if_dropped']:g} paid h/week" + (f": it {keeps}" if keeps else "") + rest
+    return head + " " + (keeps or "changes who does the work") + rest + " (same paid hours)"
+
+
+def describe_bend(inst: Instance, b: dict) -> str:
+    """One line of an infeasibility diagnosis: what had to bend, and what it cannot hold together with."""
+    rules = {r.id: r for r in inst.rules}
+
+    def name(rid: str) -> str:
+        return f"rule '{rid}'" if rid in rules else rid
+
+    text = f"{name(b['rule'])} on {b['shift']}: {b['what']}"
+    rule = rules.get(b["rule"])
+    asks = rule is not None and rule.groups and (rule.type != "share" or rule.min)
+    if asks and not any(g in inst.groups for g in rule.groups):
+        return text + f" (the unit has none of {', '.join(rule.groups)}: add one to `groups` or disable the rule)"
+    if b.get("conflicts_with"):
+        text += "; cannot hold together with " + ", ".join(f"{name(c['rule'])} on {c['shift']}"
+                                                         for c in b["conflicts_with"])
+    return text
 
 
 def explain_shifts(res: ModeResult) -> list[dict]:

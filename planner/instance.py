@@ -14,7 +14,7 @@ from pathlib import Path
 from planner.errors import InputError
 from planner.loader import load_file
 from planner.schema import (CatalogueFile, FteSpec, GroupsFile, GroupSpec, RuleSpec, RulesFile,
-                            ShiftSpec, TaskSpec, UnitFile)
+                            ShiftSpec, TaskSpec, UnitFile, unused_rule_fields)
 
 DAY_TYPES = ("hverdag", "helg")
 TIMES = ("dag", "kveld", "natt", "lang")
@@ -40,8 +40,14 @@ class Instance:
     today: dict[str, dict[str, float]]      # task -> group -> share (today's practice)
     fte: FteSpec
     catalogue_path: Path = field(default=Path())
+    groups_path: Path = field(default=Path())
     overhead_minutes: dict[str, float] = field(default_factory=dict)  # task -> minutes added per occurrence
     baseline_shares: str = "day"
+
+    @property
+    def input_files(self) -> list[Path]:
+        """Every file the unit was read from (outputs must never replace one of them)."""
+        return [self.path, self.catalogue_path, self.groups_path, *map(Path, self.rule_files.values())]
 
     @property
     def shift_ids(self) -> list[str]:
@@ -81,6 +87,16 @@ def _resolve(base: Path, ref: str, file: Path, where: str) -> Path:
     return p
 
 
+def _referenced(loader, ref_path: Path, file, where: str, ref: str):
+    """Load a file another file names; a file of the wrong kind is reported where it is named."""
+    try:
+        return loader(ref_path)
+    except InputError as e:
+        if e.field == "kind" and Path(e.file) == ref_path:
+            raise InputError(file, where, f"{ref!r} {e.problem}", e.fix) from None
+        raise
+
+
 def load_groups(path: Path) -> dict[str, GroupSpec]:
     gf: GroupsFile = load_file(path, "groups")
     _dupes([g.id for g in gf.groups], path, "groups")
@@ -90,7 +106,7 @@ def load_groups(path: Path) -> dict[str, GroupSpec]:
 def load_catalogue(path: Path) -> tuple[dict[str, GroupSpec], dict[str, TaskSpec], Path]:
     cf: CatalogueFile = load_file(path, "catalogue")
     gpath = _resolve(path, cf.groups, path, "groups")
-    groups = load_groups(gpath)
+    groups = _referenced(load_groups, gpath, path, "groups", cf.groups)
     _dupes([t.id for t in cf.tasks], path, "tasks")
     for i, t in enumerate(cf.tasks):
         _dupes_plain([a.group for a in t.allowed], path, f"tasks[{i}].allowed")
@@ -129,7 +145,7 @@ def load_unit(path: str | Path) -> Instance:
     path = Path(path).resolve() if Path(path).exists() else Path(path)
     uf: UnitFile = load_file(path, "unit")
     cat_path = _resolve(path, uf.catalogue, path, "catalogue")
-    all_groups, catalogue, _ = load_catalogue(cat_path)
+    all_groups, catalogue, groups_path = _referenced(load_catalogue, cat_path, path, "catalogue", uf.catalogue)
 
     _dupes([s.id for s in uf.shifts], path, "shifts")
     _dupes([c.id for c in uf.patient_classes], path, "patient_classes")
@@ -143,7 +159,7 @@ def load_unit(path: str | Path) -> Instance:
     origin: dict[str, str] = {}
     for i, ref in enumerate(uf.rules):
         rpath = _resolve(path, ref, path, f"rules[{i}]")
-        for r in load_rules(rpath).rules:
+        for r in _referenced(load_rules, rpath, path, f"rules[{i}]", ref).rules:
             if r.id in origin:
                 raise InputError(rpath, f"rules.{r.id}", f"rule id {r.id!r} is also defined in {origin[r.id]}",
                                  "give rules in different rule sets different ids")
@@ -163,7 +179,13 @@ def load_unit(path: str | Path) -> Instance:
     for r in rules:
         ov = uf.rule_overrides.get(r.id)
         if ov is not None:
-            r = r.model_copy(update={k: v for k, v in ov.model_dump(exclude_none=True).items()})
+            update = ov.model_dump(exclude_none=True)
+            unused = unused_rule_fields(r.type, update)
+            if unused:
+                raise InputError(path, f"rule_overrides.{r.id}.{unused[0]}",
+                                 f"rule {r.id!r} is a `{r.type}` rule, which does not use `{unused[0]}`",
+                                 "remove it, or override a field the rule uses (docs/instance-format.md)")
+            r = r.model_copy(update=update)
         if r.enabled:
             resolved.append(r)
 
@@ -173,7 +195,12 @@ def load_unit(path: str | Path) -> Instance:
         for fld in ("groups", "supervised", "supervisors"):
             for g in getattr(r, fld) or []:
                 _known_group(g, all_groups, f, f"rules.{r.id}.{fld}")
-        select_shifts(uf.shifts, r.shifts, f, f"rules.{r.id}.shifts")
+        picked = select_shifts(uf.shifts, r.shifts, f, f"rules.{r.id}.shifts")
+        if r.type in ("reserved_task", "delegation") and len(picked) < len(uf.shifts):
+            # who may do a task is one list for all shifts: a rule on some shifts would apply to all
+            raise InputError(f, f"rules.{r.id}.shifts", f"a `{r.type}` rule applies to every shift, "
+                             f"but this one selects only {', '.join(picked)}",
+                             "remove `shifts` (or set `shifts: all`), or split the task into one per shift")
         for t in r.tasks or []:
             fam = t.removeprefix("family:")
             if t.startswith("family:"):
@@ -250,7 +277,7 @@ def load_unit(path: str | Path) -> Instance:
         shifts=tuple(uf.shifts), patient_counts={c.id: c.count for c in uf.patient_classes},
         tasks=used, workload=tuple(uf.workload), rules=tuple(resolved), rule_files=origin,
         productive=productive, availability=availability, training=frozenset(uf.training),
-        today=today, fte=uf.fte, catalogue_path=cat_path, overhead_minutes=overhead,
+        today=today, fte=uf.fte, catalogue_path=cat_path, groups_path=groups_path, overhead_minutes=overhead,
         baseline_shares=uf.baseline_shares,
     )
     _check_someone_may_do_each_task(inst)

@@ -16,6 +16,7 @@ _FIX = {
     "extra_forbidden": "remove the field or correct its spelling (see docs/instance-format.md)",
     "float_parsing": "give a number, e.g. 7.5",
     "float_type": "give a number, e.g. 7.5",
+    "finite_number": "give a finite number (not .inf or .nan)",
     "int_parsing": "give a whole number",
     "bool_parsing": "write true or false",
     "bool_type": "write true or false",
@@ -38,7 +39,7 @@ def field_path(loc: tuple) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("function-after[_check(), TaskSpec]",) or str(part).startswith(("function-", "union[", "float", "dict[", "str", "list[")):
+        elif part in ("function-after[_check(), TaskSpec]",) or str(part).startswith(("function-", "union[", "float", "dict[", "str", "list[", "constrained-")):
             continue  # pydantic's internal union/validator labels say nothing to a user
         else:
             out += f".{part}" if out else str(part)
@@ -86,6 +87,8 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
         problem = getattr(e, "problem", None) or str(e)
         raise InputError(path, where, f"YAML syntax error: {problem}",
                          "check indentation, colons and quotes around that line") from None
+    if data is None:
+        raise InputError(path, "", "the file is empty", "start the file with e.g. `kind: unit` and its fields")
     return data, node
 
 
@@ -116,8 +119,9 @@ def load_file(path: str | Path, expect: str | None = None) -> BaseModel:
         got = err.get("input")
         if err["type"] not in ("missing",) and not isinstance(got, (dict, list)) and got is not None:
             msg += f" (got {got!r})"
-        more = len(e.errors()) - 1
-        fix = _FIX.get(err["type"], "see docs/instance-format.md")
+        # a union reports one failure per alternative: count other fields only
+        more = len({field_path(tuple(x["loc"])) for x in e.errors()} - {field_path(loc)})
+        fix = getattr(err.get("ctx", {}).get("error"), "fix", None) or _FIX.get(err["type"], "see docs/instance-format.md")
         if more:
             fix += f"; {more} more problem{'s' if more > 1 else ''} after this one"
         raise InputError(path, where, msg, fix) from None

@@ -16,7 +16,7 @@ def guard(out: str | Path, inputs: list[str | Path], option: str) -> Path:
     """Refuse an output path that is one of the inputs (so nothing the user wrote is lost)."""
     out = Path(out)
     for p in inputs:
-        if out.exists() and Path(p).exists() and out.resolve() == Path(p).resolve():
+        if out.exists() and Path(p).exists() and os.path.samefile(out, p):  # also through links
             raise InputError(option, str(out), "is one of the input files and would be overwritten",
                              "choose another output path")
     if out.exists() and out.is_dir():
@@ -24,6 +24,18 @@ def guard(out: str | Path, inputs: list[str | Path], option: str) -> Path:
     if not out.parent.exists():
         raise InputError(option, str(out), f"folder {out.parent} does not exist", "create it or choose another path")
     return out
+
+
+def guard_all(outputs: dict[str, str | Path | None], inputs: list[str | Path]) -> dict[str, Path]:
+    """`guard` for each given output option, and no two options writing the same file."""
+    outs = {opt: guard(p, inputs, opt) for opt, p in outputs.items() if p}
+    seen: dict[Path, str] = {}
+    for opt, p in outs.items():
+        key = p.resolve()
+        if key in seen:
+            raise InputError(opt, str(p), f"is also the path of {seen[key]}", "give each output its own path")
+        seen[key] = opt
+    return outs
 
 
 @contextlib.contextmanager

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from planner import workload
-from planner.explain import binding_rules, explain_shifts
+from planner.explain import binding_rules, elsewhere_text, explain_shifts, heads_text
 from planner.instance import Instance
 from planner.outputs import atomic_path
 from planner.staffing import ModeResult, freed_fte
@@ -26,7 +26,8 @@ def mode_dict(inst: Instance, res: ModeResult) -> dict:
         "status": res.status,
         "objective": _r(res.objective),
         "bound": _r(res.bound),
-        "staff": {s: {g: _r(n) for g, n in per.items()} for s, per in res.staff.items()},
+        # 6 decimals: with --relax, heads are fractions and capacity checks need the precision
+        "staff": {s: {g: _r(n, 6) for g, n in per.items()} for s, per in res.staff.items()},
         "weekly_hours": {g: _r(h) for g, h in res.weekly_hours.items()},
         "fte": {g: _r(v) for g, v in res.fte.gross.items()},
         "fte_net": {g: _r(v) for g, v in res.fte.net.items()},
@@ -88,8 +89,8 @@ def write_xlsx(path: str | Path, inst: Instance, results: dict[str, ModeResult],
             for s, gv in per.items():
                 for g, h in gv.items():
                     rows.append({"mode": m, "task": t, "name": inst.tasks[t].name.nb, "shift": s,
-                                 "group": g, "hours_per_shift": h,
-                                 "hours_per_week": h * next(x.days_per_week for x in inst.shifts if x.id == s)})
+                                 "group": g, "hours_per_shift": round(h, 6),
+                                 "hours_per_week": round(h * next(x.days_per_week for x in inst.shifts if x.id == s), 6)})
     sheets["allocation"] = pd.DataFrame(rows)
     rows = []
     for g in inst.groups:
@@ -104,10 +105,10 @@ def write_xlsx(path: str | Path, inst: Instance, results: dict[str, ModeResult],
     sheets["årsverk"] = pd.DataFrame(rows)
     rows = []
     for r in inst.rules:
-        rows.append({"rule": r.id, "type": r.type, "shifts": str(r.shifts), "groups": ", ".join(r.groups or []),
+        rows.append({"rule": r.id, "type": r.type, "shifts": r.shifts if isinstance(r.shifts, str) else ", ".join(r.shifts), "groups": ", ".join(r.groups or []),
                      "source": r.source or "illustrative", "file": Path(inst.rule_files[r.id]).name})
     sheets["rules"] = pd.DataFrame(rows)
-    sheets["binding"] = pd.DataFrame([b for m in doc["results"].values() for b in m["binding_rules"]])
+    sheets["binding"] = pd.DataFrame([_binding_row(b) for m in doc["results"].values() for b in m["binding_rules"]])
     with atomic_path(path) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
             for name, df in sheets.items():
@@ -116,6 +117,16 @@ def write_xlsx(path: str | Path, inst: Instance, results: dict[str, ModeResult],
                 for col in ws.columns:  # readable column widths
                     width = max((len(str(c.value)) for c in col if c.value is not None), default=8)
                     ws.column_dimensions[col[0].column_letter].width = min(60, max(8, width + 2))
+
+
+def _binding_row(b: dict) -> dict:
+    """A binding-rule record with its head counts as text (a cell cannot hold a mapping)."""
+    row = dict(b)
+    row["extra_heads"] = heads_text(b.get("extra_heads", {}))
+    row["instead_of"] = heads_text(b.get("instead_of", {}))
+    row["elsewhere"] = elsewhere_text(b.get("elsewhere", {}))
+    row.pop("heads_without_rule", None)  # the text and the columns above say it
+    return row
 
 
 # --------------------------------------------------------------------------------------- terminal

@@ -11,14 +11,25 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", min_length=1)]
-Share = Annotated[float, Field(ge=0, le=1)]
-NonNeg = Annotated[float, Field(ge=0)]
-Pos = Annotated[float, Field(gt=0)]
+# strict: `true` is not the number 1 and "30" is not 30 (YAML already gives numbers as numbers)
+Num = Annotated[float, Field(strict=True)]
+Share = Annotated[float, Field(strict=True, ge=0, le=1)]
+NonNeg = Annotated[float, Field(strict=True, ge=0)]
+Pos = Annotated[float, Field(strict=True, gt=0)]
 Clock = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 
 
+class Problem(ValueError):
+    """A validation failure that knows its fix (the loader shows both)."""
+
+    def __init__(self, problem: str, fix: str) -> None:
+        super().__init__(problem)
+        self.fix = fix
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # no .inf / .nan: a number the solver cannot use must fail here, not hang or crash the solve
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Sourced(Strict):
@@ -29,14 +40,15 @@ class Sourced(Strict):
 
 def _need_source(obj: Sourced, what: str) -> None:
     if not obj.source and not obj.illustrative:
-        raise ValueError(f"{what} needs `source:` (document and line, or URL) or `illustrative: true`")
+        raise Problem(f"{what} needs `source:` (document and line, or URL) or `illustrative: true`",
+                      "cite where the number comes from, or mark it `illustrative: true`")
 
 
 # ---------------------------------------------------------------------------------------- groups
 class GroupSpec(Sourced):
     id: Id
     name: str
-    level: float
+    level: Num
     track: Literal["care", "support"] = "care"
     authorised: bool
     cost_per_hour: NonNeg
@@ -85,10 +97,11 @@ class TaskSpec(Strict):
     @model_validator(mode="after")
     def _check(self):
         if not self.minutes_source and not self.illustrative:
-            raise ValueError("`minutes` needs `minutes_source:` or `illustrative: true`")
+            raise Problem("`minutes` needs `minutes_source:` or `illustrative: true`",
+                          "cite where the time comes from, or mark the task `illustrative: true`")
         total = sum(self.today.values())
         if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"`today` shares add up to {total:g}, they must add up to 1")
+            raise Problem(f"`today` shares add up to {total:g}", "make today's shares add up to 1")
         return self
 
 
@@ -101,6 +114,24 @@ class CatalogueFile(Strict):
 
 # ----------------------------------------------------------------------------------------- rules
 ShiftSel = Union[str, list[str]]
+
+
+# the fields each rule type reads (besides id, type, name, enabled, shifts, source, note): a field that
+# a type does not read would be ignored without a word, so it is an error
+RULE_FIELDS = {
+    "min_heads": {"groups", "min"},
+    "never_alone": {"groups"},
+    "supervision_ratio": {"supervised", "supervisors", "ratio"},
+    "share": {"groups", "min", "max", "per", "measure"},
+    "patients_per_staff": {"groups", "max_patients"},
+    "reserved_task": {"tasks", "groups"},
+    "delegation": {"tasks", "groups", "supervisors"},
+}
+RULE_COMMON = {"id", "type", "name", "enabled", "shifts", "source", "illustrative", "note"}
+
+
+def unused_rule_fields(rule_type: str, names) -> list[str]:
+    return sorted(set(names) - RULE_COMMON - RULE_FIELDS.get(rule_type, set()))
 
 
 class RuleSpec(Sourced):
@@ -124,6 +155,11 @@ class RuleSpec(Sourced):
     @model_validator(mode="after")
     def _fields_for_type(self):
         _need_source(self, "a rule")
+        unused = unused_rule_fields(self.type, self.model_fields_set)
+        if unused:
+            raise Problem(f"a `{self.type}` rule does not use " + ", ".join(f"`{f}`" for f in unused),
+                          f"remove it; a `{self.type}` rule reads " +
+                          ", ".join(f"`{f}`" for f in sorted(RULE_FIELDS[self.type])))
         need = {
             "min_heads": ["min"],
             "supervision_ratio": ["ratio"],
@@ -134,15 +170,18 @@ class RuleSpec(Sourced):
         }.get(self.type, [])
         missing = [f for f in need if getattr(self, f) is None]
         if missing:
-            raise ValueError(f"a `{self.type}` rule needs " + ", ".join(f"`{f}`" for f in missing))
+            raise Problem(f"a `{self.type}` rule needs " + ", ".join(f"`{f}`" for f in missing),
+                          "add the missing field (see docs/instance-format.md, rule types)")
         if self.type == "share":
             if self.min is None and self.max is None:
-                raise ValueError("a `share` rule needs `min` or `max` (a share between 0 and 1)")
+                raise Problem("a `share` rule needs `min` or `max`", "add `min:` or `max:`, a share between 0 and 1")
             for v in (self.min, self.max):
                 if v is not None and v > 1:
-                    raise ValueError("`share` min/max are shares between 0 and 1")
+                    raise Problem("`share` min/max are shares between 0 and 1", "write e.g. 0.5 for 50 %")
             if self.groups is None:
-                raise ValueError("a `share` rule needs `groups`")
+                raise Problem("a `share` rule needs `groups`", "list the groups whose share the rule bounds")
+            if self.min is not None and self.max is not None and self.min > self.max:
+                raise Problem(f"`min` {self.min:g} is above `max` {self.max:g}", "swap them or correct one")
         return self
 
 
@@ -161,8 +200,20 @@ class ShiftSpec(Sourced):
     time: Literal["dag", "kveld", "natt", "lang"]
     start: Clock
     end: Clock
-    paid_hours: Annotated[float, Field(gt=0, le=24)]
-    days_per_week: Annotated[float, Field(gt=0, le=7)]
+    paid_hours: Annotated[float, Field(strict=True, gt=0, le=24)]
+    days_per_week: Annotated[float, Field(strict=True, gt=0, le=7)]
+
+    @model_validator(mode="after")
+    def _times(self):
+        start, end = (int(t[:2]) * 60 + int(t[3:]) for t in (self.start, self.end))
+        span = (end - start) % (24 * 60) or 24 * 60  # minutes; a shift over midnight wraps
+        if end <= start and self.time in ("dag", "lang"):
+            raise Problem(f"the `{self.time}` shift {self.id!r} ends ({self.end}) before it starts ({self.start})",
+                          "swap start and end, or set `time: natt` (or kveld) for a shift over midnight")
+        if self.paid_hours > span / 60 + 1e-9:
+            raise Problem(f"paid_hours {self.paid_hours:g} is longer than the shift {self.start}-{self.end} "
+                          f"({span / 60:g} h)", "correct start, end or paid_hours")
+        return self
 
 
 class PatientClass(Sourced):
@@ -181,7 +232,8 @@ class WorkloadEntry(Sourced):
     @model_validator(mode="after")
     def _one_basis(self):
         if (self.per_patient is None) == (self.per_unit is None):
-            raise ValueError("give exactly one of `per_patient` or `per_unit`")
+            raise Problem("needs exactly one of `per_patient` or `per_unit`",
+                          "give occurrences per patient or per unit, not both")
         return self
 
 
@@ -201,9 +253,9 @@ class OverheadSpec(Sourced):
 
 
 class FteSpec(Sourced):
-    norm_hours_per_week: Annotated[float, Field(gt=0, le=60)] = 35.5
-    holiday_weeks: Annotated[float, Field(ge=0, lt=52)] = 5.0
-    sick_leave_share: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    norm_hours_per_week: Annotated[float, Field(strict=True, gt=0, le=60)] = 35.5
+    holiday_weeks: Annotated[float, Field(strict=True, ge=0, lt=52)] = 5.0
+    sick_leave_share: Annotated[float, Field(strict=True, ge=0, lt=1)] = 0.0
 
 
 class RuleOverride(Strict):
@@ -234,7 +286,7 @@ class UnitFile(Sourced):
     patient_classes: list[PatientClass] = Field(min_length=1)
     workload: list[WorkloadEntry] = Field(min_length=1)
     overheads: list[OverheadSpec] = Field(default_factory=list)
-    productive_share: Annotated[float, Field(gt=0, le=1)] | dict[Id, Annotated[float, Field(gt=0, le=1)]] = 1.0
+    productive_share: Annotated[float, Field(strict=True, gt=0, le=1)] | dict[Id, Annotated[float, Field(strict=True, gt=0, le=1)]] = 1.0
     productive_share_source: str | None = None
     availability: dict[Id, dict[str, NonNeg]] = Field(default_factory=dict)
     training: list[str] = Field(default_factory=list)

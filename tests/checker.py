@@ -100,8 +100,26 @@ def check(unit_path: str | Path, doc: dict, mode: str) -> list[str]:
                     if h > TOL and g not in r["groups"]:
                         problems.append(f"rule {r['id']}: {g} does reserved task {t}")
 
-    # capacity per shift, and supervision conditions per shift (from the per-shift allocation sheet)
+    # cover per shift: a task is done in its own shift, a movable one within its day type and window
+    # (baseline: today's practice, every task in its own shift)
     by_shift = res.get("allocation_by_shift")
+    if by_shift is not None:
+        for t, per in work.items():
+            mov = tasks[t].get("movable", False) if mode != "baseline" else False
+            window = {s["id"] for s in shifts if mov is True or (mov and s["time"] in mov)}
+            done = {s: sum(by_shift.get(t, {}).get(s, {}).values()) for s in paid}
+            for d in ("hverdag", "helg"):
+                ds = [s for s in paid if day_type[s] == d]
+                blocks = [ds] if mov else [[s] for s in ds]
+                for b in blocks:
+                    need, got = sum(per.get(s, 0.0) for s in b), sum(done[s] for s in b)
+                    if abs(need - got) > TOL * max(1.0, need):
+                        problems.append(f"cover: {t} on {b} needs {need:.4f} h per shift, done {got:.4f}")
+                for s in ds:
+                    if done[s] > TOL and per.get(s, 0.0) <= 0 and s not in window:
+                        problems.append(f"cover: {t} done on {s}, which its work may not move to")
+
+    # capacity per shift, and supervision conditions per shift (from the per-shift allocation sheet)
     if by_shift is not None:
         for s in paid:
             for g in ug:
@@ -165,15 +183,36 @@ def check(unit_path: str | Path, doc: dict, mode: str) -> list[str]:
                 if staff[s][g] > cap + TOL:
                     problems.append(f"availability: {g} on {s} is {staff[s][g]} > {cap}")
 
-    # weekly hours and objective agree with the heads
+    # heads are whole persons (unless relaxed) and never negative
+    relax = doc.get("options", {}).get("relax", False)
+    for s, per in staff.items():
+        for g, n in per.items():
+            if n < -TOL or (not relax and abs(n - round(n)) > 1e-6):
+                problems.append(f"heads: {g} on {s} is {n}, not a whole number of persons")
+
+    # weekly hours, cost, objective and årsverk agree with the heads
     for g in ug:
         wh = sum(staff[s][g] * paid[s] * days[s] for s in paid)
         if abs(wh - res["weekly_hours"][g]) > 1e-4:
             problems.append(f"weekly_hours of {g} do not match the heads")
-    if doc["options"]["objective"] == "hours":
-        total = sum(res["weekly_hours"].values())
-        if abs(total - res["objective"]) > 1e-3 * max(1, total):
-            problems.append(f"objective {res['objective']} != paid hours {total}")
+    wh = {g: sum(staff[s][g] * paid[s] * days[s] for s in paid) for g in ug}
+    cost = sum(wh[g] * groups[g]["cost_per_hour"] for g in ug)
+    if abs(cost - res["cost_nok_per_week"]) > max(0.01, 1e-6 * abs(cost)):  # the JSON rounds to 2 decimals
+        problems.append(f"cost_nok_per_week {res['cost_nok_per_week']} != {cost:.2f} from heads and costs")
+    target = sum(wh.values()) if doc["options"]["objective"] == "hours" else cost
+    if abs(target - res["objective"]) > 1e-3 * max(1, target):
+        problems.append(f"objective {res['objective']} != {doc['options']['objective']} {target}")
+    fte = unit.get("fte", {})
+    norm = fte.get("norm_hours_per_week", 35.5)
+    up = 52 / (52 - fte.get("holiday_weeks", 5.0)) / (1 - fte.get("sick_leave_share", 0.0))
+    for g in ug:
+        if "fte" in res and abs(res["fte"][g] - wh[g] / norm * up) > 1e-3:
+            problems.append(f"fte of {g} is {res['fte'][g]}, heads give {wh[g] / norm * up:.4f}")
+    if "freed_fte" in doc and mode == "leon" and "baseline" in doc["results"]:
+        for g in ug:
+            freed = doc["results"]["baseline"]["fte"][g] - res["fte"][g]
+            if abs(doc["freed_fte"][g] - freed) > 1e-3:
+                problems.append(f"freed_fte of {g} is {doc['freed_fte'][g]}, baseline − LEON is {freed:.4f}")
     return problems
 
 

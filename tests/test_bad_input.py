@@ -22,6 +22,7 @@ def assert_clear_error(capsys, args, file_name: str, field_pattern: str):
     assert file_name in err, err
     assert re.search(field_pattern, err), err
     assert "fix:" in err, err
+    assert len(re.findall(r"^error:", err, re.M)) == 1, err  # one message, not a cascade
     return err
 
 
@@ -133,3 +134,78 @@ def test_output_never_overwrites_an_input(unit_dir, capsys):
     assert_clear_error(capsys, ["solve", unit_dir / "unit.yaml", "--json", unit_dir / "unit.yaml"],
                        "unit.yaml", r"--json|input files")
     assert (unit_dir / "unit.yaml").read_text() == before
+
+
+def test_empty_file(unit_dir, capsys):
+    (unit_dir / "unit.yaml").write_text("")
+    for cmd in ("check", "solve"):
+        err = assert_clear_error(capsys, [cmd, unit_dir / "unit.yaml"], "unit.yaml", r"empty")
+
+
+def test_file_that_is_not_a_mapping(unit_dir, capsys):
+    (unit_dir / "unit.yaml").write_text("- stell\n- medisin\n")
+    assert_clear_error(capsys, ["check", unit_dir / "unit.yaml"], "unit.yaml", r"\(top level\)")
+
+
+def test_rule_set_path_naming_a_catalogue(unit_dir, capsys):
+    # named where the unit points to it, not only in the file pointed to
+    edit(unit_dir / "unit.yaml", lambda d: d.update(rules=["catalogue.yaml"]))
+    err = assert_clear_error(capsys, ["solve", unit_dir / "unit.yaml"], "unit.yaml", r"rules\[0\]")
+    assert "is a `catalogue` file, but a `rules` file is needed" in err
+
+
+def test_negative_patient_count(unit_dir, capsys):
+    edit(unit_dir / "unit.yaml", lambda d: d["patient_classes"][0].update(count=-3))
+    err = assert_clear_error(capsys, ["solve", unit_dir / "unit.yaml"], "unit.yaml",
+                             r"patient_classes\[0\]\.count \(line \d+\)")
+    assert "not negative" in err
+
+
+def test_day_shift_that_ends_before_it_starts(unit_dir, capsys):
+    # a night over midnight is fine (the test unit has one); a day shift over midnight is a typo
+    edit(unit_dir / "unit.yaml", lambda d: d["shifts"][0].update(start="15:00", end="07:00"))
+    err = assert_clear_error(capsys, ["check", unit_dir / "unit.yaml"], "unit.yaml", r"shifts\[0\] \(line \d+\)")
+    assert "ends (07:00) before it starts (15:00)" in err
+
+
+def test_paid_hours_longer_than_the_shift(unit_dir, capsys):
+    edit(unit_dir / "unit.yaml", lambda d: d["shifts"][0].update(end="13:00"))  # 07:00-13:00, 8 paid h
+    err = assert_clear_error(capsys, ["check", unit_dir / "unit.yaml"], "unit.yaml", r"shifts\[0\]")
+    assert "paid_hours 8 is longer than the shift 07:00-13:00 (6 h)" in err
+
+
+@pytest.mark.parametrize("value, words", [(float("inf"), "finite"), (float("nan"), "finite"), (True, "valid number"),
+                                          ("30", "valid number")])
+def test_numbers_that_are_not_numbers(unit_dir, capsys, value, words):
+    # .inf, .nan, `true` and a quoted number would otherwise reach the solver (nan levels hang it)
+    edit(unit_dir / "catalogue.yaml", lambda d: d["tasks"][0].update(minutes=value))
+    err = assert_clear_error(capsys, ["solve", unit_dir / "unit.yaml"], "catalogue.yaml", r"tasks\[0\]\.minutes")
+    assert words in err
+
+
+def test_rule_field_the_rule_type_does_not_read(unit_dir, capsys):
+    edit(unit_dir / "rules.yaml", lambda d: d["rules"][0].update(max=3))
+    err = assert_clear_error(capsys, ["check", unit_dir / "rules.yaml"], "rules.yaml", r"rules\[0\]")
+    assert "does not use `max`" in err
+    edit(unit_dir / "rules.yaml", lambda d: d["rules"][0].pop("max"))
+    edit(unit_dir / "unit.yaml", lambda d: d.update(rule_overrides={"sykepleier_alltid": {"max_patients": 4}}))
+    assert_clear_error(capsys, ["solve", unit_dir / "unit.yaml"], "unit.yaml",
+                       r"rule_overrides\.sykepleier_alltid\.max_patients")
+
+
+def test_task_rule_on_some_shifts_only(unit_dir, capsys):
+    # who may do a task is one list for every shift: a delegation rule for nights alone cannot hold
+    edit(unit_dir / "rules.yaml", lambda d: d["rules"].append({
+        "id": "delegering", "type": "delegation", "tasks": ["medisin"], "groups": ["helsefagarbeider"],
+        "supervisors": ["sykepleier"], "shifts": ["natt"], "illustrative": True}))
+    err = assert_clear_error(capsys, ["solve", unit_dir / "unit.yaml"], "rules.yaml", r"rules\.delegering\.shifts")
+    assert "applies to every shift" in err
+
+
+def test_output_never_overwrites_the_groups_file_or_another_output(unit_dir, capsys):
+    before = (unit_dir / "groups.yaml").read_text()
+    assert_clear_error(capsys, ["solve", unit_dir / "unit.yaml", "--json", unit_dir / "groups.yaml"],
+                       "groups.yaml", r"--json")
+    assert (unit_dir / "groups.yaml").read_text() == before
+    out = unit_dir / "r.out"
+    assert_clear_error(capsys, ["solve", unit_dir / "unit.yaml", "--json", out, "--xlsx", out], "r.out", r"--xlsx")

@@ -32,3 +32,28 @@ def test_checker_catches_planted_errors(unit_dir, tmp_path, capsys):
     b = shares["results"]["baseline"]["allocation_by_shift"]["stell"]["hverdag_dag"]
     b["sykepleier"], b["helsefagarbeider"] = b["sykepleier"] + 1, b["helsefagarbeider"] - 1
     assert any(p.startswith("baseline: stell by") for p in check(unit, shares, "baseline"))
+
+
+def test_checker_catches_wrong_shifts_persons_and_arithmetic(unit_dir, tmp_path, capsys):
+    unit = unit_dir / "unit.yaml"
+    doc = solve_json(unit, tmp_path, capsys)
+
+    moved = copy.deepcopy(doc)  # an hour of (non-movable) stell done at night instead of by day
+    per = moved["results"]["leon"]["allocation_by_shift"]["stell"]
+    per["hverdag_dag"]["assistent"] -= 1.0
+    per.setdefault("hverdag_natt", {})["sykepleier"] = 1.0
+    assert any(p.startswith("cover: stell on ['hverdag_dag']") for p in check(unit, moved, "leon"))
+
+    half = copy.deepcopy(doc)  # half a person on shift without --relax
+    half["results"]["leon"]["staff"]["hverdag_dag"]["helsefagarbeider"] = 0.5
+    assert any(p.startswith("heads: helsefagarbeider") for p in check(unit, half, "leon"))
+
+    dear = copy.deepcopy(doc)  # the weekly cost does not follow from heads and hourly costs
+    dear["results"]["leon"]["cost_nok_per_week"] += 100
+    assert any(p.startswith("cost_nok_per_week") for p in check(unit, dear, "leon"))
+
+    fte = copy.deepcopy(doc)  # årsverk and freed årsverk that the weekly hours do not give
+    fte["results"]["leon"]["fte"]["assistent"] += 0.1
+    found = check(unit, fte, "leon")
+    assert any(p.startswith("fte of assistent") for p in found)
+    assert any(p.startswith("freed_fte of assistent") for p in found)

@@ -1,5 +1,6 @@
 """Invariants of the staffing model on random small units, checked by tests/checker.py."""
 
+import copy
 import json
 import shutil
 import tempfile
@@ -15,11 +16,12 @@ from planner.instance import load_unit
 from planner.report import result_dict
 from planner.staffing import solve_instance
 
+# long enough for every paid length drawn below (paid hours never exceed start to end)
 SHIFTS = [
-    {"id": "hverdag_dag", "day_type": "hverdag", "time": "dag", "start": "07:00", "end": "15:00"},
-    {"id": "hverdag_kveld", "day_type": "hverdag", "time": "kveld", "start": "15:00", "end": "22:30"},
+    {"id": "hverdag_dag", "day_type": "hverdag", "time": "dag", "start": "07:00", "end": "16:00"},
+    {"id": "hverdag_kveld", "day_type": "hverdag", "time": "kveld", "start": "15:00", "end": "00:00"},
     {"id": "hverdag_natt", "day_type": "hverdag", "time": "natt", "start": "22:00", "end": "07:30"},
-    {"id": "helg_dag", "day_type": "helg", "time": "dag", "start": "08:00", "end": "15:30"},
+    {"id": "helg_dag", "day_type": "helg", "time": "dag", "start": "08:00", "end": "17:00"},
 ]
 TIMES = ["dag", "kveld", "natt"]
 
@@ -74,13 +76,13 @@ def units(draw):
     }, {"kind": "rules", "id": "random", "rules": rules}
 
 
-def _solve(unit: dict, rules: dict, folder: Path) -> dict:
+def _solve(unit: dict, rules: dict, folder: Path, explain: bool = False) -> dict:
     for f in ("catalogue.yaml", "groups.yaml"):
         shutil.copy(DATA / f, folder / f)
     (folder / "random_rules.yaml").write_text(yaml.safe_dump(rules, sort_keys=False))
     (folder / "unit.yaml").write_text(yaml.safe_dump(unit, sort_keys=False))
     inst = load_unit(folder / "unit.yaml")
-    results = solve_instance(inst)
+    results = solve_instance(inst, explain=explain)
     return result_dict(inst, results, {"objective": "hours"})
 
 
@@ -125,3 +127,24 @@ def test_same_input_same_output(case):
         a = json.dumps(_solve(unit, rules, Path(d)), sort_keys=True)
         b = json.dumps(_solve(unit, rules, Path(d)), sort_keys=True)
     assert a == b
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(units())
+def test_plan_without_a_binding_rule_breaks_just_that_rule(case):
+    # the explanation compares the plan with the nearest optimum without the rule on that shift (or
+    # day): that plan keeps every other rule, breaks this one where it binds (else the rule would not
+    # bind), and is no costlier
+    unit, rules = case
+    with tempfile.TemporaryDirectory() as d:
+        doc = _solve(unit, rules, Path(d), explain=True)
+        for mode in ("baseline", "leon"):
+            res = doc["results"][mode]
+            for b in res["binding_rules"]:
+                without = copy.deepcopy(doc)
+                for s, per in b["heads_without_rule"].items():
+                    without["results"][mode]["staff"][s].update(per)
+                broken = {p.split(":")[0] for p in check(Path(d) / "unit.yaml", without, mode)
+                          if p.startswith("rule ")}
+                assert broken == {f"rule {b['rule']}"}, (b["text"], broken)
+                assert b["hours_per_week_if_dropped"] <= 1e-6

@@ -103,3 +103,59 @@ def test_overhead_follows_the_performer(unit_dir, tmp_path, capsys):
     assert doc["results"]["leon"]["objective"] == pytest.approx(125)
     assert sum(doc["results"]["leon"]["allocation"]["stell"].values()) == pytest.approx(12 * 5)
     assert check(unit_dir / "unit.yaml", doc, "leon") == []
+
+
+def _two_shift_unit(unit_dir):
+    """The test unit reshaped: weekday day and evening of 8 paid h (5 per week), a sykepleier on the
+    evening by rule, and work that may sit on either shift of the day."""
+    from test_bad_input import edit
+
+    edit(unit_dir / "catalogue.yaml", lambda d: d["tasks"].append({
+        "id": "sar", "name": {"nb": "Sårstell"}, "family": "sar", "minutes": 30, "illustrative": True,
+        "movable": True, "allowed": [{"group": "helsefagarbeider"}, {"group": "sykepleier"}],
+        "today": {"sykepleier": 1}}))
+    edit(unit_dir / "rules.yaml", lambda d: d["rules"][0].update(shifts=["kveld"]))
+
+    def unit(d):
+        d["shifts"] = [
+            {"id": "hverdag_dag", "day_type": "hverdag", "time": "dag", "start": "07:00", "end": "15:00",
+             "paid_hours": 8, "days_per_week": 5},
+            {"id": "hverdag_kveld", "day_type": "hverdag", "time": "kveld", "start": "15:00", "end": "23:00",
+             "paid_hours": 8, "days_per_week": 5}]
+        d["workload"] = [
+            {"task": "stell", "shifts": ["dag", "kveld"], "per_unit": 8, "illustrative": True},  # 4 h each
+            {"task": "rydding", "shifts": ["dag"], "per_unit": 4, "illustrative": True},         # 4 h, movable
+            {"task": "sar", "shifts": ["kveld"], "per_unit": 8, "illustrative": True}]           # 4 h, movable
+    edit(unit_dir / "unit.yaml", unit)
+    return unit_dir / "unit.yaml"
+
+
+def test_binding_rule_reports_only_what_it_forces(unit_dir, tmp_path, capsys):
+    from test_bad_input import edit
+
+    unit = _two_shift_unit(unit_dir)
+    # 16 h of work a day (stell 4 + 4, rydding 4, sårstell 4) fill exactly two heads of 8 h: 80 paid h/week.
+    # With the evening sykepleier, LEON gives the day head stell 4 + rydding 4 (an assistent may) and the
+    # sykepleier stell 4 + sårstell 4; level-weighted task hours 8 × 1 + 8 × 3 = 32 per day.
+    doc = solve_json(unit, tmp_path, capsys, "--mode", "leon")
+    lo = doc["results"]["leon"]
+    assert lo["objective"] == pytest.approx(80)
+    assert lo["staff"] == {"hverdag_dag": {"assistent": 1, "helsefagarbeider": 0, "sykepleier": 0},
+                           "hverdag_kveld": {"assistent": 0, "helsefagarbeider": 0, "sykepleier": 1}}
+    # Without the rule two plans are equally good (8 × 1 + 8 × 2 = 24): (a) day assistent, evening
+    # helsefagarbeider (stell 4 + sårstell 4), or (b) day helsefagarbeider with the sårstell moved to the
+    # day, evening assistent with the rydding. The tie-break that makes answers repeatable (earlier
+    # shift, higher level) picks (b), so the rule-free optimum reshuffles the day as well ...
+    edit(unit_dir / "rules.yaml", lambda d: d["rules"][0].update(enabled=False))
+    free = solve_json(unit, tmp_path, capsys, "--mode", "leon")["results"]["leon"]["staff"]
+    assert free["hverdag_dag"]["helsefagarbeider"] == 1 and free["hverdag_kveld"]["assistent"] == 1
+    # ... but the rule only forces the sykepleier in place of a helsefagarbeider on the evening: (a)
+    # changes one head of the plan, (b) two. The explanation must report (a) and nothing about the day
+    # (the plain optimum (b) would read "where 1 assistent would do the work", and an assistent may
+    # not do sårstell)
+    [b] = [x for x in lo["binding_rules"] if x["rule"] == "sykepleier_alltid"]
+    assert b["shift"] == "hverdag_kveld" and b["binds_on"] == "competence"
+    assert b["extra_heads"] == {"sykepleier": 1}
+    assert b["instead_of"] == {"helsefagarbeider": 1}
+    assert b["elsewhere"] == {}
+    assert "keeps 1 sykepleier on shift where 1 helsefagarbeider would do the work (same paid hours)" in b["text"]
