@@ -463,8 +463,19 @@ def _add_rule(m: LinearModel, p: StaffingProblem, comp: tuple[int, ...], r: Rule
 # solving
 
 
-def _stage1_value(b: _Built, values: np.ndarray) -> float:
-    return float(sum(v * values[c] for c, v in b.stage1.items()))
+def _at_stage1_optimum(b: _Built, z1: float, off: tuple[int, ...]) -> LinearModel:
+    """A copy of the model with the paid hours held at `z1`, the columns `off` at zero and no objective.
+
+    An equality (fewer paid hours would beat stage 1), with a tiny tolerance for round-off: HiGHS
+    presolves it better than a bound.
+    """
+    m = b.model.without_rows(set())
+    for c in off:
+        m.col_ub[c] = 0.0
+    tol = 1e-7 * max(1.0, abs(z1))
+    m.add_row(dict(b.stage1), z1 - tol, z1 + tol, name="stage1_optimum")
+    m.cost = [0.0] * m.num_cols
+    return m
 
 
 def _lexicographic(b: _Built, solver: str, time_limit: float | None, relax: bool,
@@ -476,14 +487,8 @@ def _lexicographic(b: _Built, solver: str, time_limit: float | None, relax: bool
     if not s1.ok or not stage2:
         return s1
     z1 = s1.objective
-    # stage 2: keep the stage-1 optimum (tiny tolerance for round-off) and push hours down the ladder
-    m = b.model.without_rows(set())
-    for c in b.off2:
-        m.col_ub[c] = 0.0
-    # an equality (fewer paid hours would beat stage 1): HiGHS presolves it better than the bound
-    tol = 1e-7 * max(1.0, abs(z1))
-    m.add_row(dict(b.stage1), z1 - tol, z1 + tol, name="stage1_optimum")
-    m.cost = [0.0] * m.num_cols
+    # stage 2: keep the stage-1 optimum and push hours down the ladder
+    m = _at_stage1_optimum(b, z1, b.off2)
     for c, v in b.stage2.items():
         m.cost[c] = v
     s2 = m.solve(solver, time_limit, relax)
@@ -519,17 +524,11 @@ def _closest_optimum(b: _Built, alt: Solution, core: dict[int, float], target: d
     what the rule forces. `below` caps the LEON value under the current plan's, so that a rule that
     binds on competence is not answered by the current plan itself.
     """
-    m = b.model.without_rows(set())
-    for c in (b.off2 if stage2 else b.off1):
-        m.col_ub[c] = 0.0
-    z1 = alt.objective
-    tol = 1e-7 * max(1.0, abs(z1))
-    m.add_row(dict(b.stage1), z1 - tol, z1 + tol, name="stage1_optimum")
+    m = _at_stage1_optimum(b, alt.objective, b.off2 if stage2 else b.off1)
     if stage2:
         v = _value(core, alt.values)
         hi = v + 1e-7 * max(1.0, abs(v))
         m.add_row(dict(core), hi=hi if below is None else min(hi, below), name="leon_value")
-    m.cost = [0.0] * m.num_cols
     for (k, s), c in b.n.items():
         up = m.add_var(f"d+[{k},{s}]", 0.0, cost=1.0)
         down = m.add_var(f"d-[{k},{s}]", 0.0, cost=1.0)
@@ -679,15 +678,21 @@ def _candidates(p: StaffingProblem, b: _Built, own: set[int]) -> list[tuple[dict
     supervision conditions of delegated tasks (per shift), each with its rows."""
     out = [({"rule": rid, "shift": label}, set(rows)) for (rid, label), rows in b.rule_rows.items()
            if own & _label_shifts(p, b.shifts, label)]
-    names = b.model.row_names
+    avail: dict[str, set[int]] = {}
+    supervised: dict[str, set[int]] = {}
+    for r, nm in enumerate(b.model.row_names):
+        if nm.startswith("avail["):
+            avail.setdefault(nm, set()).add(r)
+        elif nm.startswith("supervised["):
+            supervised.setdefault(nm[nm.rindex(",") + 1:-1], set()).add(r)
     for s in sorted(own):
         for k in range(len(p.groups)):
-            rows = {r for r, nm in enumerate(names) if nm == f"avail[{p.groups[k]},{p.shifts[s]}]"}
+            rows = avail.get(f"avail[{p.groups[k]},{p.shifts[s]}]")
             if rows:
                 out.append(({"rule": f"availability of {p.groups[k]}", "shift": p.shifts[s]}, rows))
-        rows = {r for r, nm in enumerate(names) if nm.startswith("supervised[") and nm.endswith(f",{p.shifts[s]}]")}
-        if rows:
-            out.append(({"rule": "supervisor present for delegated tasks", "shift": p.shifts[s]}, rows))
+        if p.shifts[s] in supervised:
+            out.append(({"rule": "supervisor present for delegated tasks", "shift": p.shifts[s]},
+                        supervised[p.shifts[s]]))
     return out
 
 

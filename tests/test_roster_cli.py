@@ -49,16 +49,20 @@ def test_staff_without_contract_exits_2(tmp_path, capsys):
     assert rc == 2 and "no contract" in capsys.readouterr().err
 
 
-def test_build_small_then_check(tmp_path, capsys):
+def _day_nurses(tmp_path, staff: str):
+    """A staff file under KS rules whose cover is one sykepleier on every day shift."""
     s = tmp_path / "s.yaml"
-    s.write_text("""kind: staff
-rules: %s
-cover: {hverdag_dag: {sykepleier: 1}, helg_dag: {sykepleier: 1}}
-staff:
+    s.write_text("kind: staff\nrules: %s\ncover: {hverdag_dag: {sykepleier: 1}, helg_dag: {sykepleier: 1}}\n"
+                 "staff:%s" % (ROOT / "instances/rules/ks.yaml", staff))
+    return s
+
+
+def test_build_small_then_check(tmp_path, capsys):
+    s = _day_nurses(tmp_path, """
   - {id: a, group: sykepleier, percent: 60, shifts: [dag]}
   - {id: b, group: sykepleier, percent: 60, shifts: [dag]}
   - {id: c, group: sykepleier, percent: 60, shifts: [dag]}
-""" % (ROOT / "instances/rules/ks.yaml"))
+""")
     out, js = tmp_path / "r.csv", tmp_path / "r.json"
     rc = run("roster", "build", "--unit", UNIT, "--staff", s, "--weeks", 6, "--time-limit", 10, "--out", out,
              "--json", js, "--quiet")
@@ -79,14 +83,10 @@ def test_requirement_for_other_unit_exits_2(tmp_path, capsys):
 
 
 def test_infeasible_build_names_the_rule_and_writes_no_roster(tmp_path, capsys):
-    s = tmp_path / "s.yaml"
-    s.write_text("""kind: staff
-rules: %s
-cover: {hverdag_dag: {sykepleier: 1}, helg_dag: {sykepleier: 1}}
-staff:
+    s = _day_nurses(tmp_path, """
   - {id: a, group: sykepleier, percent: 100, shifts: [dag], unavailable: [2027-01-06..2027-02-14]}
   - {id: b, group: sykepleier, percent: 60, shifts: [dag]}
-""" % (ROOT / "instances/rules/ks.yaml"))
+""")
     out, js = tmp_path / "r.csv", tmp_path / "r.json"
     rc = run("roster", "build", "--unit", UNIT, "--staff", s, "--weeks", 6, "--time-limit", 10, "--out", out,
              "--json", js)
