@@ -4,117 +4,10 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
-from pathlib import Path
 
-from planner.errors import InfeasibleError, InputError
-from planner.terminal import console
-
-
-def _solve(args: argparse.Namespace) -> int:
-    from planner.instance import load_unit
-    from planner.outputs import guard_all, write_json
-    from planner.report import print_report, result_dict, write_xlsx
-    from planner.staffing import build_problem, freed_breakdown, solve_instance
-
-    if args.time_limit is not None and args.time_limit <= 0:
-        raise InputError("--time-limit", "", f"must be positive (got {args.time_limit})", "give seconds, e.g. 30")
-    inst = load_unit(args.unit)
-    outs = guard_all({"--json": args.json, "--xlsx": args.xlsx, "--export-mps": args.export_mps,
-                      "--png": args.png}, inst.input_files)
-    modes = ("baseline", "leon") if args.mode == "both" else (args.mode,)
-    results = solve_instance(inst, modes, args.objective, args.solver, args.time_limit, args.relax,
-                             explain=not args.no_explain)
-    options = {"mode": args.mode, "objective": args.objective, "solver": args.solver,
-               "relax": args.relax, "time_limit": args.time_limit}
-    breakdown = None
-    if len(modes) == 2 and all(r.status in ("optimal", "time_limit") for r in results.values()):
-        breakdown = freed_breakdown(inst, results, args.solver, args.objective, args.time_limit, args.relax)
-    doc = result_dict(inst, results, options, breakdown)
-    if "--export-mps" in outs:
-        from models.staffing import export_model
-        from planner.outputs import atomic_path
-
-        problem, _, _ = build_problem(inst, "leon")
-        # HiGHS picks the format from the file name: the temporary file always ends in .mps
-        with atomic_path(outs["--export-mps"], suffix=".mps") as tmp:
-            export_model(problem, args.objective, args.relax).write_mps(str(tmp), relax=args.relax)
-    if "--json" in outs:
-        write_json(outs["--json"], doc)
-    con = console()
-    infeasible = [m for m, r in results.items() if r.status == "infeasible"]
-    if infeasible:
-        from planner.explain import describe_bend
-
-        lines = [f"  {m}: {describe_bend(inst, b)}" for m in infeasible for b in results[m].bends]
-        raise InfeasibleError(
-            f"infeasible: {inst.path.name}: no staffing satisfies every rule ({', '.join(infeasible)}). "
-            "These had to bend in the smallest relaxation:\n" + "\n".join(lines),
-            [b for m in infeasible for b in results[m].bends])
-    failed = [m for m, r in results.items() if r.status not in ("optimal", "time_limit")]
-    if failed:
-        raise InfeasibleError(f"no solution: {inst.path.name}: the solver found no solution for {', '.join(failed)} "
-                              f"(status: {', '.join(results[m].status for m in failed)}); "
-                              "try a longer --time-limit or --solver highs")
-    if "--xlsx" in outs:
-        write_xlsx(outs["--xlsx"], inst, results, doc)
-    if "--png" in outs:
-        from planner.staffing_chart import write_png
-
-        write_png(outs["--png"], inst, results)
-    if not args.quiet:
-        print_report(inst, results, doc, con)
-    for opt, p in outs.items():
-        con.print(f"wrote {p} ({opt[2:]})")
-    return 0
-
-
-def _check(args: argparse.Namespace) -> int:
-    from planner.instance import load_catalogue, load_groups, load_rules, load_unit
-    from planner.loader import read_yaml
-
-    con = console()
-    for f in args.files:
-        path = Path(f)
-        data, _ = read_yaml(path)
-        if not isinstance(data, dict):
-            raise InputError(path, "(top level)", "the file must be a mapping with `kind:` and its fields",
-                             "start the file with e.g. `kind: unit`")
-        kind = data.get("kind")
-        if kind == "unit":
-            inst = load_unit(path)
-            msg = (f"unit {inst.id}: {len(inst.groups)} groups, {len(inst.shifts)} shifts, "
-                   f"{len(inst.tasks)} tasks in the workload, {len(inst.rules)} rules")
-        elif kind == "catalogue":
-            groups, tasks, _ = load_catalogue(path)
-            msg = f"catalogue: {len(tasks)} tasks, {len(groups)} groups"
-        elif kind == "groups":
-            msg = f"groups: {len(load_groups(path))} groups"
-        elif kind == "rules":
-            rf = load_rules(path)
-            msg = f"rule set {rf.id}: {len(rf.rules)} rules"
-        else:
-            checker = _extension_checker(kind)
-            if checker is None:
-                raise InputError(path, "kind", f"unknown or missing kind {kind!r}",
-                                 "set `kind:` to groups, catalogue, rules or unit (see docs/instance-format.md)")
-            msg = checker(path)
-        con.print(f"ok  {path}: {msg}")
-    return 0
-
-
-def _extension_checker(kind):
-    """Other parts of leon (rosters, national) validate their own file kinds."""
-    for mod in ("cli_roster", "cli_national"):
-        try:
-            m = importlib.import_module(mod)
-        except ImportError:
-            continue
-        fn = getattr(m, "check_kind", None)
-        if fn is not None and kind in getattr(m, "KINDS", ()):
-            return lambda p, fn=fn, kind=kind: fn(p, kind)
-    return None
+from commands import national, roster, staffing
+from planner.io.errors import InfeasibleError, InputError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,32 +16,8 @@ def build_parser() -> argparse.ArgumentParser:
         "rosters under arbeidsmiljøloven, national scenarios."))
     sub = ap.add_subparsers(dest="command", required=True)
 
-    s = sub.add_parser("solve", help="minimum staffing per shift and group, today vs LEON, freed årsverk")
-    s.add_argument("unit", help="unit YAML file (kind: unit)")
-    s.add_argument("--mode", choices=["baseline", "leon", "both"], default="both")
-    s.add_argument("--objective", choices=["hours", "cost"], default="hours",
-                   help="stage 1 minimises paid hours per week (default) or NOK per week")
-    s.add_argument("--solver", choices=["highs", "cbc"], default="highs")
-    s.add_argument("--time-limit", type=float, default=None, metavar="S", help="seconds per model solve")
-    s.add_argument("--relax", action="store_true", help="continuous heads (LP) instead of whole persons")
-    s.add_argument("--json", metavar="PATH", help="write the results as JSON")
-    s.add_argument("--xlsx", metavar="PATH", help="write an Excel workbook")
-    s.add_argument("--export-mps", metavar="PATH", help="write the whole LEON stage-1 model as MPS")
-    s.add_argument("--png", metavar="PATH", help="draw heads per shift and årsverk per group as a PNG")
-    s.add_argument("--no-explain", action="store_true", help="skip the binding-rule analysis (faster)")
-    s.add_argument("--quiet", action="store_true", help="print no tables")
-    s.set_defaults(func=_solve)
-
-    c = sub.add_parser("check", help="validate instance, catalogue, groups or rule files")
-    c.add_argument("files", nargs="+")
-    c.set_defaults(func=_check)
-
-    for mod in ("cli_roster", "cli_national"):
-        try:
-            importlib.import_module(mod).register(sub)
-        except ImportError as e:
-            if e.name != mod:
-                raise
+    for family in (staffing, roster, national):
+        family.register(sub)
     return ap
 
 

@@ -2,7 +2,7 @@
 
     python benchmarks/nrp.py --dir ../shared/benchmarks/nrp --instances 1-10 --time-limit 60 [--json PATH]
 
-The engine is `models.nrp_colgen.solve`: column generation with dives in one process, CP-SAT LNS in
+The engine is `models.nrp.colgen.solve`: column generation with dives in one process, CP-SAT LNS in
 the other. Prints one row per instance (objective, proven lower bound, gap to the best-known value,
 seconds) and the medians. Every objective printed is the independent evaluator's value of the returned
 roster, after checking it against all hard constraints.
@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from models.nrp_colgen import solve  # noqa: E402
-from planner.nrp import evaluate, read_instance  # noqa: E402
+from models.nrp.colgen import solve  # noqa: E402
+from planner.nrp.reader import evaluate, read_instance  # noqa: E402
 
 # From the instance folder's README (benchmark/nrp.yml of wssuite/NurseScheduler).
 BEST_KNOWN = {

@@ -24,9 +24,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models import staffing as model  # noqa: E402
-from planner.instance import load_unit  # noqa: E402
-from planner.staffing import build_problem, solve_instance  # noqa: E402
+from models.staffing import mip as model  # noqa: E402
+from planner.staffing.instance import load_unit  # noqa: E402
+from planner.staffing.solve import build_problem, solve_instance  # noqa: E402
 
 
 def perturb(inst, rng: np.random.Generator):

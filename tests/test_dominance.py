@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models import staffing as M
-from models.staffing import Rule, StaffingProblem, TaskClass
+from models.staffing import mip as M
+from models.staffing.mip import Rule, StaffingProblem, TaskClass
 
 
 def problem(rules=(), tasks=None, availability=None, productive=None):

@@ -18,8 +18,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import cli_national
-from planner.national import run_and_write
+import commands.national
+from planner.national.run import run_and_write
 from planner.national.config import load_national
 from planner.national.projection import project
 from planner.national.run import run_national
@@ -283,7 +283,7 @@ def test_waterfall_always_adds_up(pace, ts, tech):
 # Bad input: exit 2 with file, field and fix
 # ------------------------------------------------------------------------------------------------
 def _cli_fails(tmp_path, capsys, path) -> str:
-    rc = cli_national.main(["national", "run", str(path), "--out", str(tmp_path / "o"), "--no-cache",
+    rc = commands.national.main(["national", "run", str(path), "--out", str(tmp_path / "o"), "--no-cache",
                             "--no-progress", "--draws", "1"])
     err = capsys.readouterr().err
     assert rc == 2, err
@@ -343,7 +343,7 @@ def test_bad_negative_volume(tmp_path, capsys):
 
 def test_bad_unknown_scenario(tmp_path, capsys):
     p = toy_national(tmp_path)
-    rc = cli_national.main(["national", "run", str(p), "--scenario", "nope", "--no-cache",
+    rc = commands.national.main(["national", "run", str(p), "--scenario", "nope", "--no-cache",
                             "--out", str(tmp_path / "o")])
     assert rc == 2 and "unknown scenario" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()        # checked before the output folder is made
@@ -400,7 +400,7 @@ def test_bad_group_table_duplicate_row(tmp_path, capsys):
 
 
 def _run_fails(capsys, argv) -> str:
-    rc = cli_national.main(["national", "run", *argv, "--no-progress", "--workers", "0"])
+    rc = commands.national.main(["national", "run", *argv, "--no-progress", "--workers", "0"])
     err = capsys.readouterr().err
     assert rc == 2, err
     assert "fix:" in err and "Traceback" not in err
@@ -434,7 +434,7 @@ def test_bad_cache_dir(tmp_path, capsys, how):
 
 def test_report_of_an_incomplete_summary(tmp_path, capsys):
     (tmp_path / "summary.json").write_text('{"version": 1, "scenarios": []}', encoding="utf-8")
-    assert cli_national.main(["national", "report", str(tmp_path)]) == 2
+    assert commands.national.main(["national", "report", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "summary.json" in err and "missing" in err and "rerun" in err
 
@@ -483,7 +483,7 @@ def test_shipped_derived_arithmetic_holds():
 def test_cli_run_and_report_write_every_output(tmp_path, capsys):
     p = toy_national(tmp_path)
     out = tmp_path / "out"
-    rc = cli_national.main(["national", "run", str(p), "--out", str(out), "--draws", "4",
+    rc = commands.national.main(["national", "run", str(p), "--out", str(out), "--draws", "4",
                             "--cache", str(tmp_path / "cache"), "--no-progress", "--workers", "0"])
     assert rc == 0
     for f in ("summary.json", "results.parquet", "report.xlsx", "need_supply_mid.png", "waterfall_mid.png"):
@@ -498,7 +498,7 @@ def test_cli_run_and_report_write_every_output(tmp_path, capsys):
     one = df[(df.scenario == "mid") & (df.year == 2040) & (df.group == "total")]
     np.testing.assert_allclose(one.gap, one.supply - one.need)
     capsys.readouterr()
-    assert cli_national.main(["national", "report", str(out)]) == 0
+    assert commands.national.main(["national", "report", str(out)]) == 0
     text = capsys.readouterr().out
     assert "mid, 2040" in text and "waterfall" in text
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
 
-import cli_national
-from planner.national import run_and_write
+import commands.national
+from planner.national.run import run_and_write
 from planner.national.config import load_national
 from planner.national.run import run_national
 from test_national import toy_national
@@ -75,9 +76,11 @@ def test_cache_makes_a_rerun_solve_nothing_and_sees_changes(tmp_path):
 
 def test_cache_key_hashes_the_unit_model_not_the_roster_engines():
     from planner.national.units import solver_files
-    names = {f"{p.parent.name}/{p.name}" for p in solver_files("unit")}
+    import planner
+    root = Path(planner.__file__).resolve().parent.parent
+    names = {p.relative_to(root).as_posix() for p in solver_files("unit")}
     # the code a unit solve runs is in the key, so editing it invalidates cached solves ...
-    assert {"models/staffing.py", "models/lp.py", "planner/staffing.py", "planner/instance.py"} <= names
+    assert {"models/staffing/mip.py", "models/lp.py", "planner/staffing/solve.py", "planner/staffing/instance.py"} <= names
     # ... and the roster and NRP engines beside it in models/ are not: editing them keeps the cache
     assert not [n for n in names if "nrp" in n or "roster" in n]
 
@@ -106,7 +109,7 @@ def test_dask_bad_address_is_an_input_error(tmp_path, capsys, address):
     if address == "refused":
         address = f"tcp://127.0.0.1:{_free_port()}"
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
-        rc = cli_national.main(["national", "run", str(toy_national(tmp_path)), "--dask", address, "--draws", "1",
+        rc = commands.national.main(["national", "run", str(toy_national(tmp_path)), "--dask", address, "--draws", "1",
                                 "--no-cache", "--no-progress", "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err
     assert rc == 2, err
@@ -119,7 +122,7 @@ def _broken_batch(jobs):
 
 def test_dask_worker_failure_is_a_clear_error(tmp_path):
     distributed = pytest.importorskip("distributed")
-    from planner.errors import InputError
+    from planner.io.errors import InputError
     from planner.national.executors import run_jobs
     from planner.national.units import Job
 

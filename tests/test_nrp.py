@@ -19,13 +19,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models import nrp_colgen
-from models.nrp_colgen import ColumnGeneration, Pricer
-from models.nrp_cpsat import CompactModel, solve
-from models.nrp_dp import DpPricer
-from models.nrp_problem import OFF, Cover
-from planner.errors import InputError
-from planner.nrp import evaluate, format_roster, objective, parse_instance, read_instance, violations
+from models.nrp import colgen as nrp_colgen
+from models.nrp.colgen import ColumnGeneration, Pricer
+from models.nrp.cpsat import CompactModel, solve
+from models.nrp.dp import DpPricer
+from models.nrp.problem import OFF, Cover
+from planner.io.errors import InputError
+from planner.nrp.reader import evaluate, format_roster, objective, parse_instance, read_instance, violations
 
 
 

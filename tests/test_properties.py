@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from checker import check
 from conftest import DATA
-from planner.instance import load_unit
-from planner.report import result_dict
-from planner.staffing import solve_instance
+from planner.staffing.instance import load_unit
+from planner.staffing.report import result_dict
+from planner.staffing.solve import solve_instance
 
 # long enough for every paid length drawn below (paid hours never exceed start to end)
 SHIFTS = [

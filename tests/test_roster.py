@@ -9,10 +9,10 @@ import datetime as dt
 
 import pytest
 
-from models import roster_cpsat as M
-from planner.errors import InputError
+from models.roster import cpsat as M
+from planner.io.errors import InputError
 from planner.roster.audit import audit, grid_assignment, problem_for_grid
-from planner.roster.io import read_grid, write_csv
+from planner.roster.grids import read_grid, write_csv
 from planner.roster.rules import rules_from_entries
 from planner.roster.setup import (GroupInfo, StaffFile, StaffMember, UnitShift, UnitView, easter,
                                   make_problem)

@@ -45,7 +45,7 @@ def test_tiny_heltid_run_every_second_vs_third():
 
 def test_long_shift_cover_split():
     # 3 on dag and 2 on kveld on a long-shift day: 2 L (day + evening) and 1 D remain
-    from models import roster_cpsat as M
+    from models.roster import cpsat as M
     from planner.roster.heltid import _long_cover
     P = M.Problem(7, [M.ShiftType("D", 450, 900, 450, "dag"), M.ShiftType("K", 870, 1320, 450, "kveld")], [],
                   [M.Cover(0, "D", "h", 3, 3), M.Cover(0, "K", "h", 2, 2), M.Cover(1, "D", "h", 3, 3)], [])

@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Iterable
 
-from planner.errors import InputError
+from planner.io.errors import InputError
 
 
 def job_key(solver_fp: str, unit_fp: str, payload: list) -> str:

@@ -1,6 +1,6 @@
 """Load and validate a national scenario file (`kind: national`) into plain, frozen data.
 
-Every problem raises `planner.errors.InputError(file, field, problem, fix)`; nothing here solves a unit.
+Every problem raises `planner.io.errors.InputError(file, field, problem, fix)`; nothing here solves a unit.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 
-from planner.errors import InputError
-from planner.loader import read_yaml
+from planner.io.errors import InputError
+from planner.io.loader import read_yaml
 
 LEVERS = ("task_sharing", "technology", "part_time", "sick_leave")
 HELSEMOD_COLUMNS = (

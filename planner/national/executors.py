@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 
 from tqdm import tqdm
 
-from planner.errors import InputError
+from planner.io.errors import InputError
 from planner.national.units import Job, solve_batch
 
 

@@ -14,9 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner.io.errors import InputError
 from planner.national.projection import Projection
-from planner.outputs import atomic_path as _atomic_path
-from planner.outputs import write_text as _write_text
+from planner.io.writer import atomic_path as _atomic_path
+from planner.io.writer import write_text as _write_text
 
 TOTAL = "total"
 SUMMARY_VERSION = 1
@@ -237,7 +238,7 @@ def _fmt(x: float) -> str:
 def print_report(summary: dict, console=None) -> None:
     from rich.table import Table
 
-    from planner.terminal import console as make_console
+    from planner.io.terminal import console as make_console
 
     console = console or make_console()
     for sid in summary["scenarios"]:
@@ -277,3 +278,25 @@ def print_report(summary: dict, console=None) -> None:
         console.print(t)
     for w in summary.get("warnings", []):
         console.print(f"[yellow]warning:[/yellow] {w}")
+
+
+# what `leon national report` reads from summary.json
+REPORT_KEYS = ("scenarios", "groups", "bands_2040", "need_baseline", "supply_baseline", "baseline_gap",
+               "freed_by_leon", "need", "supply", "gap", "waterfall_2040", "tornado", "validation", "calibration")
+
+
+def load_summary(out_dir: str | Path) -> dict:
+    p = Path(out_dir) / "summary.json"
+    if not p.is_file():
+        raise InputError(p, "", "no summary.json here", "give the --out directory of a `leon national run`")
+    try:
+        s = json.loads(p.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        where = f"line {e.lineno}" if isinstance(e, json.JSONDecodeError) else ""
+        raise InputError(p, where, "not valid JSON", "rerun `leon national run`") from None
+    missing = [k for k in REPORT_KEYS if k not in s] if isinstance(s, dict) else list(REPORT_KEYS)
+    if missing or s.get("version") != SUMMARY_VERSION:
+        what = f"missing {', '.join(missing)}" if missing else f"version {s.get('version')!r}"
+        raise InputError(p, "", f"not a summary of this leon version ({what}; expected version {SUMMARY_VERSION})",
+                         "rerun `leon national run` to write it again")
+    return s

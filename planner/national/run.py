@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from planner.errors import InputError
+from planner.io.errors import InputError
 from planner.national import scaling
 from planner.national.cache import SolveCache, job_key
 from planner.national.config import NationalConfig
@@ -213,3 +215,41 @@ def run_national(cfg: NationalConfig, scenarios: list[str] | None = None, draws:
              "relax": cfg.relax}
     return NationalResult(cfg, scenarios, draws, units, groups, projections, nominals, resid, torn, mult,
                           stats, warnings)
+
+
+def run_and_write(national_file: str | Path, out_dir: str | Path, scenario: str | None = None,
+                  draws: int | None = None, dask: str | None = None, workers: int | None = None,
+                  cache_dir: str | Path | None = ".leon-cache", progress: bool = True, units: int | None = None,
+                  console=None, relax: bool | None = None) -> dict:
+    """The whole `leon national run`: load, solve, project, write every output, print the tables."""
+    from planner.national import charts, outputs
+    from planner.national.config import load_national
+
+    cfg = load_national(national_file)
+    check_request(cfg, [scenario] if scenario else None, draws, units)
+    out = prepare_out_dir(out_dir)
+    res = run_national(cfg, scenarios=[scenario] if scenario else None, draws=draws, units=units,
+                       workers=workers, dask=dask, cache_dir=cache_dir, progress=progress, relax=relax)
+    summary = outputs.write_summary(res, out)
+    outputs.write_parquet(res, out)
+    outputs.write_excel(summary, out)
+    charts.write_charts(res, summary, out)
+    outputs.write_text(out / "run.json", json.dumps(res.stats, indent=1) + "\n")
+    if console is not False:
+        outputs.print_report(summary, console)
+    return summary
+
+
+def prepare_out_dir(out_dir: str | Path) -> Path:
+    """Create the output folder before any solve, so a bad --out fails at once, not after the run."""
+    out = Path(out_dir)
+    fix = "give a folder you can write to, e.g. --out out/national"
+    if out.exists() and not out.is_dir():
+        raise InputError(out, "--out", "is a file, not a folder", fix)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as e:
+        raise InputError(out, "--out", f"cannot write here: {e.strerror or e}", fix) from None
+    return out

@@ -57,7 +57,7 @@ def _load(path: str, mtime: float) -> Any:
     if unit_kind(path) == "toy_unit":
         from planner.national.toy import load_toy
         return load_toy(path)
-    from planner.instance import load_unit  # the staffing unit model
+    from planner.staffing.instance import load_unit  # the staffing unit model
     return load_unit(path)
 
 
@@ -70,7 +70,7 @@ def solve(inst: Any, modes=("baseline", "leon"), relax: bool = False, time_limit
     if type(inst).__name__ == "ToyInstance":
         from planner.national.toy import solve_toy
         return solve_toy(inst, modes)
-    from planner.staffing import solve_instance
+    from planner.staffing.solve import solve_instance
     return solve_instance(inst, modes=modes, relax=relax, time_limit=time_limit)
 
 
@@ -201,8 +201,9 @@ def solver_files(kind: str) -> list[Path]:
         files.append(root / "planner" / "national" / "toy.py")
     else:
         # the unit model and what feeds it; not the roster or NRP engines that share models/
-        for rel in ("planner/instance.py", "planner/staffing.py", "planner/workload.py", "planner/fte.py",
-                    "planner/schema.py", "planner/loader.py", "models/staffing.py", "models/lp.py"):
+        for rel in ("planner/staffing/instance.py", "planner/staffing/solve.py", "planner/staffing/workload.py",
+                    "planner/staffing/fte.py", "planner/staffing/schema.py", "planner/io/loader.py",
+                    "models/staffing/mip.py", "models/lp.py"):
             if (root / rel).is_file():
                 files.append(root / rel)
     return files

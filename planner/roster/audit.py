@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from models import roster_cpsat as M
-from planner.errors import InputError
-from planner.roster.io import Grid
+from models.roster import cpsat as M
+from planner.io.errors import InputError
+from planner.roster.grids import Grid
 from planner.roster.rules import RuleSet
 from planner.roster.setup import StaffFile, UnitView, make_problem
 

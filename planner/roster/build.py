@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 
-from models import roster_cpsat as M
+from models.roster import cpsat as M
 
 
 def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Weights | None = None,

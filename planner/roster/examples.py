@@ -35,7 +35,7 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from planner.outputs import write_text
+from planner.io.writer import write_text
 
 ROOT = Path(__file__).resolve().parents[2]
 STEP = 5            # position sizes in steps of 5 %
@@ -215,10 +215,9 @@ def staff_for(unit_id: str, unit, req: dict) -> tuple[list[dict], dict]:
 
 
 def staff_text(unit_id: str, path_unit: Path, req: dict | None = None) -> str:
-    from cli_roster import _leon_requirement
-    from planner.roster.setup import load_unit_view
+    from planner.roster.setup import leon_requirement, load_unit_view
     unit = load_unit_view(path_unit)
-    req = req or _leon_requirement(unit)
+    req = req or leon_requirement(unit)
     people, notes = staff_for(unit_id, unit, req)
     prof = PROFILES[unit_id]
     tot = sum(p["percent"] for p in people) / 100
@@ -284,7 +283,7 @@ def _plant(P, asg: dict, kind: str, used: set, conds_of: dict) -> tuple[dict, di
     contract hours stay as they were. The first exchange (fixed order) whose only new violations are
     the intended rule for A is kept. kind: quick_return (kveld then dag next morning), two_weekends
     (a Saturday dag shift on the weekend after one A works) or seventh_day (a 7th working day in a row)."""
-    from models import roster_cpsat as M
+    from models.roster import cpsat as M
     days, code = P.days, {i: st.code for i, st in enumerate(P.shifts)}
     # a kveld -> dag return is a soft quick return where it leaves >= the daily rest (KS units: 9,5 h), a hard
     # daily-rest breach where it does not (hospital: K 14:30-22:30, D 07:00 = 8,5 h < 9 h)
@@ -355,15 +354,15 @@ def traditional_roster(unit_id: str, det_time: float = ROSTER_DET_TIME, req: dic
     (D/K/N, every third weekend as the staff file says, rules of the staff file) with a short deterministic
     budget and the LEON requirement, then the problems of PLANTS, each by a cover- and hours-neutral
     exchange (``_plant``). Returns (Problem, assignment, build Result, planted list)."""
-    from cli_roster import _leon_requirement
-    from models import roster_cpsat as M
+    from planner.roster.setup import leon_requirement
+    from models.roster import cpsat as M
     from planner.roster import build as B
     from planner.roster.rules import load_rules
     from planner.roster.setup import load_staff, load_unit_view, make_problem
     unit = load_unit_view(ROOT / "instances" / "units" / f"{unit_id}.yaml")
     staff = load_staff(ROOT / "instances" / "staff" / f"{unit_id}.yaml", unit)
     rules = load_rules(staff.rules)
-    req = req or _leon_requirement(unit)
+    req = req or leon_requirement(unit)
     P = make_problem(unit, staff, rules, WEEKS, None, req, True)
     r = B.solve_problem(P, ROSTER_WALL, det_time=det_time, seed=1)
     asg = dict(r.assignment)
@@ -381,7 +380,7 @@ def traditional_roster(unit_id: str, det_time: float = ROSTER_DET_TIME, req: dic
 
 def write_roster(unit_id: str, out: Path | None = None) -> tuple[Path, list[dict]]:
     from planner.roster import build as B
-    from planner.roster.io import write_csv
+    from planner.roster.grids import write_csv
     P, asg, _, planted = traditional_roster(unit_id)
     out = out or ROOT / "instances" / "rosters" / f"{unit_id}_6uker.csv"
     write_csv(out, P.day_labels, B.grid_rows(P, asg))

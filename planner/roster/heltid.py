@@ -16,9 +16,9 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from models import roster_cpsat as M
-from planner.errors import InputError
-from planner.loader import fail_at, read_yaml
+from models.roster import cpsat as M
+from planner.io.errors import InputError
+from planner.io.loader import fail_at, read_yaml
 from planner.roster.audit import audit
 from planner.roster.rules import RuleSet, load_rules
 from planner.roster.setup import (Calendar, StaffFile, StaffMember, UnitView, cover_list, make_problem,

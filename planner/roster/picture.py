@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from planner.outputs import atomic_path
+from planner.io.writer import atomic_path
 
 PALETTE = {"dag": "#8ecae6", "kveld": "#ffb703", "natt": "#3d405b", "lang": "#90be6d"}
 

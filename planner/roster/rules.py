@@ -1,6 +1,6 @@
 """The working-time rule library as data: `kind: worktime_rules` files -> rule objects.
 
-Each rule type maps to one class in models/roster_cpsat.py. That class both posts the rule into
+Each rule type maps to one class in models/roster/cpsat.py. That class both posts the rule into
 the CP-SAT builder and audits a roster (one rule, one definition). This module only reads the
 YAML, checks parameters against the legal floors and translates an averaging regime into numbers.
 The legal sources are those of research/aml_rules.md §6 (ids AML-10-8-1 etc.).
@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from models import roster_cpsat as M
-from planner.loader import fail_at, read_yaml
+from models.roster import cpsat as M
+from planner.io.loader import fail_at, read_yaml
 
 # § 10-4 / § 10-5 caps by averaging basis (aml_rules.md §2.3-2.4, status V):
 #   per work period and per fixed 24 h; single-week cap; 48 h averaged over 8 weeks.

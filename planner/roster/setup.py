@@ -1,5 +1,5 @@
 """Inputs of the roster workflows: the unit's shifts and groups, the staff file, the requirement,
-the calendar (Norwegian public holidays), and the plain `Problem` handed to models/roster_cpsat."""
+the calendar (Norwegian public holidays), and the plain `Problem` handed to models/roster/cpsat."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,9 +8,9 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models import roster_cpsat as M
-from planner.errors import InputError
-from planner.loader import fail_at, read_yaml
+from models.roster import cpsat as M
+from planner.io.errors import InputError
+from planner.io.loader import fail_at, read_yaml
 from planner.roster.rules import RuleSet
 
 LETTER = {"dag": "D", "kveld": "K", "natt": "N", "lang": "L"}
@@ -75,7 +75,7 @@ def _clock(t: str) -> int:
 
 
 def load_unit_view(path: str | Path) -> UnitView:
-    from planner.instance import load_unit
+    from planner.staffing.instance import load_unit
     inst = load_unit(path)
     shifts = [UnitShift(s.id, s.day_type, s.time, s.start, s.end, float(s.paid_hours)) for s in inst.shifts]
     groups = {g: GroupInfo(g, float(x.level), x.track, x.name) for g, x in inst.groups.items()}
@@ -495,3 +495,10 @@ def make_problem(unit: UnitView, staff: StaffFile, rules: RuleSet, weeks: int, s
                      substitutes={g: list(v) for g, v in subs.items()}, sunday_holiday=cal.sunday_holiday(),
                      eve_1500=cal.eve_1500(), cyclic=cyclic, day_labels=cal.labels(),
                      helg=[cal.is_helg(d) for d in range(cal.days)], eve_2200=cal.eve_2200())
+
+
+def leon_requirement(unit):
+    """No requirement given: leon's own minimum staffing of the unit (LEON mode)."""
+    from planner.staffing.solve import solve_mode
+    res = solve_mode(unit._inst, "leon")
+    return {s: {g: v for g, v in row.items() if v > 1e-6} for s, row in res.staff.items()}

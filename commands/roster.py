@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from planner.errors import InputError
+from planner.io.errors import InputError
 
 KINDS = ("worktime_rules", "staff", "roster_models")
 DEFAULT_RULES = Path(__file__).resolve().parent / "instances" / "rules" / "aml.yaml"
@@ -86,26 +86,19 @@ def check_kind(path, kind) -> str:
 
 def _inputs(args, need_staff=True):
     from planner.roster.rules import load_rules
-    from planner.roster.setup import load_requirement, load_staff, load_unit_view
+    from planner.roster.setup import leon_requirement, load_requirement, load_staff, load_unit_view
     unit = load_unit_view(args.unit)
     staff = load_staff(args.staff, unit) if (need_staff or getattr(args, "staff", None)) and args.staff else None
     rules_path = args.rules or (staff.rules if staff and staff.rules else None) or DEFAULT_RULES
     rules = load_rules(rules_path)
     req = load_requirement(args.requirement, unit) if args.requirement else None
     if req is None and not (staff and staff.cover):
-        req = _leon_requirement(unit)
+        req = leon_requirement(unit)
     return unit, staff, rules, req
 
 
-def _leon_requirement(unit):
-    """No requirement given: leon's own minimum staffing of the unit (LEON mode)."""
-    from planner.staffing import solve_mode
-    res = solve_mode(unit._inst, "leon")
-    return {s: {g: v for g, v in row.items() if v > 1e-6} for s, row in res.staff.items()}
-
-
 def _outs(args, names):
-    from planner.outputs import guard
+    from planner.io.writer import guard
     ins = [x for x in (getattr(args, "unit", None), getattr(args, "staff", None), getattr(args, "requirement", None),
                        getattr(args, "rules", None), getattr(args, "roster", None), getattr(args, "models", None)) if x]
     for n in names:
@@ -115,7 +108,7 @@ def _outs(args, names):
 
 
 def _con():
-    from planner.terminal import console
+    from planner.io.terminal import console
 
     return console()
 
@@ -124,7 +117,7 @@ def _build(args) -> int:
     import datetime as dt
     from planner.roster import build as B
     from planner.roster.audit import audit
-    from planner.roster.io import write_csv, write_json, write_xlsx
+    from planner.roster.grids import write_csv, write_json, write_xlsx
     from planner.roster.picture import colours, write_picture
     from planner.roster.setup import make_problem
     if args.time_limit <= 0:
@@ -198,7 +191,7 @@ def _build(args) -> int:
 
 def _check(args) -> int:
     from planner.roster.audit import audit, problem_for_grid
-    from planner.roster.io import read_grid, write_json
+    from planner.roster.grids import read_grid, write_json
     from planner.roster.picture import write_picture
     _outs(args, ["json", "picture"])
     unit, staff, rules, req = _inputs(args)
@@ -229,7 +222,7 @@ def _check(args) -> int:
     for g in gaps[:10]:
         con.print(f"    {g['date']} {g['shift']:<3} {g['group']:<18} missing {g['missing']}", markup=False)
     # planned hours are whole shifts, so "exact" is rare: count against the rule's tolerance instead
-    from models.roster_cpsat import ContractHours
+    from models.roster.cpsat import ContractHours
     ch = next((r for r in P.rules if isinstance(r, ContractHours)), None)
     tol = ch.tolerance_hours if ch else 0.0
     off = [(p, h) for p, h in rep["hours"].items() if abs(h["planned"] - h["contract"]) > tol + 1e-6]
@@ -248,9 +241,9 @@ def _check(args) -> int:
 
 def _heltid(args) -> int:
     from planner.roster import heltid as H
-    from planner.roster.io import write_json
+    from planner.roster.grids import write_json
     from planner.roster.rules import load_rules
-    from planner.roster.setup import load_requirement, load_staff, load_unit_view, check_cover
+    from planner.roster.setup import check_cover, leon_requirement, load_requirement, load_staff, load_unit_view
     _outs(args, ["json"])
     unit = load_unit_view(args.unit)
     mf = H.load_models(args.models)
@@ -261,7 +254,7 @@ def _heltid(args) -> int:
     elif staff and staff.cover:
         req = check_cover(staff.cover, unit, staff.path, "cover")
     else:
-        req = _leon_requirement(unit)
+        req = leon_requirement(unit)
     con = _con()
     con.print(f"heltid {unit.id}: {len(mf.models)} models, {mf.weeks or 'auto'} weeks, rules {rules.id}, "
               f"norm {rules.norm_hours_per_week:g} h/week")

@@ -11,9 +11,9 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from planner.errors import InputError
-from planner.loader import load_file
-from planner.schema import (CatalogueFile, FteSpec, GroupsFile, GroupSpec, RuleSpec, RulesFile,
+from planner.io.errors import InputError
+from planner.io.loader import load_file
+from planner.staffing.schema import (CatalogueFile, FteSpec, GroupsFile, GroupSpec, RuleSpec, RulesFile,
                             ShiftSpec, TaskSpec, UnitFile, unused_rule_fields)
 
 DAY_TYPES = ("hverdag", "helg")

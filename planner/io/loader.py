@@ -8,8 +8,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from planner.errors import InputError
-from planner.schema import FILE_KINDS
+from planner.io.errors import InputError
+from planner.staffing.schema import FILE_KINDS
 
 _FIX = {
     "missing": "add the field",

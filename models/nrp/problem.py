@@ -1,7 +1,7 @@
 """Problem types for the nurse-rostering benchmark (Curtois & Qu shift-scheduling instances).
 
-Plain data only: `planner.nrp` fills these from instance files and audits rosters against them;
-`models.nrp_cpsat` builds its solver models from them. Shifts, staff and days are 0-based indexes.
+Plain data only: `planner.nrp.reader` fills these from instance files and audits rosters against them;
+`models.nrp.cpsat` builds its solver models from them. Shifts, staff and days are 0-based indexes.
 A roster is one row per employee, one entry per day: the shift index, or OFF.
 """
 

@@ -9,12 +9,12 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from planner import workload
-from planner.explain import binding_rules, elsewhere_text, explain_shifts, heads_text
-from planner.instance import Instance
-from planner.outputs import atomic_path
-from planner.staffing import ModeResult, freed_fte
-from planner.terminal import console as make_console
+from planner.staffing import workload
+from planner.staffing.explain import binding_rules, elsewhere_text, explain_shifts, heads_text
+from planner.staffing.instance import Instance
+from planner.io.writer import atomic_path
+from planner.staffing.solve import ModeResult, freed_fte
+from planner.io.terminal import console as make_console
 
 
 def _r(x: float, nd: int = 4) -> float | None:

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.nrp_problem import OFF, Cover, Employee, NrpProblem, Request, Roster
-from planner.errors import InputError
+from models.nrp.problem import OFF, Cover, Employee, NrpProblem, Request, Roster
+from planner.io.errors import InputError
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The file formats, as pydantic models: types, ranges and required fields in one place.
 
-Cross-file checks (does this group exist, does that task) live in `planner.instance`; this module only
+Cross-file checks (does this group exist, does that task) live in `planner.staffing.instance`; this module only
 says what one file must look like. Unknown keys are rejected so that a misspelt field is not ignored.
 """
 

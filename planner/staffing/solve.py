@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from models import staffing as model
-from planner import workload
-from planner.errors import InputError
-from planner.fte import FteResult, fte_from_hours
-from planner.instance import Instance, allowed_groups
+from models.staffing import mip as model
+from planner.staffing import workload
+from planner.io.errors import InputError
+from planner.staffing.fte import FteResult, fte_from_hours
+from planner.staffing.instance import Instance, allowed_groups
 
 MODES = ("baseline", "leon")
 # `pooled`: today's performers only, but in any shares; splits freed årsverk into what pooling
@@ -80,7 +80,7 @@ def _rule_to_model(inst: Instance, r, gidx: dict[str, int], sidx: dict[str, int]
             out.append(model.Rule(r.id, "share", shifts, present(r.groups), r.max, other=care,
                                   sense="max", per=r.per, measure=r.measure))
         return out
-    return []  # reserved_task and delegation act on who may do a task (planner.instance)
+    return []  # reserved_task and delegation act on who may do a task (planner.staffing.instance)
 
 
 def _window(inst: Instance, task) -> tuple[str, ...]:

@@ -46,7 +46,7 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def _run(args) -> int:
-    from planner.national import run_and_write
+    from planner.national.run import run_and_write
 
     run_and_write(args.file, args.out, scenario=args.scenario, draws=args.draws, dask=args.dask,
                   workers=args.workers, cache_dir=None if args.no_cache else args.cache,
@@ -56,7 +56,7 @@ def _run(args) -> int:
 
 
 def _report(args) -> int:
-    from planner.national import load_summary
+    from planner.national.outputs import load_summary
     from planner.national.outputs import print_report
 
     print_report(load_summary(args.dir))
@@ -65,7 +65,7 @@ def _report(args) -> int:
 
 def main(argv=None) -> int:
     """Stand-alone entry (cli.py calls register())."""
-    from planner.errors import InputError
+    from planner.io.errors import InputError
 
     ap = argparse.ArgumentParser(prog="leon")
     register(ap.add_subparsers(dest="command", required=True))

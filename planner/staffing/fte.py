@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planner.schema import FteSpec
+from planner.staffing.schema import FteSpec
 
 WEEKS_PER_YEAR = 52.0
 

@@ -5,7 +5,7 @@ choice of one legal schedule per employee is a legal roster; only the cover coup
 
 - Master (HiGHS LP): choose a convex combination of schedules per employee; each day x shift row
   counts the staff, with under- and over-cover slack columns priced at the cover weights.
-- Pricing (`models.nrp_dp`, a dynamic programme per employee, with a small CP-SAT model as the
+- Pricing (`models.nrp.dp`, a dynamic programme per employee, with a small CP-SAT model as the
   exact fallback): the legal schedule of least reduced cost under the master's duals. The proven
   least reduced costs give a Lagrangian lower bound on the whole problem at every round, so the
   bound is valid even when pricing stops early.
@@ -29,9 +29,10 @@ import highspy
 import numpy as np
 from ortools.sat.python import cp_model
 
-from models.nrp_cpsat import CompactModel, NrpSolution, Search
-from models.nrp_dp import DpPricer
-from models.nrp_problem import OFF, Cover, NrpProblem, Roster
+from models.nrp.cpsat import CompactModel, NrpSolution, Search
+from models.nrp.costs import request_costs, schedule_cost
+from models.nrp.dp import DpPricer
+from models.nrp.problem import OFF, Cover, NrpProblem, Roster
 
 SMOOTHING = 0.5  # weight of the best-bound duals in the pricing duals
 SCALE = 100_000  # CP-SAT wants integer costs: pricing works in units of 1 / SCALE
@@ -44,24 +45,6 @@ def alone(problem: NrpProblem, e: int) -> NrpProblem:
     empty = tuple(tuple(Cover(0, 0, 0) for _ in row) for row in problem.cover)
     return dataclasses.replace(problem, employees=(problem.employees[e],), on_requests=(),
                                off_requests=(), cover=empty)
-
-
-def request_costs(problem: NrpProblem, e: int) -> tuple[int, np.ndarray]:
-    """Employee e's request penalty as a constant plus a cost per worked (day, shift) cell."""
-    cells = np.zeros((problem.horizon, problem.n_shifts))
-    constant = 0
-    for r in problem.on_requests:
-        if r.employee == e:
-            constant += r.weight
-            cells[r.day, r.shift] -= r.weight
-    for r in problem.off_requests:
-        if r.employee == e:
-            cells[r.day, r.shift] += r.weight
-    return constant, cells
-
-
-def schedule_cost(constant: int, cells: np.ndarray, schedule: Schedule) -> int:
-    return constant + round(sum(cells[d, s] for d, s in enumerate(schedule) if s != OFF))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -577,7 +560,7 @@ def _generate(cg: ColumnGeneration, deadline: float, gap: float, out, offers, st
 
 
 class ColgenHelper:
-    """The parent's handle on the column-generation child (a `models.nrp_cpsat.Helper`)."""
+    """The parent's handle on the column-generation child (a `models.nrp.cpsat.Helper`)."""
 
     def __init__(self, problem: NrpProblem, seconds: float) -> None:
         context = multiprocessing.get_context("spawn")
@@ -625,7 +608,7 @@ def solve(problem: NrpProblem, time_limit: float = 60.0, workers: int = 2, seed:
 
     With two or more workers one of them runs column generation (in a child process, so call this
     from under `if __name__ == "__main__":` in scripts) and CP-SAT LNS gets the rest; with one,
-    LNS runs alone (`models.nrp_cpsat.solve`). Reproducible only up to timing.
+    LNS runs alone (`models.nrp.cpsat.solve`). Reproducible only up to timing.
     """
     start = time.monotonic()
     helper = ColgenHelper(problem, time_limit - 0.5) if workers >= 2 else None

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from planner.instance import Instance
-from planner.staffing import ModeResult
+from planner.staffing.instance import Instance
+from planner.staffing.solve import ModeResult
 
 _TIME = {"dag": "dag", "kveld": "kveld", "natt": "natt", "lang": "langvakt"}
 

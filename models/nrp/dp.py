@@ -18,7 +18,8 @@ from functools import reduce
 
 import numpy as np
 
-from models.nrp_problem import OFF, NrpProblem
+from models.nrp.costs import request_costs, schedule_cost
+from models.nrp.problem import OFF, NrpProblem
 
 INF = math.inf
 MAX_STATES = 2000  # resource states kept per status; count limits beyond this are relaxed
@@ -26,11 +27,9 @@ ALTERNATIVES = 4  # besides the best, up to this many schedules ending in other 
 
 
 class DpPricer:
-    """Same interface as `models.nrp_colgen.Pricer`, exact by the relaxation + fallback above."""
+    """Same interface as `models.nrp.colgen.Pricer`, exact by the relaxation + fallback above."""
 
     def __init__(self, problem: NrpProblem, e: int, fallback, max_states: int = MAX_STATES) -> None:
-        from models.nrp_colgen import request_costs, schedule_cost
-
         self.employee = e
         self._schedule_cost = schedule_cost
         self._fallback_factory = fallback  # () -> an exact pricer, built on first need

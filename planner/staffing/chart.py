@@ -9,9 +9,9 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no screen
 import matplotlib.pyplot as plt  # noqa: E402
 
-from planner.instance import Instance  # noqa: E402
-from planner.outputs import atomic_path  # noqa: E402
-from planner.staffing import ModeResult  # noqa: E402
+from planner.staffing.instance import Instance  # noqa: E402
+from planner.io.writer import atomic_path  # noqa: E402
+from planner.staffing.solve import ModeResult  # noqa: E402
 
 
 def write_png(path: str | Path, inst: Instance, results: dict[str, ModeResult]) -> None:

@@ -7,8 +7,8 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from planner.errors import InputError
-from planner.outputs import atomic_path, write_json
+from planner.io.errors import InputError
+from planner.io.writer import atomic_path, write_json
 
 OFF = {"", "-", "f", "F", "fri", "FRI", "x"}
 

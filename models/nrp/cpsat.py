@@ -8,7 +8,7 @@ used three ways:
 2. large-neighbourhood search (LNS) improves it: fix the incumbent outside a neighbourhood (a few
    employees, a window of days, or both), re-solve the rest with CP-SAT from the incumbent as hint;
 3. single-employee copies of it are the pricing problems of column generation
-   (`models.nrp_colgen`), which runs beside LNS as a `Helper`: its bound certifies the LNS
+   (`models.nrp.colgen`), which runs beside LNS as a `Helper`: its bound certifies the LNS
    roster (the search stops once they meet), its rosters are adopted, and LNS rosters go to it.
 """
 
@@ -22,7 +22,7 @@ from typing import Protocol
 
 from ortools.sat.python import cp_model
 
-from models.nrp_problem import OFF, NrpProblem, Roster
+from models.nrp.problem import OFF, NrpProblem, Roster
 
 
 @dataclass
@@ -380,7 +380,7 @@ def solve(problem: NrpProblem, time_limit: float = 60.0, workers: int = 2, seed:
 
     A first legal roster comes from a feasibility solve, then `first_share` of the time goes to
     CP-SAT on the full model and the rest to LNS steps of at most `step_seconds` each.
-    `models.nrp_colgen.solve` runs this beside column generation. Runs are reproducible only up
+    `models.nrp.colgen.solve` runs this beside column generation. Runs are reproducible only up
     to timing.
     """
     return Search(problem, time_limit, workers, seed).run(first_share, step_seconds)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planner.instance import Instance
+from planner.staffing.instance import Instance
 
 
 def occurrences(inst: Instance) -> dict[str, dict[str, float]]:

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from planner.errors import InputError
+from planner.io.errors import InputError
 
 
 def guard(out: str | Path, inputs: list[str | Path], option: str) -> Path:
