@@ -5,19 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-KINDS = ("national",)
-
-
-def check_kind(path, kind: str) -> str:
-    """`leon check FILE` for `kind: national`: validate the file and its archetype units (no solve)."""
-    from planner.national.config import load_national
-    from planner.national.run import check_units
-
-    cfg = load_national(path)
-    check_units(cfg)
-    return (f"national scenario file, {len(cfg.scenarios)} scenarios, {len(cfg.archetypes)} archetypes, "
-            f"years {cfg.start}-{cfg.end}")
-
 
 def register(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser("national", help="national scenarios: scale units to Norway, project to 2040")

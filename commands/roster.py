@@ -6,7 +6,6 @@ from pathlib import Path
 
 from planner.io.errors import InputError
 
-KINDS = ("worktime_rules", "staff", "roster_models")
 DEFAULT_RULES = Path(__file__).resolve().parent / "instances" / "rules" / "aml.yaml"
 
 
@@ -59,29 +58,6 @@ def register(sub) -> None:
                    help="deterministic seconds per model (default 0,8 x the time limit)")
     h.add_argument("--json", metavar="PATH")
     h.set_defaults(func=_heltid)
-
-
-def check_kind(path, kind) -> str:
-    from planner.roster.heltid import load_models
-    from planner.roster.rules import load_rules
-    from planner.roster.setup import load_staff
-    if kind == "worktime_rules":
-        rs = load_rules(path)
-        return f"worktime rules {rs.id}: {len(rs.entries)} rules"
-    if kind == "staff":
-        sf = load_staff(path)
-        against = ""
-        if sf.unit is not None and sf.unit.exists():
-            # groups, substitutes and cover can only be checked against the unit the file names
-            from planner.roster.setup import check_cover, load_unit_view
-            unit = load_unit_view(sf.unit)
-            sf = load_staff(path, unit)
-            if sf.cover is not None:
-                check_cover(sf.cover, unit, path, "cover")
-            against = f" (checked against unit {unit.id})"
-        return f"staff: {len(sf.staff)} people, {sum(p.percent for p in sf.staff) / 100:.2f} årsverk{against}"
-    mf = load_models(path)
-    return f"roster models: {len(mf.models)} models ({len(mf.skipped)} skipped)"
 
 
 def _inputs(args, need_staff=True):

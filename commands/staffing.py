@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
-from pathlib import Path
 
 from planner.io.errors import InfeasibleError, InputError
 from planner.io.terminal import console
@@ -69,50 +67,12 @@ def solve(args: argparse.Namespace) -> int:
 
 
 def check(args: argparse.Namespace) -> int:
-    from planner.staffing.instance import load_catalogue, load_groups, load_rules, load_unit
-    from planner.io.loader import read_yaml
+    from planner.kinds import check_file
 
     con = console()
     for f in args.files:
-        path = Path(f)
-        data, _ = read_yaml(path)
-        if not isinstance(data, dict):
-            raise InputError(path, "(top level)", "the file must be a mapping with `kind:` and its fields",
-                             "start the file with e.g. `kind: unit`")
-        kind = data.get("kind")
-        if kind == "unit":
-            inst = load_unit(path)
-            msg = (f"unit {inst.id}: {len(inst.groups)} groups, {len(inst.shifts)} shifts, "
-                   f"{len(inst.tasks)} tasks in the workload, {len(inst.rules)} rules")
-        elif kind == "catalogue":
-            groups, tasks, _ = load_catalogue(path)
-            msg = f"catalogue: {len(tasks)} tasks, {len(groups)} groups"
-        elif kind == "groups":
-            msg = f"groups: {len(load_groups(path))} groups"
-        elif kind == "rules":
-            rf = load_rules(path)
-            msg = f"rule set {rf.id}: {len(rf.rules)} rules"
-        else:
-            checker = _extension_checker(kind)
-            if checker is None:
-                raise InputError(path, "kind", f"unknown or missing kind {kind!r}",
-                                 "set `kind:` to groups, catalogue, rules or unit (see docs/instance-format.md)")
-            msg = checker(path)
-        con.print(f"ok  {path}: {msg}")
+        con.print(f"ok  {f}: {check_file(f)}")
     return 0
-
-
-def _extension_checker(kind):
-    """Other parts of leon (rosters, national) validate their own file kinds."""
-    for mod in ("commands.roster", "commands.national"):
-        try:
-            m = importlib.import_module(mod)
-        except ImportError:
-            continue
-        fn = getattr(m, "check_kind", None)
-        if fn is not None and kind in getattr(m, "KINDS", ()):
-            return lambda p, fn=fn, kind=kind: fn(p, kind)
-    return None
 
 
 def register(sub) -> None:

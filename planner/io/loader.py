@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from planner.io.errors import InputError
-from planner.staffing.schema import FILE_KINDS
+from planner.io.registry import KIND_NAMES, note_read
+
+M = TypeVar("M", bound=BaseModel)
 
 _FIX = {
     "missing": "add the field",
@@ -74,6 +76,7 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
         raise InputError(path, "", "file not found", "check the path (paths inside a file are relative to that file)")
     if path.is_dir():
         raise InputError(path, "", "is a folder, not a YAML file", "give the path of a .yaml file")
+    note_read(path)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -92,22 +95,21 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     return data, node
 
 
-def load_file(path: str | Path, expect: str | None = None) -> BaseModel:
-    """Parse and validate one file; `expect` names the kind the caller needs."""
+def load_file(path: str | Path, expect: str, model: type[M]) -> M:
+    """Parse one file of kind `expect` and validate it with its pydantic `model`."""
     path = Path(path)
     data, node = read_yaml(path)
     if not isinstance(data, dict):
         raise InputError(path, "(top level)", "the file must be a mapping with `kind:` and its fields",
-                         "start the file with e.g. `kind: unit`")
+                         f"start the file with `kind: {expect}`")
     kind = data.get("kind")
-    if kind not in FILE_KINDS:
-        raise InputError(path, "kind", f"unknown or missing kind {kind!r}",
-                         f"set `kind:` to one of {', '.join(FILE_KINDS)}")
-    if expect is not None and kind != expect:
-        raise InputError(path, "kind", f"is a `{kind}` file, but a `{expect}` file is needed here",
-                         f"point to a file with `kind: {expect}`")
+    if kind != expect:
+        got = f"is a `{kind}` file" if kind in KIND_NAMES else (
+            "has no `kind:`" if kind is None else f"has an unknown kind {str(kind)[:40]!r}")
+        raise InputError(path, "kind", f"{got}, but a `{expect}` file is needed here",
+                         f"point to a file with `kind: {expect}` (kinds: {', '.join(KIND_NAMES)})")
     try:
-        return FILE_KINDS[kind].model_validate(data)
+        return model.model_validate(data)
     except ValidationError as e:
         err = e.errors()[0]
         loc = tuple(err["loc"])

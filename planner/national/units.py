@@ -200,12 +200,11 @@ def solver_files(kind: str) -> list[Path]:
     if kind == "toy_unit":
         files.append(root / "planner" / "national" / "toy.py")
     else:
-        # the unit model and what feeds it; not the roster or NRP engines that share models/
-        for rel in ("planner/staffing/instance.py", "planner/staffing/solve.py", "planner/staffing/workload.py",
-                    "planner/staffing/fte.py", "planner/staffing/schema.py", "planner/io/loader.py",
-                    "models/staffing/mip.py", "models/lp.py"):
-            if (root / rel).is_file():
-                files.append(root / rel)
+        # the unit model and what feeds it (whole folders, so a new module is never missed); not the
+        # roster or NRP engines that share models/
+        for folder in ("planner/io", "planner/staffing", "models/staffing"):
+            files += sorted(p for p in (root / folder).glob("*.py") if p.name != "__init__.py")
+        files.append(root / "models" / "lp.py")
     return files
 
 

@@ -98,13 +98,13 @@ def _referenced(loader, ref_path: Path, file, where: str, ref: str):
 
 
 def load_groups(path: Path) -> dict[str, GroupSpec]:
-    gf: GroupsFile = load_file(path, "groups")
+    gf: GroupsFile = load_file(path, "groups", GroupsFile)
     _dupes([g.id for g in gf.groups], path, "groups")
     return {g.id: g for g in gf.groups}
 
 
 def load_catalogue(path: Path) -> tuple[dict[str, GroupSpec], dict[str, TaskSpec], Path]:
-    cf: CatalogueFile = load_file(path, "catalogue")
+    cf: CatalogueFile = load_file(path, "catalogue", CatalogueFile)
     gpath = _resolve(path, cf.groups, path, "groups")
     groups = _referenced(load_groups, gpath, path, "groups", cf.groups)
     _dupes([t.id for t in cf.tasks], path, "tasks")
@@ -136,14 +136,14 @@ def _known_group(g: str, groups: dict, file, where: str) -> None:
 
 
 def load_rules(path: Path) -> RulesFile:
-    rf: RulesFile = load_file(path, "rules")
+    rf: RulesFile = load_file(path, "rules", RulesFile)
     _dupes([r.id for r in rf.rules], path, "rules")
     return rf
 
 
 def load_unit(path: str | Path) -> Instance:
     path = Path(path).resolve() if Path(path).exists() else Path(path)
-    uf: UnitFile = load_file(path, "unit")
+    uf: UnitFile = load_file(path, "unit", UnitFile)
     cat_path = _resolve(path, uf.catalogue, path, "catalogue")
     all_groups, catalogue, groups_path = _referenced(load_catalogue, cat_path, path, "catalogue", uf.catalogue)
 

@@ -8,35 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", min_length=1)]
-# strict: `true` is not the number 1 and "30" is not 30 (YAML already gives numbers as numbers)
-Num = Annotated[float, Field(strict=True)]
-Share = Annotated[float, Field(strict=True, ge=0, le=1)]
-NonNeg = Annotated[float, Field(strict=True, ge=0)]
-Pos = Annotated[float, Field(strict=True, gt=0)]
-Clock = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
-
-
-class Problem(ValueError):
-    """A validation failure that knows its fix (the loader shows both)."""
-
-    def __init__(self, problem: str, fix: str) -> None:
-        super().__init__(problem)
-        self.fix = fix
-
-
-class Strict(BaseModel):
-    # no .inf / .nan: a number the solver cannot use must fail here, not hang or crash the solve
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class Sourced(Strict):
-    source: str | None = None
-    illustrative: bool = False
-    note: str | None = None
-
+from planner.io.schema import Clock, Id, NonNeg, Num, Pos, Problem, Share, Sourced, Strict  # noqa: F401
 
 def _need_source(obj: Sourced, what: str) -> None:
     if not obj.source and not obj.illustrative:
@@ -296,4 +270,5 @@ class UnitFile(Sourced):
     fte: FteSpec = Field(default_factory=FteSpec)
 
 
-FILE_KINDS = {"groups": GroupsFile, "catalogue": CatalogueFile, "rules": RulesFile, "unit": UnitFile}
+# the kinds of file this module defines (planner.kinds registers them with their checks)
+MODELS = {"groups": GroupsFile, "catalogue": CatalogueFile, "rules": RulesFile, "unit": UnitFile}
