@@ -325,6 +325,11 @@ def _rule_covers(r: RuleSpec, task: TaskSpec) -> bool:
 
 def _check_someone_may_do_each_task(inst: Instance) -> None:
     for t in inst.tasks.values():
+        # a rule that takes a task from today's performers is the thing to fix: name it before the
+        # more general "no one may do it" (which it can cause when it reserves the task for absent groups)
+        for g in inst.today[t.id]:
+            if g in inst.groups:
+                _reserved_from_today(inst, t, g)
         if not allowed_groups(inst, t):
             names = ", ".join(a.group for a in t.allowed)
             raise InputError(inst.path, f"workload (task {t.id!r})",
@@ -337,13 +342,22 @@ def _check_someone_may_do_each_task(inst: Instance) -> None:
                 raise InputError(inst.path, f"workload (task {t.id!r})",
                                  f"today's performer {g!r} of {t.id!r} is not one of the unit's groups",
                                  f"add {g!r} to `groups`, or set `today_overrides: {{{t.id}: {{...}}}}`")
-            sup, reserved = _conditions(inst, t, g, set(spec[g].supervisor or []))
-            if reserved:
-                raise InputError(inst.rule_files[reserved], f"rules.{reserved}",
-                                 f"reserves {t.id!r} for other groups, but {g!r} does it today in {inst.id}",
-                                 f"change the rule, or set `today_overrides` for {t.id!r} in the unit")
+            sup, _ = _conditions(inst, t, g, set(spec[g].supervisor or []))
             if sup and not any(x in inst.groups for x in sup):
                 raise InputError(inst.path, f"workload (task {t.id!r})",
                                  f"today's performer {g!r} needs one of {sorted(sup)} on shift for {t.id!r}, "
                                  "but the unit has none of them",
                                  "add a supervisor group to `groups` or set `today_overrides`")
+
+
+def _reserved_from_today(inst: Instance, task: TaskSpec, group: str) -> None:
+    """Today's performers stay allowed (the baseline is today's practice): a reserved-task rule that
+    excludes one of them is an error, not a silent change of today's practice."""
+    _, reserved = _conditions(inst, task, group, set())
+    if reserved:
+        rule = next(r for r in inst.rules if r.id == reserved)
+        raise InputError(inst.rule_files[reserved], f"rules.{reserved}",
+                         f"reserves {task.id!r} for {', '.join(rule.groups or [])}, but {group!r} does it today "
+                         f"in {inst.id}",
+                         f"add {group!r} to the rule's `groups`, or set `today_overrides` for {task.id!r} in "
+                         "the unit so that only the rule's groups do it today")
