@@ -6,7 +6,8 @@ from pathlib import Path
 
 from planner.io.errors import InputError
 
-DEFAULT_RULES = Path(__file__).resolve().parent / "instances" / "rules" / "aml.yaml"
+DEFAULT_RULES = Path(__file__).resolve().parent.parent / "instances" / "rules" / "aml.yaml"
+_RULES_HELP = "worktime_rules YAML (default: the staff file's rules:, else instances/rules/aml.yaml)"
 
 
 def register(sub) -> None:
@@ -14,49 +15,57 @@ def register(sub) -> None:
     rs = r.add_subparsers(dest="roster_command", required=True)
 
     b = rs.add_parser("build", help="build a legal, fair roster that covers the requirement")
-    b.add_argument("--unit", required=True, help="unit YAML (kind: unit)")
-    b.add_argument("--staff", required=True, help="staff YAML (kind: staff)")
-    b.add_argument("--requirement", help="JSON from `leon solve --json` (results.leon.staff); default: the "
-                   "staff file's cover:, else leon's own staffing of the unit")
-    b.add_argument("--rules", help="worktime_rules YAML (default: the staff file's rules:, else instances/rules/aml.yaml)")
-    b.add_argument("--weeks", type=int, default=6, help="horizon in weeks (rotation 6-12, årsturnus 52)")
-    b.add_argument("--start", help="first day (a Monday, YYYY-MM-DD; default 2027-01-04 or the staff file's start:)")
+    b.add_argument("--unit", required=True, help="unit YAML (kind: unit; required)")
+    b.add_argument("--staff", required=True, help="staff YAML (kind: staff; required)")
+    b.add_argument("--requirement", help="JSON from `leon solve --json` (results.leon.staff) (default: the "
+                   "staff file's cover:, else leon's own staffing of the unit)")
+    b.add_argument("--rules", help=_RULES_HELP)
+    b.add_argument("--weeks", type=int, default=6, help="horizon in weeks: rotation 6-12, årsturnus 52 (default: 6)")
+    b.add_argument("--start", help="first day, a Monday, YYYY-MM-DD (default: the staff file's start:, else 2027-01-04)")
     b.add_argument("--no-cyclic", action="store_true", help="the horizon does not repeat (default: a rotation)")
     b.add_argument("--time-limit", type=float, default=30.0, metavar="S",
-                   help="wall-clock guard in seconds (default 30)")
+                   help="wall-clock guard in seconds (default: 30)")
     b.add_argument("--det-time", type=float, default=None, metavar="S",
-                   help="deterministic work limit in CP-SAT deterministic seconds (default 0,5 x --time-limit); "
+                   help="deterministic work limit in CP-SAT deterministic seconds (default: 0.5 x --time-limit); "
                         "same input + seed + det-time = same roster, unless the wall guard stops it first")
-    b.add_argument("--seed", type=int, default=1)
-    b.add_argument("--out", required=True, help="roster CSV (rows = staff, columns = dates)")
-    b.add_argument("--json", metavar="PATH")
-    b.add_argument("--xlsx", metavar="PATH")
-    b.add_argument("--picture", metavar="PATH", help="PNG or HTML grid coloured by shift, violations marked")
-    b.add_argument("--quiet", action="store_true")
+    b.add_argument("--seed", type=int, default=1, help="CP-SAT random seed (default: 1)")
+    b.add_argument("--out", required=True, help="roster CSV, rows = staff, columns = dates (required)")
+    b.add_argument("--json", metavar="PATH",
+                   help="roster, audit and diagnosis as JSON (default: not written)")
+    b.add_argument("--xlsx", metavar="PATH",
+                   help="roster grid as Excel, coloured by shift, violations marked (default: not written)")
+    b.add_argument("--picture", metavar="PATH",
+                   help="PNG or HTML grid coloured by shift, violations marked (default: not drawn)")
+    b.add_argument("--quiet", action="store_true", help="print no progress or summary (default: print them)")
     b.set_defaults(func=_build)
 
     c = rs.add_parser("check", help="audit a roster grid (CSV/XLSX) against the rules and the requirement")
     c.add_argument("roster", help="CSV or XLSX: rows = staff id, columns = ISO dates, cells = shift codes")
-    c.add_argument("--unit", required=True)
-    c.add_argument("--staff", required=True)
-    c.add_argument("--requirement")
-    c.add_argument("--rules")
-    c.add_argument("--no-cyclic", action="store_true", help="do not wrap the last day onto the first")
-    c.add_argument("--json", metavar="PATH")
-    c.add_argument("--picture", metavar="PATH", help="PNG or HTML")
-    c.add_argument("--max-lines", type=int, default=40, help="violations printed (all go to --json)")
+    c.add_argument("--unit", required=True, help="unit YAML (kind: unit; required)")
+    c.add_argument("--staff", required=True, help="staff YAML (kind: staff; required)")
+    c.add_argument("--requirement", help="JSON from `leon solve --json` (default: the staff file's cover:, "
+                   "else leon's own staffing of the unit)")
+    c.add_argument("--rules", help=_RULES_HELP)
+    c.add_argument("--no-cyclic", action="store_true",
+                   help="do not wrap the last day onto the first (default: wrap, a rotation)")
+    c.add_argument("--json", metavar="PATH", help="the full audit as JSON (default: not written)")
+    c.add_argument("--picture", metavar="PATH", help="PNG or HTML grid, violations marked (default: not drawn)")
+    c.add_argument("--max-lines", type=int, default=40,
+                   help="violations printed; all go to --json (default: 40)")
     c.set_defaults(func=_check)
 
     h = rs.add_parser("heltid", help="compare roster models: heads, årsverk, full-time share, weekend load")
-    h.add_argument("--unit", required=True)
-    h.add_argument("--models", required=True, help="roster models YAML (kind: roster_models)")
-    h.add_argument("--requirement")
-    h.add_argument("--staff", help="staff YAML whose cover:/substitutes: to use")
-    h.add_argument("--rules")
-    h.add_argument("--time-limit", type=float, default=None, metavar="S", help="wall-clock guard, seconds per model")
+    h.add_argument("--unit", required=True, help="unit YAML (kind: unit; required)")
+    h.add_argument("--models", required=True, help="roster models YAML (kind: roster_models; required)")
+    h.add_argument("--requirement", help="JSON from `leon solve --json` (default: the staff file's cover:, "
+                   "else leon's own staffing of the unit)")
+    h.add_argument("--staff", help="staff YAML whose cover:/substitutes: to use (default: none)")
+    h.add_argument("--rules", help="worktime_rules YAML (default: the models file's rules:, else instances/rules/aml.yaml)")
+    h.add_argument("--time-limit", type=float, default=None, metavar="S",
+                   help="wall-clock guard, seconds per model (default: the models file's time_limit:, else 30)")
     h.add_argument("--det-time", type=float, default=None, metavar="S",
-                   help="deterministic seconds per model (default 0,8 x the time limit)")
-    h.add_argument("--json", metavar="PATH")
+                   help="deterministic seconds per model (default: 0.8 x the time limit)")
+    h.add_argument("--json", metavar="PATH", help="the comparison as JSON (default: not written)")
     h.set_defaults(func=_heltid)
 
 
@@ -73,14 +82,12 @@ def _inputs(args, need_staff=True):
     return unit, staff, rules, req
 
 
-def _outs(args, names):
-    from planner.io.writer import guard
-    ins = [x for x in (getattr(args, "unit", None), getattr(args, "staff", None), getattr(args, "requirement", None),
-                       getattr(args, "rules", None), getattr(args, "roster", None), getattr(args, "models", None)) if x]
-    for n in names:
-        v = getattr(args, n, None)
-        if v:
-            guard(v, ins, f"--{n}")
+def _outs(args, names) -> None:
+    """Check the output options before any work (again after loading, when the files read through
+    the inputs are known; the writer checks once more at write time)."""
+    from planner.io.writer import guard_all
+    ins = [getattr(args, a, None) for a in ("unit", "staff", "requirement", "rules", "roster", "models")]
+    guard_all({f"--{n}": getattr(args, n, None) for n in names}, ins)
 
 
 def _con():
@@ -100,6 +107,7 @@ def _build(args) -> int:
         raise InputError("--time-limit", "", f"must be positive (got {args.time_limit})", "give seconds, e.g. 30")
     _outs(args, ["out", "json", "xlsx", "picture"])
     unit, staff, rules, req = _inputs(args)
+    _outs(args, ["out", "json", "xlsx", "picture"])
     start = None
     if args.start:
         try:
@@ -171,6 +179,7 @@ def _check(args) -> int:
     from planner.roster.picture import write_picture
     _outs(args, ["json", "picture"])
     unit, staff, rules, req = _inputs(args)
+    _outs(args, ["json", "picture"])
     grid = read_grid(args.roster)
     P, asg = problem_for_grid(grid, unit, staff, rules, req, not args.no_cyclic)
     rep = audit(P, asg)
@@ -231,6 +240,7 @@ def _heltid(args) -> int:
         req = check_cover(staff.cover, unit, staff.path, "cover")
     else:
         req = leon_requirement(unit)
+    _outs(args, ["json"])
     con = _con()
     con.print(f"heltid {unit.id}: {len(mf.models)} models, {mf.weeks or 'auto'} weeks, rules {rules.id}, "
               f"norm {rules.norm_hours_per_week:g} h/week")

@@ -78,20 +78,27 @@ def check(args: argparse.Namespace) -> int:
 def register(sub) -> None:
     s = sub.add_parser("solve", help="minimum staffing per shift and group, today vs LEON, freed årsverk")
     s.add_argument("unit", help="unit YAML file (kind: unit)")
-    s.add_argument("--mode", choices=["baseline", "leon", "both"], default="both")
+    s.add_argument("--mode", choices=["baseline", "leon", "both"], default="both",
+                   help="baseline = today's task split, leon = task sharing, both = compare (default: both)")
     s.add_argument("--objective", choices=["hours", "cost"], default="hours",
-                   help="stage 1 minimises paid hours per week (default) or NOK per week")
-    s.add_argument("--solver", choices=["highs", "cbc"], default="highs")
-    s.add_argument("--time-limit", type=float, default=None, metavar="S", help="seconds per model solve")
-    s.add_argument("--relax", action="store_true", help="continuous heads (LP) instead of whole persons")
-    s.add_argument("--json", metavar="PATH", help="write the results as JSON")
-    s.add_argument("--xlsx", metavar="PATH", help="write an Excel workbook")
-    s.add_argument("--export-mps", metavar="PATH", help="write the whole LEON stage-1 model as MPS")
-    s.add_argument("--png", metavar="PATH", help="draw heads per shift and årsverk per group as a PNG")
-    s.add_argument("--no-explain", action="store_true", help="skip the binding-rule analysis (faster)")
-    s.add_argument("--quiet", action="store_true", help="print no tables")
+                   help="stage 1 minimises paid hours per week or NOK per week; the report and the rule "
+                        "costs use the same unit (default: hours)")
+    s.add_argument("--solver", choices=["highs", "cbc"], default="highs", help="MIP solver (default: highs)")
+    s.add_argument("--time-limit", type=float, default=None, metavar="S",
+                   help="seconds per model solve (default: no limit)")
+    s.add_argument("--relax", action="store_true",
+                   help="continuous heads (LP) instead of whole persons (default: whole persons)")
+    s.add_argument("--json", metavar="PATH", help="write the results as JSON (default: not written)")
+    s.add_argument("--xlsx", metavar="PATH", help="write an Excel workbook (default: not written)")
+    s.add_argument("--export-mps", metavar="PATH",
+                   help="write the whole LEON stage-1 model as MPS (default: not written)")
+    s.add_argument("--png", metavar="PATH",
+                   help="draw heads per shift and årsverk per group as a PNG (default: not drawn)")
+    s.add_argument("--no-explain", action="store_true",
+                   help="skip the binding-rule analysis, faster (default: explain)")
+    s.add_argument("--quiet", action="store_true", help="print no tables (default: print them)")
     s.set_defaults(func=solve)
 
     c = sub.add_parser("check", help="validate instance, catalogue, groups or rule files")
-    c.add_argument("files", nargs="+")
+    c.add_argument("files", nargs="+", help="files to validate, of any kind leon reads (with the files they refer to)")
     c.set_defaults(func=check)

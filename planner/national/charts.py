@@ -93,12 +93,16 @@ def waterfall_chart(summary: dict, sid: str, target: Path) -> None:
     plt.close(fig)
 
 
+def chart_files(sid: str) -> tuple[str, str]:
+    """The chart files of one scenario (the output guard checks them before the run)."""
+    return f"need_supply_{sid}.png", f"waterfall_{sid}.png"
+
+
 def write_charts(res, summary: dict, out_dir: Path) -> list[Path]:
     out = []
     for sid in res.scenarios:
-        a = out_dir / f"need_supply_{sid}.png"
+        a, b = (out_dir / n for n in chart_files(sid))
         need_supply_chart(res, sid, a)
-        b = out_dir / f"waterfall_{sid}.png"
         waterfall_chart(summary, sid, b)
         out += [a, b]
     return out

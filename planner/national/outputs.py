@@ -21,17 +21,17 @@ from planner.io.writer import write_text as _write_text
 
 TOTAL = "total"
 SUMMARY_VERSION = 1
+# the files of a run besides the charts (charts.chart_files); the output guard checks them before the run
+OUTPUT_FILES = ("summary.json", "results.parquet", "report.xlsx", "run.json")
 
 
 def atomic_path(target: Path, suffix: str = ""):
-    """The shared atomic writer; the output folder is created on first use."""
-    Path(target).parent.mkdir(parents=True, exist_ok=True)
-    return _atomic_path(target, suffix)
+    """The shared guarded, atomic writer (run.prepare_out_dir made the folder)."""
+    return _atomic_path(target, suffix, option="--out")
 
 
 def write_text(target: Path, text: str) -> None:
-    Path(target).parent.mkdir(parents=True, exist_ok=True)
-    _write_text(target, text)
+    _write_text(target, text, option="--out")
 
 
 def _r(x: float) -> float:

@@ -226,8 +226,9 @@ def run_and_write(national_file: str | Path, out_dir: str | Path, scenario: str 
     from planner.national.config import load_national
 
     cfg = load_national(national_file)
-    check_request(cfg, [scenario] if scenario else None, draws, units)
-    out = prepare_out_dir(out_dir)
+    chosen, _, _ = check_request(cfg, [scenario] if scenario else None, draws, units)
+    names = [*outputs.OUTPUT_FILES, *(n for sid in chosen for n in charts.chart_files(sid))]
+    out = prepare_out_dir(out_dir, names, national_inputs(cfg))
     res = run_national(cfg, scenarios=[scenario] if scenario else None, draws=draws, units=units,
                        workers=workers, dask=dask, cache_dir=cache_dir, progress=progress, relax=relax)
     summary = outputs.write_summary(res, out)
@@ -240,16 +241,37 @@ def run_and_write(national_file: str | Path, out_dir: str | Path, scenario: str 
     return summary
 
 
-def prepare_out_dir(out_dir: str | Path) -> Path:
-    """Create the output folder before any solve, so a bad --out fails at once, not after the run."""
-    out = Path(out_dir)
+def national_inputs(cfg: NationalConfig) -> list[Path]:
+    """The files a run reads: the national file, its groups table, each archetype's unit and the files
+    the unit refers to (some are read later, or in worker processes, so the guard is told up front)."""
+    from planner.national.units import input_files
+
+    table = (cfg.raw.get("groups") or {}).get("table")
+    files = [cfg.path] + ([cfg.path.parent / table] if isinstance(table, str) else [])
+    for a in cfg.archetypes:
+        files += input_files(a.unit_path) or [a.unit_path]
+    return files
+
+
+def prepare_out_dir(out_dir: str | Path, names: tuple[str, ...] | list[str] = (),
+                    inputs: tuple[Path, ...] | list[Path] = ()) -> Path:
+    """Create the output folder and check every file the run will write there, before any solve, so a
+    bad --out fails at once, not after the run: never a file or device in place of the folder, never
+    a folder or an input file in place of an output file."""
+    from planner.io.writer import guard_all
+
     fix = "give a folder you can write to, e.g. --out out/national"
+    if not str(out_dir):
+        raise InputError("--out", "", "the path is empty", fix)
+    out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        raise InputError(out, "--out", "is a file, not a folder", fix)
+        what = "is a file, not a folder" if out.is_file() else "is not a folder (a device, pipe or socket)"
+        raise InputError(out, "--out", what, fix)
     try:
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=out):
             pass
     except OSError as e:
         raise InputError(out, "--out", f"cannot write here: {e.strerror or e}", fix) from None
+    guard_all({f"--out ({n})": out / n for n in names}, inputs)
     return out

@@ -27,8 +27,16 @@ def describe_rule(inst: Instance, rule_id: str) -> str:
     return r.type
 
 
-def binding_rules(inst: Instance, res: ModeResult) -> list[dict]:
-    """One entry per rule and shift (or day) where the rule shapes the optimum."""
+def objective_text(value: float, objective: str = "hours") -> str:
+    """A stage-1 objective value (or a change of it) in its unit: paid hours or NOK per week."""
+    if objective == "cost":
+        return f"{value:,.0f} NOK/week".replace(",", " ")
+    return f"{value:g} paid h/week"
+
+
+def binding_rules(inst: Instance, res: ModeResult, objective: str = "hours") -> list[dict]:
+    """One entry per rule and shift (or day) where the rule shapes the optimum (its cost in the
+    unit of `objective`)."""
     out = []
     for b in res.binding:
         r = next(x for x in inst.rules if x.id == b["rule"])
@@ -48,7 +56,7 @@ def binding_rules(inst: Instance, res: ModeResult) -> list[dict]:
             "elsewhere": elsewhere,
             # the plan without the rule nearest this one, on the shifts the rule's day couples
             "heads_without_rule": b["heads_without"],
-            "text": _text(b, r, describe_rule(inst, r.id), more, fewer, elsewhere),
+            "text": _text(b, r, describe_rule(inst, r.id), more, fewer, elsewhere, objective),
         })
     return out
 
@@ -94,7 +102,8 @@ def elsewhere_text(elsewhere: dict[str, dict]) -> str:
     return " and ".join(parts)
 
 
-def _text(b: dict, r, what: str, more: dict, fewer: dict, elsewhere: dict | None = None) -> str:
+def _text(b: dict, r, what: str, more: dict, fewer: dict, elsewhere: dict | None = None,
+          objective: str = "hours") -> str:
     head = f"{b['shift']}: rule '{r.id}' ({what}; source: {r.source or 'illustrative'})"
     on = "on shift" if r.per == "shift" else f"on the {b['shift']} shifts"
     keeps = f"keeps {heads_text(more)} {on}" if more else ""
@@ -102,8 +111,10 @@ def _text(b: dict, r, what: str, more: dict, fewer: dict, elsewhere: dict | None
         keeps += f" where {heads_text(fewer)} would do the work"
     rest = f"; without it {elsewhere_text(elsewhere)}" if elsewhere else ""
     if b["binds_on"] == "hours":
-        return head + f" costs {b['saving_if_dropped']:g} paid h/week" + (f": it {keeps}" if keeps else "") + rest
-    return head + " " + (keeps or "changes who does the work") + rest + " (same paid hours)"
+        cost = objective_text(b["saving_if_dropped"], objective)
+        return head + f" costs {cost}" + (f": it {keeps}" if keeps else "") + rest
+    same = "same cost" if objective == "cost" else "same paid hours"
+    return head + " " + (keeps or "changes who does the work") + rest + f" ({same})"
 
 
 def describe_bend(inst: Instance, b: dict) -> str:

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from planner.staffing import workload
-from planner.staffing.explain import binding_rules, elsewhere_text, explain_shifts, heads_text
+from planner.staffing.explain import binding_rules, elsewhere_text, explain_shifts, heads_text, objective_text
 from planner.staffing.instance import Instance
 from planner.io.writer import atomic_path
 from planner.staffing.solve import ModeResult, freed_fte
@@ -21,7 +21,7 @@ def _r(x: float, nd: int = 4) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), nd)
 
 
-def mode_dict(inst: Instance, res: ModeResult) -> dict:
+def mode_dict(inst: Instance, res: ModeResult, objective: str = "hours") -> dict:
     return {
         "status": res.status,
         "objective": _r(res.objective),
@@ -35,7 +35,7 @@ def mode_dict(inst: Instance, res: ModeResult) -> dict:
         "allocation": {t: {g: _r(h, 6) for g, h in per.items()} for t, per in res.allocation.items()},
         "allocation_by_shift": {t: {s: {g: _r(h, 6) for g, h in gv.items()} for s, gv in per.items()}
                                 for t, per in res.allocation_by_shift.items()},
-        "binding_rules": binding_rules(inst, res),
+        "binding_rules": binding_rules(inst, res, objective),
         "shift_explanation": explain_shifts(res),
         "diagnosis": res.bends,
         "model_stats": res.stats,
@@ -44,6 +44,7 @@ def mode_dict(inst: Instance, res: ModeResult) -> dict:
 
 def result_dict(inst: Instance, results: dict[str, ModeResult], options: dict,
                 breakdown: dict[str, dict[str, float]] | None = None) -> dict:
+    objective = options.get("objective", "hours")  # the unit of objective values and rule costs
     doc = {
         "unit": {"id": inst.id, "name": inst.name, "type": inst.type, "beds": inst.beds,
                  "file": inst.path.name, "patients": sum(inst.patient_counts.values())},
@@ -53,7 +54,7 @@ def result_dict(inst: Instance, results: dict[str, ModeResult], options: dict,
                       "sick_leave_share": inst.fte.sick_leave_share,
                       "source": inst.fte.source or "illustrative"},
         "workload": {t: {s: _r(h) for s, h in per.items() if h > 0} for t, per in workload.hours(inst).items()},
-        "results": {m: mode_dict(inst, r) for m, r in results.items()},
+        "results": {m: mode_dict(inst, r, objective) for m, r in results.items()},
     }
     if "baseline" in results and "leon" in results and all(r.status in ("optimal", "time_limit")
                                                              for r in results.values()):
@@ -66,7 +67,7 @@ def result_dict(inst: Instance, results: dict[str, ModeResult], options: dict,
                                           for part, per in breakdown.items()}
     main = results.get("leon") or next(iter(results.values()))
     doc["binding_rules"] = [{"rule": b["rule"], "shift": b["shift"], "source": b["source"],
-                             "mode": b["mode"], "text": b["text"]} for b in binding_rules(inst, main)]
+                             "mode": b["mode"], "text": b["text"]} for b in binding_rules(inst, main, objective)]
     return doc
 
 
@@ -188,8 +189,13 @@ def print_report(inst: Instance, results: dict[str, ModeResult], doc: dict, cons
     con.print(t)
     con.print(f"Norm {inst.fte.norm_hours_per_week:g} h/week; gross-up ×{next(iter(results.values())).fte.gross_up:.3f} "
               f"for {inst.fte.holiday_weeks:g} weeks holiday and {inst.fte.sick_leave_share:.1%} sick leave.")
+    objective = doc.get("options", {}).get("objective", "hours")
     for m, r in results.items():
-        con.print(f"{m}: {r.status}, {r.objective:.1f} paid h/week, {r.cost_nok_per_week:,.0f} NOK/week".replace(",", " "))
+        paid, cost = f"{sum(r.weekly_hours.values()):.1f} paid h/week", objective_text(r.cost_nok_per_week, "cost")
+        if objective == "cost":  # the objective is NOK per week: say so, and give the hours beside it
+            con.print(f"{m}: {r.status}, objective {objective_text(r.objective, 'cost')}, {paid}")
+        else:
+            con.print(f"{m}: {r.status}, {r.objective:.1f} paid h/week, {cost}")
     if "freed_fte_breakdown" in doc:
         pool = sum(doc["freed_fte_breakdown"]["pooling"].values())
         move = sum(doc["freed_fte_breakdown"]["task_sharing"].values())
@@ -200,8 +206,9 @@ def print_report(inst: Instance, results: dict[str, ModeResult], doc: dict, cons
     for m in results:
         bl = doc["results"][m]["binding_rules"]
         if bl:
+            what = "cost NOK per week" if objective == "cost" else "cost paid hours"
             con.print(f"[bold]Binding rules ({m})[/bold] — rules that shape the staffing "
-                      "(cost paid hours, or keep a higher group on shift than the work needs):")
+                      f"({what}, or keep a higher group on shift than the work needs):")
             for b in bl:
                 con.print(f"  • {b['text']}")
 
