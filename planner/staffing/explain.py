@@ -9,22 +9,8 @@ _TIME = {"dag": "dag", "kveld": "kveld", "natt": "natt", "lang": "langvakt"}
 
 
 def describe_rule(inst: Instance, rule_id: str) -> str:
-    r = next(x for x in inst.rules if x.id == rule_id)
-    gs = ", ".join(r.groups or []) or "staff"
-    if r.type == "min_heads":
-        return f"at least {r.min:g} of {gs} on shift"
-    if r.type == "never_alone":
-        return "never alone: at least 2 on shift"
-    if r.type == "patients_per_staff":
-        return f"at most {r.max_patients:g} patients per staff member ({gs}) on shift"
-    if r.type == "supervision_ratio":
-        return (f"{', '.join(r.supervised or ['non-authorised'])} at most {r.ratio:g} × "
-                f"{', '.join(r.supervisors or ['authorised'])}")
-    if r.type == "share":
-        bounds = " and ".join(x for x in (f">= {r.min:.0%}" if r.min is not None else "",
-                                          f"<= {r.max:.0%}" if r.max is not None else "") if x)
-        return f"{gs} {bounds} of care {r.measure} per {'24 h' if r.per == 'day' else 'shift'}"
-    return r.type
+    """What a rule demands, in its type's words (planner.staffing.rule_types)."""
+    return next(x for x in inst.rules if x.id == rule_id).text()
 
 
 def objective_text(value: float, objective: str = "hours") -> str:
@@ -126,9 +112,9 @@ def describe_bend(inst: Instance, b: dict) -> str:
 
     text = f"{name(b['rule'])} on {b['shift']}: {b['what']}"
     rule = rules.get(b["rule"])
-    asks = rule is not None and rule.groups and (rule.type != "share" or rule.min)
-    if asks and not any(g in inst.groups for g in rule.groups):
-        return text + f" (the unit has none of {', '.join(rule.groups)}: add one to `groups` or disable the rule)"
+    asks = rule.asks_for() if rule is not None else []
+    if asks and not any(g in inst.groups for g in asks):
+        return text + f" (the unit has none of {', '.join(asks)}: add one to `groups` or disable the rule)"
     if b.get("conflicts_with"):
         text += "; cannot hold together with " + ", ".join(f"{name(c['rule'])} on {c['shift']}"
                                                          for c in b["conflicts_with"])

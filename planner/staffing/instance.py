@@ -13,6 +13,7 @@ from pathlib import Path
 
 from planner.io.errors import InputError
 from planner.io.loader import load_file
+from planner.staffing.rule_types import RuleRefs
 from planner.staffing.schema import (CatalogueFile, FteSpec, GroupsFile, GroupSpec, RuleSpec, RulesFile,
                             ShiftSpec, TaskSpec, UnitFile, unused_rule_fields)
 
@@ -185,30 +186,16 @@ def load_unit(path: str | Path) -> Instance:
                 raise InputError(path, f"rule_overrides.{r.id}.{unused[0]}",
                                  f"rule {r.id!r} is a `{r.type}` rule, which does not use `{unused[0]}`",
                                  "remove it, or override a field the rule uses (docs/instance-format.md)")
-            r = r.model_copy(update=update)
+            r = r.overridden(update, path, f"rule_overrides.{r.id}")
         if r.enabled:
             resolved.append(r)
 
-    # rule references: groups exist somewhere, shifts exist in this unit, tasks exist
+    # rule references: groups exist somewhere, shifts exist in this unit, tasks exist (per type)
     for r in resolved:
         f = origin[r.id]
-        for fld in ("groups", "supervised", "supervisors"):
-            for g in getattr(r, fld) or []:
-                _known_group(g, all_groups, f, f"rules.{r.id}.{fld}")
-        picked = select_shifts(uf.shifts, r.shifts, f, f"rules.{r.id}.shifts")
-        if r.type in ("reserved_task", "delegation") and len(picked) < len(uf.shifts):
-            # who may do a task is one list for all shifts: a rule on some shifts would apply to all
-            raise InputError(f, f"rules.{r.id}.shifts", f"a `{r.type}` rule applies to every shift, "
-                             f"but this one selects only {', '.join(picked)}",
-                             "remove `shifts` (or set `shifts: all`), or split the task into one per shift")
-        for t in r.tasks or []:
-            fam = t.removeprefix("family:")
-            if t.startswith("family:"):
-                if not any(x.family == fam for x in catalogue.values()):
-                    raise InputError(f, f"rules.{r.id}.tasks", f"no task has family {fam!r}",
-                                     "name a family used in the catalogue")
-            elif t not in catalogue:
-                raise InputError(f, f"rules.{r.id}.tasks", f"unknown task {t!r}", "name a task id from the catalogue")
+        r.check(RuleRefs(file=f, tasks=catalogue, shift_ids=tuple(s.id for s in uf.shifts),
+                         known_group=lambda g, where, f=f: _known_group(g, all_groups, f, where),
+                         select=lambda sel, where, f=f: select_shifts(uf.shifts, sel, f, where)))
 
     # workload: tasks and classes exist, shift selectors resolve
     classes = {c.id for c in uf.patient_classes}
@@ -310,17 +297,11 @@ def _conditions(inst: Instance, task: TaskSpec, group: str, sup: set[str]) -> tu
     """Supervisors a group needs for a task, and the reserved-task rule that excludes it (if any)."""
     reserved = None
     for r in inst.rules:
-        if r.tasks is None or not _rule_covers(r, task):
-            continue
-        if r.type == "reserved_task" and group not in (r.groups or []):
+        need, excluded = r.on_task(task, group)
+        sup = sup | need
+        if excluded:
             reserved = r.id
-        if r.type == "delegation" and group in (r.groups or []):
-            sup = sup | set(r.supervisors or [])
     return sup, reserved
-
-
-def _rule_covers(r: RuleSpec, task: TaskSpec) -> bool:
-    return any(t == task.id or t == f"family:{task.family}" for t in r.tasks or [])
 
 
 def _check_someone_may_do_each_task(inst: Instance) -> None:

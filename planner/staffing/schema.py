@@ -6,11 +6,13 @@ says what one file must look like. Unknown keys are rejected so that a misspelt 
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from planner.io.schema import Clock, Id, NonNeg, Num, Pos, Problem, Share, Sourced, Strict  # noqa: F401
+# the rule types: one class each, with fields, checks, model rows and words
+from planner.staffing.rule_types import RULE_COMMON, RULE_FIELDS, RuleSpec, ShiftSel, unused_rule_fields  # noqa: F401
 
 def _need_source(obj: Sourced, what: str) -> None:
     if not obj.source and not obj.illustrative:
@@ -87,76 +89,7 @@ class CatalogueFile(Strict):
 
 
 # ----------------------------------------------------------------------------------------- rules
-ShiftSel = Union[str, list[str]]
-
-
-# the fields each rule type reads (besides id, type, name, enabled, shifts, source, note): a field that
-# a type does not read would be ignored without a word, so it is an error
-RULE_FIELDS = {
-    "min_heads": {"groups", "min"},
-    "never_alone": {"groups"},
-    "supervision_ratio": {"supervised", "supervisors", "ratio"},
-    "share": {"groups", "min", "max", "per", "measure"},
-    "patients_per_staff": {"groups", "max_patients"},
-    "reserved_task": {"tasks", "groups"},
-    "delegation": {"tasks", "groups", "supervisors"},
-}
-RULE_COMMON = {"id", "type", "name", "enabled", "shifts", "source", "illustrative", "note"}
-
-
-def unused_rule_fields(rule_type: str, names) -> list[str]:
-    return sorted(set(names) - RULE_COMMON - RULE_FIELDS.get(rule_type, set()))
-
-
-class RuleSpec(Sourced):
-    id: Id
-    type: Literal["min_heads", "never_alone", "supervision_ratio", "share", "patients_per_staff",
-                  "reserved_task", "delegation"]
-    name: str | None = None
-    enabled: bool = True
-    shifts: ShiftSel = "all"
-    groups: list[Id] | None = None
-    min: NonNeg | None = None
-    max: NonNeg | None = None
-    supervised: list[Id] | None = None
-    supervisors: list[Id] | None = None
-    ratio: Pos | None = None
-    per: Literal["shift", "day"] = "shift"
-    measure: Literal["heads", "hours"] = "heads"
-    max_patients: Pos | None = None
-    tasks: list[str] | None = None
-
-    @model_validator(mode="after")
-    def _fields_for_type(self):
-        _need_source(self, "a rule")
-        unused = unused_rule_fields(self.type, self.model_fields_set)
-        if unused:
-            raise Problem(f"a `{self.type}` rule does not use " + ", ".join(f"`{f}`" for f in unused),
-                          f"remove it; a `{self.type}` rule reads " +
-                          ", ".join(f"`{f}`" for f in sorted(RULE_FIELDS[self.type])))
-        need = {
-            "min_heads": ["min"],
-            "supervision_ratio": ["ratio"],
-            "patients_per_staff": ["max_patients"],
-            "reserved_task": ["tasks", "groups"],
-            "delegation": ["tasks", "groups", "supervisors"],
-            "share": [],
-        }.get(self.type, [])
-        missing = [f for f in need if getattr(self, f) is None]
-        if missing:
-            raise Problem(f"a `{self.type}` rule needs " + ", ".join(f"`{f}`" for f in missing),
-                          "add the missing field (see docs/instance-format.md, rule types)")
-        if self.type == "share":
-            if self.min is None and self.max is None:
-                raise Problem("a `share` rule needs `min` or `max`", "add `min:` or `max:`, a share between 0 and 1")
-            for v in (self.min, self.max):
-                if v is not None and v > 1:
-                    raise Problem("`share` min/max are shares between 0 and 1", "write e.g. 0.5 for 50 %")
-            if self.groups is None:
-                raise Problem("a `share` rule needs `groups`", "list the groups whose share the rule bounds")
-            if self.min is not None and self.max is not None and self.min > self.max:
-                raise Problem(f"`min` {self.min:g} is above `max` {self.max:g}", "swap them or correct one")
-        return self
+# a rule is read by the class of its type, in planner.staffing.rule_types (RuleSpec)
 
 
 class RulesFile(Strict):

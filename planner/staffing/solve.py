@@ -17,6 +17,7 @@ from planner.staffing import workload
 from planner.io.errors import InputError
 from planner.staffing.fte import FteResult, fte_from_hours
 from planner.staffing.instance import Instance, allowed_groups
+from planner.staffing.rule_types import ModelUnit
 
 MODES = ("baseline", "leon")
 # `pooled`: today's performers only, but in any shares; splits freed årsverk into what pooling
@@ -50,37 +51,10 @@ class ModeResult:
         return self.fte.net
 
 
-def _rule_to_model(inst: Instance, r, gidx: dict[str, int], sidx: dict[str, int]) -> list[model.Rule]:
-    """Translate one rule of the file format into the model's linear rule form."""
+def _rule_to_model(inst: Instance, r, unit: ModelUnit, sidx: dict[str, int]) -> list[model.Rule]:
+    """One rule of the file format as the model's linear rows (its type says how) on its shifts."""
     shifts = tuple(sidx[s] for s in inst.select_shifts(r.shifts, inst.rule_files[r.id], f"rules.{r.id}.shifts"))
-    present = lambda gs: tuple(gidx[g] for g in gs if g in gidx)  # noqa: E731
-    every = tuple(gidx.values())
-    care = tuple(gidx[g] for g, spec in inst.groups.items() if spec.track == "care")
-    if r.type == "min_heads":
-        return [model.Rule(r.id, "min_heads", shifts, present(r.groups) if r.groups else every, r.min)]
-    if r.type == "never_alone":
-        return [model.Rule(r.id, "min_heads", shifts, present(r.groups) if r.groups else every, 2.0)]
-    if r.type == "patients_per_staff":
-        patients = sum(inst.patient_counts.values())
-        return [model.Rule(r.id, "min_heads", shifts, present(r.groups) if r.groups else care,
-                           patients / r.max_patients)]
-    if r.type == "supervision_ratio":
-        sup = present(r.supervised) if r.supervised else tuple(gidx[g] for g, s in inst.groups.items()
-                                                                 if not s.authorised and s.track == "care")
-        by = present(r.supervisors) if r.supervisors else tuple(gidx[g] for g, s in inst.groups.items()
-                                                                  if s.authorised)
-        return [model.Rule(r.id, "ratio", shifts, sup, r.ratio, other=by)]
-    if r.type == "share":
-        out = []
-        # share of `groups` among care staff: groups - p * care >= 0 (min) or <= 0 (max)
-        if r.min is not None:
-            out.append(model.Rule(r.id, "share", shifts, present(r.groups), r.min, other=care,
-                                  sense="min", per=r.per, measure=r.measure))
-        if r.max is not None:
-            out.append(model.Rule(r.id, "share", shifts, present(r.groups), r.max, other=care,
-                                  sense="max", per=r.per, measure=r.measure))
-        return out
-    return []  # reserved_task and delegation act on who may do a task (planner.staffing.instance)
+    return r.rows(unit, shifts)
 
 
 def _window(inst: Instance, task) -> tuple[str, ...]:
@@ -145,8 +119,9 @@ def build_problem(inst: Instance, mode: str) -> tuple[model.StaffingProblem, lis
         members.append((name, c["tasks"]))
 
     rules = []
+    unit = ModelUnit(groups=inst.groups, patients=sum(inst.patient_counts.values()))
     for r in inst.rules:
-        rules += _rule_to_model(inst, r, gidx, sidx)
+        rules += _rule_to_model(inst, r, unit, sidx)
     p = model.StaffingProblem(
         groups=tuple(gids), level=tuple(inst.groups[g].level for g in gids),
         cost_per_hour=tuple(inst.groups[g].cost_per_hour for g in gids),
