@@ -12,22 +12,28 @@ def solve(args: argparse.Namespace) -> int:
     from planner.staffing.instance import load_unit
     from planner.io.writer import guard_all, write_json
     from planner.staffing.report import print_report, result_dict, write_xlsx
-    from planner.staffing.solve import build_problem, freed_breakdown, solve_instance
+    from planner.staffing.solve import Deadline, build_problem, freed_breakdown, solve_instance
 
-    if args.time_limit is not None and args.time_limit <= 0:
-        raise InputError("--time-limit", "", f"must be positive (got {args.time_limit})", "give seconds, e.g. 30")
+    if args.time_limit is not None and not 0 < args.time_limit < float("inf"):
+        raise InputError("--time-limit", "", f"must be a positive number of seconds (got {args.time_limit})",
+                         "give seconds, e.g. 30")
+    # one budget for the whole run: baseline, LEON (both stages), explanations and the pooled comparison
+    limit = Deadline(args.time_limit) if args.time_limit is not None else None
     inst = load_unit(args.unit)
     outs = guard_all({"--json": args.json, "--xlsx": args.xlsx, "--export-mps": args.export_mps,
                       "--png": args.png}, inst.input_files)
     modes = ("baseline", "leon") if args.mode == "both" else (args.mode,)
-    results = solve_instance(inst, modes, args.objective, args.solver, args.time_limit, args.relax,
+    results = solve_instance(inst, modes, args.objective, args.solver, limit, args.relax,
                              explain=not args.no_explain)
     options = {"mode": args.mode, "objective": args.objective, "solver": args.solver,
                "relax": args.relax, "time_limit": args.time_limit}
     breakdown = None
     if len(modes) == 2 and all(r.status in ("optimal", "time_limit") for r in results.values()):
-        breakdown = freed_breakdown(inst, results, args.solver, args.objective, args.time_limit, args.relax)
+        breakdown = freed_breakdown(inst, results, args.solver, args.objective, limit, args.relax)
     doc = result_dict(inst, results, options, breakdown)
+    cut = _time_limit_note(limit, results, args, breakdown is not None)
+    if cut:
+        doc["time_limit_reached"] = cut
     if "--export-mps" in outs:
         from models.staffing.mip import export_model
         from planner.io.writer import atomic_path
@@ -44,15 +50,18 @@ def solve(args: argparse.Namespace) -> int:
         from planner.staffing.explain import describe_bend
 
         lines = [f"  {m}: {describe_bend(inst, b)}" for m in infeasible for b in results[m].bends]
+        if cut:
+            lines.append(f"  (the time limit of {limit.seconds:g} s ran out: this diagnosis may be incomplete)")
         raise InfeasibleError(
             f"infeasible: {inst.path.name}: no staffing satisfies every rule ({', '.join(infeasible)}). "
             "These had to bend in the smallest relaxation:\n" + "\n".join(lines),
             [b for m in infeasible for b in results[m].bends])
     failed = [m for m, r in results.items() if r.status not in ("optimal", "time_limit")]
     if failed:
+        why = (f"the time limit of {limit.seconds:g} s for the whole run ran out first; give a longer --time-limit"
+               if cut else "try a longer --time-limit or --solver highs")
         raise InfeasibleError(f"no solution: {inst.path.name}: the solver found no solution for {', '.join(failed)} "
-                              f"(status: {', '.join(results[m].status for m in failed)}); "
-                              "try a longer --time-limit or --solver highs")
+                              f"(status: {', '.join(results[m].status for m in failed)}); {why}")
     if "--xlsx" in outs:
         write_xlsx(outs["--xlsx"], inst, results, doc)
     if "--png" in outs:
@@ -61,9 +70,26 @@ def solve(args: argparse.Namespace) -> int:
         write_png(outs["--png"], inst, results)
     if not args.quiet:
         print_report(inst, results, doc, con)
+    if cut:
+        console(stderr=True).print(f"note: {cut}")
     for opt, p in outs.items():
         con.print(f"wrote {p} ({opt[2:]})")
     return 0
+
+
+def _time_limit_note(limit, results, args, split: bool) -> str | None:
+    """What the run left unfinished when its time limit ran out (None if it did not run out)."""
+    if limit is None or not limit.reached:
+        return None
+    parts = [f"the time limit of {limit.seconds:g} s for the whole run ran out ("
+             + ", ".join(f"{m}: {r.status}" for m, r in results.items()) + ")"]
+    if any(r.status == "time_limit" for r in results.values()):
+        parts.append("time_limit is the best plan found in the time, not proven optimal")
+    if not args.no_explain:
+        parts.append("the binding-rule explanations may be incomplete")
+    if len(results) == 2 and not split:
+        parts.append("the split of the freed årsverk into pooling and task sharing is missing")
+    return "; ".join(parts)
 
 
 def check(args: argparse.Namespace) -> int:

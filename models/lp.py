@@ -11,6 +11,7 @@ import contextlib
 import math
 import os
 import sys
+import time
 import warnings
 from dataclasses import dataclass, field
 
@@ -47,6 +48,22 @@ def _silenced_stdout():
         os.dup2(saved, fd)
         os.close(saved)
         os.close(devnull)
+
+
+class Deadline:
+    """One time budget for a run of several solves: each solve gets the time that is left.
+
+    Pass it where a solve takes `time_limit`. Once it has run out, a solve returns `time_limit`
+    without a plan at once; `reached` records that some solve was cut short or skipped.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+        self.reached = False
+
+    def left(self) -> float:
+        return max(0.0, self.end - time.monotonic())
 
 
 @dataclass
@@ -141,13 +158,20 @@ class LinearModel:
         return m
 
     # -- solving ----------------------------------------------------------------------------
-    def solve(self, solver: str = "highs", time_limit: float | None = None,
+    def solve(self, solver: str = "highs", time_limit: float | Deadline | None = None,
               relax: bool = False) -> Solution:
-        if solver == "highs":
-            return self._solve_highs(time_limit, relax)
-        if solver == "cbc":
-            return self._solve_pulp(time_limit, relax)
-        raise ValueError(f"unknown solver {solver!r}")
+        if solver not in ("highs", "cbc"):
+            raise ValueError(f"unknown solver {solver!r}")
+        deadline = time_limit if isinstance(time_limit, Deadline) else None
+        if deadline is not None:
+            time_limit = deadline.left()
+            if time_limit <= 0:
+                deadline.reached = True
+                return Solution("time_limit")
+        sol = self._solve_highs(time_limit, relax) if solver == "highs" else self._solve_pulp(time_limit, relax)
+        if deadline is not None and sol.status == "time_limit":
+            deadline.reached = True
+        return sol
 
     def _csc(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         cols = np.asarray(self._ci, dtype=np.int32)

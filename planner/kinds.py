@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from planner.io.errors import InputError
+from planner.io.errors import InputError, shown
 from planner.io.loader import read_yaml
 from planner.io.registry import KIND_NAMES, Kind
 from planner.national.kinds import KINDS as NATIONAL
@@ -24,6 +24,6 @@ def check_file(path: str | Path) -> str:
                          f"start the file with `kind:` and one of: {kinds}")
     kind = data.get("kind")
     if kind not in KINDS:
-        got = "`kind:` is missing" if kind is None else f"unknown kind {str(kind)[:40]!r}"
+        got = "`kind:` is missing" if kind is None else f"unknown kind {shown(kind)}"
         raise InputError(path, "kind", got, f"set `kind:` to one of: {kinds} (see docs/instance-format.md)")
     return KINDS[kind].check(path)

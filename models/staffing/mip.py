@@ -493,7 +493,8 @@ def _lexicographic(b: _Built, solver: str, time_limit: float | None, relax: bool
         m.cost[c] = v
     s2 = m.solve(solver, time_limit, relax)
     if not s2.ok:
-        return s1
+        # out of time in stage 2: stage 1's plan stands, but its split over the groups is not the best one
+        return s1 if s2.status != "time_limit" else Solution("time_limit", s1.objective, s1.bound, s1.values)
     return Solution(s2.status if s1.status == "optimal" else s1.status, z1, s1.bound, s2.values)
 
 
@@ -570,7 +571,7 @@ def solve(p: StaffingProblem, objective: str = "hours", solver: str = "highs",
         if explain:
             eb = _build(p, comp, objective, relax=relax, all_rows=True)
             esol = _lexicographic(eb, solver, time_limit, relax, stage2=not all_fixed)
-            if esol.ok:
+            if esol.status == "optimal":  # what a rule costs is measured from a proven optimum only
                 current = {ks: float(sol.values[c]) for ks, c in b.n.items()}
                 binding += _binding_rules(p, eb, esol, current, solver, time_limit, relax, not all_fixed)
             wb = _build(p, comp, objective, drop_rules=True, relax=relax)
@@ -617,7 +618,7 @@ def _binding_rules(p: StaffingProblem, b: _Built, sol: Solution, current: dict[t
         dropped = _Built(b.model.without_rows(set(rows)), b.shifts, b.n, b.x, b.stage1, b.stage2, {},
                          off1=b.off1, off2=b.off2)
         alt = _lexicographic(dropped, solver, time_limit, relax, stage2=stage2)
-        if not alt.ok:
+        if alt.status != "optimal":  # cut short by a time limit: no claim about this rule
             continue
         entry = {"rule": rule_id, "shift": label, "saving_if_dropped": max(0.0, z1 - alt.objective)}
         below = v2 - EXPLAIN_TOL * max(1.0, abs(v2))
@@ -648,8 +649,10 @@ def diagnose(p: StaffingProblem, objective: str = "hours", solver: str = "highs"
             b.model.cost[c] = big
         sol = b.model.solve(solver, time_limit, relax)
         if not sol.ok:
+            what = ("the time limit ran out before this part was diagnosed" if sol.status == "time_limit"
+                    else "no plan even with every rule relaxed")
             bends.append({"rule": "(model)", "shift": ",".join(p.shifts[s] for s in comp),
-                          "amount": math.nan, "what": "no plan even with every rule relaxed"})
+                          "amount": math.nan, "what": what})
             continue
         for c in bend_cols:
             v = sol.values[c]

@@ -2,6 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
+SHOWN = 60  # characters of a value a message repeats: enough to recognise it, never a whole file
+
+
+def shown(value: object, limit: int = SHOWN) -> str:
+    """repr() of a value for a message, cut to `limit` characters with an ellipsis."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _clip(text: str, limit: int) -> str:
+    """Cut overlong words (a value pasted into a message) and an overlong message as a whole."""
+    text = re.sub(r"\S{200,}", lambda m: m.group()[:SHOWN] + "…", text)
+    return text if len(text) <= limit else text[:limit] + "…"
+
 
 class InputError(Exception):
     """Invalid input: names the file, the field path, what is wrong and how to fix it (exit 2)."""
@@ -10,9 +26,10 @@ class InputError(Exception):
 
     def __init__(self, file: object, field: str, problem: str, fix: str = "") -> None:
         self.file = str(file) if file is not None else "<input>"
-        self.field = field
-        self.problem = problem
-        self.fix = fix
+        # a last guard: whatever a message quotes from the input, it never repeats a whole huge value
+        self.field = _clip(field, 300)
+        self.problem = _clip(problem, 1000)
+        self.fix = _clip(fix, 1000)
         super().__init__(str(self))
 
     def __str__(self) -> str:

@@ -8,11 +8,40 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from planner.io.schema import Clock, Id, NonNeg, Num, Pos, Problem, Share, Sourced, Strict  # noqa: F401
 # the rule types: one class each, with fields, checks, model rows and words
 from planner.staffing.rule_types import RULE_COMMON, RULE_FIELDS, RuleSpec, ShiftSel, unused_rule_fields  # noqa: F401
+
+# `true` is not "yes" and 30 is not "30": booleans and texts only as written (numbers are strict already)
+_STRICT = ConfigDict(strict=True)
+
+
+def _limited(lo: float, hi: float, lo_open: bool = False):
+    """A strict finite number in [lo, hi] (or (lo, hi]), named in docs/instance-format.md, Limits."""
+    low = {"gt": lo} if lo_open else {"ge": lo}
+    return Annotated[float, Field(strict=True, le=hi, **low)]
+
+
+# Limits on every number that reaches the solver: generous for any real unit, and small enough that no
+# typo (1.0e+30 occurrences) can make the model numerically hopeless or hang the solver
+MAX_MINUTES = 24 * 60         # minutes per occurrence of a task, and per overhead
+MAX_PER_PATIENT = 100         # occurrences per patient per shift
+MAX_PER_UNIT = 10_000         # occurrences per shift for the whole unit
+MAX_PATIENTS = 10_000         # patients in the unit (all classes) and beds
+MAX_HEADS = 1_000             # an availability cap: heads of one group on one shift
+MAX_COST = 100_000            # NOK per paid hour
+Level = _limited(0, 100)
+Cost = _limited(0, MAX_COST)
+TimeFactor = _limited(0.1, 10)
+Minutes = _limited(0, MAX_MINUTES, lo_open=True)
+PerPatient = _limited(0, MAX_PER_PATIENT)
+PerUnit = _limited(0, MAX_PER_UNIT)
+Patients = _limited(0, MAX_PATIENTS)
+Beds = _limited(0, MAX_PATIENTS, lo_open=True)
+Heads = _limited(0, MAX_HEADS)
+Productive = _limited(0.1, 1)
 
 def _need_source(obj: Sourced, what: str) -> None:
     if not obj.source and not obj.illustrative:
@@ -22,12 +51,13 @@ def _need_source(obj: Sourced, what: str) -> None:
 
 # ---------------------------------------------------------------------------------------- groups
 class GroupSpec(Sourced):
+    model_config = _STRICT
     id: Id
     name: str
-    level: Num
+    level: Level
     track: Literal["care", "support"] = "care"
     authorised: bool
-    cost_per_hour: NonNeg
+    cost_per_hour: Cost
 
     @model_validator(mode="after")
     def _sourced(self):
@@ -36,6 +66,7 @@ class GroupSpec(Sourced):
 
 
 class GroupsFile(Strict):
+    model_config = _STRICT
     kind: Literal["groups"]
     description: str | None = None
     groups: list[GroupSpec] = Field(min_length=1)
@@ -43,13 +74,15 @@ class GroupsFile(Strict):
 
 # ------------------------------------------------------------------------------------- catalogue
 class TaskName(Strict):
+    model_config = _STRICT
     nb: str
     en: str | None = None
 
 
 class AllowedSpec(Strict):
+    model_config = _STRICT
     group: Id
-    time_factor: Pos = 1.0
+    time_factor: TimeFactor = 1.0
     training: str | None = None
     supervisor: list[Id] | None = None
     source: str | None = None
@@ -57,10 +90,11 @@ class AllowedSpec(Strict):
 
 
 class TaskSpec(Strict):
+    model_config = _STRICT
     id: Id
     name: TaskName
     family: str
-    minutes: Pos
+    minutes: Minutes
     minutes_source: str | None = None
     illustrative: bool = False
     allowed: list[AllowedSpec] = Field(min_length=1)
@@ -82,6 +116,7 @@ class TaskSpec(Strict):
 
 
 class CatalogueFile(Strict):
+    model_config = _STRICT
     kind: Literal["catalogue"]
     description: str | None = None
     groups: str
@@ -102,13 +137,14 @@ class RulesFile(Strict):
 
 # ------------------------------------------------------------------------------------------ unit
 class ShiftSpec(Sourced):
+    model_config = _STRICT
     id: Id
     day_type: Literal["hverdag", "helg"]
     time: Literal["dag", "kveld", "natt", "lang"]
     start: Clock
     end: Clock
-    paid_hours: Annotated[float, Field(strict=True, gt=0, le=24)]
-    days_per_week: Annotated[float, Field(strict=True, gt=0, le=7)]
+    paid_hours: _limited(0.5, 24)
+    days_per_week: _limited(0.1, 7)
 
     @model_validator(mode="after")
     def _times(self):
@@ -124,17 +160,19 @@ class ShiftSpec(Sourced):
 
 
 class PatientClass(Sourced):
+    model_config = _STRICT
     id: Id
     name: str | None = None
-    count: NonNeg
+    count: Patients
     description: str | None = None
 
 
 class WorkloadEntry(Sourced):
+    model_config = _STRICT
     task: Id
     shifts: ShiftSel = "all"
-    per_patient: NonNeg | dict[Id, NonNeg] | None = None
-    per_unit: NonNeg | None = None
+    per_patient: PerPatient | dict[Id, PerPatient] | None = None
+    per_unit: PerUnit | None = None
 
     @model_validator(mode="after")
     def _one_basis(self):
@@ -148,9 +186,10 @@ class OverheadSpec(Sourced):
     """Minutes added to every occurrence of some tasks, done by whoever does the task (travel and
     documentation in home care follow the visit, they are not tasks another group can take)."""
 
+    model_config = _STRICT
     id: Id
     name: str | None = None
-    minutes: Pos
+    minutes: Minutes
     tasks: list[str] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -160,9 +199,10 @@ class OverheadSpec(Sourced):
 
 
 class FteSpec(Sourced):
-    norm_hours_per_week: Annotated[float, Field(strict=True, gt=0, le=60)] = 35.5
-    holiday_weeks: Annotated[float, Field(strict=True, ge=0, lt=52)] = 5.0
-    sick_leave_share: Annotated[float, Field(strict=True, ge=0, lt=1)] = 0.0
+    model_config = _STRICT
+    norm_hours_per_week: _limited(10, 60) = 35.5
+    holiday_weeks: _limited(0, 26) = 5.0
+    sick_leave_share: _limited(0, 0.5) = 0.0
 
 
 class RuleOverride(Strict):
@@ -178,12 +218,13 @@ class RuleOverride(Strict):
 
 
 class UnitFile(Sourced):
+    model_config = _STRICT
     kind: Literal["unit"]
     id: Id
     name: str
     type: Literal["sykehjem", "sykehus", "hjemmetjeneste", "other"] = "other"
     description: str | None = None
-    beds: Pos
+    beds: Beds
     catalogue: str
     rules: list[str] = Field(default_factory=list)
     rule_overrides: dict[str, RuleOverride] = Field(default_factory=dict)
@@ -193,14 +234,23 @@ class UnitFile(Sourced):
     patient_classes: list[PatientClass] = Field(min_length=1)
     workload: list[WorkloadEntry] = Field(min_length=1)
     overheads: list[OverheadSpec] = Field(default_factory=list)
-    productive_share: Annotated[float, Field(strict=True, gt=0, le=1)] | dict[Id, Annotated[float, Field(strict=True, gt=0, le=1)]] = 1.0
+    productive_share: Productive | dict[Id, Productive] = 1.0
     productive_share_source: str | None = None
-    availability: dict[Id, dict[str, NonNeg]] = Field(default_factory=dict)
+    availability: dict[Id, dict[str, Heads]] = Field(default_factory=dict)
     training: list[str] = Field(default_factory=list)
     today_overrides: dict[Id, dict[Id, Share]] = Field(default_factory=dict)
     # today's shares hold over each day type's shifts together (day) or in every single shift (shift)
     baseline_shares: Literal["day", "shift"] = "day"
     fte: FteSpec = Field(default_factory=FteSpec)
+
+    @model_validator(mode="after")
+    def _patients(self):
+        total = sum(c.count for c in self.patient_classes)
+        if total > MAX_PATIENTS:
+            raise Problem(f"the patient classes add up to {total:g} patients, more than {MAX_PATIENTS:,}".replace(",", " ")
+                          + " (the most leon accepts in one unit)",
+                          "check the counts, or model a larger service as several units")
+        return self
 
 
 # the kinds of file this module defines (planner.kinds registers them with their checks)

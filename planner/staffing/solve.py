@@ -12,12 +12,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from models.lp import Deadline
 from models.staffing import mip as model
 from planner.staffing import workload
 from planner.io.errors import InputError
 from planner.staffing.fte import FteResult, fte_from_hours
 from planner.staffing.instance import Instance, allowed_groups
 from planner.staffing.rule_types import ModelUnit
+
+# a time limit is a number (seconds for each model solve: national runs) or a Deadline (one budget for
+# every model solve of a run: `leon solve --time-limit`), which each solve draws the time left from
+TimeLimit = float | Deadline | None
 
 MODES = ("baseline", "leon")
 # `pooled`: today's performers only, but in any shares; splits freed årsverk into what pooling
@@ -137,7 +142,7 @@ def build_problem(inst: Instance, mode: str) -> tuple[model.StaffingProblem, lis
 
 
 def solve_instance(inst: Instance, modes=MODES, objective: str = "hours", solver: str = "highs",
-                   time_limit: float | None = None, relax: bool = False,
+                   time_limit: TimeLimit = None, relax: bool = False,
                    explain: bool = False) -> dict[str, ModeResult]:
     if objective not in ("hours", "cost"):
         raise InputError("--objective", "", f"unknown objective {objective!r}", "use hours or cost")
@@ -145,7 +150,7 @@ def solve_instance(inst: Instance, modes=MODES, objective: str = "hours", solver
 
 
 def solve_mode(inst: Instance, mode: str, objective: str = "hours", solver: str = "highs",
-               time_limit: float | None = None, relax: bool = False, explain: bool = False) -> ModeResult:
+               time_limit: TimeLimit = None, relax: bool = False, explain: bool = False) -> ModeResult:
     p, members, hours = build_problem(inst, mode)
     sol = model.solve(p, objective, solver, time_limit, relax, explain)
     return _result(inst, mode, p, members, hours, sol)
@@ -210,7 +215,7 @@ def _named_binding(b: dict, gids: list[str], sids: list[str]) -> dict:
 
 
 def freed_breakdown(inst: Instance, results: dict[str, ModeResult], solver: str = "highs",
-                    objective: str = "hours", time_limit: float | None = None,
+                    objective: str = "hours", time_limit: TimeLimit = None,
                     relax: bool = False) -> dict[str, dict[str, float]] | None:
     """Freed gross årsverk split in two: pooling today's performers (baseline − pooled), and moving
     tasks to other allowed groups (pooled − LEON). The parts add up to baseline − LEON."""
