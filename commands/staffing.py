@@ -111,7 +111,7 @@ def register(sub) -> None:
                         "costs use the same unit (default: hours)")
     s.add_argument("--solver", choices=["highs", "cbc"], default="highs", help="MIP solver (default: highs)")
     s.add_argument("--time-limit", type=float, default=None, metavar="S",
-                   help="seconds per model solve (default: no limit)")
+                   help="seconds for the whole run, model building included (default: no limit)")
     s.add_argument("--relax", action="store_true",
                    help="continuous heads (LP) instead of whole persons (default: whole persons)")
     s.add_argument("--json", metavar="PATH", help="write the results as JSON (default: not written)")
