@@ -292,7 +292,8 @@ def test_roster_person_not_in_staff(tmp_path):
 def test_bad_rules_are_input_errors():
     with pytest.raises(InputError, match="below the legal floor of 8 h"):
         rules(daily_rest={"min_hours": 7})
-    with pytest.raises(InputError, match="shorter than daily rest"):
+    # a daily rest longer than a weekly rest: the bound on daily rest (at most 16 h) refuses it first
+    with pytest.raises(InputError, match="daily rest 31 h leaves less than 8 h of each 24 h to work"):
         rules(weekly_rest={"min_hours": 30}, daily_rest={"min_hours": 31})
     with pytest.raises(InputError, match="contradicts the Sunday rule"):
         rules(weekend_frequency={"every": 1})

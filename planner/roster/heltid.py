@@ -18,11 +18,19 @@ from pathlib import Path
 
 from models.roster import cpsat as M
 from planner.io.errors import InputError
-from planner.io.loader import fail_at, read_yaml
+from planner.io.loader import fail_at, load_file, read_yaml
 from planner.roster.audit import audit
 from planner.roster.rules import RuleSet, load_rules
-from planner.roster.setup import (Calendar, StaffFile, StaffMember, UnitView, cover_list, make_problem,
-                                  shift_types)
+from planner.roster.schema import RosterModelsFile
+from planner.roster.setup import (
+    Calendar,
+    StaffFile,
+    StaffMember,
+    UnitView,
+    cover_list,
+    make_problem,
+    shift_types,
+)
 
 
 @dataclass
@@ -48,51 +56,37 @@ class ModelsFile:
 
 
 def load_models(path: str | Path) -> ModelsFile:
+    """A `kind: roster_models` file (format and bounds: planner/roster/schema.py)."""
     path = Path(path)
-    data, node = read_yaml(path)
+    spec: RosterModelsFile = load_file(path, "roster_models", RosterModelsFile)
+    _, node = read_yaml(path)    # lines for the checks below
 
     def err(loc, problem, fix):
         fail_at(path, node, loc, problem, fix)
 
-    if not isinstance(data, dict) or data.get("kind") != "roster_models":
-        err(("kind",), "is not a roster models file", "start the file with `kind: roster_models` (see docs/rosters.md)")
-    rules = data.get("rules")
-    rules = (path.parent / rules).resolve() if rules else None
-    if rules is not None and not rules.exists():
-        err(("rules",), f"rule file {data.get('rules')!r} does not exist", "correct the path (relative to this file)")
-    weeks = data.get("weeks", "auto")
-    if weeks == "auto":
-        weeks = 0
-    elif not isinstance(weeks, int) or weeks < 1:
-        err(("weeks",), f"weeks must be a whole number (got {weeks!r})", "e.g. weeks: 12 (a multiple of 2, 3 and 4)")
-    mp = data.get("min_position", 20)
-    if not isinstance(mp, int) or not 1 <= mp <= 100:
-        err(("min_position",), f"min_position must be a whole percent 1..100 (got {mp!r})", "e.g. min_position: 20")
-    ls = data.get("long_shift") or {}
-    models, skipped = [], []
-    for i, m in enumerate(data.get("models") or []):
-        if not isinstance(m, dict) or "id" not in m:
-            err(("models", i), "each model needs an id", "see docs/rosters.md")
-        if m.get("skip"):
-            skipped.append({"id": m["id"], "name": m.get("name", m["id"]), "reason": m["skip"]})
+    rules = (path.parent / spec.rules).resolve() if spec.rules else None
+    if rules is not None and not rules.is_file():
+        err(("rules",), f"rule file {spec.rules!r} does not exist", "correct the path (relative to this file)")
+    models, skipped, seen = [], [], set()
+    for i, m in enumerate(spec.models):
+        if m.id in seen:
+            err(("models", i, "id"), f"duplicate model id {m.id!r}", "give every model its own id")
+        seen.add(m.id)
+        if m.skip:
+            skipped.append({"id": m.id, "name": m.name or m.id, "reason": m.skip})
             continue
-        we = m.get("weekend_every")
-        if not isinstance(we, int) or we < 1:
-            err(("models", i, "weekend_every"), f"weekend_every must be a whole number >= 1 (got {we!r})", "2, 3 or 4")
-        if weeks and weeks % we:
-            err(("weeks",), f"{weeks} weeks is not a multiple of model {m['id']}'s weekend cycle {we}",
-                f"use weeks: {math.lcm(weeks, we)}")
-        for k in ("weekday", "weekend"):
-            if m.get(k, "traditional") not in ("traditional", "long"):
-                err(("models", i, k), f"{k} must be traditional or long (got {m.get(k)!r})", "write traditional or long")
-        if "long" in (m.get("weekday"), m.get("weekend")) and not ls:
+        we = m.weekend_every
+        if spec.weeks and spec.weeks % we:
+            err(("weeks",), f"{spec.weeks} weeks is not a multiple of model {m.id}'s weekend cycle {we}",
+                f"use weeks: {math.lcm(spec.weeks, we)}")
+        if "long" in (m.weekday, m.weekend) and spec.long_shift is None:
             err(("long_shift",), "a model uses long shifts but no long_shift is defined",
                 'add long_shift: {code: L, start: "08:00", end: "20:30", paid_hours: 12}')
-        models.append(RosterModel(str(m["id"]), str(m.get("name", m["id"])), we, m.get("weekday", "traditional"),
-                                  m.get("weekend", "traditional"), str(m.get("source", ""))))
+        models.append(RosterModel(m.id, m.name or m.id, we, m.weekday, m.weekend, m.source or ""))
     if not models:
-        err(("models",), "no models to compare", "add at least one model")
-    return ModelsFile(path, rules, weeks, mp, float(data.get("time_limit", 30)), ls, models, skipped)
+        err(("models",), "no models to compare: every model is skipped", "add at least one model without skip:")
+    ls = spec.long_shift.model_dump() if spec.long_shift else {}
+    return ModelsFile(path, rules, spec.weeks, spec.min_position, float(spec.time_limit), ls, models, skipped)
 
 
 def weekend_arithmetic(unit: UnitView, req: dict, model: RosterModel, norm: float, long_dk: bool) -> dict:

@@ -15,24 +15,34 @@ def _worktime_rules(path: Path) -> str:
 
 
 def _staff(path: Path) -> str:
-    from planner.roster.setup import check_cover, load_staff, load_unit_view
+    """What `leon roster build/check/heltid --staff` accept, checked against the unit the file names."""
+    from planner.roster.rules import load_rules
+    from planner.roster.setup import (
+        check_pattern_codes,
+        load_staff,
+        load_unit_view,
+        shift_types,
+    )
 
     sf = load_staff(path)
-    against = ""
-    if sf.unit is not None and sf.unit.exists():
-        # groups, substitutes and cover can only be checked against the unit the file names
-        unit = load_unit_view(sf.unit)
-        sf = load_staff(path, unit)
-        if sf.cover is not None:
-            check_cover(sf.cover, unit, path, "cover")
-        against = f" (checked against unit {unit.id})"
-    return f"staff: {len(sf.staff)} people, {sum(p.percent for p in sf.staff) / 100:.2f} årsverk{against}"
+    head = f"staff: {len(sf.staff)} people, {sum(p.percent for p in sf.staff) / 100:.2f} årsverk"
+    if sf.unit is None:
+        return head + " (no `unit:`, so groups, shifts and cover were not checked)"
+    unit = load_unit_view(sf.unit)
+    sf = load_staff(path, unit)
+    if sf.rules is not None:
+        # the commands use these rules unless --rules is given: their patterns must name the unit's codes
+        check_pattern_codes(load_rules(sf.rules), {s.code for s in shift_types(unit, sf)[0]})
+    return head + f" (checked against unit {unit.id})"
 
 
 def _roster_models(path: Path) -> str:
     from planner.roster.heltid import load_models
+    from planner.roster.rules import load_rules
 
     mf = load_models(path)
+    if mf.rules is not None:
+        load_rules(mf.rules)    # `leon roster heltid` uses them unless --rules is given
     return f"roster models: {len(mf.models)} models ({len(mf.skipped)} skipped)"
 
 

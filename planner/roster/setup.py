@@ -10,8 +10,10 @@ from pathlib import Path
 
 from models.roster import cpsat as M
 from planner.io.errors import InputError
-from planner.io.loader import fail_at, read_yaml
+from planner.io.loader import fail_at, load_file, read_yaml
+from planner.io.registry import note_read
 from planner.roster.rules import RuleSet
+from planner.roster.schema import TIMES, Cover, StaffFileSpec, validate
 
 LETTER = {"dag": "D", "kveld": "K", "natt": "N", "lang": "L"}
 DEFAULT_START = dt.date(2027, 1, 4)   # a Monday; fixed so that the same input gives the same roster
@@ -130,118 +132,83 @@ class StaffFile:
 _e = fail_at  # one way to name the file, field and line of bad input
 
 
-def _date(v, path, node, loc) -> dt.date:
-    if isinstance(v, dt.date):
-        return v
-    try:
-        return dt.date.fromisoformat(str(v))
-    except ValueError:
-        _e(path, node, loc, f"{v!r} is not an ISO date", "write YYYY-MM-DD, e.g. 2027-01-11")
+def _ref(path: Path, node, field: str, ref: str | None, what: str) -> Path | None:
+    """A file the staff file names, resolved against the staff file's folder; it must exist."""
+    if ref is None:
+        return None
+    out = (path.parent / ref).resolve()
+    if not out.is_file():
+        _e(path, node, (field,), f"{what} {ref!r} does not exist", "correct the path (relative to this file)")
+    return out
 
 
 def load_staff(path: str | Path, unit: UnitView | None = None) -> StaffFile:
+    """A `kind: staff` file (format: planner/roster/schema.py). With `unit`, also every check against that
+    unit that does not depend on the horizon (groups, substitutes, shift codes, allowed shifts, wishes,
+    cover): `leon check` runs the same against the unit the file names."""
     path = Path(path)
-    data, node = read_yaml(path)
-    if not isinstance(data, dict) or data.get("kind") != "staff":
-        _e(path, node, ("kind",), "is not a staff file", "start the file with `kind: staff` (see docs/rosters.md)")
-    allowed_top = {"kind", "id", "name", "unit", "rules", "substitutes", "shift_codes", "extra_shifts", "cover",
-                   "start", "staff", "source", "illustrative", "note"}
-    for k in data:
-        if k not in allowed_top:
-            _e(path, node, (k,), f"unknown field {k!r}", f"allowed: {', '.join(sorted(allowed_top))}")
-    rows = data.get("staff")
-    if not isinstance(rows, list) or not rows:
-        _e(path, node, ("staff",), "needs a non-empty list of staff", "add `staff:` entries with id, group, percent")
-    out, seen = [], set()
-    groups = unit.groups if unit else None
-    okf = {"id", "group", "percent", "weekend_every", "shifts", "unavailable", "night_exempt", "long_shifts",
-           "wishes", "note"}
-    for i, r in enumerate(rows):
-        loc = ("staff", i)
-        if not isinstance(r, dict):
-            _e(path, node, loc, "each staff entry must be a mapping", "write `- {id: a1, group: sykepleier, percent: 80}`")
-        for k in r:
-            if k not in okf:
-                _e(path, node, loc + (k,), f"unknown field {k!r}", f"allowed: {', '.join(sorted(okf))}")
-        pid = r.get("id")
-        if not isinstance(pid, (str, int)) or str(pid) == "":
-            _e(path, node, loc + ("id",), "missing id", "give every person an id (as in the roster's first column)")
-        pid = str(pid)
-        if pid in seen:
-            _e(path, node, loc + ("id",), f"duplicate id {pid!r}", "give every person their own id")
-        seen.add(pid)
-        g = r.get("group")
-        if not g:
-            _e(path, node, loc + ("group",), f"{pid} has no group", "add e.g. group: helsefagarbeider")
-        if groups is not None and g not in groups:
-            _e(path, node, loc + ("group",), f"unknown group {g!r} for {pid}",
+    spec: StaffFileSpec = load_file(path, "staff", StaffFileSpec)
+    _, node = read_yaml(path)    # lines for the checks below
+    seen = set()
+    for i, p in enumerate(spec.staff):
+        if p.id in seen:
+            _e(path, node, ("staff", i, "id"), f"duplicate id {p.id!r}", "give every person their own id")
+        seen.add(p.id)
+    people = [StaffMember(p.id, p.group, float(p.percent), p.weekend_every, p.shifts,
+                          [a + dt.timedelta(days=k) for a, b in p.unavailable for k in range((b - a).days + 1)],
+                          p.night_exempt, p.long_shifts,
+                          [(w.date, None if w.off else w.shift, w.weight) for w in p.wishes])
+              for p in spec.staff]
+    sf = StaffFile(path, people, _ref(path, node, "rules", spec.rules, "rule file"), spec.substitutes,
+                   spec.shift_codes, [x.model_dump() for x in spec.extra_shifts], spec.cover, spec.start,
+                   _ref(path, node, "unit", spec.unit, "unit file"))
+    if unit is not None:
+        _check_against_unit(sf, unit, node)
+    return sf
+
+
+def _check_against_unit(sf: StaffFile, unit: UnitView, node) -> None:
+    path, groups = sf.path, unit.groups
+    for i, p in enumerate(sf.staff):
+        if p.group not in groups:
+            _e(path, node, ("staff", i, "group"), f"unknown group {p.group!r} for {p.id}",
                f"use one of the unit's groups: {', '.join(groups)}")
-        pct = r.get("percent")
-        if pct is None:
-            _e(path, node, loc + ("percent",), f"{pid} has no contract (percent)",
-               "add percent: the stillingsprosent, e.g. percent: 75")
-        if not isinstance(pct, (int, float)) or isinstance(pct, bool) or not 0 < pct <= 100:
-            _e(path, node, loc + ("percent",), f"percent must be a number in (0, 100] (got {pct!r})", "e.g. percent: 75")
-        we = r.get("weekend_every")
-        if we is not None and (not isinstance(we, int) or we < 1):
-            _e(path, node, loc + ("weekend_every",), f"weekend_every must be a whole number >= 1 (got {we!r})",
-               "e.g. weekend_every: 3")
-        sh = r.get("shifts")
-        if sh is not None:
-            if isinstance(sh, str):
-                sh = [sh]
-            if not isinstance(sh, list):
-                _e(path, node, loc + ("shifts",), "shifts must be a list", "e.g. shifts: [dag, kveld]")
-        un = []
-        for j, u in enumerate(r.get("unavailable") or []):
-            s = str(u)
-            if ".." in s:
-                a, b = s.split("..")
-                a, b = _date(a, path, node, loc + ("unavailable", j)), _date(b, path, node, loc + ("unavailable", j))
-                un += [a + dt.timedelta(days=k) for k in range((b - a).days + 1)]
-            else:
-                un.append(_date(u, path, node, loc + ("unavailable", j)))
-        wishes = []
-        for j, w in enumerate(r.get("wishes") or []):
-            if not isinstance(w, dict) or "date" not in w:
-                _e(path, node, loc + ("wishes", j), "a wish needs a date and either off: true or shift: CODE",
-                   "e.g. {date: 2027-01-20, off: true, weight: 5}")
-            d = _date(w["date"], path, node, loc + ("wishes", j, "date"))
-            code = None if w.get("off") else w.get("shift")
-            if code is None and not w.get("off"):
-                _e(path, node, loc + ("wishes", j), "a wish needs off: true or shift: CODE", "add one of them")
-            wishes.append((d, code, int(w.get("weight", 1))))
-        out.append(StaffMember(pid, g, float(pct), we, sh, un, bool(r.get("night_exempt", False)),
-                               bool(r.get("long_shifts", True)), wishes))
-    rules = data.get("rules")
-    rules = (path.parent / rules).resolve() if rules else None
-    if rules is not None and not rules.exists():
-        _e(path, node, ("rules",), f"rule file {data.get('rules')!r} does not exist", "correct the path (relative to this file)")
-    subs = data.get("substitutes")
-    if subs is not None:
-        if not isinstance(subs, dict):
-            _e(path, node, ("substitutes",), "substitutes must map a slot group to the groups that may fill it",
-               "e.g. substitutes: {helsefagarbeider: [sykepleier]}")
-        for g, lst in subs.items():
-            for h in ([g] + list(lst or [])):
-                if groups is not None and h not in groups:
-                    _e(path, node, ("substitutes", g), f"unknown group {h!r}", f"use the unit's groups: {', '.join(groups)}")
-            if groups is not None:
-                for h in lst or []:
-                    if groups[h].track == "support" and groups[g].track != "support":
-                        # the catalogue: support staff never count as care staff
-                        _e(path, node, ("substitutes", g), f"{h} (support track) may not fill a {g} slot "
-                           f"({groups[g].track} track): support staff never count as care staff",
-                           f"remove {h} from substitutes.{g}")
-                    if groups[h].level < groups[g].level:
-                        _e(path, node, ("substitutes", g), f"{h} (level {groups[h].level:g}) may not fill a {g} slot "
-                           f"(level {groups[g].level:g}): substitution only goes upward",
-                           f"remove {h} from substitutes.{g}")
-    start = data.get("start")
-    start = _date(start, path, node, ("start",)) if start is not None else None
-    unit_path = (path.parent / str(data["unit"])).resolve() if data.get("unit") else None
-    return StaffFile(path, out, rules, subs, data.get("shift_codes"), list(data.get("extra_shifts") or []),
-                     data.get("cover"), start, unit_path)
+    for g, lst in (sf.substitutes or {}).items():
+        for h in [g] + lst:
+            if h not in groups:
+                _e(path, node, ("substitutes", g), f"unknown group {h!r}",
+                   f"use the unit's groups: {', '.join(groups)}")
+        for h in lst:
+            if groups[h].track == "support" and groups[g].track != "support":
+                # the catalogue: support staff never count as care staff
+                _e(path, node, ("substitutes", g), f"{h} (support track) may not fill a {g} slot "
+                   f"({groups[g].track} track): support staff never count as care staff",
+                   f"remove {h} from substitutes.{g}")
+            if groups[h].level < groups[g].level:
+                _e(path, node, ("substitutes", g), f"{h} (level {groups[h].level:g}) may not fill a {g} slot "
+                   f"(level {groups[g].level:g}): substitution only goes upward", f"remove {h} from substitutes.{g}")
+    ids = [s.id for s in unit.shifts]
+    for sid in sf.shift_codes or {}:
+        if sid not in ids:
+            _e(path, node, ("shift_codes", sid), f"{sid!r} is not a shift of unit {unit.id}",
+               f"use the unit's shifts: {', '.join(ids)}")
+    codes = {s.code for s in shift_types(unit, sf)[0]}
+    for j, x in enumerate(sf.extra_shifts):
+        for c in x["covers"]:
+            if c not in codes:
+                _e(path, node, ("extra_shifts", j, "covers"), f"{c!r} is no shift code of unit {unit.id}",
+                   f"use the codes {', '.join(sorted(codes))}")
+    for i, p in enumerate(sf.staff):
+        for t in p.shifts or []:
+            if t not in codes and t not in TIMES:
+                _e(path, node, ("staff", i, "shifts"), f"unknown shift {t!r} for {p.id}",
+                   f"use codes ({', '.join(sorted(codes))}) or times ({', '.join(TIMES)})")
+        for j, (_, code, _) in enumerate(p.wishes):
+            if code is not None and code not in codes:
+                _e(path, node, ("staff", i, "wishes", j, "shift"), f"unknown shift code {code!r}",
+                   f"use one of {', '.join(sorted(codes))}")
+    if sf.cover is not None:
+        check_cover(sf.cover, unit, path, "cover", node)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -250,8 +217,9 @@ def load_staff(path: str | Path, unit: UnitView | None = None) -> StaffFile:
 def load_requirement(path: str | Path, unit: UnitView) -> dict[str, dict[str, float]]:
     """`leon solve --json` output -> {unit shift id: {group: heads}} (results.leon.staff)."""
     path = Path(path)
-    if not path.exists():
+    if not path.is_file():
         raise InputError(path, "", "file not found", "give the JSON written by `leon solve --json`")
+    note_read(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
@@ -270,28 +238,20 @@ def load_requirement(path: str | Path, unit: UnitView) -> dict[str, dict[str, fl
     return check_cover(staff, unit, path, "results.leon.staff")
 
 
-def check_cover(cover: dict, unit: UnitView, path, where: str) -> dict[str, dict[str, float]]:
+def check_cover(cover: dict, unit: UnitView, path, where: str, node=None) -> dict[str, dict[str, float]]:
+    """Heads per shift and group (bounds: planner/roster/schema.py) for shifts and groups of the unit."""
+    loc = tuple(where.split("."))
+    cover = validate(Cover, cover, path, node, loc)
     ids = {s.id for s in unit.shifts}
-    out = {}
     for sid, row in cover.items():
         if sid not in ids:
-            raise InputError(path, f"{where}.{sid}", f"shift {sid!r} is not a shift of unit {unit.id}",
-                             f"use the unit's shifts ({', '.join(sorted(ids))}) - is this the requirement of another unit?")
-        if not isinstance(row, dict):
-            raise InputError(path, f"{where}.{sid}", "must map group -> heads", "e.g. {sykepleier: 1, helsefagarbeider: 3}")
-        for g, v in row.items():
+            _e(path, node, loc + (sid,), f"shift {sid!r} is not a shift of unit {unit.id}",
+               f"use the unit's shifts ({', '.join(sorted(ids))}) - is this the requirement of another unit?")
+        for g in row:
             if g not in unit.groups:
-                raise InputError(path, f"{where}.{sid}.{g}", f"unknown group {g!r}",
-                                 f"use the unit's groups: {', '.join(unit.groups)}")
-            if isinstance(v, dict):
-                mn, pr = v.get("min", 0), v.get("preferred", v.get("min", 0))
-            else:
-                mn, pr = v, v
-            if not isinstance(mn, (int, float)) or mn < 0 or not isinstance(pr, (int, float)) or pr < mn:
-                raise InputError(path, f"{where}.{sid}.{g}", f"invalid heads {v!r}",
-                                 "give a number >= 0, or {min: N, preferred: M} with M >= N")
-        out[sid] = row
-    return out
+                _e(path, node, loc + (sid, g), f"unknown group {g!r}",
+                   f"use the unit's groups: {', '.join(unit.groups)}")
+    return cover
 
 
 # ---------------------------------------------------------------------------------------------
@@ -440,7 +400,7 @@ def make_persons(staff: list[StaffMember], cal: Calendar, codes: set[str], path=
     return out
 
 
-def _check_pattern_codes(rules: RuleSet, codes: set[str]) -> None:
+def check_pattern_codes(rules: RuleSet, codes: set[str]) -> None:
     """A pattern element that is no shift code of this unit would match nothing and silently switch
     the pattern off: name it instead."""
     ok = codes | {"-", "*", "dag", "kveld", "natt", "lang"}
@@ -488,7 +448,7 @@ def make_problem(unit: UnitView, staff: StaffFile, rules: RuleSet, weeks: int, s
     for c in cover:
         if c.code not in periods:
             raise InputError(staff.path, "extra_shifts", f"no shift covers period {c.code!r}", "keep a shift for every cover period")
-    _check_pattern_codes(rules, {s.code for s in sts})
+    check_pattern_codes(rules, {s.code for s in sts})
     subs = staff.substitutes if staff.substitutes is not None else default_substitutes(unit.groups)
     prs = persons if persons is not None else make_persons(staff.staff, cal, {s.code for s in sts}, staff.path)
     return M.Problem(days=cal.days, shifts=sts, persons=prs, cover=cover, rules=rules.rules,
