@@ -23,7 +23,7 @@ def check_file(path: str | Path) -> str:
         raise InputError(path, "(top level)", "the file must be a mapping with `kind:` and its fields",
                          f"start the file with `kind:` and one of: {kinds}")
     kind = data.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         got = "`kind:` is missing" if kind is None else f"unknown kind {shown(kind)}"
         raise InputError(path, "kind", got, f"set `kind:` to one of: {kinds} (see docs/instance-format.md)")
     return KINDS[kind].check(path)

@@ -34,9 +34,10 @@ _READS: contextvars.ContextVar[set[Path] | None] = contextvars.ContextVar("leon_
 @contextlib.contextmanager
 def recording_reads() -> Iterator[set[Path]]:
     """Record every input file read inside the block (the output guard refuses to write over them)."""
-    token = _READS.set(set())
+    reads: set[Path] = set()
+    token = _READS.set(reads)
     try:
-        yield _READS.get() or set()
+        yield reads
     finally:
         _READS.reset(token)
 
