@@ -300,7 +300,7 @@ def test_bad_unknown_archetype_unit(tmp_path, capsys):
 def test_bad_archetype_volume_driver(tmp_path, capsys):
     p = _edit(toy_national(tmp_path), lambda d: d["archetypes"][0].update(volume_driver="senger"))
     err = _cli_fails(tmp_path, capsys, p)
-    assert "archetypes[0] (toy).volume_driver" in err and "plasser" in err
+    assert "archetypes[0].volume_driver (line" in err and "plasser" in err
 
 
 def test_bad_unknown_archetype_in_scenario(tmp_path, capsys):
@@ -349,30 +349,35 @@ def test_bad_unknown_scenario(tmp_path, capsys):
     assert not (tmp_path / "o").exists()        # checked before the output folder is made
 
 
-# a section or entry of the wrong shape: (edit, field path the message must name)
+# a section or entry of the wrong shape: (edit, field path the message must name, the problem it states)
+MAPPING = "expected a mapping"
 SHAPE_CASES = {
-    "scenario_entry": (lambda d: d["scenarios"].update(mid="x"), "scenarios.mid: expected a mapping"),
-    "uncertainty": (lambda d: d.update(uncertainty=[1]), "uncertainty: expected a mapping"),
-    "unit_group_map": (lambda d: d["groups"].update(unit_group_map=["a"]), "groups.unit_group_map"),
-    "supply_anchors": (lambda d: d["groups"].update(supply_anchors=["a"]), "groups.supply_anchors"),
+    "scenario_entry": (lambda d: d["scenarios"].update(mid="x"), "scenarios.mid", MAPPING),
+    "uncertainty": (lambda d: d.update(uncertainty=[1]), "uncertainty", MAPPING),
+    "unit_group_map": (lambda d: d["groups"].update(unit_group_map=["a"]), "groups.unit_group_map", MAPPING),
+    "supply_anchors": (lambda d: d["groups"].update(supply_anchors=["a"]), "groups.supply_anchors", MAPPING),
     "supply_anchor": (lambda d: d["groups"].update(supply_anchors={"sykepleier": 5}),
-                      "groups.supply_anchors.sykepleier"),
-    "non_helsemod": (lambda d: d["groups"].update(non_helsemod=["a"]), "groups.non_helsemod"),
-    "column_meta": (lambda d: d["groups"]["columns"].update(supply_2019="NOU"), "groups.columns.supply_2019"),
-    "check": (lambda d: d["archetypes"][0].update(check="x"), "archetypes[0] (toy).check"),
-    "savings": (lambda d: d["levers"]["technology"].update(savings={"family": "x"}), "levers.technology.savings"),
-    "sick_current": (lambda d: d["levers"]["sick_leave"].update(current=[0.1]), "levers.sick_leave.current"),
-    "lever": (lambda d: d["levers"].update(part_time="on"), "levers.part_time: expected a mapping"),
-    "helsemod_ref": (lambda d: d["scenarios"]["mid"].update(helsemod=["mid"]), "scenarios.mid.helsemod"),
-    "seed": (lambda d: d.update(seed="abc"), "national.yaml: seed: expected a number"),
+                      "groups.supply_anchors.sykepleier", MAPPING),
+    "non_helsemod": (lambda d: d["groups"].update(non_helsemod=["a"]), "groups.non_helsemod", MAPPING),
+    "column_meta": (lambda d: d["groups"]["columns"].update(supply_2019="NOU"), "groups.columns.supply_2019",
+                    MAPPING),
+    "check": (lambda d: d["archetypes"][0].update(check="x"), "archetypes[0].check", MAPPING),
+    "savings": (lambda d: d["levers"]["technology"].update(savings={"family": "x"}), "levers.technology.savings",
+                "expected a list"),
+    "sick_current": (lambda d: d["levers"]["sick_leave"].update(current=[0.1]), "levers.sick_leave.current",
+                     MAPPING),
+    "lever": (lambda d: d["levers"].update(part_time="on"), "levers.part_time", MAPPING),
+    "helsemod_ref": (lambda d: d["scenarios"]["mid"].update(helsemod=["mid"]), "scenarios.mid.helsemod",
+                     "expected text"),
+    "seed": (lambda d: d.update(seed="abc"), "seed", "expected a whole number"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(SHAPE_CASES))
 def test_bad_shape_names_the_field(tmp_path, capsys, case):
-    edit, field = SHAPE_CASES[case]
+    edit, field, problem = SHAPE_CASES[case]
     err = _cli_fails(tmp_path, capsys, _edit(toy_national(tmp_path), edit))
-    assert field in err
+    assert re.search(rf"national\.yaml: {re.escape(field)} \(line \d+\): {problem}", err), err
 
 
 def test_bad_lever_without_source_in_a_scenario_points_at_the_scenario(tmp_path, capsys):
@@ -396,7 +401,7 @@ def test_bad_group_table_duplicate_row(tmp_path, capsys):
     csv.write_text(csv.read_text(encoding="utf-8") + csv.read_text(encoding="utf-8").splitlines()[1] + "\n",
                    encoding="utf-8")
     err = _cli_fails(tmp_path, capsys, p)
-    assert "groups.csv: row 4.group" in err and "twice" in err
+    assert "groups.csv: line 4, column 1 (group)" in err and "twice" in err
 
 
 def _run_fails(capsys, argv) -> str:

@@ -1,25 +1,35 @@
-"""Load and validate a national scenario file (`kind: national`) into plain, frozen data.
+"""Load a national scenario file (`kind: national`) and its groups table into plain, frozen data.
 
-Every problem raises `planner.io.errors.InputError(file, field, problem, fix)`; nothing here solves a unit.
+The file's shape, types and ranges are planner.national.schema's models; this module checks what
+needs more than one section (does this group, driver, area or archetype exist), reads the groups table
+(planner.national.table) and merges each scenario's lever overrides. Every problem raises one
+`planner.io.errors.InputError` naming the file, the field (with its line) and a fix; nothing here
+solves a unit.
 """
 
 from __future__ import annotations
 
 import copy
-import csv
-import math
+import dataclasses
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
 
-from planner.io.errors import InputError
-from planner.io.loader import read_yaml
+from planner.io.schema import Id
+from planner.national import schema
+from planner.national.located import Located, read_kind
+from planner.national.table import Row, Table, read_table
 
-LEVERS = ("task_sharing", "technology", "part_time", "sick_leave")
+LEVERS = schema.LEVERS
+HM_END = 2040  # the NOU tables end in 2040
+# columns of the groups table every file reads; the per-scenario ones are named after its HELSEMOD scenarios
 HELSEMOD_COLUMNS = (
     "supply_2019", "supply_2040", "need_2019", "parttime_min70_2040", "parttime_full_2040",
 )
+_ID = TypeAdapter(Id)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -174,101 +184,8 @@ class NationalConfig:
 
 
 # ----------------------------------------------------------------------------------------------
-# Helpers
+# Loader
 # ----------------------------------------------------------------------------------------------
-class _V:
-    """Validation context for one file."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def fail(self, field_: str, problem: str, fix: str) -> None:
-        raise InputError(self.path, field_, problem, fix)
-
-    def get(self, d: Any, key: str, where: str, kind: type | tuple = object, required: bool = True,
-            default: Any = None) -> Any:
-        if not isinstance(d, dict):
-            self.fail(where, "expected a mapping", f"write `{where}` as `key: value` pairs")
-        if key not in d or d[key] is None:
-            if required:
-                self.fail(_join(where, key), "missing",
-                          f"add `{key}:` under `{where}`" if where else f"add `{key}:` at the top level")
-            return default
-        val = d[key]
-        if kind is not object and not isinstance(val, kind):
-            self.fail(_join(where, key), f"expected {_kind_name(kind)}, got {val!r}",
-                      f"write `{key}` as {_kind_name(kind)}")
-        return val
-
-    def mapping(self, d: Any, key: str, where: str) -> dict:
-        """An optional mapping: {} when absent, an input error when it is something else."""
-        val = self.get(d, key, where, required=False, default={})
-        if not isinstance(val, dict):
-            self.fail(_join(where, key), f"expected a mapping, got {val!r}", f"write `{key}` as `key: value` pairs")
-        return val
-
-    def entry(self, val: Any, where: str) -> dict:
-        """One entry of a mapping or list that must itself be a mapping."""
-        if not isinstance(val, dict):
-            self.fail(where, f"expected a mapping, got {val!r}", f"write `{where}` as `key: value` pairs")
-        return val
-
-    def number(self, d: Any, key: str, where: str, required: bool = True, default: Any = None,
-               minimum: float | None = 0.0, maximum: float | None = None) -> float | None:
-        val = self.get(d, key, where, required=required, default=default)
-        if val is None:
-            return None
-        return self.check_number(val, _join(where, key), minimum, maximum)
-
-    def check_number(self, val: Any, field_: str, minimum: float | None = 0.0,
-                     maximum: float | None = None) -> float:
-        if isinstance(val, bool) or not isinstance(val, (int, float)) or not math.isfinite(val):
-            self.fail(field_, f"expected a number, got {val!r}", "write a plain number (decimal point, no spaces)")
-        if minimum is not None and val < minimum:
-            self.fail(field_, f"{val} is below {minimum}", f"use a value >= {minimum}")
-        if maximum is not None and val > maximum:
-            self.fail(field_, f"{val} is above {maximum}", f"use a value <= {maximum}")
-        return float(val)
-
-    def sourced(self, d: dict, where: str) -> None:
-        if not isinstance(d, dict):
-            return
-        if not d.get("source") and d.get("illustrative") is not True:
-            self.fail(f"{where}.source", "no source given",
-                      "add `source:` (document and line, or URL) or mark it `illustrative: true`")
-
-    def curve(self, d: Any, where: str, lo: float = 0.0, hi: float | None = 1.0) -> Curve:
-        if not isinstance(d, dict) or not d:
-            self.fail(where, "expected a mapping year -> value", f"write e.g. `{where.split('.')[-1]}: {{2025: 0.1, 2040: 0.6}}`")
-        pts = []
-        for k, v in d.items():
-            try:
-                y = int(k)
-            except (TypeError, ValueError):
-                self.fail(f"{where}.{k}", "year is not an integer", "use years as keys, e.g. 2030")
-            pts.append((y, self.check_number(v, f"{where}.{k}", lo, hi)))
-        pts.sort()
-        return Curve(tuple(pts))
-
-
-def _join(where: str, key: str) -> str:
-    return f"{where}.{key}" if where else key
-
-
-def _kind_name(kind: Any) -> str:
-    names = {dict: "a mapping", list: "a list", str: "text", int: "an integer", float: "a number", bool: "true/false"}
-    if isinstance(kind, tuple):
-        return " or ".join(names.get(k, k.__name__) for k in kind)
-    return names.get(kind, getattr(kind, "__name__", str(kind)))
-
-
-def _read_yaml(path: Path) -> dict:
-    data, _ = read_yaml(path)
-    if not isinstance(data, dict):
-        raise InputError(path, "", "the file is not a YAML mapping", "start the file with `kind: national`")
-    return data
-
-
 def deep_merge(base: dict, override: dict) -> dict:
     out = copy.deepcopy(base)
     for k, v in override.items():
@@ -279,330 +196,254 @@ def deep_merge(base: dict, override: dict) -> dict:
     return out
 
 
-# ----------------------------------------------------------------------------------------------
-# Loader
-# ----------------------------------------------------------------------------------------------
 def load_national(path: str | Path) -> NationalConfig:
     path = Path(path)
-    raw = _read_yaml(path)
-    v = _V(path)
-    if raw.get("kind") != "national":
-        v.fail("kind", f"expected `national`, got {raw.get('kind')!r}", "start the file with `kind: national`")
-    base_year = int(v.number(raw, "base_year", ""))
-    years = v.get(raw, "years", "", dict)
-    start = int(v.number(years, "start", "years"))
-    end = int(v.number(years, "end", "years"))
-    if end < start:
-        v.fail("years", f"end {end} is before start {start}", "make `years.end` >= `years.start`")
-    seed = int(v.number(raw, "seed", "", required=False, default=0))
-
-    # --- HELSEMOD scenarios
-    hm = v.get(raw, "helsemod", "", dict)
-    v.sourced(hm, "helsemod")
-    hm_scen: dict[str, HelsemodScenario] = {}
-    for sid, s in v.get(hm, "scenarios", "helsemod", dict).items():
-        w = f"helsemod.scenarios.{sid}"
-        tot = v.get(s, "totals_2040", w, dict)
-        hm_scen[sid] = HelsemodScenario(
-            id=sid, name=str(s.get("name", sid)),
-            standard_growth=v.number(s, "standard_growth", w, minimum=-0.1, maximum=0.1),
-            productivity_growth=v.number(s, "productivity_growth", w, minimum=-0.1, maximum=0.1),
-            family_care=str(s.get("family_care", "")), health_improvement=bool(s.get("health_improvement", False)),
-            totals_2040={k: v.number(tot, k, f"{w}.totals_2040", minimum=None) for k in ("need", "supply", "gap")},
-        )
-    hm_end = 2040  # the NOU tables end in 2040
-    if start < base_year or end > hm_end:
-        v.fail("years", f"{start}-{end} lies outside the data ({base_year}-{hm_end}: HELSEMOD base year to the "
-               "last year of NOU 2023:4 Tabell 2.1/2.2/2.5)",
-               f"choose years within {base_year}-{hm_end}")
-
-    # --- groups table
-    graw = v.get(raw, "groups", "", dict)
-    table = path.parent / v.get(graw, "table", "groups", str)
-    cols = v.get(graw, "columns", "groups", dict)
-    for c, meta in cols.items():
-        v.sourced(v.entry(meta, f"groups.columns.{c}"), f"groups.columns.{c}")
-    basis = graw.get("need_2040_basis", "gap_table")
-    if basis not in ("gap_table", "demand_table"):
-        v.fail("groups.need_2040_basis", f"unknown basis {basis!r}",
-               "use `gap_table` (need = supply + shortfall, NOU Tabell 2.2 and 2.1) or `demand_table` (Tabell 2.5)")
-    groups = _read_group_table(table, hm_scen, v, cols, basis)
-    for gid, anchors in v.mapping(graw, "supply_anchors", "groups").items():
-        w = f"groups.supply_anchors.{gid}"
-        v.sourced(v.entry(anchors, w), w)
-        if gid not in groups:
-            v.fail(w, f"unknown group {gid!r}", f"use one of {sorted(groups)}")
-        extra = {int(k): v.check_number(val, f"{w}.{k}") for k, val in anchors.items()
-                 if str(k).isdigit()}
-        g = groups[gid]
-        groups[gid] = _replace(g, supply_anchors={**g.supply_anchors, **extra})
-    unit_group_map = {str(k): str(val) for k, val in v.mapping(graw, "unit_group_map", "groups").items()}
-
-    # --- service areas
-    areas: dict[str, ServiceArea] = {}
-    for aid, a in v.get(raw, "service_areas", "", dict).items():
-        w = f"service_areas.{aid}"
-        v.sourced(a, w)
-        f40 = v.get(a, "fte_2040", w, dict)
-        for sid in hm_scen:
-            if sid not in f40:
-                v.fail(f"{w}.fte_2040.{sid}", "missing", f"add the 2040 årsverk for `{sid}`")
-        areas[aid] = ServiceArea(aid, v.number(a, "fte_2019", w, minimum=1e-9),
-                                 {k: v.check_number(x, f"{w}.fte_2040.{k}", 1e-9) for k, x in f40.items()})
-
-    for gid, nh in v.mapping(graw, "non_helsemod", "groups").items():
-        w = f"groups.non_helsemod.{gid}"
-        v.sourced(nh, w)
-        area = v.get(nh, "service_area", w, str)
-        if area not in areas:
-            v.fail(f"{w}.service_area", f"unknown service area {area!r}", f"use one of {sorted(areas)}")
-        groups[gid] = GroupData(id=gid, label=gid, helsemod=False,
-                                need_base=v.number(nh, "need_base", w),
-                                base_year=int(v.number(nh, "base_year", w)), service_area=area)
-
-    # --- volume drivers
-    drivers: dict[str, VolumeDriver] = {}
-    for did, d in v.get(raw, "volume_drivers", "", dict).items():
-        w = f"volume_drivers.{did}"
-        v.sourced(d, w)
-        val = v.get(d, "value", w)
-        val = v.check_number(val, f"{w}.value", minimum=None)
-        if val < 0:
-            v.fail(f"{w}.value", f"negative volume {val:g}", "give the national count (places, users, beds) as a number >= 0")
-        drivers[did] = VolumeDriver(did, val, int(v.number(d, "year", w)), str(d.get("unit", "")))
-
-    # --- archetypes
-    archetypes = []
-    seen = set()
-    for i, a in enumerate(v.get(raw, "archetypes", "", list)):
-        w = f"archetypes[{i}]"
-        aid = v.get(a, "id", w, str)
-        w = f"archetypes[{i}] ({aid})"
-        if aid in seen:
-            v.fail(f"{w}.id", "duplicate archetype id", "give each archetype its own id")
-        seen.add(aid)
-        unit = path.parent / v.get(a, "unit", w, str)
-        drv = v.get(a, "volume_driver", w, str)
-        if drv not in drivers:
-            v.fail(f"{w}.volume_driver", f"unknown volume driver {drv!r}",
-                   f"use one of {sorted(drivers)} or add it under `volume_drivers`")
-        area = v.get(a, "service_area", w, str)
-        if area not in areas:
-            v.fail(f"{w}.service_area", f"unknown service area {area!r}", f"use one of {sorted(areas)}")
-        cal = a.get("calibration")
-        target = year = None
-        if cal is not None:
-            v.sourced(v.entry(cal, f"{w}.calibration"), f"{w}.calibration")
-            target = v.number(cal, "target_fte", f"{w}.calibration", minimum=1e-9)
-            year = int(v.number(cal, "year", f"{w}.calibration"))
-        check = a.get("check")
-        if check is not None:
-            v.sourced(v.entry(check, f"{w}.check"), f"{w}.check")
-        archetypes.append(Archetype(aid, unit, drv, area, target, year, check))
-    if not archetypes:
-        v.fail("archetypes", "no archetypes", "add at least one archetype (unit file + volume driver)")
-
-    # --- levers and scenarios
-    lever_defaults = v.get(raw, "levers", "", dict, required=False, default={})
-    for name, d in lever_defaults.items():
-        if name not in LEVERS:
-            v.fail(f"levers.{name}", "unknown lever", f"use one of {list(LEVERS)}")
-        if d is not None:
-            v.entry(d, f"levers.{name}")
-    scen_raw = v.get(raw, "scenarios", "", dict, required=False, default=None)
-    if not scen_raw:
-        scen_raw = {sid: {"helsemod": sid} for sid in hm_scen}
-    scenarios: dict[str, RunScenario] = {}
-    for sid, s in scen_raw.items():
-        w = f"scenarios.{sid}"
-        s = v.entry(s or {}, w)
-        base = s.get("helsemod", sid)
-        if not isinstance(base, str) or base not in hm_scen:
-            v.fail(f"{w}.helsemod", f"unknown HELSEMOD scenario {base!r}", f"use one of {sorted(hm_scen)}")
-        over = s.get("levers") or {}
-        if not isinstance(over, dict):
-            v.fail(f"{w}.levers", "expected a mapping", "write e.g. `levers: {part_time: false}`")
-        merged: dict[str, Any] = {}
-        where_of: dict[str, str] = {}     # errors point at the scenario when it overrides the lever
-        for name in LEVERS:
-            o = over.get(name, True)
-            if o is False or (name not in lever_defaults and o is True):
-                merged[name] = None
-            elif o is True:
-                merged[name] = lever_defaults[name]
-                where_of[name] = f"levers.{name}"
-            elif isinstance(o, dict):
-                merged[name] = deep_merge(lever_defaults.get(name) or {}, o)
-                where_of[name] = f"{w}.levers.{name}"
-            else:
-                v.fail(f"{w}.levers.{name}", f"expected true, false or a mapping, got {o!r}", "write true, false or overrides")
-        for name in over:
-            if name not in LEVERS:
-                v.fail(f"{w}.levers.{name}", "unknown lever", f"use one of {list(LEVERS)}")
-        levers = _parse_levers(merged, v, where_of, groups)
-        arch_ids = [a.id for a in archetypes]
-        subset = s.get("archetypes")
-        if subset is not None:
-            if not isinstance(subset, list):
-                v.fail(f"{w}.archetypes", "expected a list of archetype ids", f"write e.g. `archetypes: [{arch_ids[0]}]`")
-            for k, aid in enumerate(subset):
-                if aid not in arch_ids:
-                    v.fail(f"{w}.archetypes[{k}]", f"unknown archetype {aid!r}",
-                           f"use one of {arch_ids} or add it under `archetypes:`")
-        sg = s.get("standard_growth")
-        pg = s.get("productivity_growth")
-        scenarios[sid] = RunScenario(
-            sid, base, levers,
-            None if sg is None else v.check_number(sg, f"{w}.standard_growth", -0.1, 0.1),
-            None if pg is None else v.check_number(pg, f"{w}.productivity_growth", -0.1, 0.1),
-            None if subset is None else tuple(subset))
-
-    mc = v.mapping(raw, "monte_carlo", "")
-    draws = int(v.number(mc, "draws", "monte_carlo", required=False, default=50, minimum=1))
-    upa = int(v.number(mc, "units_per_archetype", "monte_carlo", required=False, default=1, minimum=1))
-    u = v.mapping(raw, "uncertainty", "")
-    pm, tm, ap = (v.mapping(u, k, "uncertainty") for k in ("patient_mix", "task_minutes", "adoption_pace"))
-    for k, d in (("patient_mix", pm), ("task_minutes", tm), ("adoption_pace", ap)):
-        if d:
-            v.sourced(d, f"uncertainty.{k}")
-    unc = Uncertainty(
-        mix_sd_common=v.number(pm, "sd_common", "uncertainty.patient_mix", False, 0.0, 0, 3),
-        mix_sd_unit=v.number(pm, "sd_unit", "uncertainty.patient_mix", False, 0.0, 0, 3),
-        minutes_sd_common=v.number(tm, "sd_common", "uncertainty.task_minutes", False, 0.0, 0, 2),
-        minutes_sd_task=v.number(tm, "sd_task", "uncertainty.task_minutes", False, 0.0, 0, 2),
-        adoption_low=v.number(ap, "low", "uncertainty.adoption_pace", False, 1.0, 0, 10),
-        adoption_high=v.number(ap, "high", "uncertainty.adoption_pace", False, 1.0, 0, 10),
-    )
-    if unc.adoption_low > unc.adoption_high:
-        v.fail("uncertainty.adoption_pace", "low is above high", "make `low` <= `high`")
-
-    sol = v.mapping(raw, "solve", "")
-    relax = sol.get("relax", False)
-    if not isinstance(relax, bool):
-        v.fail("solve.relax", f"expected true/false, got {relax!r}", "write `relax: true` or `relax: false`")
-    tl = v.number(sol, "time_limit", "solve", required=False, default=None, minimum=0.001)
-
+    at = read_kind(path, "national")
+    f: schema.NationalFile = at.validate(schema.NationalFile, at.data)
+    start, end = f.years.start, f.years.end
+    if start < f.base_year or end > HM_END:
+        at.fail(("years",), f"{start}-{end} lies outside the data ({f.base_year}-{HM_END}: HELSEMOD base year to "
+                "the last year of NOU 2023:4 Tabell 2.1/2.2/2.5)", f"choose years within {f.base_year}-{HM_END}")
+    hm = {sid: HelsemodScenario(id=sid, name=s.name or sid, standard_growth=s.standard_growth,
+                                productivity_growth=s.productivity_growth, family_care=s.family_care,
+                                health_improvement=s.health_improvement, totals_2040=s.totals_2040.model_dump())
+          for sid, s in f.helsemod.scenarios.items()}
+    areas = _service_areas(f, at, hm)
+    groups = _groups(f, at, hm, areas)
+    drivers = {did: VolumeDriver(did, d.value, d.year, d.unit) for did, d in f.volume_drivers.items()}
+    archetypes = _archetypes(f, at, drivers, areas, groups)
+    scenarios = _scenarios(f, at, hm, groups, [a.id for a in archetypes])
+    u, unc = f.uncertainty, {}       # a section left out: no uncertainty from that input
+    if u.patient_mix:
+        unc.update(mix_sd_common=u.patient_mix.sd_common, mix_sd_unit=u.patient_mix.sd_unit)
+    if u.task_minutes:
+        unc.update(minutes_sd_common=u.task_minutes.sd_common, minutes_sd_task=u.task_minutes.sd_task)
+    if u.adoption_pace:
+        unc.update(adoption_low=u.adoption_pace.low, adoption_high=u.adoption_pace.high)
     return NationalConfig(
-        path=path, id=str(raw.get("id", path.stem)), name=str(raw.get("name", "")), base_year=base_year,
-        start=start, end=end, seed=seed, groups=groups, unit_group_map=unit_group_map, helsemod=hm_scen,
-        service_areas=areas, volume_drivers=drivers, archetypes=tuple(archetypes), scenarios=scenarios,
-        draws=draws, units_per_archetype=upa, uncertainty=unc, raw=raw, relax=relax, time_limit=tl,
+        path=path, id=f.id or path.stem, name=f.name, base_year=f.base_year, start=start, end=end, seed=f.seed,
+        groups=groups, unit_group_map=dict(f.groups.unit_group_map), helsemod=hm, service_areas=areas,
+        volume_drivers=drivers, archetypes=archetypes, scenarios=scenarios, draws=f.monte_carlo.draws,
+        units_per_archetype=f.monte_carlo.units_per_archetype, uncertainty=Uncertainty(**unc), raw=at.data,
+        relax=f.solve.relax, time_limit=f.solve.time_limit,
     )
 
 
-def _replace(obj, **kw):
-    import dataclasses
-    return dataclasses.replace(obj, **kw)
+def _service_areas(f: schema.NationalFile, at: Located, hm: dict) -> dict[str, ServiceArea]:
+    for aid, a in f.service_areas.items():
+        for sid in hm:
+            if sid not in a.fte_2040:
+                at.fail(("service_areas", aid, "fte_2040"), f"no 2040 årsverk for HELSEMOD scenario {sid!r}",
+                        f"add `{sid}: ...` under `fte_2040` (one value per HELSEMOD scenario)")
+        for sid in a.fte_2040:
+            if sid not in hm:
+                at.fail(("service_areas", aid, "fte_2040", sid), f"unknown HELSEMOD scenario {sid!r}",
+                        f"use the ids under `helsemod.scenarios`: {sorted(hm)}")
+    return {aid: ServiceArea(aid, a.fte_2019, dict(a.fte_2040)) for aid, a in f.service_areas.items()}
 
 
-def _read_group_table(table: Path, hm_scen: dict[str, HelsemodScenario], v: _V, cols: dict,
-                      basis: str = "gap_table") -> dict[str, GroupData]:
-    try:
-        with table.open(encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except FileNotFoundError:
-        v.fail("groups.table", f"file not found: {table}", "point `groups.table` at the CSV next to this file")
-    except UnicodeDecodeError:
-        v.fail("groups.table", f"{table} is not UTF-8 text", "save the table as CSV in UTF-8")
-    except OSError as e:
-        v.fail("groups.table", f"cannot read {table}: {e.strerror}", "point `groups.table` at a readable CSV file")
-    tv = _V(table)
-    needed = list(HELSEMOD_COLUMNS) + [f"need_2040_{s}" for s in hm_scen] + [f"gap_2040_{s}" for s in hm_scen]
-    header = rows[0].keys() if rows else []
-    for c in needed:
-        if c not in header:
-            tv.fail(c, "column missing", f"add column `{c}` (one row per group)")
-        if c not in cols:
-            v.fail(f"groups.columns.{c}", "no source for this column", f"add `{c}: {{source: ...}}` under `groups.columns`")
+# ---------------------------------------------------------------------------------- groups
+def _groups(f: schema.NationalFile, at: Located, hm: dict, areas: dict) -> dict[str, GroupData]:
+    g = f.groups
+    csv_path = (at.path.parent / g.table).resolve()   # absolute: the run never depends on the working folder
+    if not csv_path.is_file():
+        at.fail(("groups", "table"), f"{'is a folder' if csv_path.is_dir() else 'file not found'}: {csv_path}",
+                "point `groups.table` (relative to this file) at the groups CSV")
+    table = read_table(csv_path)
+    groups = _group_rows(table, g, at, hm)
+    name = csv_path.name
+    for gid, anchors in g.supply_anchors.items():
+        if gid not in groups:
+            at.fail(("groups", "supply_anchors", gid), f"group {gid!r} has no row in {name}",
+                    f"add a row for {gid!r} to {name}, or use one of {sorted(groups)}")
+        old = groups[gid]
+        groups[gid] = dataclasses.replace(old, supply_anchors={**old.supply_anchors, **anchors.years})
+    for gid, nh in g.non_helsemod.items():
+        if gid in groups:
+            at.fail(("groups", "non_helsemod", gid), f"group {gid!r} is also a row of {name}",
+                    f"remove it here or from {name}: a group is either HELSEMOD's or outside it")
+        if nh.service_area not in areas:
+            at.fail(("groups", "non_helsemod", gid, "service_area"), f"unknown service area {nh.service_area!r}",
+                    f"use one of {sorted(areas)}")
+        groups[gid] = GroupData(id=gid, label=gid, helsemod=False, need_base=nh.need_base,
+                                base_year=nh.base_year, service_area=nh.service_area)
+    for unit_group, national in g.unit_group_map.items():
+        if national not in groups:
+            at.fail(("groups", "unit_group_map", unit_group), f"group {national!r} has no row in {name} and is "
+                    "not under `groups.non_helsemod`", f"map {unit_group!r} to one of {sorted(groups)}")
+    return groups
+
+
+def _group_rows(t: Table, g: schema.GroupsSection, at: Located, hm: dict) -> dict[str, GroupData]:
+    """One GroupData per row of the groups table; every column the file reads is a finite number."""
+    per_scenario = ["gap_2040"] + (["need_2040"] if g.need_2040_basis == "demand_table" else [])
+    read = list(HELSEMOD_COLUMNS) + [f"{c}_{s}" for c in per_scenario for s in hm]
+    if "group" not in t.header:
+        t.fail(None, "", "column `group` is missing" + (" (the first header is "
+               f"{t.header[0]!r})" if t.header else ""), "name the column of catalogue group ids `group`")
+    for c in read:
+        if c not in t.header:
+            t.fail(None, "", f"column `{c}` is missing", f"add column `{c}`: the file reads it "
+                   f"({'need_2040_basis: ' + g.need_2040_basis + ', ' if c.startswith('need_2040') else ''}"
+                   f"HELSEMOD scenarios {', '.join(hm)})")
+        if c not in g.columns:
+            at.fail(("groups", "columns", c), "no source for this column of the table",
+                    f"add `{c}: {{source: ...}}` under `groups.columns`")
+    for c in g.columns:
+        if c not in t.header:
+            at.fail(("groups", "columns", c), f"{t.path.name} has no column `{c}`",
+                    f"remove the entry or add the column to {t.path.name}")
+    if not t.rows:
+        t.fail(None, "", "no group rows", "add one row per HELSEMOD group")
+    other = [c for c in g.columns if c not in read]     # sourced columns the run does not read: blank or numbers
     out: dict[str, GroupData] = {}
-    for i, r in enumerate(rows, start=2):
-        gid = (r.get("group") or "").strip()
+    lines: dict[str, int] = {}
+    for r in t.rows:
+        gid = r.cells["group"].text.strip()
         if not gid:
-            tv.fail(f"row {i}.group", "empty group id", "give the catalogue group id")
+            t.fail(r, "group", "empty group id", "give the group's catalogue id, e.g. sykepleier")
+        if not _is_id(gid):
+            t.fail(r, "group", f"{gid!r} is not a group id", "use the catalogue id: lower-case letters, digits and _")
         if gid in out:
-            tv.fail(f"row {i}.group", f"group {gid!r} appears twice", "keep one row per group")
-
-        def num(c: str, allow_blank: bool = False) -> float | None:
-            s = (r.get(c) or "").strip()
-            if not s:
-                if allow_blank:
-                    return None
-                tv.fail(f"row {i} ({gid}).{c}", "empty", "fill in the number")
-            try:
-                x = float(s)
-            except ValueError:
-                tv.fail(f"row {i} ({gid}).{c}", f"not a number: {s!r}", "use a plain number (no spaces, decimal point)")
-            if c.startswith(("supply", "need", "parttime")) and x < 0:
-                tv.fail(f"row {i} ({gid}).{c}", f"negative value {x:g}", "årsverk cannot be negative")
-            return x
-
+            t.fail(r, "group", f"group {gid!r} appears twice (also line {lines[gid]})", "keep one row per group")
+        for c in other:
+            t.number(r, c, -schema.MAX_FTE, schema.MAX_FTE, f"a number ({c})", blank=True)
+        fte = functools.partial(_fte, t, r)
+        s40 = fte("supply_2040")
+        gaps = {s: t.number(r, f"gap_2040_{s}", -schema.MAX_FTE, schema.MAX_FTE,
+                            f"the group's gap in årsverk (gap_2040_{s})") for s in hm}
+        label = r.cells["nou_label"].text.strip() if "nou_label" in r.cells else ""
+        lines[gid] = r.line
         out[gid] = GroupData(
-            id=gid, label=(r.get("nou_label") or gid).strip(), helsemod=True,
-            supply_anchors={2019: num("supply_2019"), 2040: num("supply_2040")},
-            need_anchors={s: {2019: num("need_2019"),
-                              2040: (num("supply_2040") - num(f"gap_2040_{s}")) if basis == "gap_table"
-                              else num(f"need_2040_{s}")} for s in hm_scen},
-            gap_2040={s: num(f"gap_2040_{s}") for s in hm_scen},
-            parttime_2040={"min70": num("parttime_min70_2040"), "full": num("parttime_full_2040")},
+            id=gid, label=label or gid, helsemod=True,
+            supply_anchors={2019: fte("supply_2019"), 2040: s40},
+            need_anchors={s: {2019: fte("need_2019"),
+                              2040: s40 - gaps[s] if g.need_2040_basis == "gap_table" else fte(f"need_2040_{s}")}
+                          for s in hm},
+            gap_2040=gaps,
+            parttime_2040={"min70": fte("parttime_min70_2040"), "full": fte("parttime_full_2040")},
         )
     return out
 
 
-def _parse_levers(m: dict[str, Any], v: _V, where_of: dict[str, str], groups: dict) -> Levers:
-    """`m`: lever name -> merged mapping (or None = off); `where_of`: the field path each came from."""
-    def lever(name: str) -> dict | None:
-        d = m.get(name)
-        if d is None:
-            return None
-        w = where_of[name]
-        v.entry(d, w)
-        if not d.get("source") and d.get("illustrative") is not True:
-            v.fail(f"{w}.source", f"lever `{name}` has no source",
-                   "add `source:` (document and line, or URL) or mark it `illustrative: true`")
-        return d
-
-    ts = tech = pt_ramp = sl_ramp = None
-    savings: tuple[TechSaving, ...] = ()
-    pt_variant = sl_target = None
-    sl_current: dict[str, float] = {}
-    if (d := lever("task_sharing")) is not None:
-        ts = v.curve(d.get("adoption"), f"{where_of['task_sharing']}.adoption")
-    if (d := lever("technology")) is not None:
-        w = where_of["technology"]
-        tech = v.curve(d.get("adoption"), f"{w}.adoption")
-        savings = _tech_savings(d, v, w)
-    if (d := lever("part_time")) is not None:
-        w = where_of["part_time"]
-        pt_variant = d.get("variant")
-        if pt_variant not in ("min70", "full"):
-            v.fail(f"{w}.variant", f"unknown variant {pt_variant!r}",
-                   "use `min70` (everyone at least 70 %) or `full` (everyone full-time), NOU Tabell 9.1")
-        pt_ramp = v.curve(d.get("ramp"), f"{w}.ramp")
-    if (d := lever("sick_leave")) is not None:
-        w = where_of["sick_leave"]
-        sl_target = v.number(d, "target_share", w, maximum=0.99)
-        sl_current = _sick_leave_current(d, v, w, groups)
-        sl_ramp = v.curve(d.get("ramp"), f"{w}.ramp")
-    return Levers(ts, tech, savings, pt_variant, pt_ramp, sl_target, sl_current, sl_ramp)
+def _fte(t: Table, r: Row, column: str) -> float:
+    return t.number(r, column, 0, schema.MAX_FTE, f"the group's årsverk ({column})")
 
 
-def _tech_savings(d: dict, v: _V, where: str) -> tuple[TechSaving, ...]:
-    items = d.get("savings") or []
-    if not isinstance(items, list):
-        v.fail(f"{where}.savings", f"expected a list, got {items!r}",
-               "write each saving as a list item: `- {family: ..., share: 0.3, source: ...}`")
-    out = []
-    for i, s in enumerate(items):
-        w = f"{where}.savings[{i}]"
-        v.sourced(v.entry(s, w), w)
-        out.append(TechSaving(str(v.get(s, "family", w, str)), v.number(s, "share", w, maximum=1.0)))
+def _is_id(text: str) -> bool:
+    try:
+        _ID.validate_python(text)
+    except ValidationError:
+        return False
+    return True
+
+
+# ------------------------------------------------------------------------------ archetypes
+def _archetypes(f: schema.NationalFile, at: Located, drivers: dict, areas: dict,
+                groups: dict) -> tuple[Archetype, ...]:
+    out, seen = [], set()
+    for i, a in enumerate(f.archetypes):
+        if a.id in seen:
+            at.fail(("archetypes", i, "id"), f"duplicate archetype id {a.id!r}", "give each archetype its own id")
+        seen.add(a.id)
+        if a.volume_driver not in drivers:
+            at.fail(("archetypes", i, "volume_driver"), f"unknown volume driver {a.volume_driver!r}",
+                    f"use one of {sorted(drivers)} or add it under `volume_drivers`")
+        if a.service_area not in areas:
+            at.fail(("archetypes", i, "service_area"), f"unknown service area {a.service_area!r}",
+                    f"use one of {sorted(areas)}")
+        if a.check is not None and a.check.group not in groups:
+            at.fail(("archetypes", i, "check", "group"), f"group {a.check.group!r} is not a national group",
+                    f"use one of {sorted(groups)}")
+        cal = a.calibration
+        out.append(Archetype(
+            a.id, (at.path.parent / a.unit).resolve(),   # absolute, so Dask workers elsewhere find it too
+            a.volume_driver, a.service_area, cal.target_fte if cal else None, cal.year if cal else None,
+            at.data["archetypes"][i].get("check")))
     return tuple(out)
 
 
-def _sick_leave_current(d: dict, v: _V, where: str, groups: dict) -> dict[str, float]:
-    out = {}
-    for g, x in v.mapping(d, "current", where).items():
-        out[str(g)] = v.check_number(x, f"{where}.current.{g}", 0, 0.99)
-        if g not in groups:
-            v.fail(f"{where}.current.{g}", f"unknown group {g!r}", f"use one of {sorted(groups)}")
+# ------------------------------------------------------------------------- levers, scenarios
+def _scenarios(f: schema.NationalFile, at: Located, hm: dict, groups: dict,
+               arch_ids: list[str]) -> dict[str, RunScenario]:
+    defaults = at.data.get("levers") or {}
+    for name in LEVERS:
+        lv = getattr(f.levers, name)
+        if lv is not None:
+            _known_current(lv, at, ("levers", name), groups)
+    given = f.scenarios or {sid: schema.Scenario(helsemod=sid) for sid in hm}
+    out: dict[str, RunScenario] = {}
+    for sid, s in given.items():
+        s = s or schema.Scenario()
+        here = ("scenarios", sid)
+        base = s.helsemod or sid
+        if base not in hm:
+            at.fail(here + ("helsemod",), f"unknown HELSEMOD scenario {base!r}", f"use one of {sorted(hm)}")
+        for k, aid in enumerate(s.archetypes or []):
+            if aid not in arch_ids:
+                at.fail(here + ("archetypes", k), f"unknown archetype {aid!r}",
+                        f"use one of {arch_ids} or add it under `archetypes:`")
+        merged = {name: _lever(f, at, defaults.get(name), s.levers.get(name, True), here + ("levers", name), groups)
+                  for name in LEVERS}
+        out[sid] = RunScenario(sid, base, _levers(merged), s.standard_growth, s.productivity_growth,
+                               None if s.archetypes is None else tuple(s.archetypes))
     return out
+
+
+def _lever(f: schema.NationalFile, at: Located, default: Any, switch: bool | dict, here: tuple,
+           groups: dict) -> schema.Lever | None:
+    """A scenario's lever: off, the default, or the default with the scenario's overrides merged in."""
+    name = here[-1]
+    if switch is False or default is None and switch is True:
+        return None
+    if switch is True:
+        return getattr(f.levers, name)
+    merged = deep_merge(default or {}, switch)
+
+    def in_file(rel: tuple) -> tuple:   # a merged field's problem is shown where the field was written
+        return (("levers", name) + rel) if default and _has(default, rel) and not _has(switch, rel) else here + rel
+    try:
+        lv = schema.LEVER_MODELS[name].model_validate(merged)
+    except ValidationError as e:
+        at.fail_validation(e, (), schema.LEVER_MODELS[name], rebase=in_file)
+    _known_current(lv, at, here, groups, switch)
+    return lv
+
+
+def _has(d: Any, rel: tuple) -> bool:
+    for part in rel:
+        if not isinstance(d, dict):
+            return False
+        key = next((k for k in d if str(k) == str(part)), None)
+        if key is None:
+            return False
+        d = d[key]
+    return True
+
+
+def _known_current(lv: schema.Lever, at: Located, here: tuple, groups: dict, written: dict | None = None) -> None:
+    """The sick-leave lever names groups of the table (an override names them where it writes them)."""
+    if not isinstance(lv, schema.SickLeave):
+        return
+    mine = (written or {}).get("current") or {} if written is not None else None
+    for g in lv.current:
+        if g not in groups:
+            loc = (here if mine is None or g in mine else ("levers", "sick_leave")) + ("current", g)
+            at.fail(loc, f"group {g!r} has no row in {Path(at.data['groups']['table']).name} and is not under "
+                    "`groups.non_helsemod`",
+                    f"use one of {sorted(groups)}")
+
+
+def _curve(points: dict[int, float] | None) -> Curve | None:
+    return None if points is None else Curve(tuple(sorted(points.items())))
+
+
+def _levers(m: dict[str, Any]) -> Levers:
+    ts, tech, pt, sl = (m[k] for k in LEVERS)
+    return Levers(
+        task_sharing=_curve(ts.adoption) if ts else None,
+        technology=_curve(tech.adoption) if tech else None,
+        tech_savings=tuple(TechSaving(s.family, s.share) for s in tech.savings) if tech else (),
+        part_time_variant=pt.variant if pt else None, part_time_ramp=_curve(pt.ramp) if pt else None,
+        sick_leave_target=sl.target_share if sl else None, sick_leave_current=dict(sl.current) if sl else {},
+        sick_leave_ramp=_curve(sl.ramp) if sl else None)

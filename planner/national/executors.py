@@ -6,10 +6,12 @@ numbers do not depend on who ran them or how many workers there were.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing as mp
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from tqdm import tqdm
@@ -81,6 +83,9 @@ def _connect(address: Any):
 def _run_dask(jobs: Sequence[Job], address: Any, progress: bool, batch_size: int | None, fn) -> list[dict]:
     from distributed import as_completed as das_completed
 
+    # a worker runs in its own folder, maybe on another machine: send absolute paths (the same files
+    # must be at the same paths there)
+    jobs = [dataclasses.replace(j, unit_path=str(Path(j.unit_path).resolve())) for j in jobs]
     client = _connect(address)
     try:
         nworkers = max(1, sum(client.nthreads().values()))

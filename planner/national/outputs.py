@@ -125,8 +125,27 @@ HM_YEAR = 2040
 
 def write_summary(res, out_dir: Path) -> dict:
     s = build_summary(res)
-    write_text(out_dir / "summary.json", json.dumps(s, ensure_ascii=False, indent=1, sort_keys=False) + "\n")
+    bad = _not_finite(s)
+    if bad:   # JSON has no NaN or Infinity: a reader would choke on the file, so none is written
+        where, x = bad
+        raise InputError(res.cfg.path, "", f"the result {where} is {x}, not a finite number; summary.json was "
+                         "not written", "check the inputs behind that value (the groups table, volumes, the "
+                         "archetype units with `leon solve`)")
+    write_text(out_dir / "summary.json",
+               json.dumps(s, ensure_ascii=False, indent=1, sort_keys=False, allow_nan=False) + "\n")
     return s
+
+
+def _not_finite(x: Any, where: str = "") -> tuple[str, float] | None:
+    """The first number in a summary that is NaN or infinite, with its key path."""
+    if isinstance(x, float):
+        return None if np.isfinite(x) else (where or "(top level)", x)
+    items = x.items() if isinstance(x, dict) else enumerate(x) if isinstance(x, list) else ()
+    for k, v in items:
+        found = _not_finite(v, f"{where}.{k}" if where else str(k))
+        if found:
+            return found
+    return None
 
 
 # ----------------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from planner.national.located import read_kind
+from planner.national.schema import ToyUnitFile
 
 
 @dataclass(frozen=True)
@@ -47,22 +48,18 @@ class ToyResult:
 
 
 def load_toy(path: str | Path) -> ToyInstance:
-    d = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    at = read_kind(Path(path), "toy_unit")
+    d: ToyUnitFile = at.validate(ToyUnitFile, at.data)
     tasks = {}
     groups: set[str] = set()
-    for tid, t in d["tasks"].items():
-        per = t.get("per_patient_per_day", {})
-        if not isinstance(per, dict):
-            per = {c: float(per) for c in d["patient_classes"]}
-        tasks[tid] = ToyTask(tid, float(t["minutes"]), str(t.get("family", tid)),
-                             {k: float(x) for k, x in per.items()}, float(t.get("per_unit_per_day", 0.0)),
-                             {k: float(x) for k, x in t["today"].items()},
-                             {k: float(x) for k, x in t.get("leon", t["today"]).items()})
-        groups |= set(t["today"]) | set(t.get("leon", {}))
-    return ToyInstance(id=str(d["id"]), type=str(d.get("type", "other")), beds=float(d["beds"]),
-                       patient_counts={k: float(x) for k, x in d["patient_classes"].items()}, tasks=tasks,
-                       norm_hours_per_week=float(d.get("norm_hours_per_week", 35.5)),
-                       gross_up=float(d.get("gross_up", 1.0)), groups=tuple(sorted(groups)))
+    for tid, t in d.tasks.items():
+        per = t.per_patient_per_day
+        per = dict(per) if isinstance(per, dict) else {c: per for c in d.patient_classes}
+        leon = t.today if t.leon is None else t.leon
+        tasks[tid] = ToyTask(tid, t.minutes, t.family or tid, per, t.per_unit_per_day, dict(t.today), dict(leon))
+        groups |= set(t.today) | set(t.leon or {})
+    return ToyInstance(id=d.id, type=d.type, beds=d.beds, patient_counts=dict(d.patient_classes), tasks=tasks,
+                       norm_hours_per_week=d.norm_hours_per_week, gross_up=d.gross_up, groups=tuple(sorted(groups)))
 
 
 def solve_toy(inst: ToyInstance, modes=("baseline", "leon")) -> dict[str, ToyResult]:

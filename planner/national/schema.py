@@ -1,0 +1,387 @@
+"""The national file formats as pydantic models: `kind: national` and `kind: toy_unit`.
+
+One class per section of the file, each field declared once with its type and plausible range
+(docs/national.md, «File format», lists them). A new field goes into its section's class here and is
+built into planner.national.config's NationalConfig; checks that need another section or the groups
+table (does this group, driver or archetype exist) live in config.py. Unknown keys are refused, so a
+misspelt field or a block nothing reads is never silently ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import AfterValidator, Field, StrictBool, field_validator, model_validator
+
+from planner.io.schema import Id, Problem, Sourced, Strict
+
+
+class FieldProblem(Problem):
+    """A problem of a whole entry that belongs to one of its fields (`at`), e.g. a missing source."""
+
+    def __init__(self, problem: str, fix: str, at: tuple = ()) -> None:
+        super().__init__(problem, fix)
+        self.at = at
+
+
+# ------------------------------------------------------------------------------- bounded numbers
+def _n(x: float) -> str:
+    return f"{int(x):,}".replace(",", " ") if float(x).is_integer() and abs(x) >= 10_000 else f"{x:g}"
+
+
+def _bounded(lo: float, hi: float, what: str, above: bool = False):
+    """A number in [lo, hi] (or (lo, hi] with `above`), with a message that says what it measures."""
+    rng = f"above {_n(lo)} and at most {_n(hi)}" if above else f"between {_n(lo)} and {_n(hi)}"
+
+    def check(x: float) -> float:
+        if (x <= lo if above else x < lo) or x > hi:
+            if x < 0 <= lo:
+                side = "negative"
+            elif x > hi:
+                side = f"above {_n(hi)}"
+            else:
+                side = f"not above {_n(lo)}" if above else f"below {_n(lo)}"
+            raise Problem(f"{_n(x)} is {side}: {what} lies {rng}", f"give {what} {rng} (docs/national.md)")
+        return x
+    return check
+
+
+def Number(lo: float, hi: float, what: str, above: bool = False) -> Any:
+    return Annotated[float, Field(strict=True), AfterValidator(_bounded(lo, hi, what, above))]
+
+
+def Whole(lo: int, hi: int, what: str) -> Any:
+    return Annotated[int, Field(strict=True), AfterValidator(_bounded(lo, hi, what))]
+
+
+MAX_FTE = 2_000_000        # årsverk: all of Norway's employment is under 3 million
+Year = Whole(1990, 2100, "a year")
+Fte = Number(0, MAX_FTE, "årsverk")
+FteAbove0 = Number(0, MAX_FTE, "årsverk", above=True)
+Gap = Number(-MAX_FTE, MAX_FTE, "a gap in årsverk")
+Growth = Number(-0.1, 0.1, "a yearly growth rate")
+Share = Number(0, 1, "a share")
+SickShare = Number(0, 0.5, "a sick-leave share")
+Volume = Number(0, 10_000_000, "a volume (places, users or beds)", above=True)
+Curve = Annotated[dict[Year, Share], Field(min_length=1)]    # year -> share, linear in between
+Seconds = Number(0, 86_400, "a time limit in seconds per unit solve", above=True)
+Draws = Whole(1, 10_000, "the number of draws")
+Variants = Whole(1, 100, "unit variants per archetype")
+Seed = Whole(0, 2**32 - 1, "a seed")
+BaseYear = Whole(1990, 2040, "the HELSEMOD base year")
+MixSd = Number(0, 3, "a patient-mix standard deviation")
+MinutesSd = Number(0, 2, "a log standard deviation of task minutes")
+Pace = Number(0, 5, "an adoption-pace multiplier")
+# the toy unit (tests of the national layer only)
+ToyMinutes = Number(0, 1440, "minutes of a task", above=True)
+PerPatient = Number(0, 100, "occurrences per patient and day")
+PerUnit = Number(0, 1000, "occurrences per unit and day")
+ToyBeds = Number(0, 100_000, "a volume (places, users or beds)", above=True)
+Count = Number(0, 100_000, "a patient count")
+WeekHours = Number(0, 60, "hours per week", above=True)
+GrossUp = Number(1, 3, "a gross-up factor")
+
+
+class Cited(Sourced):
+    """An entry whose numbers need `source:` (or `illustrative: true`); `derived:` shows our arithmetic
+    on sourced numbers, `external:` marks a source outside the seed documents."""
+
+    derived: str | None = None
+    external: StrictBool = False
+    uncertain: str | None = None
+
+    @model_validator(mode="after")
+    def _cited(self):
+        if not self.source and not self.illustrative:
+            raise FieldProblem("no source given", "add `source:` (document and line, or URL) or mark it "
+                               "`illustrative: true`", at=("source",))
+        return self
+
+
+# ------------------------------------------------------------------------------------------ groups
+class ColumnMeta(Cited):
+    """Where one column of the groups table comes from."""
+
+
+class SupplyAnchors(Cited):
+    """Extra supply points of one HELSEMOD group, written `2030: 94500` beside the source."""
+
+    years: dict[Year, Fte] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _year_keys(cls, d: Any) -> Any:
+        if not isinstance(d, dict):
+            return d
+        years = {k: v for k, v in d.items() if isinstance(k, int) and not isinstance(k, bool)}
+        if not years:
+            raise Problem("no year given", "write the årsverk by year, e.g. `2030: 94500`, beside `source:`")
+        return {**{k: v for k, v in d.items() if k not in years}, "years": years}
+
+
+class NonHelsemodGroup(Cited):
+    """A group outside HELSEMOD's 14: its need moves with a service area's demand."""
+
+    need_base: Fte
+    base_year: Year
+    service_area: Id
+    supply: Literal["follows_baseline_need"] = "follows_baseline_need"
+
+
+class GroupsSection(Strict):
+    table: str
+    need_2040_basis: Literal["gap_table", "demand_table"] = "gap_table"
+    columns: dict[str, ColumnMeta]
+    supply_anchors: dict[Id, SupplyAnchors] = Field(default_factory=dict)
+    unit_group_map: dict[Id, Id] = Field(default_factory=dict)
+    non_helsemod: dict[Id, NonHelsemodGroup] = Field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------------------- HELSEMOD
+class Totals2040(Strict):
+    need: Fte
+    supply: Fte
+    gap: Gap
+
+
+class HelsemodScenario(Strict):
+    name: str | None = None
+    standard_growth: Growth
+    productivity_growth: Growth
+    family_care: str = ""
+    health_improvement: StrictBool = False
+    totals_2040: Totals2040
+
+
+class HelsemodSection(Cited):
+    scenarios: dict[Id, HelsemodScenario] = Field(min_length=1)
+
+
+# ------------------------------------------------------------------ service areas, volumes, archetypes
+class ServiceArea(Cited):
+    """Demand of a HELSEMOD service area, 2019 and 2040 per HELSEMOD scenario."""
+
+    fte_2019: FteAbove0
+    fte_2040: dict[Id, FteAbove0]
+
+
+class VolumeDriver(Cited):
+    value: Volume
+    year: Year
+    unit: str = ""
+
+
+class Calibration(Cited):
+    target_fte: FteAbove0
+    year: Year
+
+
+class Check(Cited):
+    """A plausibility bound on the archetype's national årsverk of one group."""
+
+    group: Id
+    upper_bound_fte: FteAbove0
+
+
+class Archetype(Strict):
+    id: Id
+    unit: str
+    volume_driver: Id
+    service_area: Id
+    calibration: Calibration | None = None
+    check: Check | None = None
+
+
+# ------------------------------------------------------------------------------------------- levers
+class TechSaving(Cited):
+    family: str
+    share: Share
+
+
+class Lever(Sourced):
+    """A lever's settings; each lever needs `source:` or `illustrative: true` (NAME says which lever)."""
+
+    NAME: ClassVar[str] = ""
+
+    @model_validator(mode="after")
+    def _cited(self):
+        if not self.source and not self.illustrative:
+            raise FieldProblem(f"lever `{self.NAME}` has no source",
+                               "add `source:` (document and line, or URL) or mark it `illustrative: true`",
+                               at=("source",))
+        return self
+
+
+class TaskSharing(Lever):
+    NAME: ClassVar[str] = "task_sharing"
+    adoption: Curve
+
+
+class Technology(Lever):
+    NAME: ClassVar[str] = "technology"
+    adoption: Curve
+    savings: list[TechSaving] = Field(default_factory=list)
+
+
+class PartTime(Lever):
+    NAME: ClassVar[str] = "part_time"
+    variant: Literal["min70", "full"]
+    ramp: Curve
+
+
+class SickLeave(Lever):
+    NAME: ClassVar[str] = "sick_leave"
+    target_share: SickShare
+    current: dict[Id, SickShare] = Field(default_factory=dict)
+    ramp: Curve
+
+
+LEVER_MODELS: dict[str, type[Lever]] = {m.NAME: m for m in (TaskSharing, Technology, PartTime, SickLeave)}
+LEVERS = tuple(LEVER_MODELS)
+LeverName = Literal["task_sharing", "technology", "part_time", "sick_leave"]
+
+
+class Levers(Strict):
+    """The defaults every scenario starts from (a scenario switches a lever off or overrides fields)."""
+
+    task_sharing: TaskSharing | None = None
+    technology: Technology | None = None
+    part_time: PartTime | None = None
+    sick_leave: SickLeave | None = None
+
+
+# -------------------------------------------------------------------------------------- scenarios
+class Scenario(Strict):
+    helsemod: Id | None = None            # default: the scenario's own id
+    levers: dict[LeverName, Any] = Field(default_factory=dict)
+    standard_growth: Growth | None = None
+    productivity_growth: Growth | None = None
+    archetypes: list[Id] | None = None
+
+    @field_validator("levers")
+    @classmethod
+    def _switch_or_override(cls, v: dict) -> dict:
+        for name, o in v.items():
+            if not isinstance(o, (bool, dict)):
+                raise FieldProblem(f"expected true, false or a mapping of overrides (got {o!r})",
+                                   f"write `{name}: false`, `{name}: true` or e.g. `{name}: {{ramp: {{2040: 1}}}}`",
+                                   at=(name,))
+        return v
+
+
+# ------------------------------------------------------------------------- solve and Monte Carlo
+class Years(Strict):
+    start: Year
+    end: Year
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.end < self.start:
+            raise FieldProblem(f"end {self.end} is before start {self.start}", "make `years.end` >= `years.start`",
+                               at=("end",))
+        return self
+
+
+class Solve(Strict):
+    relax: StrictBool = False
+    time_limit: Seconds | None = None
+
+
+class MonteCarlo(Sourced):
+    draws: Draws = 50
+    units_per_archetype: Variants = 1
+
+
+class PatientMix(Cited):
+    sd_common: MixSd = 0.0
+    sd_unit: MixSd = 0.0
+
+
+class TaskMinutes(Cited):
+    sd_common: MinutesSd = 0.0
+    sd_task: MinutesSd = 0.0
+
+
+class AdoptionPace(Cited):
+    low: Pace = 1.0
+    high: Pace = 1.0
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.low > self.high:
+            raise FieldProblem(f"low {self.low:g} is above high {self.high:g}", "make `low` <= `high`", at=("low",))
+        return self
+
+
+class Uncertainty(Strict):
+    patient_mix: PatientMix | None = None
+    task_minutes: TaskMinutes | None = None
+    adoption_pace: AdoptionPace | None = None
+
+
+# ----------------------------------------------------------------------------------- the whole file
+class NationalFile(Strict):
+    kind: Literal["national"]
+    id: Id | None = None                  # default: the file name
+    name: str = ""
+    base_year: BaseYear
+    years: Years
+    seed: Seed = 0
+    groups: GroupsSection
+    helsemod: HelsemodSection
+    service_areas: dict[Id, ServiceArea] = Field(min_length=1)
+    volume_drivers: dict[Id, VolumeDriver] = Field(min_length=1)
+    archetypes: list[Archetype] = Field(min_length=1)
+    levers: Levers = Field(default_factory=Levers)
+    scenarios: dict[Id, Scenario | None] | None = None   # default: one per HELSEMOD scenario
+    solve: Solve = Field(default_factory=Solve)
+    monte_carlo: MonteCarlo = Field(default_factory=MonteCarlo)
+    uncertainty: Uncertainty = Field(default_factory=Uncertainty)
+
+    # blocks earlier files carried that nothing reads: refused with what to do instead
+    NOT_READ: ClassVar[dict[str, str]] = {
+        "sectors": "remove the block: observed årsverk by sector are not an input of the projection",
+        "services": "remove the block; a calibration target states its own source and arithmetic under "
+                    "`archetypes[].calibration` (`source:`, `derived:`)",
+        "group_fte": "remove the block: group årsverk come from the groups table (`groups.table`) and "
+                     "`groups.non_helsemod`",
+        "position_size": "remove the block: the part-time lever reads NOU Tabell 9.1 effects from the groups "
+                         "table (columns parttime_min70_2040, parttime_full_2040)",
+        "full_time_share_kommunal_2022": "remove it: the part-time lever reads NOU Tabell 9.1 effects from the "
+                                         "groups table",
+        "sick_leave": "remove the top-level block; the lever's shares go under `levers.sick_leave` "
+                      "(`current:` per group, `target_share:`)",
+    }
+
+
+# ----------------------------------------------------------------------------------------- toy unit
+class ToyTask(Strict):
+    minutes: ToyMinutes
+    family: str | None = None
+    per_patient_per_day: PerPatient | dict[Id, PerPatient] = Field(default_factory=dict)
+    per_unit_per_day: PerUnit = 0.0
+    today: dict[Id, Share] = Field(min_length=1)
+    leon: dict[Id, Share] | None = None
+
+
+class ToyUnitFile(Strict):
+    kind: Literal["toy_unit"]
+    id: Id
+    type: str = "other"
+    beds: ToyBeds
+    patient_classes: dict[Id, Count] = Field(min_length=1)
+    norm_hours_per_week: WeekHours = 35.5
+    gross_up: GrossUp = 1.0
+    tasks: dict[Id, ToyTask] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _classes(self):
+        for tid, t in self.tasks.items():
+            for c in t.per_patient_per_day if isinstance(t.per_patient_per_day, dict) else ():
+                if c not in self.patient_classes:
+                    raise FieldProblem(f"unknown patient class {c!r}", f"use one of {sorted(self.patient_classes)}",
+                                       at=("tasks", tid, "per_patient_per_day", c))
+        return self
+
+
+MODELS = {"national": NationalFile, "toy_unit": ToyUnitFile}
