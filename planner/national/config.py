@@ -235,7 +235,7 @@ class _V:
             return
         if not d.get("source") and d.get("illustrative") is not True:
             self.fail(f"{where}.source", "no source given",
-                      "add `source:` (document and line, or URL) or mark it `illustrative: true`")
+                      "add `source:` (`KEY, place` of docs/sources.md, or a URL) or mark it `illustrative: true`")
 
     def curve(self, d: Any, where: str, lo: float = 0.0, hi: float | None = 1.0) -> Curve:
         if not isinstance(d, dict) or not d:
@@ -313,7 +313,7 @@ def load_national(path: str | Path) -> NationalConfig:
     hm_end = 2040  # the NOU tables end in 2040
     if start < base_year or end > hm_end:
         v.fail("years", f"{start}-{end} lies outside the data ({base_year}-{hm_end}: HELSEMOD base year to the "
-               "last year of NOU 2023:4 Tabell 2.1/2.2/2.5)",
+               "last year of NOU2023:4, Tabell 2.1, 2.2 and 2.5)",
                f"choose years within {base_year}-{hm_end}")
 
     # --- groups table
@@ -325,7 +325,7 @@ def load_national(path: str | Path) -> NationalConfig:
     basis = graw.get("need_2040_basis", "gap_table")
     if basis not in ("gap_table", "demand_table"):
         v.fail("groups.need_2040_basis", f"unknown basis {basis!r}",
-               "use `gap_table` (need = supply + shortfall, NOU Tabell 2.2 and 2.1) or `demand_table` (Tabell 2.5)")
+               "use `gap_table` (need = supply + shortfall, NOU2023:4, Tabell 2.2 and 2.1) or `demand_table` (NOU2023:4, Tabell 2.5)")
     groups = _read_group_table(table, hm_scen, v, cols, basis)
     for gid, anchors in v.mapping(graw, "supply_anchors", "groups").items():
         w = f"groups.supply_anchors.{gid}"
@@ -558,7 +558,7 @@ def _parse_levers(m: dict[str, Any], v: _V, where_of: dict[str, str], groups: di
         v.entry(d, w)
         if not d.get("source") and d.get("illustrative") is not True:
             v.fail(f"{w}.source", f"lever `{name}` has no source",
-                   "add `source:` (document and line, or URL) or mark it `illustrative: true`")
+                   "add `source:` (`KEY, place` of docs/sources.md, or a URL) or mark it `illustrative: true`")
         return d
 
     ts = tech = pt_ramp = sl_ramp = None
@@ -576,7 +576,7 @@ def _parse_levers(m: dict[str, Any], v: _V, where_of: dict[str, str], groups: di
         pt_variant = d.get("variant")
         if pt_variant not in ("min70", "full"):
             v.fail(f"{w}.variant", f"unknown variant {pt_variant!r}",
-                   "use `min70` (everyone at least 70 %) or `full` (everyone full-time), NOU Tabell 9.1")
+                   "use `min70` (everyone at least 70 %) or `full` (everyone full-time), NOU2023:4, Tabell 9.1")
         pt_ramp = v.curve(d.get("ramp"), f"{w}.ramp")
     if (d := lever("sick_leave")) is not None:
         w = where_of["sick_leave"]

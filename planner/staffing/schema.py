@@ -14,7 +14,7 @@ from planner.io.schema import Clock, Id, NonNeg, Num, Pos, Problem, Share, Sourc
 
 def _need_source(obj: Sourced, what: str) -> None:
     if not obj.source and not obj.illustrative:
-        raise Problem(f"{what} needs `source:` (document and line, or URL) or `illustrative: true`",
+        raise Problem(f"{what} needs `source:` (`KEY, place` of docs/sources.md, or a URL) or `illustrative: true`",
                       "cite where the number comes from, or mark it `illustrative: true`")
 
 
