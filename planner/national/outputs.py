@@ -107,7 +107,7 @@ def build_summary(res) -> dict[str, Any]:
                 "gap_rel_diff": round((model_gap - hm.totals_2040["gap"]) / abs(hm.totals_2040["gap"]), 5),
                 "nou_need": hm.totals_2040["need"], "model_need_helsemod_groups": _r(model_need),
                 "need_rel_diff": round((model_need - hm.totals_2040["need"]) / hm.totals_2040["need"], 5),
-                "source": "NOU 2023:4 Tabell 2.1 (gap) and Tabell 2.5 (need) sums",
+                "source": "NOU2023:4, Tabell 2.1 (gap) and Tabell 2.5 (need), row Sum",
             }
         lv = cfg.scenarios[sid].levers
         out["levers"][sid] = {

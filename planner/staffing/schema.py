@@ -45,7 +45,7 @@ Productive = _limited(0.1, 1)
 
 def _need_source(obj: Sourced, what: str) -> None:
     if not obj.source and not obj.illustrative:
-        raise Problem(f"{what} needs `source:` (document and line, or URL) or `illustrative: true`",
+        raise Problem(f"{what} needs `source:` (`KEY, place` of docs/sources.md, or a URL) or `illustrative: true`",
                       "cite where the number comes from, or mark it `illustrative: true`")
 
 
