@@ -162,13 +162,16 @@ class LinearModel:
               relax: bool = False) -> Solution:
         if solver not in ("highs", "cbc"):
             raise ValueError(f"unknown solver {solver!r}")
-        deadline = time_limit if isinstance(time_limit, Deadline) else None
-        if deadline is not None:
-            time_limit = deadline.left()
-            if time_limit <= 0:
-                deadline.reached = True
-                return Solution("time_limit")
-        sol = self._solve_highs(time_limit, relax) if solver == "highs" else self._solve_pulp(time_limit, relax)
+        deadline: Deadline | None = None
+        seconds: float | None = None
+        if isinstance(time_limit, Deadline):
+            deadline, seconds = time_limit, time_limit.left()
+        else:
+            seconds = time_limit
+        if deadline is not None and seconds is not None and seconds <= 0:
+            deadline.reached = True
+            return Solution("time_limit")
+        sol = self._solve_highs(seconds, relax) if solver == "highs" else self._solve_pulp(seconds, relax)
         if deadline is not None and sol.status == "time_limit":
             deadline.reached = True
         return sol

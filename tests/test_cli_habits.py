@@ -8,9 +8,9 @@ import json
 import tomllib
 
 import pytest
-from conftest import ROOT, run_cli
 
 import cli
+from conftest import ROOT, run_cli
 
 PYPROJECT_VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
 

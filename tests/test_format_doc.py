@@ -1,8 +1,9 @@
 """What docs/instance-format.md says the model does where a reader might guess otherwise, each pinned
 (numbered as the sections below: 1 supervision_ratio defaults, 2 time_factor and overheads, 3 task
 conditions for today's performers, 4 share by hours, 5 overlapping availability, 6 empty rules file,
-7 reserved_task against today's performers, 8 movable tasks) on a small unit built from the test unit (tests/data: 10 patients; weekday day shift 8 paid h and
-night 9 paid h, 5 of each a week; productive share 1; rule: a sykepleier on every shift).
+7 reserved_task against today's performers, 8 movable tasks) on a small unit built from the test
+unit (tests/data: 10 patients; weekday day shift 8 paid h and night 9 paid h, 5 of each a week;
+productive share 1; rule: a sykepleier on every shift).
 
 Unchanged, LEON staffs the day with 1 assistent + 1 sykepleier and the night with 1 sykepleier
 (tests/test_staffing_small.py); each test below changes one thing and checks what the document says.

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, run_cli
-from test_bad_input import assert_clear_error, edit
 
+from conftest import ROOT, run_cli
 from planner.io.loader import MAX_BYTES
 from planner.io.registry import KIND_NAMES
+from test_bad_input import assert_clear_error, edit
 
 
 def _lines_of(text: str, pattern: str) -> list[int]:
@@ -207,16 +207,19 @@ def test_absurd_occurrences_are_refused_before_the_solver(unit_dir, capsys, per_
 # (file, where in the data, value just past the limit, field path in the message, the limit)
 OVER = [
     ("groups.yaml", lambda d, v: d["groups"][0].update(level=v), 101, r"groups\[0\]\.level", "100"),
-    ("groups.yaml", lambda d, v: d["groups"][0].update(cost_per_hour=v), 100_001, r"groups\[0\]\.cost_per_hour", "100000"),
+    ("groups.yaml", lambda d, v: d["groups"][0].update(cost_per_hour=v), 100_001,
+     r"groups\[0\]\.cost_per_hour", "100000"),
     ("catalogue.yaml", lambda d, v: d["tasks"][0].update(minutes=v), 1441, r"tasks\[0\]\.minutes", "1440"),
     ("catalogue.yaml", lambda d, v: d["tasks"][0]["allowed"][0].update(time_factor=v), 10.5,
      r"tasks\[0\]\.allowed\[0\]\.time_factor", "10"),
     ("unit.yaml", lambda d, v: d.update(beds=v), 10_001, r"beds", "10000"),
-    ("unit.yaml", lambda d, v: d["patient_classes"][0].update(count=v), 10_001, r"patient_classes\[0\]\.count", "10000"),
+    ("unit.yaml", lambda d, v: d["patient_classes"][0].update(count=v), 10_001,
+     r"patient_classes\[0\]\.count", "10000"),
     ("unit.yaml", lambda d, v: d["workload"][0].update(per_patient={"tung": v}), 101,
      r"workload\[0\]\.per_patient\.tung", "100"),
     ("unit.yaml", lambda d, v: d["workload"][2].update(per_unit=v), 10_001, r"workload\[2\]\.per_unit", "10000"),
-    ("unit.yaml", lambda d, v: d.update(overheads=[{"id": "o", "minutes": v, "tasks": ["stell"], "illustrative": True}]),
+    ("unit.yaml",
+     lambda d, v: d.update(overheads=[{"id": "o", "minutes": v, "tasks": ["stell"], "illustrative": True}]),
      1441, r"overheads\[0\]\.minutes", "1440"),
     ("unit.yaml", lambda d, v: d["shifts"][0].update(paid_hours=v), 0.25, r"shifts\[0\]\.paid_hours", "0.5"),
     ("unit.yaml", lambda d, v: d["shifts"][0].update(days_per_week=v), 0.05, r"shifts\[0\]\.days_per_week", "0.1"),

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import run_cli
-from test_national import NORGE, TOY_CSV, _edit, toy_national
 
 import commands.national
+from conftest import run_cli
 from planner.io.errors import InputError
 from planner.io.registry import files_read, recording_reads
 from planner.national import outputs
 from planner.national.config import load_national
 from planner.national.schema import NationalFile
+from test_national import NORGE, TOY_CSV, _edit, toy_national
 
 TRACEBACK = "Traceback"
 

@@ -12,10 +12,10 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli
-from test_national import toy_national
 
 import commands.national
+from conftest import ROOT, run_cli
+from test_national import toy_national
 
 INSTANCES = ROOT / "instances"
 

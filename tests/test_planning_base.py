@@ -197,7 +197,8 @@ def test_todays_mix_already_leon_frees_nothing_by_task_sharing(unit_dir, tmp_pat
     def unit(d):
         for w in d["workload"]:
             # stell 10 × 1.6 × 30 min = 8 h; medisin 10 × 8 × 6 min = 8 h; rydding 8 × 60 min = 8 h
-            w.update({"stell": {"per_patient": 1.6}, "medisin": {"per_patient": 8}, "rydding": {"per_unit": 8}}[w["task"]])
+            amounts = {"stell": {"per_patient": 1.6}, "medisin": {"per_patient": 8}, "rydding": {"per_unit": 8}}
+            w.update(amounts[w["task"]])
     edit(unit_dir / "unit.yaml", unit)
     mark(unit_dir, stell=True, medisin=True, rydding=False)
     free = solve_json(unit_dir / "unit.yaml", tmp_path, capsys)

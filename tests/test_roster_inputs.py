@@ -13,8 +13,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
 
+from conftest import run_cli
 from planner.io.errors import InputError
 from planner.io.registry import files_read, recording_reads
 from planner.roster.grids import read_grid

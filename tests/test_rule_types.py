@@ -50,7 +50,7 @@ def leon(unit_dir: Path, tmp_path: Path, capsys) -> dict:
 def staff(day: tuple, night: tuple) -> dict:
     """(assistent, helsefagarbeider, sykepleier) heads by day and by night."""
     names = ("assistent", "helsefagarbeider", "sykepleier")
-    return {"hverdag_dag": dict(zip(names, day)), "hverdag_natt": dict(zip(names, night))}
+    return {"hverdag_dag": dict(zip(names, day, strict=True)), "hverdag_natt": dict(zip(names, night, strict=True))}
 
 
 def binding(res: dict, rule: str) -> list[dict]:
@@ -110,7 +110,7 @@ def test_every_type_checks_the_groups_and_tasks_it_names(name, unit_dir):
     wrong |= {f: ["family:nothing"] for f in _fields_naming(cls, rt.TASK_NAMES)}
     assert wrong, "every type names some groups"
     for fld, bad in wrong.items():
-        edit(unit_dir / "rules.yaml", lambda d: d.update(rules=[
+        edit(unit_dir / "rules.yaml", lambda d, fld=fld, bad=bad: d.update(rules=[
             {"id": "sample", "type": name, **SAMPLES[name], fld: bad, "illustrative": True}]))
         with pytest.raises(InputError) as e:
             load_unit(unit_dir / "unit.yaml")
@@ -120,7 +120,7 @@ def test_every_type_checks_the_groups_and_tasks_it_names(name, unit_dir):
 def test_docs_list_each_type_with_its_fields():
     text = (ROOT / "docs" / "instance-format.md").read_text(encoding="utf-8")
     for name, fields in RULE_FIELDS.items():
-        [row] = re.findall(rf"^\| `{name}` \| ([^|]*(?:\\\|[^|]*)*) \|", text, re.M)
+        [row] = re.findall(rf"^\| `{name}` \| ([^|]*(?:\\\|[^|]*)*) \|", text, re.MULTILINE)
         named = set(re.findall(r"`(\w+)", row)) & ALL_FIELDS
         assert named == fields, (name, row)
 
@@ -253,7 +253,7 @@ def test_delegation(unit_dir, tmp_path, capsys, supervisor, day):
 # --------------------------------------------------------------------------------- bad rules
 @pytest.mark.parametrize("name", sorted(RULE_TYPES))
 def test_a_field_the_type_does_not_read_is_an_error(name, unit_dir, capsys):
-    stray = sorted(ALL_FIELDS - RULE_FIELDS[name])[0]
+    stray = min(ALL_FIELDS - RULE_FIELDS[name])
     add_rules(unit_dir, {"id": "sample", "type": name, **SAMPLES[name], stray: 3})
     err = assert_clear_error(capsys, ["solve", unit_dir / "unit.yaml"], "rules.yaml",
                              rf"rules\[1\]\.{stray} \(line \d+\)")

@@ -23,8 +23,9 @@ SOURCES_MD = ROOT / "docs" / "sources.md"
 
 
 FORBIDDEN = [
-    (re.compile(r"\bseeds?[ _-]?0\d\d\b|\bseeds?0\d\d", re.I), "a text copy of a source document (seed nnn)"),
-    (re.compile(r"(?<![\w/§.])L\d{2,}(?:\s*[-–]\s*L?\d+)?(?![\w/])"), "a line number of a file the reader does not have"),
+    (re.compile(r"\bseeds?[ _-]?0\d\d\b|\bseeds?0\d\d", re.IGNORECASE), "a text copy of a source document (seed nnn)"),
+    (re.compile(r"(?<![\w/§.])L\d{2,}(?:\s*[-–]\s*L?\d+)?(?![\w/])"),
+     "a line number of a file the reader does not have"),
     (re.compile(r"\b(?:time_standards|aml_rules|task_catalogue_draft|seed000_|seeds001)"), "a research note"),
     (re.compile(r"(?:\bresearch/|\bshared/(?:seeds|research)|/work/|/home/|/tmp/)"), "a path outside the repository"),
 ]
@@ -113,7 +114,7 @@ def code_citations() -> list[tuple[str, str, str]]:
                 if isinstance(node, ast.keyword) and node.arg == "source":
                     pairs.append(node.value)
                 elif isinstance(node, ast.Dict):
-                    pairs += [v for k, v in zip(node.keys, node.values)
+                    pairs += [v for k, v in zip(node.keys, node.values, strict=True)
                               if isinstance(k, ast.Constant) and k.value == "source"]
                 for v in pairs:
                     if isinstance(v, ast.Constant) and isinstance(v.value, str) and v.value:

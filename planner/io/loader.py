@@ -97,11 +97,11 @@ class _Loader(yaml.SafeLoader):
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-_Loader.add_constructor(_TIMESTAMP, lambda loader, node: loader.construct_scalar(node))
+_Loader.add_constructor(_TIMESTAMP, lambda loader, node: loader.construct_scalar(node))  # type: ignore[arg-type]
 
 
-def read_text(path: Path) -> str:
-    """The UTF-8 text of an input file; only a regular file of at most MAX_BYTES is opened at all."""
+def read_bytes(path: Path) -> bytes:
+    """The bytes of an input file (recorded as read); only a regular file of at most MAX_BYTES is opened at all."""
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -111,11 +111,11 @@ def read_text(path: Path) -> str:
         raise InputError(path, "", f"cannot be read ({getattr(e, 'strerror', None) or e})",
                          "check the path") from None
     if stat.S_ISDIR(st.st_mode):
-        raise InputError(path, "", "is a folder, not a YAML file", "give the path of a .yaml file")
+        raise InputError(path, "", "is a folder, not a file", "give the path of a file")
     if not stat.S_ISREG(st.st_mode):
         # a device (/dev/zero) or a pipe would never end, or never start
         raise InputError(path, "", f"is not a regular file (it is a {_file_type(st.st_mode)})",
-                         "give the path of a .yaml file")
+                         "give the path of a regular file")
     if st.st_size > MAX_BYTES:
         raise InputError(path, "", f"is {st.st_size / 2**20:.1f} MiB; an input file may be at most "
                          f"{MAX_BYTES // 2**20} MiB", "check the path: no input file is near that size")
@@ -124,12 +124,18 @@ def read_text(path: Path) -> str:
         # non-blocking, and checked again once open: a file swapped for a pipe since stat does not hang
         with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:
             if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                raise InputError(path, "", "is not a regular file", "give the path of a .yaml file")
+                raise InputError(path, "", "is not a regular file", "give the path of a regular file")
             raw = f.read(MAX_BYTES + 1)  # the file may have grown since stat
     except OSError as e:
         raise InputError(path, "", f"cannot be read ({e.strerror or e})", "check the file's permissions") from None
     if len(raw) > MAX_BYTES:
         raise InputError(path, "", f"is over {MAX_BYTES // 2**20} MiB", "check the path")
+    return raw
+
+
+def read_text(path: Path) -> str:
+    """The UTF-8 text of an input file (a byte-order mark is dropped), with the checks of read_bytes."""
+    raw = read_bytes(path)
     try:
         return raw.decode("utf-8-sig")  # a byte-order mark from a Windows editor is not content
     except UnicodeDecodeError as e:
@@ -143,6 +149,21 @@ def _file_type(mode: int) -> str:
         if test(mode):
             return name
     return "special file"
+
+
+def _refuse_duplicate_keys(path: Path, node: yaml.MappingNode, loc: tuple) -> None:
+    seen: dict[str, int] = {}
+    for k, _ in node.value:
+        key = k.value if isinstance(k, yaml.ScalarNode) else None
+        if key is None or k.tag == _MERGE:
+            continue
+        line = k.start_mark.line + 1
+        if key in seen:
+            raise InputError(path, field_path(loc + (key,)) + f" (line {line})",
+                             f"duplicate key {shown(key)}: it is also on line {seen[key]}, and "
+                             "the second would silently replace the first",
+                             "keep one of the two (merge their contents if both are needed)")
+        seen[key] = line
 
 
 def _check_tree(path: Path, root: yaml.Node) -> None:
@@ -164,17 +185,9 @@ def _check_tree(path: Path, root: yaml.Node) -> None:
             for i, child in enumerate(node.value):
                 size += walk(child, loc + (i,))
         elif isinstance(node, yaml.MappingNode):
-            seen: dict[str, int] = {}
+            _refuse_duplicate_keys(path, node, loc)
             for k, v in node.value:
                 key = k.value if isinstance(k, yaml.ScalarNode) else None
-                if key is not None and k.tag != _MERGE:
-                    line = k.start_mark.line + 1
-                    if key in seen:
-                        raise InputError(path, field_path(loc + (key,)) + f" (line {line})",
-                                         f"duplicate key {shown(key)}: it is also on line {seen[key]}, and "
-                                         "the second would silently replace the first",
-                                         "keep one of the two (merge their contents if both are needed)")
-                    seen[key] = line
                 size += walk(k, loc) + walk(v, loc + (key if key is not None else "?",))
         busy.discard(id(node))
         sizes[id(node)] = size

@@ -57,6 +57,24 @@ def _is_input(out: Path, inputs: Iterable[str | Path]) -> bool:
     return False
 
 
+def _check_folder(out: Path, opt: str, probe: bool) -> None:
+    """The folder of an output exists, is a folder and (with `probe`: a file made and removed) is writable."""
+    folder = out.parent
+    if not folder.exists():
+        raise InputError(opt, str(out), f"folder {folder} does not exist",
+                         f"create it first (mkdir -p {folder}) or choose another path")
+    if not folder.is_dir():
+        raise InputError(opt, str(out), f"{folder} is not a folder", "choose a path inside a folder")
+    if probe:
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".probe", dir=folder)
+            os.close(fd)
+            os.unlink(tmp)
+        except OSError as e:
+            raise InputError(opt, str(out), f"cannot write in folder {folder}: {e.strerror or e}",
+                             "choose a folder you can write to") from None
+
+
 def check_output(path: str | Path, option: str | None = None, inputs: Iterable[str | Path] = (),
                  probe: bool = True) -> Path:
     """Refuse a path that must not be written: an input of this run (read directly or through
@@ -76,35 +94,23 @@ def check_output(path: str | Path, option: str | None = None, inputs: Iterable[s
     except FileNotFoundError:
         mode = None
     except OSError as e:
-        raise InputError(opt, str(out), f"cannot be examined: {e.strerror or e}", "choose another output path") from None
+        raise InputError(opt, str(out), f"cannot be examined: {e.strerror or e}",
+                         "choose another output path") from None
     if mode is not None and not stat.S_ISREG(mode):
         raise InputError(opt, str(out), f"exists and is {_what(mode)}, so leon will not replace it",
                          "give the path of a new or regular file")
-    folder = out.parent
-    if not folder.exists():
-        raise InputError(opt, str(out), f"folder {folder} does not exist",
-                         f"create it first (mkdir -p {folder}) or choose another path")
-    if not folder.is_dir():
-        raise InputError(opt, str(out), f"{folder} is not a folder", "choose a path inside a folder")
-    if probe:
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".probe", dir=folder)
-            os.close(fd)
-            os.unlink(tmp)
-        except OSError as e:
-            raise InputError(opt, str(out), f"cannot write in folder {folder}: {e.strerror or e}",
-                             "choose a folder you can write to") from None
+    _check_folder(out, opt, probe)
     return out
 
 
 def guard_all(outputs: dict[str, str | Path | None], inputs: Iterable[str | Path]) -> dict[str, Path]:
     """Check every given output option (None = not asked for; "" is refused) against the inputs and
     each other. The inputs are recorded as read, so the check at write time sees them too."""
-    inputs = [Path(p) for p in inputs if p]
-    for p in inputs:
+    paths = [Path(p) for p in inputs if p]
+    for p in paths:
         if p.exists():
             note_read(p)
-    outs = {opt: check_output(p, opt, inputs) for opt, p in outputs.items() if p is not None}
+    outs = {opt: check_output(p, opt, paths) for opt, p in outputs.items() if p is not None}
     seen: dict[Path, str] = {}
     for opt, p in outs.items():
         key = p.resolve()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planner.io.errors import InputError
-from planner.io.registry import note_read
+from planner.io.loader import read_text
 
 _PLAIN = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
@@ -81,16 +81,8 @@ def _n(x: float) -> str:
     return f"{int(x):,}".replace(",", " ") if float(x).is_integer() and abs(x) >= 10_000 else f"{x:g}"
 
 
-def read_table(path: Path) -> Table:
-    """The table's header and rows, or an InputError naming the line (and column) that is wrong."""
-    note_read(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(path, "", "is not UTF-8 text", "save the table as CSV in UTF-8") from None
-    except OSError as e:
-        raise InputError(path, "", f"cannot read it: {e.strerror or e}", "point to a readable CSV file") from None
-    lines = text.splitlines()
+def _header(path: Path, lines: list[str]) -> tuple[int, tuple[str, ...], str]:
+    """The header line's index, its column names and the separator it uses."""
     first = next((i for i, s in enumerate(lines) if s.strip()), None)
     if first is None:
         raise InputError(path, "", "the table is empty", "write a header line and one row per group")
@@ -108,6 +100,13 @@ def read_table(path: Path) -> Table:
         if header.index(name) != i:
             raise InputError(path, f"line {first + 1} (header)", f"column {name!r} appears twice",
                              "keep one column of each name")
+    return first, header, sep
+
+
+def read_table(path: Path) -> Table:
+    """The table's header and rows, or an InputError naming the line (and column) that is wrong."""
+    lines = read_text(path).splitlines()  # a regular UTF-8 file of sensible size, recorded as read
+    first, header, sep = _header(path, lines)
     rows = []
     for n, s in enumerate(lines[first + 1:], start=first + 2):
         if not s.strip():
@@ -119,7 +118,7 @@ def read_table(path: Path) -> Table:
                     if other in s else "; a decimal comma, or a separator inside a label that is not quoted?")
             raise InputError(path, f"line {n}", f"{len(cells)} columns, the header has {len(header)}{hint}",
                              f"give every row the header's {len(header)} columns")
-        rows.append(Row(n, dict(zip(header, cells))))
+        rows.append(Row(n, dict(zip(header, cells, strict=True))))
     return Table(path, header, tuple(rows), sep)
 
 

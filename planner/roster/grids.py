@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planner.io.errors import InputError
+from planner.io.loader import read_bytes
 from planner.io.registry import note_read
 from planner.io.writer import atomic_path, write_json
 from planner.roster.schema import OFF
@@ -104,7 +105,7 @@ def _header_date(c: str, path: Path, where: str) -> dt.date:
 
 
 def _csv_table(path: Path) -> tuple[Table, object]:
-    raw = path.read_bytes()
+    raw = read_bytes(path)
     if raw.startswith(b"PK\x03\x04"):
         raise InputError(path, "", "is a workbook (zip), not a CSV text", "name it .xlsx, or save it as CSV")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

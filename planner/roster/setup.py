@@ -10,8 +10,7 @@ from pathlib import Path
 
 from models.roster import cpsat as M
 from planner.io.errors import InputError
-from planner.io.loader import fail_at, load_file, read_yaml
-from planner.io.registry import note_read
+from planner.io.loader import fail_at, load_file, read_text, read_yaml
 from planner.roster.rules import RuleSet
 from planner.roster.schema import TIMES, Cover, StaffFileSpec, validate
 
@@ -217,12 +216,10 @@ def _check_against_unit(sf: StaffFile, unit: UnitView, node) -> None:
 def load_requirement(path: str | Path, unit: UnitView) -> dict[str, dict[str, float]]:
     """`leon solve --json` output -> {unit shift id: {group: heads}} (results.leon.staff)."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "", "file not found", "give the JSON written by `leon solve --json`")
-    note_read(path)
+    text = read_text(path)  # a regular file of sensible size, recorded as read
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
         raise InputError(path, "", f"is not valid JSON ({e})", "give the JSON written by `leon solve --json`") from None
     staff = None
     if isinstance(data, dict):

@@ -303,7 +303,8 @@ class PatientsPerStaff(RuleType):
                          unit.patients / self.max_patients)]
 
     def text(self):
-        return f"at most {self.max_patients:g} patients per staff member ({', '.join(self.groups or []) or 'staff'}) on shift"
+        who = ", ".join(self.groups or []) or "staff"
+        return f"at most {self.max_patients:g} patients per staff member ({who}) on shift"
 
 
 class _TaskRule(RuleType):
