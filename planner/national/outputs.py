@@ -211,6 +211,9 @@ def write_excel(summary: dict, out_dir: Path) -> None:
         "Unit: årsverk. Values are P50 over the Monte Carlo draws unless a column says P10/P90.",
         "gap = supply - need: a shortage is negative. *_baseline = no task sharing, new levers at zero.",
         "freed_by_leon = need without task sharing - need with the scenario's task-sharing adoption.",
+        "calibration_tabell_2_1: the baseline reproduces NOU 2023:4 Tabell 2.1 by construction (not a check); "
+        "validation: the unit models against national figures they can fail; uncertainty: each sampled input "
+        "and what its width rests on.",
         "Method, sources and limitations: docs/national.md. Raw draws: results.parquet.",
     ]})
     with atomic_path(out_dir / "report.xlsx") as tmp:
