@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+from rich.markup import escape as _e     # file text may hold [brackets] that rich would read as markup
 
 from planner.national.montecarlo import sampled_inputs
 from planner.national.validation import FAIL, PASS, baseline_band, tabell_2_1, unit_checks  # noqa: F401
@@ -128,7 +129,7 @@ def print_scenario(summary: dict[str, Any], sid: str, console) -> None:
             console.print("    what each input's width rests on (`source:` / `width_reason:` in the file):")
             for r in rows:
                 if r.get("basis"):
-                    console.print(f"    [dim]{r['input']}: {r['basis']}[/dim]")
+                    console.print(f"    [dim]{r['input']}: {_e(r['basis'])}[/dim]")
     b = summary.get("baseline_band", {}).get(sid)
     if b:
         alts = " · ".join(f"{v['name']} {_n(v['total'])}" for v in b["by_alternative"].values())
@@ -136,7 +137,7 @@ def print_scenario(summary: dict[str, Any], sid: str, console) -> None:
                       f"NOU2023:4, Tabell 2.1): {alts}")
     t = summary.get("calibration_tabell_2_1", {}).get(sid)
     if t:
-        console.print(f"  calibration: {t['text']}")
+        console.print(f"  calibration: {_e(t['text'])}")
 
 
 def print_run(summary: dict[str, Any], console) -> None:
@@ -156,7 +157,7 @@ def print_run(summary: dict[str, Any], console) -> None:
                   "-" if r["residual_pct"] is None else f"{r['residual_pct']:+.1f} %", f"{r['factor']:.3f}")
     console.print(t)
     for r in rows:
-        console.print(f"  {r['sentence']}")
+        console.print(f"  {_e(r['sentence'])}")
     for a in summary.get("calibration_service_areas", {}).get(sid, []):
         console.print(f"  {a['service_area']} ({', '.join(a['archetypes'])}): model {_n(a['model_fte'])}, figures "
                       f"{_n(a['target_fte'])} årsverk, factor {a['factor']:.3f}")
@@ -179,7 +180,7 @@ def print_run(summary: dict[str, Any], console) -> None:
     for r in checks:
         extra = f"; unchecked: {r['unchecked']}" if r.get("unchecked") else ""
         why = f"; tolerance: {r['tolerance_reason']}" if r.get("tolerance_reason") else ""
-        console.print(f"  [dim]{r['id']} ({r['what']}): {r['source']}{why}{extra}[/dim]")
+        console.print(f"  [dim]{r['id']} ({r['what']}): {_e(r['source'] + why + extra)}[/dim]")
     failed = [r["id"] for r in checks if r["status"] == FAIL]
     if failed:
         console.print(f"  [bold red]{len(failed)} of {len(checks)} checks fail[/bold red]: {', '.join(failed)} — "
