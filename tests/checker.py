@@ -94,6 +94,12 @@ def check(unit_path: str | Path, doc: dict, mode: str) -> list[str]:
                     got = sum(by_shift.get(s, {}).get(g, 0.0) * days[s] for s in b)
                     if abs(got - share * need) > 1e-4 * max(1.0, need):
                         problems.append(f"baseline: {t} by {g} on {b} is {got:.4f}, share {share} of {need:.4f}")
+        # planning base (LEON only): a task that needs health competence goes to no group below the base
+        base = unit.get("planning_base")
+        if mode == "leon" and base is not None and tasks[t].get("health_competence"):
+            for g, h in alloc.get(t, {}).items():
+                if h > TOL and groups[g]["level"] < groups[base]["level"]:
+                    problems.append(f"planning base: {g} does {t}, which needs health competence, below {base}")
         for r in rules:
             if r["type"] == "reserved_task" and _covers(r, tasks[t]):
                 for g, h in alloc.get(t, {}).items():

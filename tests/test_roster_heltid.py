@@ -6,7 +6,7 @@ import pytest
 from planner.roster.heltid import ModelsFile, RosterModel, run_model, weekend_arithmetic
 from test_roster import rules, unit
 
-FAFO = [  # (weekend every, weekday, weekend, Ansatte in Tabell 9.2, seed 000 L13501-13511)
+FAFO = [  # (weekend every, weekday, weekend, Ansatte in NOU2023:4, Tabell 9.2)
     (3, "traditional", "traditional", 24), (3, "long", "long", 12), (4, "long", "long", 16),
     (4, "traditional", "long", 16), (2, "traditional", "traditional", 16), (4, "traditional", "traditional", 32)]
 

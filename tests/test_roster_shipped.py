@@ -40,9 +40,9 @@ def test_check_runs_on_shipped_roster(unit, tmp_path, capsys):
 
 
 # planted by planner.roster.examples.traditional_roster into instances/rosters/sykehjem_6uker.csv
-SYKEHJEM_HARD = {("weekend_frequency", "spl02", "2027-01-09"), ("weekend_frequency", "spl02", "2027-01-16"),
-                 ("weekend_frequency", "spl02", "2027-02-13")}
-SYKEHJEM_SOFT = {("quick_return", "ass01", "2027-02-12"), ("max_consecutive_days", "ass03", "2027-01-29")}
+SYKEHJEM_HARD = {("weekend_frequency", "ser02", "2027-01-09"), ("weekend_frequency", "ser02", "2027-01-16"),
+                 ("weekend_frequency", "ser02", "2027-01-23")}
+SYKEHJEM_SOFT = {("quick_return", "hfa03", "2027-01-22"), ("max_consecutive_days", "ser01", "2027-01-31")}
 
 
 def test_sykehjem_roster_planted_problems(tmp_path):
@@ -52,14 +52,13 @@ def test_sykehjem_roster_planted_problems(tmp_path):
     assert rc == 1
     assert hard == SYKEHJEM_HARD                  # the only hard problem is the planted double weekend
     assert SYKEHJEM_SOFT <= got
-    key = ("quick_return", "ass01", "2027-02-12")
+    key = ("quick_return", "hfa03", "2027-01-22")
     q = next(v for v in rep["violations"] if (v["rule"], v["person"], v["date"]) == key)
-    assert "K on 2027-02-11 and D on 2027-02-12" in q["detail"]
-    s = next(v for v in rep["violations"] if (v["rule"], v["person"]) == ("max_consecutive_days", "ass03")
-             and v["date"] == "2027-01-29")
+    assert "K on 2027-01-21 and D on 2027-01-22" in q["detail"]
+    s = next(v for v in rep["violations"] if (v["rule"], v["person"]) == ("max_consecutive_days", "ser01")
+             and v["date"] == "2027-01-31")
     assert s["detail"].startswith("7 consecutive working days")
     assert rep["summary"]["by_rule"] == SYKEHJEM_BY_RULE
 
 
-SYKEHJEM_BY_RULE = {"max_consecutive_days": 10, "max_consecutive_nights": 2, "min_days_off": 74, "quick_return": 18,
-                    "weekend_frequency": 3}
+SYKEHJEM_BY_RULE = {"max_consecutive_days": 11, "min_days_off": 91, "quick_return": 16, "weekend_frequency": 3}

@@ -14,16 +14,16 @@ results.leon.staff), pool by pool (a group, plus slot groups it fills for in PRO
   the cited average position; hospital: heads at the cited average, the fewest on every second weekend that
   the weekend cover needs (``heads_and_cycles``);
 * sizes in steps of 5 % (day >= 20 %, nights >= 50 % and only sizes whose contract a whole number of shifts
-  can meet, ``contract_ok``), a full-time share (municipal) or a part-time mean (hospital) from the seeds,
+  can meet, ``contract_ok``), a full-time share (municipal) or a part-time mean (hospital) from the cited reports,
   the rest spread around their mean; the total is the requirement's hours + 2 % (SLACK).
 
-Figures (put into each file's header; lines of the research digests of the seed documents):
-  nursing home: 22 % full time, average 67 % (seeds001-004.md L159, doc 002 L433);
-  home care: average 57,1 %, median 60 % of user-facing posts (seed000_ch7-9.md L389, NOU L12697-12701),
-    full-time share of municipal helsefagarbeidere 28,5 % (seed000_ch7-9.md L368, NOU L12427-12428);
+Figures (put into each file's header; keys of docs/sources.md):
+  nursing home: 22 % full time, average 67 % (Hdir-Kompetanseløft2025, kap. 3.4.1);
+  home care: average 57,1 %, median 60 % of user-facing posts (NOU2023:4, kap. 9.2.2),
+    full-time share of municipal helsefagarbeidere 28,5 % (NOU2023:4, kap. 9.2.1);
   hospital (Spekter 2021): average position sykepleier 87 %, helsefagarbeider 80 %, leger 96 %, all 91 %
-    (seed000_ch7-9.md L391-393, Figur 9.6); part-time share sykepleier 43 %, helsefagarbeider 58 %, all 25 %
-    (seed000_ch7-9.md L373-374, Figur 9.3).
+    (NOU2023:4, Figur 9.6); part-time share sykepleier 43 %, helsefagarbeider 58 %, all 25 %
+    (NOU2023:4, Figur 9.3).
 
 The shipped rosters are the builder's short deterministic draft plus three planted problems
 (``traditional_roster``, ``_plant``).
@@ -60,8 +60,8 @@ class Profile:
 
 
 SYKEHJEM_CITE = ("nursing home sample: «kun 22 prosent av de ansatte har 100 prosent stilling, mens den "
-                 "gjennomsnittlige stillingsprosenten er på 67 prosent» (seeds001-004.md L159, doc 002 L433); "
-                 "helsefagarbeidere 28,5 % full time in 2021 (seed000_ch7-9.md L368, NOU L12427-12428)")
+                 "gjennomsnittlige stillingsprosenten er på 67 prosent» (Hdir-Kompetanseløft2025, kap. 3.4.1); "
+                 "helsefagarbeidere 28,5 % full time in 2021 (NOU2023:4, kap. 9.2.1)")
 CARE_SUBS = {"assistent": ["helsefagarbeider", "vernepleier", "sykepleier"],
              "helsefagarbeider": ["vernepleier", "sykepleier"], "vernepleier": ["sykepleier"],
              "sykepleier": ["vernepleier"]}
@@ -79,15 +79,14 @@ PROFILES = {
         "ks.yaml", (67, 0.22), SYKEHJEM_CITE, substitutes=dict(CARE_SUBS)),
     "hjemmesykepleie": Profile(
         "ks.yaml", (57, 0.20),
-        "home care user-facing posts: «57,1 prosent i gjennomsnitt og 60,0 prosent i median» (seed000_ch7-9.md "
-        "L389, NOU L12697-12701); helsefagarbeidere 28,5 % full time (seed000_ch7-9.md L368, NOU L12427-12428)",
+        "home care user-facing posts: «57,1 prosent i gjennomsnitt og 60,0 prosent i median» (NOU2023:4, "
+        "kap. 9.2.2); helsefagarbeidere 28,5 % full time (NOU2023:4, kap. 9.2.1)",
         groups={"helsefagarbeider": (62, 0.285)}, substitutes=dict(CARE_SUBS)),
     "medisinsk_sengepost": Profile(
         "spekter.yaml", (91, 0.75),
         "hospital, Spekter 2021: average position sykepleier 87 %, helsefagarbeider/hjelpepleier 80 %, leger 96 %, "
-        "helsesekretær 92 %, drifts-/teknisk 90 %, all 91 % (seed000_ch7-9.md L391-393, Figur 9.6, NOU "
-        "L12750-13100); part-time share sykepleier 43 %, helsefagarbeider 58 %, all 25 % (seed000_ch7-9.md "
-        "L373-374, Figur 9.3)",
+        "helsesekretær 92 %, drifts-/teknisk 90 %, all 91 % (NOU2023:4, Figur 9.6); part-time share sykepleier "
+        "43 %, helsefagarbeider 58 %, all 25 % (NOU2023:4, Figur 9.3)",
         groups={"sykepleier": (87, 0.57), "helsefagarbeider": (80, 0.42), "lege": (96, 0.92),
                 "helsesekretaer": (92, 0.75), "portor": (90, 0.75), "servicemedarbeider": (90, 0.75)},
         cycles=(3, 2), ft_from_mean=True,
@@ -97,7 +96,7 @@ PROFILES = {
         note="hospital positions are sized at the Spekter averages, not at 3 x the weekend persons: the LEON "
              "requirement of this ward is almost as high on weekends as on weekdays, so positions of 80-96 % "
              "need some staff on every second weekend (weekend_every: 2; spekter's Sunday averaging allows 3 of 6 "
-             "Sundays) - an illustrative local agreement, the trade-off of FAFO model 5 (NOU 2023:4 Tabell 9.2); "
+             "Sundays) - an illustrative local agreement, the trade-off of FAFO model 5 (NOU2023:4, Tabell 9.2); "
              "the renholder (weekday evening) and servicemedarbeider (weekend) slots are one pool of "
              "servicemedarbeidere (sideways substitution at level 1)"),
 }
@@ -240,8 +239,8 @@ def staff_text(unit_id: str, path_unit: Path, req: dict | None = None) -> str:
              *wrap(f"Sizing: {method}."),
              *wrap(f"Position sizes: {prof.cite}."),
              *wrap("Every third weekend makes weekend-driven part time: the average falls below the cited figure "
-                   "where the weekend cover is large relative to the week (seed000_ch7-9.md L403, NOU L14809-14811; "
-                   "L320, NOU L14821-14825) - the gap `leon roster heltid` measures."),
+                   "where the weekend cover is large relative to the week (NOU2023:4, kap. 9.5.3) - the gap "
+                   "`leon roster heltid` measures."),
              *(wrap("Note: " + prof.note + ".") if prof.note else []),
              *wrap(f"Result: {len(people)} heads, {tot:.2f} årsverk for {need:.2f} årsverk of requirement, {full} full "
                    f"time ({full / len(people):.0%}), average position {100 * tot / len(people):.1f} %"

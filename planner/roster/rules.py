@@ -4,7 +4,7 @@ Each rule type maps to one class in models/roster/cpsat.py. That class both post
 the CP-SAT builder and audits a roster (one rule, one definition). The file format, with the legal
 floors and bounds of every parameter, is planner/roster/schema.py; this module checks the rules
 against each other and translates an averaging regime into numbers.
-The legal sources are those of research/aml_rules.md §6 (ids AML-10-8-1 etc.).
+Each rule cites its legal source as `KEY, place` (aml § 10-8 (1) …; keys in docs/sources.md).
 """
 from __future__ import annotations
 
@@ -21,21 +21,19 @@ from planner.roster.schema import (
     week_minute,
 )
 
-# § 10-4 / § 10-5 caps by averaging basis (aml_rules.md §2.3-2.4, status V):
+# aml § 10-4 / § 10-5 caps by averaging basis:
 #   per work period and per fixed 24 h; single-week cap; 48 h averaged over 8 weeks.
 AVERAGING = {
     "none": dict(max_shift_hours=9.0, max_day_hours=9.0, single_week=None, avg=None,
-                 source="aml § 10-4 (1): 9 h per 24 h; week limit per § 10-4 (1)/(4)/(5) each week "
-                        "(https://arbeidsmiljoloven.com/?p=276)"),
+                 source="aml § 10-4 (1): 9 h per 24 h; week limit of aml § 10-4 (1), (4) or (5) each week"),
     "individual": dict(max_shift_hours=10.0, max_day_hours=10.0, single_week=50.0, avg=48.0,
-                       source="aml § 10-5 (1): 10 h per 24 h, 48 h per 7 days, 50 h in a single week "
-                              "(https://arbeidsmiljoloven.com/paragraf/gjennomsnittsberegning-av-den-alminnelige-arbeidstid/)"),
+                       source="aml § 10-5 (1): 10 h per 24 h, 48 h per 7 days, 50 h in a single week"),
     "tillitsvalgte": dict(max_shift_hours=12.5, max_day_hours=12.5, single_week=54.0, avg=48.0,
                           source="aml § 10-5 (2): 12,5 h per 24 h, 48 h per 7 days averaged over 8 weeks, "
                                  "54 h in a single week"),
     "arbeidstilsynet": dict(max_shift_hours=13.0, max_day_hours=13.0, single_week=None, avg=48.0,
                             source="aml § 10-5 (3): 13 h per 24 h, 48 h averaged over 8 weeks; no single-week "
-                                   "cap in the retrieved text (aml_rules.md §2.4)"),
+                                   "cap stated there (unchecked against the full text of aml § 10-5)"),
 }
 WEEK_CATEGORY = {40: "aml § 10-4 (1)", 38: "aml § 10-4 (4) (døgnkontinuerlig / turnus / every third Sunday)",
                  36: "aml § 10-4 (5) (helkontinuerlig)"}
@@ -103,7 +101,7 @@ def _rule_set(specs: list[RuleBase], path, node, rid: str, name: str) -> RuleSet
                      "source": kw["source"], "illustrative": e.illustrative})
     _cross_check(rules, path, node)
     rules.append(M.Availability(id="availability", source="staff file: unavailability, allowed shifts, "
-                                "night exemption (aml § 10-2 (2)), long shifts voluntary (NSF)"))
+                                "night exemption (aml § 10-2 (2)), long shifts voluntary (NSF-langvakter)"))
     rules.append(M.Wishes(id="wishes", hard=False, weight=1, source="staff file: wishes"))
     return RuleSet(path, rid, name, rules, kept)
 

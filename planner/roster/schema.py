@@ -161,7 +161,7 @@ class RuleBase(Sourced):
     def _sourced(self):
         if not (self.source or self.illustrative):
             raise Problem(f"rule {self.id or self.type!r} has neither `source:` nor `illustrative: true`",
-                          "cite the law or agreement (see research/aml_rules.md §6) or mark it illustrative")
+                          "cite the law or agreement as `KEY, place` (docs/sources.md) or mark it illustrative")
         return self
 
     @classmethod

@@ -258,7 +258,7 @@ def check_cover(cover: dict, unit: UnitView, path, where: str, node=None) -> dic
 # Calendar
 # ---------------------------------------------------------------------------------------------
 def easter(year: int) -> dt.date:
-    """Gregorian computus (anonymous algorithm); aml_rules.md §4.2."""
+    """Gregorian computus (anonymous algorithm): 1. påskedag, from which the movable holidays follow."""
     a, b, c = year % 19, year // 100, year % 100
     d, e = b // 4, b % 4
     f = (b + 8) // 25
@@ -273,7 +273,8 @@ def easter(year: int) -> dt.date:
 
 
 def holidays(year: int) -> dict[dt.date, str]:
-    """Helligdager and høytidsdager (aml_rules.md §4.1): treated as Sundays by the Sunday rule."""
+    """Helligdager (helligdagsloven § 2) and høytidsdager 1 and 17 May (høgtidsdagsloven): treated as
+    Sundays by the Sunday rule."""
     e = easter(year)
     td = dt.timedelta
     return {dt.date(year, 1, 1): "nyttårsdag", e - td(3): "skjærtorsdag", e - td(2): "langfredag",
@@ -310,8 +311,7 @@ class Calendar:
 
     def eve_2200(self) -> list[bool]:
         """The day before 1 or 17 May is an ordinary weekday until 22:00 unless it is a Saturday, the
-        day before Kristi himmelfartsdag, or itself a Sunday/holiday (lov om 1. og 17. mai § 2,
-        aml_rules.md §1.4)."""
+        day before Kristi himmelfartsdag, or itself a Sunday/holiday (høgtidsdagsloven § 2)."""
         out = []
         for x in self.dates:
             nxt = x + dt.timedelta(1)

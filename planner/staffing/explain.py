@@ -132,3 +132,48 @@ def explain_shifts(res: ModeResult) -> list[dict]:
             if n or w:
                 rows.append({"shift": s, "group": g, "heads": n, "workload_only": w, "forced_by_rules": n - w})
     return rows
+
+
+def family_hours(inst: Instance, res: ModeResult) -> dict[str, dict[str, float]]:
+    """Task hours per week by task family and group."""
+    out: dict[str, dict[str, float]] = {}
+    for t, per in res.allocation.items():
+        fam = out.setdefault(inst.tasks[t].family, {})
+        for g, h in per.items():
+            fam[g] = fam.get(g, 0.0) + h
+    return out
+
+
+def base_shortfall(inst: Instance, results: dict[str, ModeResult]) -> dict | None:
+    """Where LEON needs fewer årsverk of the planning base group than today: the task families that
+    move away from the base group (and where to) and the rules binding in LEON. None otherwise."""
+    base = inst.planning_base
+    if base is None or not {"baseline", "leon"} <= set(results):
+        return None
+    before, after = results["baseline"], results["leon"]
+    if before.fte.gross[base] <= after.fte.gross[base] + 1e-6:
+        return None
+    fb, fa = family_hours(inst, before), family_hours(inst, after)
+    moved = []
+    for fam in sorted(fb, key=lambda f: -(fb[f].get(base, 0.0) - fa.get(f, {}).get(base, 0.0))):
+        was, now = fb[fam].get(base, 0.0), fa.get(fam, {}).get(base, 0.0)
+        if was - now > 0.05:
+            to = {g: round(fa.get(fam, {}).get(g, 0.0) - fb[fam].get(g, 0.0), 4) for g in inst.groups
+                  if g != base and fa.get(fam, {}).get(g, 0.0) - fb[fam].get(g, 0.0) > 0.05}
+            moved.append({"family": fam, "baseline_hours_per_week": round(was, 4),
+                          "leon_hours_per_week": round(now, 4), "to": to})
+    rules = list(dict.fromkeys(b["rule"] for b in after.binding))
+    return {"group": base, "baseline_fte": round(before.fte.gross[base], 4),
+            "leon_fte": round(after.fte.gross[base], 4), "families": moved, "binding_rules": rules}
+
+
+def shortfall_text(s: dict) -> str:
+    """One line: LEON needs fewer of the base group than today, which families move and which rules bind."""
+    fams = "; ".join(f"{m['family']} {m['baseline_hours_per_week']:.0f} → {m['leon_hours_per_week']:.0f} h/week"
+                     + (f" (to {', '.join(m['to'])})" if m["to"] else "") for m in s["families"])
+    fams = fams or "no task family (the rules, not the work, set the heads)"
+    text = (f"LEON needs {s['baseline_fte'] - s['leon_fte']:.2f} fewer {s['group']} årsverk (the planning base) "
+            f"than today ({s['baseline_fte']:.2f} → {s['leon_fte']:.2f}). Moved away from {s['group']}: {fams}.")
+    if s["binding_rules"]:
+        text += f" Rules binding in LEON: {', '.join(s['binding_rules'])}."
+    return text

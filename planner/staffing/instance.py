@@ -8,11 +8,11 @@ unit may do, a rule on a shift that does not exist) is an InputError naming file
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from planner.io.errors import InputError
-from planner.io.loader import load_file
+from planner.io.loader import fail_at, load_file, read_yaml
 from planner.staffing.rule_types import RuleRefs
 from planner.staffing.schema import (CatalogueFile, FteSpec, GroupsFile, GroupSpec, RuleSpec, RulesFile,
                             ShiftSpec, TaskSpec, UnitFile, unused_rule_fields)
@@ -44,6 +44,14 @@ class Instance:
     groups_path: Path = field(default=Path())
     overhead_minutes: dict[str, float] = field(default_factory=dict)  # task -> minutes added per occurrence
     baseline_shares: str = "day"
+    # the lowest group that may do tasks needing health competence in LEON (None: assistants as base)
+    planning_base: str | None = None
+    planning_base_source: str | None = None
+
+    @property
+    def base_level(self) -> float | None:
+        """The planning base's level: LEON's floor for tasks that need health competence."""
+        return None if self.planning_base is None else self.groups[self.planning_base].level
 
     @property
     def input_files(self) -> list[Path]:
@@ -265,23 +273,64 @@ def load_unit(path: str | Path) -> Instance:
         tasks=used, workload=tuple(uf.workload), rules=tuple(resolved), rule_files=origin,
         productive=productive, availability=availability, training=frozenset(uf.training),
         today=today, fte=uf.fte, catalogue_path=cat_path, groups_path=groups_path, overhead_minutes=overhead,
-        baseline_shares=uf.baseline_shares,
+        baseline_shares=uf.baseline_shares, planning_base=uf.planning_base,
+        planning_base_source=uf.planning_base_source,
     )
+    _check_planning_base(inst, path, "planning_base")
     _check_someone_may_do_each_task(inst)
     return inst
 
 
-def allowed_groups(inst: Instance, task: TaskSpec) -> list[tuple[str, float, tuple[str, ...]]]:
+def with_planning_base(inst: Instance, base: str | None, file: Path | str | None = None,
+                       where: str = "planning_base", source: str | None = None) -> Instance:
+    """The unit with another planning base (None: assistants as base), checked as the unit's own
+    would be. A caller that sets the base (a national scenario) names its own file and field for errors."""
+    out = replace(inst, planning_base=base, planning_base_source=source)
+    _check_planning_base(out, file or inst.path, where)
+    _check_someone_may_do_each_task(out)
+    return out
+
+
+def _check_planning_base(inst: Instance, file, where: str) -> None:
+    """The base is one of the unit's groups, and every task of the workload says whether it needs
+    health competence (without the marking LEON cannot tell which tasks the base bounds)."""
+    base = inst.planning_base
+    if base is None:
+        return
+    if base not in inst.groups:
+        raise InputError(file, where, f"the planning base {base!r} is not one of the unit's groups",
+                         f"use one of: {', '.join(inst.groups)} (usually helsefagarbeider), or add {base!r} "
+                         "to `groups`")
+    unmarked = [t for t in inst.tasks if inst.tasks[t].health_competence is None]
+    if unmarked:
+        data, node = read_yaml(inst.catalogue_path)
+        i = next(i for i, t in enumerate(data["tasks"]) if t.get("id") == unmarked[0])
+        more = f" (unmarked in this workload: {', '.join(unmarked[:6])}{', …' if len(unmarked) > 6 else ''})"
+        fail_at(inst.catalogue_path, node, ("tasks", i, "health_competence"),
+                f"task {unmarked[0]!r} does not say whether it needs health competence, which the planning "
+                f"base {base!r} of {Path(file).name} needs{more if len(unmarked) > 1 else ''}",
+                "add `health_competence: true` (personal care, medication, observation, procedures, clinical "
+                "assessment) or `false` (meals, cleaning, laundry, practical help, activities, logistics, "
+                "kitchen) after the task's `family:` line, or remove `planning_base` from the unit")
+
+
+def allowed_groups(inst: Instance, task: TaskSpec,
+                   today_practice: bool = False) -> list[tuple[str, float, tuple[str, ...]]]:
     """(group, time factor, supervisors) for the unit's groups that may do a task here.
 
     A catalogue condition `training` holds if the unit lists that training or the group does the task
-    today; reserved-task rules narrow the list; delegation rules add a supervisor condition. Today's
-    performers always stay allowed (checked at load), so today's practice is one of LEON's options.
+    today; reserved-task rules narrow the list; delegation rules add a supervisor condition. With a
+    planning base, a task that needs health competence goes to no group below the base's level — in
+    LEON only: `today_practice` (baseline, pooled) keeps today's performers as they are. Without a base
+    today's performers always stay allowed (checked at load), so today's practice is one of LEON's options.
     """
     today = inst.today.get(task.id, {})
+    floor = None if today_practice or not task.health_competence else inst.base_level
     out = []
     for a in task.allowed:
         if a.group not in inst.groups:
+            continue
+        if floor is not None and inst.groups[a.group].level < floor:
             continue
         if a.training and a.training not in inst.training and a.group not in today:
             continue
@@ -311,12 +360,20 @@ def _check_someone_may_do_each_task(inst: Instance) -> None:
         for g in inst.today[t.id]:
             if g in inst.groups:
                 _reserved_from_today(inst, t, g)
-        if not allowed_groups(inst, t):
-            names = ", ".join(a.group for a in t.allowed)
+        names = ", ".join(a.group for a in t.allowed)
+        if not allowed_groups(inst, t, today_practice=True):
             raise InputError(inst.path, f"workload (task {t.id!r})",
                              f"none of the groups allowed to do {t.id!r} ({names}) can do it in this unit "
                              "(missing from `groups`, lacking `training`, or excluded by a rule)",
                              "add one of those groups to the unit's `groups`, list the training, or change the rule")
+        if not allowed_groups(inst, t):
+            base = inst.planning_base
+            raise InputError(inst.path, f"workload (task {t.id!r})",
+                             f"{t.id!r} needs health competence, and none of its allowed groups ({names}) that "
+                             f"this unit can use is at or above the planning base {base!r} (level "
+                             f"{inst.base_level:g})",
+                             f"add such a group to `groups`, choose a lower `planning_base`, or mark {t.id!r} "
+                             "`health_competence: false` in the catalogue if it needs none")
         spec = {a.group: a for a in t.allowed}
         for g in inst.today[t.id]:
             if g not in inst.groups:

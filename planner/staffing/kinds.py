@@ -12,7 +12,8 @@ def _unit(path: Path) -> str:
 
     inst = load_unit(path)  # also reads and checks the groups, catalogue and rule files it names
     return (f"unit {inst.id}: {len(inst.groups)} groups, {len(inst.shifts)} shifts, "
-            f"{len(inst.tasks)} tasks in the workload, {len(inst.rules)} rules")
+            f"{len(inst.tasks)} tasks in the workload, {len(inst.rules)} rules, "
+            f"planning base {inst.planning_base or 'none (assistants as base)'}")
 
 
 def _catalogue(path: Path) -> str:

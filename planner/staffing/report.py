@@ -10,11 +10,31 @@ from rich.console import Console
 from rich.table import Table
 
 from planner.staffing import workload
-from planner.staffing.explain import binding_rules, elsewhere_text, explain_shifts, heads_text, objective_text
+from planner.staffing.explain import (base_shortfall, binding_rules, elsewhere_text, explain_shifts, family_hours,
+                                      heads_text, objective_text, shortfall_text)
 from planner.staffing.instance import Instance
 from planner.io.writer import atomic_path
 from planner.staffing.solve import ModeResult, freed_fte
 from planner.io.terminal import console as make_console
+
+
+# the three parts of the freed årsverk, one sentence each (terminal and workbook say the same)
+SPLIT_WORDS = {
+    "pooling": "Pooling = baseline − pooled: today's fixed shares against today's groups pooled (the same "
+               "performers, free shares); rounding slack, not task sharing.",
+    "task_sharing": "Task sharing = pooled − LEON: LEON against today's groups pooled; what moving tasks to "
+                    "other allowed groups frees.",
+    "total": "Total = baseline − LEON = pooling + task sharing (negative: LEON needs more of the group).",
+}
+
+
+def base_text(inst: Instance) -> str:
+    """The unit's planning base in words, for every output."""
+    if inst.planning_base is None:
+        return ("Planning base: none (assistants as base): in LEON any task may go to the lowest group the "
+                "catalogue allows")
+    return (f"Planning base: {inst.planning_base} (level {inst.base_level:g}): in LEON, tasks that need health "
+            "competence go to no lower group")
 
 
 def _r(x: float, nd: int = 4) -> float | None:
@@ -47,7 +67,9 @@ def result_dict(inst: Instance, results: dict[str, ModeResult], options: dict,
     objective = options.get("objective", "hours")  # the unit of objective values and rule costs
     doc = {
         "unit": {"id": inst.id, "name": inst.name, "type": inst.type, "beds": inst.beds,
-                 "file": inst.path.name, "patients": sum(inst.patient_counts.values())},
+                 "file": inst.path.name, "patients": sum(inst.patient_counts.values()),
+                 # null: assistants as base (every allowed group may do every task in LEON)
+                 "planning_base": inst.planning_base, "planning_base_source": inst.planning_base_source},
         "options": options,
         "fte_norms": {"norm_hours_per_week": inst.fte.norm_hours_per_week,
                       "holiday_weeks": inst.fte.holiday_weeks,
@@ -65,6 +87,9 @@ def result_dict(inst: Instance, results: dict[str, ModeResult], options: dict,
         if breakdown is not None:
             doc["freed_fte_breakdown"] = {part: {g: _r(v) for g, v in per.items()}
                                           for part, per in breakdown.items()}
+        short = base_shortfall(inst, results)
+        if short is not None:
+            doc["planning_base_shortfall"] = short
     main = results.get("leon") or next(iter(results.values()))
     doc["binding_rules"] = [{"rule": b["rule"], "shift": b["shift"], "source": b["source"],
                              "mode": b["mode"], "text": b["text"]} for b in binding_rules(inst, main, objective)]
@@ -74,6 +99,12 @@ def result_dict(inst: Instance, results: dict[str, ModeResult], options: dict,
 # ------------------------------------------------------------------------------------------ Excel
 def write_xlsx(path: str | Path, inst: Instance, results: dict[str, ModeResult], doc: dict) -> None:
     sheets: dict[str, pd.DataFrame] = {}
+    about = [("unit", f"{inst.name} ({inst.id})"), ("planning base", inst.planning_base or "none (assistants as base)"),
+             ("planning base source", inst.planning_base_source or ""), ("planning base in words", base_text(inst))]
+    about += [(f"freed_fte_{k}" if k != "total" else "freed_fte_gross", v) for k, v in SPLIT_WORDS.items()]
+    if "planning_base_shortfall" in doc:
+        about.append(("planning base shortfall", shortfall_text(doc["planning_base_shortfall"])))
+    sheets["about"] = pd.DataFrame(about, columns=["item", "value"])
     sheets["workload"] = workload.table(inst)
     rows = []
     for m, r in results.items():
@@ -100,8 +131,11 @@ def write_xlsx(path: str | Path, inst: Instance, results: dict[str, ModeResult],
             row[f"{m}_hours_per_week"] = r.weekly_hours[g]
             row[f"{m}_fte_net"] = r.fte.net[g]
             row[f"{m}_fte_gross"] = r.fte.gross[g]
+        if "freed_fte_breakdown" in doc:
+            row["freed_fte_pooling"] = doc["freed_fte_breakdown"]["pooling"][g]
+            row["freed_fte_task_sharing"] = doc["freed_fte_breakdown"]["task_sharing"][g]
         if "freed_fte" in doc:
-            row["freed_fte_gross"] = doc["freed_fte"][g]
+            row["freed_fte_gross"] = doc["freed_fte"][g]  # the total
         rows.append(row)
     sheets["årsverk"] = pd.DataFrame(rows)
     rows = []
@@ -135,6 +169,9 @@ def print_report(inst: Instance, results: dict[str, ModeResult], doc: dict, cons
     con = console or make_console()
     pats = sum(inst.patient_counts.values())
     con.print(f"[bold]{inst.name}[/bold] ({inst.id}, {inst.type}, {inst.beds:g} plasser, {pats:g} pasienter)")
+    con.print(base_text(inst))
+    if inst.planning_base is not None:
+        con.print(f"  source: {inst.planning_base_source or 'illustrative'}")
     wl = workload.table(inst)
     if not wl.empty:
         t = Table(title="Workload: task hours per shift, by task family", title_justify="left")
@@ -171,22 +208,26 @@ def print_report(inst: Instance, results: dict[str, ModeResult], doc: dict, cons
     for m in results:
         t.add_column(f"{m} h/week", justify="right")
         t.add_column(f"{m} årsverk", justify="right")
-    if "freed_fte" in doc:
-        t.add_column("freed", justify="right")
+    split = doc.get("freed_fte_breakdown")
+    parts = ([split["pooling"], split["task_sharing"]] if split else []) + (
+        [doc["freed_fte"]] if "freed_fte" in doc else [])
+    for name in (["freed: pooling", "task sharing", "total"] if split else ["freed"])[:len(parts)]:
+        t.add_column(name, justify="right")
     for g in groups:
         row = [g]
         for m, r in results.items():
             row += [f"{r.weekly_hours[g]:.1f}", f"{r.fte.gross[g]:.2f}"]
-        if "freed_fte" in doc:
-            row.append(f"{doc['freed_fte'][g]:+.2f}")
+        row += [f"{p[g]:+.2f}" for p in parts]
         t.add_row(*row)
     tot = ["total"]
     for m, r in results.items():
         tot += [f"{sum(r.weekly_hours.values()):.1f}", f"{r.fte.total_gross:.2f}"]
-    if "freed_fte" in doc:
-        tot.append(f"{sum(doc['freed_fte'].values()):+.2f}")
+    tot += [f"{sum(p.values()):+.2f}" for p in parts]
     t.add_row(*tot, style="bold")
     con.print(t)
+    if split:
+        for words in SPLIT_WORDS.values():
+            con.print(f"  {words}")
     con.print(f"Norm {inst.fte.norm_hours_per_week:g} h/week; gross-up ×{next(iter(results.values())).fte.gross_up:.3f} "
               f"for {inst.fte.holiday_weeks:g} weeks holiday and {inst.fte.sick_leave_share:.1%} sick leave.")
     objective = doc.get("options", {}).get("objective", "hours")
@@ -196,11 +237,8 @@ def print_report(inst: Instance, results: dict[str, ModeResult], doc: dict, cons
             con.print(f"{m}: {r.status}, objective {objective_text(r.objective, 'cost')}, {paid}")
         else:
             con.print(f"{m}: {r.status}, {r.objective:.1f} paid h/week, {cost}")
-    if "freed_fte_breakdown" in doc:
-        pool = sum(doc["freed_fte_breakdown"]["pooling"].values())
-        move = sum(doc["freed_fte_breakdown"]["task_sharing"].values())
-        con.print(f"Of the {pool + move:+.2f} årsverk freed, {pool:+.2f} come from pooling the work of the groups "
-                  f"that do each task today (no fixed shares), {move:+.2f} from moving tasks to other allowed groups.")
+    if "planning_base_shortfall" in doc:
+        con.print(shortfall_text(doc["planning_base_shortfall"]))
     if "cost_change_nok_per_week" in doc:
         con.print(f"Cost change with LEON: {doc['cost_change_nok_per_week']:+,.0f} NOK/week".replace(",", " "))
     for m in results:
@@ -213,18 +251,9 @@ def print_report(inst: Instance, results: dict[str, ModeResult], doc: dict, cons
                 con.print(f"  • {b['text']}")
 
 
-def _family_hours(inst: Instance, res: ModeResult) -> dict[str, dict[str, float]]:
-    out: dict[str, dict[str, float]] = {}
-    for t, per in res.allocation.items():
-        fam = out.setdefault(inst.tasks[t].family, {})
-        for g, h in per.items():
-            fam[g] = fam.get(g, 0.0) + h
-    return out
-
-
 def _print_moves(con: Console, inst: Instance, results: dict[str, ModeResult]) -> None:
     """Who does what, today vs LEON: task hours per week by family, where they move."""
-    before, after = _family_hours(inst, results["baseline"]), _family_hours(inst, results["leon"])
+    before, after = family_hours(inst, results["baseline"]), family_hours(inst, results["leon"])
     t = Table(title="Task sharing: hours per week by task family, baseline → LEON (families that move)",
               title_justify="left")
     t.add_column("family")

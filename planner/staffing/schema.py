@@ -45,7 +45,7 @@ Productive = _limited(0.1, 1)
 
 def _need_source(obj: Sourced, what: str) -> None:
     if not obj.source and not obj.illustrative:
-        raise Problem(f"{what} needs `source:` (document and line, or URL) or `illustrative: true`",
+        raise Problem(f"{what} needs `source:` (`KEY, place` of docs/sources.md, or a URL) or `illustrative: true`",
                       "cite where the number comes from, or mark it `illustrative: true`")
 
 
@@ -94,6 +94,10 @@ class TaskSpec(Strict):
     id: Id
     name: TaskName
     family: str
+    # does the task need health competence (NOU 2023:4 Boks 8.2)? With a unit's planning base, LEON
+    # gives such a task only to groups at or above the base level; None: not marked
+    health_competence: bool | None = None
+    health_competence_source: str | None = None
     minutes: Minutes
     minutes_source: str | None = None
     illustrative: bool = False
@@ -112,6 +116,9 @@ class TaskSpec(Strict):
         total = sum(self.today.values())
         if abs(total - 1.0) > 1e-6:
             raise Problem(f"`today` shares add up to {total:g}", "make today's shares add up to 1")
+        if self.health_competence_source and self.health_competence is None:
+            raise Problem("`health_competence_source` without `health_competence`",
+                          "add `health_competence: true` or `false`, or remove the source")
         return self
 
 
@@ -241,7 +248,18 @@ class UnitFile(Sourced):
     today_overrides: dict[Id, dict[Id, Share]] = Field(default_factory=dict)
     # today's shares hold over each day type's shifts together (day) or in every single shift (shift)
     baseline_shares: Literal["day", "shift"] = "day"
+    # the lowest group that may do tasks needing health competence (NOU 2023:4 kap. 8: fagarbeider
+    # competence as the starting point); None: assistants as base, every allowed group as before
+    planning_base: Id | None = None
+    planning_base_source: str | None = None
     fte: FteSpec = Field(default_factory=FteSpec)
+
+    @model_validator(mode="after")
+    def _base_source(self):
+        if self.planning_base_source and self.planning_base is None:
+            raise Problem("`planning_base_source` without `planning_base`",
+                          "add `planning_base: <group id>`, or remove the source")
+        return self
 
     @model_validator(mode="after")
     def _patients(self):

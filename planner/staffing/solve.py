@@ -1,7 +1,8 @@
 """Staffing runs: an Instance -> the model's problem (per mode) -> heads, allocation, årsverk.
 
 `baseline` fixes each task to today's performers and shares; `leon` lets each task go to any group
-the catalogue allows (with its conditions). Both face the same forsvarlighet rules. Tasks with the
+the catalogue allows (with its conditions and, where the unit sets one, no lower than the planning
+base for tasks that need health competence). Both face the same forsvarlighet rules. Tasks with the
 same allowed groups and conditions are added up into task classes before the model is built.
 """
 
@@ -94,7 +95,8 @@ def build_problem(inst: Instance, mode: str) -> tuple[model.StaffingProblem, lis
         if sum(per_shift.values()) <= 0:
             continue
         task = inst.tasks[t]
-        options = allowed_groups(inst, task)
+        # baseline and pooled are today's practice: today's performers, whatever the planning base
+        options = allowed_groups(inst, task, today_practice=mode != "leon")
         if mode == "pooled":
             opts = tuple(o for o in sorted(options) if o[0] in inst.today[t])
             key = (opts, (), None)
