@@ -1,11 +1,17 @@
-"""Benchmark the roster engine on the Curtois & Qu nurse-rostering instances.
+"""Benchmark the roster engine on the Curtois & Qu nurse-rostering instances, beside a reference.
 
-    python benchmarks/nrp.py --dir ../shared/benchmarks/nrp --instances 1-10 --time-limit 60 [--json PATH]
+    python benchmarks/nrp.py [DIR] [--instances 1-10] [--time-limit 60] [--workers 2] [--json PATH] [--busy]
 
+DIR is the instance folder (default ../shared/benchmarks/nrp); the files are read where they are.
 The engine is `models.nrp.colgen.solve`: column generation with dives in one process, CP-SAT LNS in
-the other. Prints one row per instance (objective, proven lower bound, gap to the best-known value,
-seconds) and the medians. Every objective printed is the independent evaluator's value of the returned
-roster, after checking it against all hard constraints.
+the other. Its objective and time depend on the machine: a run stopped by the time limit gets further
+on a faster machine. So each instance is also solved, in the same run and with the same time limit,
+workers and seed, by the reference: the compact CP-SAT model (`models.nrp.cpsat.CompactModel`)
+handed to CP-SAT as it stands. Per instance: the engine's objective, proven lower bound, gap to the
+best-known value and seconds; the reference's objective and seconds; and the two ratios (engine /
+reference), objective first. Every objective printed is the independent evaluator's value of the
+returned roster, after checking it against all hard constraints. `--busy` runs a spinning Python
+process beside the benchmark (started and stopped here).
 """
 
 from __future__ import annotations
@@ -14,12 +20,18 @@ import argparse
 import json
 import statistics
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from models.nrp.colgen import solve  # noqa: E402
-from planner.nrp.reader import evaluate, read_instance  # noqa: E402
+from ortools.sat.python import cp_model
+
+from busy import busy_neighbour, describe
+from models.nrp.colgen import solve
+from models.nrp.cpsat import CompactModel
+from models.nrp.problem import NrpProblem, Roster
+from planner.nrp.reader import evaluate, read_instance
 
 # From the instance folder's README (benchmark/nrp.yml of wssuite/NurseScheduler).
 BEST_KNOWN = {
@@ -38,17 +50,42 @@ def parse_range(text: str) -> list[int]:
     return numbers
 
 
+def checked_objective(problem: NrpProblem, roster: Roster | None, claimed: int | None, who: str) -> int | None:
+    """The evaluator's objective of `roster`, after it has passed every hard constraint."""
+    if roster is None:
+        return None
+    evaluation = evaluate(problem, roster)
+    if not evaluation.feasible:
+        raise RuntimeError(f"{who}: roster breaks {evaluation.violations[:3]}")
+    if claimed is not None and evaluation.objective != claimed:
+        raise RuntimeError(f"{who}: evaluator {evaluation.objective} != solver {claimed}")
+    return evaluation.objective
+
+
+def reference(problem: NrpProblem, time_limit: float, workers: int, seed: int) -> tuple[int | None, float]:
+    """The compact model through plain CP-SAT: its checked objective and seconds (model build included)."""
+    t0 = time.perf_counter()
+    compact = CompactModel(problem)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    status = solver.solve(compact.model)
+    seconds = time.perf_counter() - t0
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, seconds
+    values = list(solver.response_proto.solution)
+    objective = checked_objective(problem, compact.roster(values), round(solver.objective_value), "reference")
+    return objective, seconds
+
+
 def run_instance(directory: Path, number: int, time_limit: float, workers: int, seed: int) -> dict:
     problem = read_instance(directory / f"Instance{number}.txt")
+    t0 = time.perf_counter()
     solution = solve(problem, time_limit=time_limit, workers=workers, seed=seed)
-    objective = None
-    if solution.roster is not None:
-        evaluation = evaluate(problem, solution.roster)
-        if not evaluation.feasible:
-            raise RuntimeError(f"instance {number}: roster breaks {evaluation.violations[:3]}")
-        if evaluation.objective != solution.objective:
-            raise RuntimeError(f"instance {number}: evaluator {evaluation.objective} != solver {solution.objective}")
-        objective = evaluation.objective
+    seconds = time.perf_counter() - t0
+    objective = checked_objective(problem, solution.roster, solution.objective, f"instance {number}")
+    ref_objective, ref_seconds = reference(problem, time_limit, workers, seed)
     best = BEST_KNOWN.get(number)
     gap = (objective - best) / best if objective is not None and best else None
     return {
@@ -57,7 +94,11 @@ def run_instance(directory: Path, number: int, time_limit: float, workers: int, 
         "bound": solution.bound,
         "best_known": best,
         "gap": None if gap is None else round(gap, 4),
-        "seconds": round(solution.seconds, 1),
+        "seconds": round(seconds, 1),
+        "reference_objective": ref_objective,
+        "reference_seconds": round(ref_seconds, 1),
+        "objective_ratio": None if objective is None or not ref_objective else round(objective / ref_objective, 3),
+        "time_ratio": round(seconds / ref_seconds, 3),
     }
 
 
@@ -66,29 +107,43 @@ def _cell(value, fmt: str = "{}") -> str:
 
 
 def print_table(rows: list[dict]) -> None:
-    print(f"{'inst':>4} {'objective':>9} {'bound':>7} {'best':>6} {'gap':>7} {'seconds':>7}")
+    print(f"{'inst':>4} {'obj/ref':>7} {'time/ref':>8} {'objective':>9} {'bound':>7} {'best':>6} {'gap':>7} "
+          f"{'seconds':>7} {'ref obj':>8} {'ref s':>6}")
     for r in rows:
-        print(f"{r['instance']:>4} {_cell(r['objective']):>9} {r['bound']:>7} {_cell(r['best_known']):>6} "
-              f"{_cell(r['gap'], '{:.2%}'):>7} {r['seconds']:>7.1f}")
+        print(f"{r['instance']:>4} {_cell(r['objective_ratio'], '{:.3f}'):>7} {r['time_ratio']:>8.3f} "
+              f"{_cell(r['objective']):>9} {r['bound']:>7} {_cell(r['best_known']):>6} "
+              f"{_cell(r['gap'], '{:.2%}'):>7} {r['seconds']:>7.1f} {_cell(r['reference_objective']):>8} "
+              f"{r['reference_seconds']:>6.1f}")
     gaps = [r["gap"] for r in rows if r["gap"] is not None]
+    ratios = [r["objective_ratio"] for r in rows if r["objective_ratio"] is not None]
     median_gap = f"{statistics.median(gaps):.2%}" if gaps else "-"
-    print(f"{'median':>4} {'':>9} {'':>7} {'':>6} {median_gap:>7} "
-          f"{statistics.median(r['seconds'] for r in rows):>7.1f}")
+    median_ratio = f"{statistics.median(ratios):.3f}" if ratios else "-"
+    print(f"{'median':>4} {median_ratio:>7} {statistics.median(r['time_ratio'] for r in rows):>8.3f} "
+          f"{'':>9} {'':>7} {'':>6} {median_gap:>7} {statistics.median(r['seconds'] for r in rows):>7.1f} "
+          f"{'':>8} {statistics.median(r['reference_seconds'] for r in rows):>6.1f}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dir", type=Path, default=Path("../shared/benchmarks/nrp"), help="instance folder")
+    parser.add_argument("dir", nargs="?", type=Path, default=Path("../shared/benchmarks/nrp"),
+                        help="instance folder (InstanceN.txt files)")
     parser.add_argument("--instances", default="1-10", help="numbers and ranges, e.g. 1-4,7")
-    parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per instance")
+    parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per instance (each solver)")
     parser.add_argument("--workers", type=int, default=2, help="cores to use")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write the rows as a JSON list here")
+    parser.add_argument("--busy", action="store_true", help="run a spinning process beside the benchmark")
     args = parser.parse_args(argv)
+    directory = args.dir
+    if not directory.is_dir():
+        parser.error(f"no instance folder at {directory}: pass the folder holding InstanceN.txt")
+    print(f"time limit {args.time_limit:g} s per instance and solver, {args.workers} workers, seed {args.seed}; "
+          f"{describe(args.busy)}")
     rows = []
-    for number in parse_range(args.instances):
-        rows.append(run_instance(args.dir, number, args.time_limit, args.workers, args.seed))
-        print(f"instance {number}: {rows[-1]}", file=sys.stderr, flush=True)
+    with busy_neighbour(args.busy):
+        for number in parse_range(args.instances):
+            rows.append(run_instance(directory, number, args.time_limit, args.workers, args.seed))
+            print(f"instance {number}: {rows[-1]}", file=sys.stderr, flush=True)
     print_table(rows)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n")

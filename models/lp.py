@@ -141,7 +141,7 @@ class LinearModel:
                   np.asarray(self._v) * values[np.asarray(self._ci, dtype=int)])
         return act
 
-    def without_rows(self, drop: set[int]) -> "LinearModel":
+    def without_rows(self, drop: set[int]) -> LinearModel:
         """A copy with some rows removed (none: a plain copy; used to measure what a rule costs)."""
         keep = [r for r in range(self.num_rows) if r not in drop]
         new_index = {r: i for i, r in enumerate(keep)}
@@ -150,7 +150,7 @@ class LinearModel:
                         [self.row_names[r] for r in keep], [self.row_lo[r] for r in keep],
                         [self.row_hi[r] for r in keep])
         m._row_name_set = set(m.row_names)
-        for r, c, v in zip(self._ri, self._ci, self._v):
+        for r, c, v in zip(self._ri, self._ci, self._v, strict=True):
             if r in new_index:
                 m._ri.append(new_index[r])
                 m._ci.append(c)
@@ -263,9 +263,9 @@ class LinearModel:
         xs = [prob.add_variable(f"c{j}", None if self.col_lb[j] == -INF else self.col_lb[j],
                                 None if self.col_ub[j] == INF else self.col_ub[j], cat=cat[j])
               for j in range(self.num_cols)]
-        prob += pulp.lpSum(c * x for c, x in zip(self.cost, xs) if c)
+        prob += pulp.lpSum(c * x for c, x in zip(self.cost, xs, strict=True) if c)
         rows: list[list[tuple[int, float]]] = [[] for _ in range(self.num_rows)]
-        for r, c, v in zip(self._ri, self._ci, self._v):
+        for r, c, v in zip(self._ri, self._ci, self._v, strict=True):
             rows[r].append((c, v))
         for r, terms in enumerate(rows):
             expr = pulp.lpSum(v * xs[c] for c, v in terms)

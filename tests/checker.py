@@ -127,7 +127,7 @@ def check(unit_path: str | Path, doc: dict, mode: str) -> list[str]:
 
     # capacity per shift, and supervision conditions per shift (from the per-shift allocation sheet)
     if by_shift is not None:
-        for s in paid:
+        for s, hours in paid.items():
             for g in ug:
                 share = ps.get(g, ps.get("default", 1.0)) if isinstance(ps, dict) else ps
                 load = 0.0
@@ -142,7 +142,7 @@ def check(unit_path: str | Path, doc: dict, mode: str) -> list[str]:
                                 sups |= set(r["supervisors"])
                         if sups and not any(staff[s].get(x, 0) >= 1 - TOL for x in sups):
                             problems.append(f"supervision: {g} does {t} on {s} with none of {sorted(sups)} present")
-                if load > share * paid[s] * staff[s][g] + 1e-5:
+                if load > share * hours * staff[s][g] + 1e-5:
                     problems.append(f"capacity: {g} on {s} has {load:.3f} h of tasks for {staff[s][g]} heads")
 
     # head-count rules

@@ -22,7 +22,7 @@ def assert_clear_error(capsys, args, file_name: str, field_pattern: str):
     assert file_name in err, err
     assert re.search(field_pattern, err), err
     assert "fix:" in err, err
-    assert len(re.findall(r"^error:", err, re.M)) == 1, err  # one message, not a cascade
+    assert len(re.findall(r"^error:", err, re.MULTILINE)) == 1, err  # one message, not a cascade
     return err
 
 
@@ -141,7 +141,7 @@ def test_output_never_overwrites_an_input(unit_dir, capsys, name):
 def test_empty_file(unit_dir, capsys):
     (unit_dir / "unit.yaml").write_text("")
     for cmd in ("check", "solve"):
-        err = assert_clear_error(capsys, [cmd, unit_dir / "unit.yaml"], "unit.yaml", r"empty")
+        assert_clear_error(capsys, [cmd, unit_dir / "unit.yaml"], "unit.yaml", r"empty")
 
 
 def test_file_that_is_not_a_mapping(unit_dir, capsys):

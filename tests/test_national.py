@@ -19,10 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import commands.national
-from planner.national.run import run_and_write
 from planner.national.config import load_national
 from planner.national.projection import project
-from planner.national.run import run_national
+from planner.national.run import run_and_write, run_national
 from planner.national.scaling import national_fte, rate_vector, state_rates
 from planner.national.toy import load_toy, solve_toy
 from planner.national.units import Job, shift_patient_mix, solve_job
@@ -45,7 +44,8 @@ TOY_UNIT = {
     },
 }
 
-TOY_CSV = """group,nou_label,supply_2019,supply_2040,need_2019,need_2040_lav,need_2040_mid,gap_2019,gap_2040_lav,gap_2040_mid,parttime_min70_2040,parttime_full_2040
+TOY_CSV = """\
+group,nou_label,supply_2019,supply_2040,need_2019,need_2040_lav,need_2040_mid,gap_2019,gap_2040_lav,gap_2040_mid,parttime_min70_2040,parttime_full_2040
 sykepleier,Sykepleier,800,900,1000,1100,2000,,-200,-1100,30,300
 helsefagarbeider,Helsefagarbeider,500,500,500,600,800,,-100,-300,10,100
 """
@@ -177,7 +177,7 @@ def test_n_identical_units_end_to_end(tmp_path, places):
     p = toy_national(tmp_path, uncertainty=QUIET)
     _edit(p, lambda d: d["volume_drivers"]["plasser"].update(value=places))
     cfg = load_national(p)
-    kw = dict(scenarios=["mid"], draws=2, workers=0, cache_dir=None, progress=False, tornado=False)
+    kw = {"scenarios": ["mid"], "draws": 2, "workers": 0, "cache_dir": None, "progress": False, "tornado": False}
     one, many = run_national(cfg, units=1, **kw), run_national(cfg, units=5, **kw)
     sy = many.groups.index("sykepleier")
     n = places / 10                      # toy units of 10 beds, 3 gross sykepleier årsverk each today
@@ -227,7 +227,7 @@ def _nominal_projection(tmp_path, sid="mid", **over):
 
 
 def test_levers_by_hand(tmp_path):
-    cfg, p = _nominal_projection(tmp_path)
+    _, p = _nominal_projection(tmp_path)
     g = p.groups
     i40, i25 = p.years.index(2040), p.years.index(2025)
     sy, hf = g.index("sykepleier"), g.index("helsefagarbeider")
@@ -252,7 +252,7 @@ def test_levers_by_hand(tmp_path):
 
 
 def test_no_levers_scenario_equals_baseline(tmp_path):
-    cfg, p = _nominal_projection(tmp_path, sid="mid_none")
+    _, p = _nominal_projection(tmp_path, sid="mid_none")
     np.testing.assert_allclose(p.gap, p.gap_base)
     np.testing.assert_allclose(p.freed_by_leon, 0)
 
@@ -263,6 +263,7 @@ def test_waterfall_always_adds_up(pace, ts, tech):
     cfg = load_national(toy_national(_tmpdir()))
     scen = cfg.scenarios["mid"]
     import dataclasses
+
     from planner.national.config import Curve
     lv = dataclasses.replace(scen.levers, task_sharing=Curve(((2025, 0.0), (2040, ts))),
                              technology=Curve(((2025, 0.0), (2040, tech))))

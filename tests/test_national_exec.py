@@ -10,9 +10,8 @@ import pytest
 import yaml
 
 import commands.national
-from planner.national.run import run_and_write
 from planner.national.config import load_national
-from planner.national.run import run_national
+from planner.national.run import run_and_write, run_national
 from test_national import toy_national
 
 
@@ -22,7 +21,7 @@ def _arrays(res):
 
 def test_same_results_whatever_the_executor(tmp_path):
     cfg = load_national(toy_national(tmp_path))
-    kw = dict(draws=3, units=2, cache_dir=None, progress=False)
+    kw = {"draws": 3, "units": 2, "cache_dir": None, "progress": False}
     inproc = _arrays(run_national(cfg, workers=0, **kw))
     for w in (1, 2):
         got = _arrays(run_national(cfg, workers=w, **kw))
@@ -75,19 +74,20 @@ def test_cache_makes_a_rerun_solve_nothing_and_sees_changes(tmp_path):
 
 
 def test_cache_key_hashes_the_unit_model_not_the_roster_engines():
-    from planner.national.units import solver_files
     import planner
+    from planner.national.units import solver_files
     root = Path(planner.__file__).resolve().parent.parent
     names = {p.relative_to(root).as_posix() for p in solver_files("unit")}
     # the code a unit solve runs is in the key, so editing it invalidates cached solves ...
-    assert {"models/staffing/mip.py", "models/lp.py", "planner/staffing/solve.py", "planner/staffing/instance.py"} <= names
+    assert {"models/staffing/mip.py", "models/lp.py", "planner/staffing/solve.py",
+            "planner/staffing/instance.py"} <= names
     # ... and the roster and NRP engines beside it in models/ are not: editing them keeps the cache
     assert not [n for n in names if "nrp" in n or "roster" in n]
 
 
 def test_summary_is_identical_on_rerun(tmp_path):
     p = toy_national(tmp_path)
-    kw = dict(draws=2, units=1, workers=0, progress=False, console=False)
+    kw = {"draws": 2, "units": 1, "workers": 0, "progress": False, "console": False}
     run_and_write(p, tmp_path / "a", cache_dir=tmp_path / "c", **kw)
     run_and_write(p, tmp_path / "b", cache_dir=None, **kw)
     a = (tmp_path / "a" / "summary.json").read_bytes()
@@ -127,9 +127,9 @@ def test_dask_worker_failure_is_a_clear_error(tmp_path):
     from planner.national.units import Job
 
     jobs = [Job(str(tmp_path / "u.yaml"), "toy", 0, -1, (1,))]
-    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
-        with pytest.raises(InputError, match="Dask worker failed: RuntimeError"):
-            run_jobs(jobs, dask=cluster.scheduler_address, progress=False, fn=_broken_batch)
+    with (distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster,
+          pytest.raises(InputError, match="Dask worker failed: RuntimeError")):
+        run_jobs(jobs, dask=cluster.scheduler_address, progress=False, fn=_broken_batch)
 
 
 def test_cache_key_covers_every_module_a_unit_solve_imports():

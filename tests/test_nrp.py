@@ -28,7 +28,6 @@ from planner.io.errors import InputError
 from planner.nrp.reader import evaluate, format_roster, objective, parse_instance, read_instance, violations
 
 
-
 def own_instance(seed: int, employees: int = 8, days: int = 14) -> str:
     """A small instance in the Curtois & Qu text format, generated here (no published data).
 
@@ -130,7 +129,8 @@ def test_reader_fills_every_section(tiny):
     assert tiny.forbidden_next == {(1, 0)}  # D (0) may not follow N (1)
     a, b = tiny.employees
     assert (a.id, a.max_shifts, a.max_minutes, a.min_minutes) == ("A", (7, 2), 2900, 1000)
-    assert (a.max_consecutive_shifts, a.min_consecutive_shifts, a.min_consecutive_days_off, a.max_weekends) == (4, 2, 2, 1)
+    assert (a.max_consecutive_shifts, a.min_consecutive_shifts, a.min_consecutive_days_off,
+            a.max_weekends) == (4, 2, 2, 1)
     assert a.days_off == {4} and b.days_off == set()
     assert [(r.employee, r.day, r.shift, r.weight) for r in tiny.off_requests] == [(0, 2, 1, 3), (1, 1, 0, 1)]
     assert tiny.cover[4][0].requirement == 1 and tiny.cover[4][0].under_weight == 50
@@ -241,7 +241,8 @@ def tiny_instances(draw):
         counts = "|".join(f"{s}={draw(st.integers(1, 5))}" for s in "DN"[:shifts])
         lo = draw(st.sampled_from([0, 480, 960, 1440]))
         lines.append(f"{name},{counts},{lo + draw(st.sampled_from([960, 1920, 2400]))},{lo},"
-                     f"{draw(st.integers(2, 5))},{draw(st.integers(1, 3))},{draw(st.integers(1, 2))},{draw(st.integers(0, 1))}")
+                     f"{draw(st.integers(2, 5))},{draw(st.integers(1, 3))},"
+                     f"{draw(st.integers(1, 2))},{draw(st.integers(0, 1))}")
     lines += ["SECTION_DAYS_OFF", f"A,{draw(st.integers(0, 6))}", "SECTION_SHIFT_ON_REQUESTS"]
     for _ in range(draw(st.integers(0, 3))):
         lines.append(f"{draw(st.sampled_from('AB'))},{draw(st.integers(0, 6))},D,{draw(st.integers(1, 3))}")
@@ -251,7 +252,8 @@ def tiny_instances(draw):
     lines.append("SECTION_COVER")
     for day in range(7):
         for s in "DN"[:shifts]:
-            lines.append(f"{day},{s},{draw(st.integers(0, 2))},{draw(st.sampled_from([10, 100]))},{draw(st.integers(1, 3))}")
+            lines.append(f"{day},{s},{draw(st.integers(0, 2))},{draw(st.sampled_from([10, 100]))},"
+                         f"{draw(st.integers(1, 3))}")
     return parse_instance("\n".join(lines))
 
 
@@ -352,7 +354,7 @@ def test_dp_and_cpsat_pricing_agree_on_generated_instances(seed):
                     pricer.fix(off_day, OFF)
                     pricer.fix(work_day, 0)
             duals = rng.normal(20, 40, (problem.horizon, problem.n_shifts))
-            found_exact, bound_exact = exact.price(duals, 5.0, seconds=5)
+            found_exact, _ = exact.price(duals, 5.0, seconds=5)
             found_dp, bound_dp = dp.price(duals, 5.0, seconds=5)
             if not found_exact:
                 assert found_dp == []

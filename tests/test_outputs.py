@@ -56,7 +56,8 @@ def test_exported_model_is_mps_whatever_the_file_name(unit_dir, tmp_path, capsys
     # HiGHS chooses the format by the name: 'model.lp' or no suffix must still give MPS, not LP or nothing
     for name in ("model.lp", "model"):
         out = tmp_path / name
-        code, _, err = run_cli(["solve", unit_dir / "unit.yaml", "--export-mps", out, "--quiet", "--no-explain"], capsys)
+        code, _, err = run_cli(["solve", unit_dir / "unit.yaml", "--export-mps", out, "--quiet", "--no-explain"],
+                               capsys)
         assert code == 0, err
         assert out.read_text().startswith("NAME")
 
@@ -64,7 +65,7 @@ def test_exported_model_is_mps_whatever_the_file_name(unit_dir, tmp_path, capsys
 def test_infeasible_names_the_rule_and_shift(unit_dir, capsys, tmp_path):
     # at most 0 sykepleier at night, but the rule wants 1 on every shift
     edit(unit_dir / "unit.yaml", lambda d: d.update(availability={"sykepleier": {"natt": 0}}))
-    code, out, err = run_cli(["solve", unit_dir / "unit.yaml"], capsys)
+    code, _, err = run_cli(["solve", unit_dir / "unit.yaml"], capsys)
     assert code == 1
     assert "Traceback" not in err
     assert "sykepleier_alltid" in err and "hverdag_natt" in err

@@ -14,8 +14,7 @@ from planner.io.errors import InputError
 from planner.roster.audit import audit, grid_assignment, problem_for_grid
 from planner.roster.grids import read_grid, write_csv
 from planner.roster.rules import rules_from_entries
-from planner.roster.setup import (GroupInfo, StaffFile, StaffMember, UnitShift, UnitView, easter,
-                                  make_problem)
+from planner.roster.setup import GroupInfo, StaffFile, StaffMember, UnitShift, UnitView, easter, make_problem
 
 START = dt.date(2027, 1, 4)
 SRC = {"illustrative": True}
@@ -44,7 +43,8 @@ def rules(**over):
         "quick_return": {"type": "quick_return", "min_hours": 11, "hard": False, "weight": 5},
         "max_consecutive_days": {"type": "max_consecutive", "max": 6},
         "min_days_off": {"type": "min_consecutive_off", "min": 2, "hard": False, "weight": 2},
-        "unwanted_patterns": {"type": "unwanted_patterns", "patterns": [["natt", "-", "dag"]], "hard": False, "weight": 3},
+        "unwanted_patterns": {"type": "unwanted_patterns", "patterns": [["natt", "-", "dag"]], "hard": False,
+                              "weight": 3},
     }
     for k, v in over.items():
         if v is None:
@@ -214,7 +214,7 @@ def test_built_roster_passes_its_own_audit():
     # weekly need 5x(2+1)+2x(1+1) = 19 shifts x 7,5 h = 142,5 h; contracts 545 % x 35,5 = 193 h: enough,
     # and 4 people per group give one weekend in three for each of the 2 weekend slots per day
     assert r.shortfall == 0
-    for p, h in rep["hours"].items():
+    for h in rep["hours"].values():
         assert abs(h["planned"] - h["contract"]) <= 4 + 1e-9
 
 
@@ -325,7 +325,8 @@ def test_staff_file_errors(tmp_path):
     f.write_text("kind: staff\nstaff:\n  - {id: a, group: lege, percent: 50}\n")
     with pytest.raises(InputError, match="unknown group 'lege'"):
         load_staff(f, unit())
-    f.write_text("kind: staff\nsubstitutes: {sykepleier: [helsefagarbeider]}\nstaff:\n  - {id: a, group: sykepleier, percent: 50}\n")
+    f.write_text("kind: staff\nsubstitutes: {sykepleier: [helsefagarbeider]}\n"
+                 "staff:\n  - {id: a, group: sykepleier, percent: 50}\n")
     with pytest.raises(InputError, match="only goes upward"):
         load_staff(f, unit())
 
@@ -391,8 +392,8 @@ def test_working_hours_per_24h_cap_and_long_shift_cap():
     # no averaging agreement: a 12-hour day shift breaks 9 h per work period and 9 h per calendar day,
     # both dated on its day
     x = [{"code": "L", "time": "lang", "start": "08:00", "end": "20:00", "paid_hours": 12}]
-    P = make_problem(unit(), staff([("a", "sykepleier", 100.0)], SMALL_COVER), rules(working_hours={"averaging": "none"}),
-                     3, START, extra_shifts=x)
+    P = make_problem(unit(), staff([("a", "sykepleier", 100.0)], SMALL_COVER),
+                     rules(working_hours={"averaging": "none"}), 3, START, extra_shifts=x)
     hits = found(P, codes(P, {"a": "..L"}), "working_hours")
     assert {d for _, d, _ in hits} == {"2027-01-06"}
     assert any("per 24 h" in t for *_, t in hits) and any("per work period" in t for *_, t in hits)
@@ -488,7 +489,8 @@ def test_weekend_fairness_counts_only_weekends_really_worked():
     # c is unavailable on weekends 2-6, so the fewest weekends is at most c's one. The spread the objective
     # pays for must be the real one: c works weekend 1 and the objective holds 1000 x (2 - 1).
     wk = [START + dt.timedelta(7 * w + k) for w in range(1, 6) for k in (5, 6)]
-    people = [("a", "sykepleier", 100.0), ("b", "sykepleier", 100.0), StaffMember("c", "sykepleier", 40.0, unavailable=wk)]
+    people = [("a", "sykepleier", 100.0), ("b", "sykepleier", 100.0),
+              StaffMember("c", "sykepleier", 40.0, unavailable=wk)]
     P = problem(people, weeks=6, cover={"hverdag_dag": {"sykepleier": 2}, "helg_dag": {"sykepleier": 1}},
                 rs=rules(min_days_off=None, unwanted_patterns=None, max_consecutive_days=None))
     W = M.Weights(fairness=1000)
@@ -504,8 +506,9 @@ def test_conflict_is_minimal_and_names_a_too_long_shift():
     # night-only at 50 % under the statute (no averaging): 10-hour nights break the 9-hour limit, so
     # contract hours cannot be met; the conflict is exactly those two rules for that person
     m = StaffMember("n1", "sykepleier", 50.0, shifts=["natt"])
-    P = problem([m, ("s1", "sykepleier", 60.0)], cover={"hverdag_natt": {"sykepleier": 1}, "helg_natt": {"sykepleier": 1},
-                                                           "hverdag_dag": {"sykepleier": 1}},
+    P = problem([m, ("s1", "sykepleier", 60.0)],
+                cover={"hverdag_natt": {"sykepleier": 1}, "helg_natt": {"sykepleier": 1},
+                       "hverdag_dag": {"sykepleier": 1}},
                 rs=rules(working_hours={"averaging": "none"}))
     r = M.solve(P, time_limit=10)
     assert r.status == "INFEASIBLE" and r.conflict == ["contract_hours|n1", "working_hours|n1"]

@@ -52,8 +52,8 @@ def test_staff_without_contract_exits_2(tmp_path, capsys):
 def _day_nurses(tmp_path, staff: str):
     """A staff file under KS rules whose cover is one sykepleier on every day shift."""
     s = tmp_path / "s.yaml"
-    s.write_text("kind: staff\nrules: %s\ncover: {hverdag_dag: {sykepleier: 1}, helg_dag: {sykepleier: 1}}\n"
-                 "staff:%s" % (ROOT / "instances/rules/ks.yaml", staff))
+    s.write_text(f"kind: staff\nrules: {ROOT / 'instances/rules/ks.yaml'}\n"
+                 f"cover: {{hverdag_dag: {{sykepleier: 1}}, helg_dag: {{sykepleier: 1}}}}\nstaff:{staff}")
     return s
 
 
@@ -110,7 +110,7 @@ def test_check_roster_whose_weeks_miss_the_weekend_cycle_names_the_file(tmp_path
 
 def test_leon_check_validates_a_staff_file_against_its_unit(tmp_path, capsys):
     s = tmp_path / "s.yaml"
-    s.write_text("kind: staff\nunit: %s\nstaff:\n  - {id: a, group: lege, percent: 50}\n" % UNIT)
+    s.write_text(f"kind: staff\nunit: {UNIT}\nstaff:\n  - {{id: a, group: lege, percent: 50}}\n")
     assert run("check", s) == 2 and "unknown group 'lege'" in capsys.readouterr().err
-    s.write_text("kind: staff\nunit: %s\nstaff:\n  - {id: a, group: sykepleier, percent: 50}\n" % UNIT)
+    s.write_text(f"kind: staff\nunit: {UNIT}\nstaff:\n  - {{id: a, group: sykepleier, percent: 50}}\n")
     assert run("check", s) == 0 and "checked against unit sykehjem_langtid" in capsys.readouterr().out

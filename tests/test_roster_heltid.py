@@ -64,7 +64,7 @@ def test_whole_shift_plan_and_bound():
     assert _plan_hours(10, 6, hours, full, tol, lambda i: sums) is None
     sizes, planned = _plan_hours(10, 5, hours, full, tol, lambda i: sums)
     assert sum(planned) == hours and all(p % 450 == 0 for p in planned)
-    assert sizes[:5] == [100.0] * 5 and all(abs(s * full / 100 - p) <= tol for s, p in zip(sizes, planned))
+    assert sizes[:5] == [100.0] * 5 and all(abs(s * full / 100 - p) <= tol for s, p in zip(sizes, planned, strict=True))
     assert abs(sum(sizes) * full / 100 - hours) < 0.05 * full        # contracts add up to the cover
 
 

@@ -66,7 +66,7 @@ def test_binding_rule_names_the_night_nurse(unit_dir, tmp_path, capsys):
     # without the rule the night has no work and no heads: 9 h × 5 nights = 45 paid h/week saved
     b = [x for x in doc["binding_rules"] if x["shift"] == "hverdag_natt"]
     assert [x["rule"] for x in b] == ["sykepleier_alltid"]
-    night = [x for x in doc["results"]["leon"]["binding_rules"] if x["shift"] == "hverdag_natt"][0]
+    night = next(x for x in doc["results"]["leon"]["binding_rules"] if x["shift"] == "hverdag_natt")
     assert night["hours_per_week_if_dropped"] == pytest.approx(-45)
     assert night["extra_heads"] == {"sykepleier": 1}
 

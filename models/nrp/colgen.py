@@ -29,8 +29,8 @@ import highspy
 import numpy as np
 from ortools.sat.python import cp_model
 
-from models.nrp.cpsat import CompactModel, NrpSolution, Search
 from models.nrp.costs import request_costs, schedule_cost
+from models.nrp.cpsat import CompactModel, NrpSolution, Search
 from models.nrp.dp import DpPricer
 from models.nrp.problem import OFF, Cover, NrpProblem, Roster
 
@@ -384,7 +384,7 @@ class ColumnGeneration:
                 fractional = self._fractional_cells()
                 if not fractional:
                     return self._lp_roster()
-                batch = [cell for _, *cell in fractional[: max(1, math.ceil(share * len(fractional)))]]
+                batch = [(e, d, s) for _, e, d, s in fractional[: max(1, math.ceil(share * len(fractional)))]]
                 before = lp
                 for cell in batch:
                     self.fix(*cell)
@@ -576,7 +576,8 @@ class ColgenHelper:
         self.offers.put(roster)
 
     def reports(self) -> tuple[float, list[Roster]]:
-        bound, rosters = -math.inf, []
+        bound = -math.inf
+        rosters: list[Roster] = []
         while True:
             try:
                 kind, payload = self.out.get_nowait()
@@ -590,7 +591,8 @@ class ColgenHelper:
     def stop(self) -> tuple[float, list[Roster]]:
         """Interrupt the child and collect its last reports (draining, so that it can exit)."""
         self.stop_event.set()
-        bound, rosters = -math.inf, []
+        bound = -math.inf
+        rosters: list[Roster] = []
         give_up = time.monotonic() + 10
         while self.process.is_alive() and time.monotonic() < give_up:
             more_bound, more = self.reports()

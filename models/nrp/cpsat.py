@@ -81,7 +81,8 @@ class CompactModel:
     def objective_value(self, values: list[int]) -> int:
         objective = self.model.proto.objective
         return round(objective.offset) + sum(
-            c * (values[v] if v >= 0 else 1 - values[-v - 1]) for v, c in zip(objective.vars, objective.coeffs)
+            c * (values[v] if v >= 0 else 1 - values[-v - 1])
+            for v, c in zip(objective.vars, objective.coeffs, strict=True)
         )
 
     def values(self, roster: Roster) -> list[int]:
@@ -188,9 +189,9 @@ class CompactModel:
         if len(worked) > p.employees[e].max_weekends:
             self.model.add(sum(worked) <= p.employees[e].max_weekends)
 
-    def _request_penalty(self) -> cp_model.LinearExpr:
+    def _request_penalty(self) -> cp_model.LinearExpr | int:
         """Unmet shift-on requests (a shift the employee cannot take is always unmet), met shift-off."""
-        terms = []
+        terms: list[cp_model.LinearExpr | int] = []
         for r in self.problem.on_requests:
             var = self._vars.get((r.employee, r.day, r.shift))
             terms.append(r.weight if var is None else r.weight * (1 - var))
@@ -200,9 +201,9 @@ class CompactModel:
                 terms.append(r.weight * var)
         return sum(terms)
 
-    def _cover_penalty(self) -> cp_model.LinearExpr:
+    def _cover_penalty(self) -> cp_model.LinearExpr | int:
         p = self.problem
-        terms = []
+        terms: list[cp_model.LinearExpr | int] = []
         n = len(p.employees)
         for d in range(p.horizon):
             for s, cover in enumerate(p.cover[d]):
@@ -319,22 +320,24 @@ class Search:
         status = self._solve_neighbourhood(free, seconds, f"lns-{kind}")
         self.neighbourhoods.learn(kind, status == cp_model.OPTIMAL)
 
-    def _solve_neighbourhood(self, free: set[tuple[int, int]], seconds: float, by: str) -> int:
+    def _solve_neighbourhood(self, free: set[tuple[int, int]], seconds: float, by: str) -> cp_model.CpSolverStatus:
         """Fix every cell outside `free` to the incumbent and re-solve the rest from the incumbent."""
+        values = self.values
+        assert values is not None, "LNS starts from an incumbent"
         sub = self.compact.model.clone()
         variables = sub.proto.variables
         for cell, indexes in self.cells.items():
             if cell not in free:
                 for i in indexes:
-                    variables[i].domain[0] = variables[i].domain[1] = self.values[i]
+                    variables[i].domain[0] = variables[i].domain[1] = values[i]
         sub.proto.solution_hint.vars.extend(range(self.compact.n_variables))
-        sub.proto.solution_hint.values.extend(self.values)
+        sub.proto.solution_hint.values.extend(values)
         solver, status = self._cp_solve(sub, seconds)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             self._accept(list(solver.response_proto.solution), by)
         return status
 
-    def _cp_solve(self, model: cp_model.CpModel, seconds: float) -> tuple[cp_model.CpSolver, int]:
+    def _cp_solve(self, model: cp_model.CpModel, seconds: float) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(0.05, seconds)
         solver.parameters.num_workers = self.workers

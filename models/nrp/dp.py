@@ -220,8 +220,8 @@ class DpPricer:
         last_work = work_days[-1][:, :, resource]
         last_off = off_days[-1][:, resource]
         if n and last_work.min() <= last_off.min():
-            i, r = np.unravel_index(int(np.argmin(last_work)), last_work.shape)
-            state = ("work", int(i), int(r))
+            wi, wr = np.unravel_index(int(np.argmin(last_work)), last_work.shape)
+            state: tuple[str, int, int] = ("work", int(wi), int(wr))
         else:
             state = ("off", 0, int(np.argmin(last_off)))
         row = [OFF] * h
@@ -250,7 +250,7 @@ class DpPricer:
                 else:
                     candidates = [("off", 0, r - 1)] + ([("off", 0, r)] if r == self.offcap - 1 else [])
 
-                def value(c):
+                def value(c, pw=pw, po=po, resource=resource):   # bound now, though used at once
                     return pw[c[1], c[2], resource] if c[0] == "work" else po[c[2], resource]
 
                 state = min(candidates, key=value)

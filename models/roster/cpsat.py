@@ -27,8 +27,13 @@ import abc
 import dataclasses
 import math
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:   # CP-SAT is imported where a model is built; the types only for the checker
+    from ortools.sat.python.cp_model import IntVar
 
 DAY = 1440
 WEEK = 7 * DAY
@@ -87,25 +92,27 @@ class Problem:
     shifts: list[ShiftType]
     persons: list[Person]
     cover: list[Cover]
-    rules: list["Rule"]
+    rules: list[Rule]
     substitutes: dict[str, list[str]] = field(default_factory=dict)  # slot group -> who may fill it
-    sunday_holiday: list[bool] | None = None   # per day: Sunday or public holiday
-    eve_1500: list[bool] | None = None         # per day: jul-/påske-/pinseaften (window from 15:00)
+    # Per-day lists: left empty, __post_init__ fills in the plain calendar, so after construction each
+    # has one entry per day.
+    sunday_holiday: list[bool] = field(default_factory=list)  # per day: Sunday or public holiday
+    eve_1500: list[bool] = field(default_factory=list)  # per day: jul-/påske-/pinseaften (window from 15:00)
     cyclic: bool = True
-    day_labels: list[str] | None = None        # ISO dates for messages
-    helg: list[bool] | None = None             # per day: weekend or public holiday (cover day type)
-    eve_2200: list[bool] | None = None         # per day: the eve of 1/17 May (window from 22:00)
+    day_labels: list[str] = field(default_factory=list)  # ISO dates for messages
+    helg: list[bool] = field(default_factory=list)  # per day: weekend or public holiday (cover day type)
+    eve_2200: list[bool] = field(default_factory=list)  # per day: the eve of 1/17 May (window from 22:00)
 
-    def __post_init__(self):
-        if self.sunday_holiday is None:
+    def __post_init__(self) -> None:
+        if not self.sunday_holiday:
             self.sunday_holiday = [d % 7 == 6 for d in range(self.days)]
-        if self.eve_1500 is None:
+        if not self.eve_1500:
             self.eve_1500 = [False] * self.days
-        if self.eve_2200 is None:
+        if not self.eve_2200:
             self.eve_2200 = [False] * self.days
-        if self.day_labels is None:
+        if not self.day_labels:
             self.day_labels = [f"day {d + 1}" for d in range(self.days)]
-        if self.helg is None:
+        if not self.helg:
             self.helg = [d % 7 >= 5 for d in range(self.days)]
         self.shift_index = {s.code: i for i, s in enumerate(self.shifts)}
 
@@ -131,9 +138,7 @@ class Problem:
 
     def allowed(self, p: Person, d: int, s: int) -> bool:
         st = self.shifts[s]
-        if p.allowed is not None and st.code not in p.allowed and st.time not in p.allowed:
-            return False
-        return True
+        return p.allowed is None or st.code in p.allowed or st.time in p.allowed
 
     def overlap(self, d: int, s: int, a: int, b: int) -> int:
         """Minutes of slot (d, s) inside [a, b) (wrapping when cyclic)."""
@@ -244,7 +249,7 @@ class Rule(abc.ABC):
         """The rule as conditions over person × day × shift slots (posted and audited alike)."""
 
     def _kw(self, p: int, d: int, detail: str) -> dict:
-        return dict(rule=self.id, person=p, day=d, hard=self.hard, weight=self.weight, detail=detail)
+        return {"rule": self.id, "person": p, "day": d, "hard": self.hard, "weight": self.weight, "detail": detail}
 
 
 def _hours(m: float) -> str:
@@ -381,8 +386,8 @@ class WorkingHours(Rule):
         return terms
 
 
-def _merge(terms):
-    acc: dict = {}
+def _merge(terms: Iterable[tuple[tuple[int, int], int]]) -> list[tuple[tuple[int, int], int]]:
+    acc: dict[tuple[int, int], int] = {}
     for sl, c in terms:
         acc[sl] = acc.get(sl, 0) + c
     return sorted(acc.items())
@@ -395,7 +400,7 @@ class ContractHours(Rule):
     tolerance_hours: float = 4.0
 
     def conditions(self, P):
-        for pi, p in enumerate(P.persons):
+        for pi in range(len(P.persons)):
             terms = [((d, s), P.shifts[s].work_minutes) for d in range(P.days) for s in range(len(P.shifts))]
             yield Contract(**self._kw(pi, 0, f"{{value}} h planned vs {{target}} h contract over {P.weeks} weeks "
                                       f"(tolerance {self.tolerance_hours:g} h)"),
@@ -619,7 +624,7 @@ class Wishes(Rule):
             for d, code, w in p.wishes:
                 if d >= P.days:
                     continue
-                base = dict(rule=self.id, person=pi, day=d, hard=False, weight=int(w) * self.weight)
+                base = {"rule": self.id, "person": pi, "day": d, "hard": False, "weight": int(w) * self.weight}
                 if code is None:
                     yield Linear(**base, detail=f"wished {P.label(d)} off", terms=[((d, s), 1)
                                  for s in range(len(P.shifts))], hi=0, scale=1)
@@ -784,40 +789,40 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
 
     # which slots can be useful at all: a (day, shift) with cover for a group the person can fill
     useful: dict[str, set] = {}
-    demand_at: dict[tuple[int, int], dict[str, tuple[int, int]]] = {}
+    demand_at: dict[tuple[int, str], dict[str, tuple[int, int]]] = {}   # (day, period) -> group -> (min, preferred)
     period_shifts: dict[str, list[int]] = {}
     for s, st in enumerate(P.shifts):
         for per in st.periods:
             period_shifts.setdefault(per, []).append(s)
     for c in P.cover:
         demand_at.setdefault((c.day, c.code), {})[c.group] = (c.min, max(c.min, c.preferred))
-    fillers = {}
+    fillers: dict[str, set[str]] = {}
     for g in {c.group for c in P.cover}:
         for h in [g] + list(P.substitutes.get(g, [])):
             fillers.setdefault(h, set()).add(g)
     for (d, per), dem in demand_at.items():
-        for g, (mn, pr) in dem.items():
+        for g, (_mn, pr) in dem.items():
             if pr > 0:
                 for h in [g] + list(P.substitutes.get(g, [])):
                     for s in period_shifts.get(per, []):
                         useful.setdefault(h, set()).add((d, s))
 
-    y: dict[tuple[int, int, int], object] = {}
+    y: dict[tuple[int, int, int], IntVar] = {}
     for pi, p in enumerate(P.persons):
         for d in range(P.days):
             for s in S:
                 if (d, s) in useful.get(p.group, ()) and P.exists(d, s):
-                    y[pi, d, s] = m.NewBoolVar(f"y_{pi}_{d}_{s}")
+                    y[pi, d, s] = m.new_bool_var(f"y_{pi}_{d}_{s}")
         for d in range(P.days):
             lits = [y[pi, d, s] for s in S if (pi, d, s) in y]
             if len(lits) > 1:
-                m.AddAtMostOne(lits)
+                m.add_at_most_one(lits)
 
     for pi, sls in (forbid or {}).items():
         for d, s in sls:
             v = y.get((pi, d, s))
             if v is not None:
-                m.Add(v == 0)
+                m.add(v == 0)
 
     def Y(pi, sl):
         return y.get((pi, sl[0], sl[1]))
@@ -832,20 +837,20 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
             for sl, _ in c.terms:
                 v = Y(c.person, sl)
                 if v is not None:
-                    m.Add(v == 0)
+                    m.add(v == 0)
 
     penalties = []   # (coef, var)
-    enforce: dict[str, object] = {}  # diagnosis literals: rule|person
+    enforce: dict[str, IntVar] = {}  # diagnosis literals: rule|person
 
     def lit_for(c):
         if not diagnose:
             return None
         key = f"{c.rule}|{P.persons[c.person].id}"
         if key not in enforce:
-            enforce[key] = m.NewBoolVar(f"en_{len(enforce)}")
+            enforce[key] = m.new_bool_var(f"en_{len(enforce)}")
         return enforce[key]
 
-    any_cache: dict[tuple, object] = {}
+    any_cache: dict[tuple, IntVar] = {}
 
     def any_of(pi, st):
         vs = [Y(pi, sl) for sl in st]
@@ -854,11 +859,11 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
             return None
         if len(vs) == 1:
             return vs[0]
-        key = (pi, tuple(sorted((v.Index() for v in vs))))
+        key = (pi, tuple(sorted(v.Index() for v in vs)))
         if key not in any_cache:
-            z = m.NewBoolVar("")
+            z = m.new_bool_var("")
             for v in vs:
-                m.AddImplication(v, z)
+                m.add_implication(v, z)
             any_cache[key] = z
         return any_cache[key]
 
@@ -871,10 +876,10 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
         vs = [v for v in (Y(pi, sl) for sl in st) if v is not None]
         if z is not None and len(vs) > 1 and z.Index() not in exact:
             exact.add(z.Index())
-            m.AddBoolOr(vs).OnlyEnforceIf(z)
+            m.add_bool_or(vs).OnlyEnforceIf(z)
         return z
 
-    pct_var: dict[int, object] = {}
+    pct_var: dict[int, tuple[IntVar, IntVar]] = {}
     for c in conds:
         pi = c.person
         en = lit_for(c) if c.hard else None
@@ -883,59 +888,59 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
             p = P.persons[pi]
             if p.percent_range:
                 lo, hi = p.percent_range
-                pv = m.NewIntVar(lo, hi, f"pct_{pi}")
-                used = m.NewBoolVar(f"used_{pi}")
+                pv = m.new_int_var(lo, hi, f"pct_{pi}")
+                used = m.new_bool_var(f"used_{pi}")
                 pct_var[pi] = (pv, used)
                 # position 0 (not used) or within [lo, hi]
-                pz = m.NewIntVar(0, hi, f"pz_{pi}")
-                m.Add(pz == pv).OnlyEnforceIf(used)
-                m.Add(pz == 0).OnlyEnforceIf(used.Not())
+                pz = m.new_int_var(0, hi, f"pz_{pi}")
+                m.add(pz == pv).OnlyEnforceIf(used)
+                m.add(pz == 0).OnlyEnforceIf(used.Not())
                 target = pz * round(10 * c.per_percent)   # x10: exact for norms with one decimal
             else:
                 target = round(10 * c.per_percent * p.percent)
             expr = 10 * expr
             if c.hard and W.contract_soft:
-                dev = m.NewIntVar(0, 10 ** 7, "")
-                m.Add(dev >= expr - target - 10 * c.tolerance)
-                m.Add(dev >= target - expr - 10 * c.tolerance)
+                dev = m.new_int_var(0, 10 ** 7, "")
+                m.add(dev >= expr - target - 10 * c.tolerance)
+                m.add(dev >= target - expr - 10 * c.tolerance)
                 penalties.append((W.contract_soft, dev))
 
             elif c.hard:
-                ct1 = m.Add(expr - target <= 10 * c.tolerance)
-                ct2 = m.Add(target - expr <= 10 * c.tolerance)
+                ct1 = m.add(expr - target <= 10 * c.tolerance)
+                ct2 = m.add(target - expr <= 10 * c.tolerance)
                 if en is not None:
                     ct1.OnlyEnforceIf(en)
                     ct2.OnlyEnforceIf(en)
             else:
-                dev = m.NewIntVar(0, 10 ** 7, "")
-                m.Add(dev >= expr - target - 10 * c.tolerance)
-                m.Add(dev >= target - expr - 10 * c.tolerance)
+                dev = m.new_int_var(0, 10 ** 7, "")
+                m.add(dev >= expr - target - 10 * c.tolerance)
+                m.add(dev >= target - expr - 10 * c.tolerance)
                 penalties.append((c.weight * W.soft_rule, dev))
             continue
         if isinstance(c, Linear):
             tv = [(Y(pi, sl), k) for sl, k in c.terms if Y(pi, sl) is not None]
             if not tv:
                 if c.lo is not None and c.lo > 0 and not c.hard:
-                    penalties.append((c.weight * W.soft_rule, m.NewConstant(1)))
+                    penalties.append((c.weight * W.soft_rule, m.new_constant(1)))
                 continue
             if c.hard and c.lo is None and c.hi is not None and sum(k for _, k in tv if k > 0) <= c.hi:
                 continue
             expr = sum(k * v for v, k in tv)
             if c.hard:
                 if c.lo is not None:
-                    ct = m.Add(expr >= c.lo)
+                    ct = m.add(expr >= c.lo)
                     if en is not None:
                         ct.OnlyEnforceIf(en)
                 if c.hi is not None:
-                    ct = m.Add(expr <= c.hi)
+                    ct = m.add(expr <= c.hi)
                     if en is not None:
                         ct.OnlyEnforceIf(en)
             else:
-                viol = m.NewBoolVar("")
+                viol = m.new_bool_var("")
                 if c.lo is not None:
-                    m.Add(expr >= c.lo).OnlyEnforceIf(viol.Not())
+                    m.add(expr >= c.lo).OnlyEnforceIf(viol.Not())
                 if c.hi is not None:
-                    m.Add(expr <= c.hi).OnlyEnforceIf(viol.Not())
+                    m.add(expr <= c.hi).OnlyEnforceIf(viol.Not())
                 penalties.append((c.weight * W.soft_rule, viol))
             continue
         if isinstance(c, CountAny):
@@ -944,12 +949,12 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
             if len(zs) <= c.hi:
                 continue
             if c.hard:
-                ct = m.Add(sum(zs) <= c.hi)
+                ct = m.add(sum(zs) <= c.hi)
                 if en is not None:
                     ct.OnlyEnforceIf(en)
             else:
-                ex = m.NewIntVar(0, len(zs), "")
-                m.Add(ex >= sum(zs) - c.hi)
+                ex = m.new_int_var(0, len(zs), "")
+                m.add(ex >= sum(zs) - c.hi)
                 penalties.append((c.weight * W.soft_rule, ex))
             continue
         if isinstance(c, Pattern):
@@ -968,16 +973,16 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
             if c.hard:
                 if en is not None:
                     clause.append(en.Not())
-                m.AddBoolOr(clause)
+                m.add_bool_or(clause)
             else:
-                viol = m.NewBoolVar("")
-                m.AddBoolOr(clause + [viol])
+                viol = m.new_bool_var("")
+                m.add_bool_or(clause + [viol])
                 penalties.append((c.weight * W.soft_rule, viol))
             continue
 
     # cover with substitution: x[d,s,h,g] heads of group h in slots of group g
     short_vars = []
-    groups_of = {}
+    groups_of: dict[str, list[int]] = {}
     for pi, p in enumerate(P.persons):
         groups_of.setdefault(p.group, []).append(pi)
     for (d, per), dem in sorted(demand_at.items()):
@@ -991,30 +996,30 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
             cand = [h for h in [g] + list(P.substitutes.get(g, [])) if h in present]
             xs = []
             for h in cand:
-                x = m.NewIntVar(0, max(pr, mn), f"x_{d}_{per}_{h}_{g}")
+                x = m.new_int_var(0, max(pr, mn), f"x_{d}_{per}_{h}_{g}")
                 uses.setdefault(h, []).append(x)
                 xs.append(x)
             filled = sum(xs) if xs else 0
             if mn > 0:
-                sh = m.NewIntVar(0, mn, f"short_{d}_{per}_{g}")
-                m.Add(filled + sh >= mn)
+                sh = m.new_int_var(0, mn, f"short_{d}_{per}_{g}")
+                m.add(filled + sh >= mn)
                 short_vars.append(sh)
 
                 penalties.append((W.shortfall, sh))
             if pr > mn:
-                sp = m.NewIntVar(0, pr, "")
-                m.Add(filled + sp >= pr)
+                sp = m.new_int_var(0, pr, "")
+                m.add(filled + sp >= pr)
                 penalties.append((W.preferred, sp))
         total_pref = sum(pr for mn, pr in dem.values())
         for h, vs in present.items():
             if h in uses:
-                m.Add(sum(uses[h]) <= sum(vs))
+                m.add(sum(uses[h]) <= sum(vs))
         allv = [v for vs in present.values() for v in vs]
         if allv and W.max_over is not None:
-            m.Add(sum(allv) <= total_pref + W.max_over)
+            m.add(sum(allv) <= total_pref + W.max_over)
         if allv and W.overcover:
-            oc = m.NewIntVar(0, len(allv), "")
-            m.Add(oc >= sum(allv) - total_pref)
+            oc = m.new_int_var(0, len(allv), "")
+            m.add(oc >= sum(allv) - total_pref)
             penalties.append((W.overcover, oc))
 
     # fairness: spread weekends, nights and evenings (max - min over people who may take them)
@@ -1032,36 +1037,36 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
                 if zs and not p.percent_range:
                     counts.append((sum(zs), len(zs)))
             if len(counts) > 1:
-                hi = m.NewIntVar(0, P.days, "")
-                lo = m.NewIntVar(0, P.days, "")
-                for e, n in counts:
-                    m.Add(hi >= e)
-                    m.Add(lo <= e)
+                hi = m.new_int_var(0, P.days, "")
+                lo = m.new_int_var(0, P.days, "")
+                for e, _n in counts:
+                    m.add(hi >= e)
+                    m.add(lo <= e)
                 penalties.append((W.fairness, hi))
                 penalties.append((-W.fairness, lo))
 
     if pct_var:
         full = []
         for pi, (pv, used) in pct_var.items():
-            f = m.NewBoolVar(f"ft_{pi}")
-            m.Add(pv >= 100).OnlyEnforceIf(f)
-            m.AddImplication(f, used)
+            f = m.new_bool_var(f"ft_{pi}")
+            m.add(pv >= 100).OnlyEnforceIf(f)
+            m.add_implication(f, used)
             full.append(f)
             if W.head:
                 penalties.append((W.head, used))
             # symmetry: same-group positions in order of size
         if W.full_time:
             penalties.extend((-W.full_time, f) for f in full)
-        by_group = {}
+        by_group: dict[str, list[int]] = {}
         for pi in pct_var:
             p = P.persons[pi]
             by_group.setdefault(p.group, []).append(pi)
         for pis in by_group.values():
-            for a, b in zip(pis, pis[1:]):
-                m.Add(pct_var[a][0] >= pct_var[b][0])
-                m.AddImplication(pct_var[b][1], pct_var[a][1])
+            for a, b in pairwise(pis):
+                m.add(pct_var[a][0] >= pct_var[b][0])
+                m.add_implication(pct_var[b][1], pct_var[a][1])
 
-    m.Minimize(sum(k * v for k, v in penalties))
+    m.minimize(sum(k * v for k, v in penalties))
 
     if hint is not None:
         _complete_hint(m, y, hint, seed)
@@ -1075,7 +1080,7 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
         if solver.parameters.num_workers > 1:
             solver.parameters.interleave_search = True
     if diagnose and enforce:
-        m.AddAssumptions(list(enforce.values()))
+        m.add_assumptions(list(enforce.values()))
         solver.parameters.stop_after_first_solution = True   # only feasibility matters here
 
     class _CB(cp_model.CpSolverSolutionCallback):
@@ -1119,8 +1124,8 @@ def _minimal_cores(m, enforce: dict, core: list[str], seed: int, budget: float) 
         left = t_end - time.perf_counter()
         if left <= 0.05:
             return False
-        m.ClearAssumptions()
-        m.AddAssumptions([enforce[k] for k in keys])
+        m.clear_assumptions()
+        m.add_assumptions([enforce[k] for k in keys])
         sv = cp_model.CpSolver()
         sv.parameters.num_workers = 1
         sv.parameters.random_seed = int(seed)
@@ -1151,7 +1156,7 @@ def _complete_hint(m, y, hint, seed) -> bool:
     fixed = m.clone()
     val = {k: (1 if hint.get((k[0], k[1])) == k[2] else 0) for k in y}
     for k, v in y.items():
-        fixed.Add(fixed.GetBoolVarFromProtoIndex(v.Index()) == val[k])
+        fixed.add(fixed.get_bool_var_from_proto_index(v.Index()) == val[k])
     sv = cp_model.CpSolver()
     sv.parameters.num_workers = 1
     sv.parameters.random_seed = int(seed)
@@ -1160,12 +1165,12 @@ def _complete_hint(m, y, hint, seed) -> bool:
     # the clone keeps the objective, so the penalty variables take their true (smallest) values
     st = sv.Solve(fixed)
     if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        for i in range(len(m.Proto().variables)):
-            v = m.GetIntVarFromProtoIndex(i)
-            m.AddHint(v, sv.Value(v))
+        for i in range(len(m.proto.variables)):
+            v = m.get_int_var_from_proto_index(i)
+            m.add_hint(v, sv.Value(v))
         return True
     for k, v in y.items():
-        m.AddHint(v, val[k])
+        m.add_hint(v, val[k])
     return False
 
 
@@ -1196,7 +1201,7 @@ def construct(P: Problem, forbid: dict[int, set] | None = None, top_up: bool = T
     conds = all_conditions(P) if conds is None else conds
     forbid = forbid or {}
     n = len(P.persons)
-    by_slot: list[dict] = [dict() for _ in range(n)]
+    by_slot: list[dict] = [{} for _ in range(n)]
     contract: list[Contract | None] = [None] * n
     for c in conds:
         if not _monotone(c):
@@ -1209,6 +1214,7 @@ def construct(P: Problem, forbid: dict[int, set] | None = None, top_up: bool = T
         elif isinstance(c, CountAny):
             sls = [sl for st in c.sets for sl in st]
         else:
+            assert isinstance(c, Pattern), c   # _monotone passes no other kind
             sls = [sl for st, _ in c.elems for sl in st]
         for sl in set(sls):
             by_slot[c.person].setdefault(sl, []).append(c)
@@ -1251,9 +1257,9 @@ def construct(P: Problem, forbid: dict[int, set] | None = None, top_up: bool = T
         for per in st.periods:
             period_shifts.setdefault(per, []).append(si)
     need: dict[tuple[int, str, str], int] = {}
-    for c in P.cover:
-        if c.min > 0:
-            need[c.day, c.code, c.group] = need.get((c.day, c.code, c.group), 0) + c.min
+    for cv in P.cover:
+        if cv.min > 0:
+            need[cv.day, cv.code, cv.group] = need.get((cv.day, cv.code, cv.group), 0) + cv.min
     groups: dict[str, list[int]] = {}
     for pi, p in enumerate(P.persons):
         groups.setdefault(p.group, []).append(pi)
@@ -1285,10 +1291,10 @@ def construct(P: Problem, forbid: dict[int, set] | None = None, top_up: bool = T
                         need[d, q, g] -= 1
     if top_up:
         useful: dict[str, list[tuple[int, int]]] = {}
-        for c in P.cover:
-            if max(c.min, c.preferred) > 0:
-                for h in [c.group] + list(P.substitutes.get(c.group, [])):
-                    useful.setdefault(h, []).extend((c.day, s) for s in period_shifts.get(c.code, []))
+        for cv in P.cover:
+            if max(cv.min, cv.preferred) > 0:
+                for h in [cv.group] + list(P.substitutes.get(cv.group, [])):
+                    useful.setdefault(h, []).extend((cv.day, s) for s in period_shifts.get(cv.code, []))
         for pi in range(n):
             t, tol = target(pi)
             if t is None:
@@ -1318,4 +1324,4 @@ def cover_missing(P: Problem, assignment: dict[tuple[int, int], int]) -> list[tu
 
 
 def ceil_div(a: float, b: float) -> int:
-    return int(math.ceil(a / b - 1e-9))
+    return math.ceil(a / b - 1e-9)

@@ -127,7 +127,7 @@ def components(p: StaffingProblem) -> list[tuple[int, ...]]:
         by_day.setdefault(d, []).append(s)
     for r in p.rules:
         if r.per == "day":
-            for d, ss in by_day.items():
+            for ss in by_day.values():
                 join([s for s in ss if s in r.shifts])
     for t in p.tasks:
         if (t.window and t.fixed_shares is None) or (t.fixed_shares is not None and p.share_scope == "day"):
@@ -189,10 +189,11 @@ def _build(p: StaffingProblem, comp: tuple[int, ...], objective: str, elastic: b
         if movable and sum(t.work[s] for s in comp) <= 0:
             continue
         day_shares = t.fixed_shares is not None and p.share_scope == "day"
+        shares = t.fixed_shares or ()
         for s in span:
             for j, k in enumerate(t.allowed):
                 if day_shares:
-                    if t.fixed_shares[j] <= 0:
+                    if shares[j] <= 0:
                         continue
                     c = m.add_var(f"x[{t.name},{p.groups[k]},{p.shifts[s]}]", 0.0)
                 elif t.fixed_shares is not None:
@@ -228,8 +229,8 @@ def _build(p: StaffingProblem, comp: tuple[int, ...], objective: str, elastic: b
                 ss = [s for s in span if p.day_type[s] == d]
                 total = sum(t.work[s] * p.days_per_week[s] for s in ss)
                 for j, k in enumerate(t.allowed):
-                    if t.fixed_shares[j] > 0:
-                        share = t.fixed_shares[j] * total
+                    if shares[j] > 0:
+                        share = shares[j] * total
                         m.add_row({x[ti, k, s]: p.days_per_week[s] for s in ss}, share, share,
                                   name=f"share[{t.name},{p.groups[k]},{d}]")
         # conditions: a group may do the task only with a supervisor group on the same shift
@@ -264,7 +265,8 @@ def _build(p: StaffingProblem, comp: tuple[int, ...], objective: str, elastic: b
 
     for c, v in stage1.items():
         m.cost[c] = v
-    off1 = off2 = ()
+    off1: tuple[int, ...] = ()
+    off2: tuple[int, ...] = ()
     if not elastic:
         D = _dominance(p, comp, objective, () if drop_rules else p.rules)
         off1 = tuple(n[k, s] for k in dominated_groups(p, comp, objective, strict=False, D=D) for s in comp)
@@ -314,7 +316,7 @@ def _dominance(p: StaffingProblem, comp: tuple[int, ...], objective: str,
             if any(_task_blocks(t, a, b) for t in mine):
                 continue
             if any((sa == "ge" and ca < cb) or (sa == "le" and ca > cb)
-                   for (sa, ca), (_, cb) in zip(terms[a], terms[b])):
+                   for (sa, ca), (_, cb) in zip(terms[a], terms[b], strict=True)):
                 continue
             D[a, b] = True
     return D
@@ -354,8 +356,7 @@ def dominated_groups(p: StaffingProblem, comp: tuple[int, ...], objective: str =
         D = _dominance(p, comp, objective, p.rules if rules is None else rules)
     gone: list[int] = []
     for b in range(len(p.groups)):
-        for a in np.flatnonzero(D[:, b]):
-            a = int(a)
+        for a in map(int, np.flatnonzero(D[:, b])):
             if strict:
                 if head_weight(p, a) < head_weight(p, b):
                     gone.append(b)
@@ -385,7 +386,8 @@ def _add_rounding_cuts(m: LinearModel, p: StaffingProblem, comp: tuple[int, ...]
     """Valid inequalities for whole heads that make the MIP fast to prove.
 
     For each set A of groups that is the allowed set of some task class (or a union of such sets),
-    the work that only groups in A may do needs at least ceil(work / largest capacity of one head in A) heads from A on the shift.
+    the work that only groups in A may do needs at least ceil(work / largest capacity of one head in A)
+    heads from A on the shift.
     The LP relaxation does not see this rounding; with it, HiGHS closes the gap in a few nodes.
     Movable work may sit in another shift and is left out, which keeps the cut valid.
     """
@@ -432,7 +434,7 @@ def _add_rule(m: LinearModel, p: StaffingProblem, comp: tuple[int, ...], r: Rule
     for label, ss in blocks:
         terms: dict[int, float] = {}
 
-        def add(groups, coef):
+        def add(groups, coef, ss=ss, terms=terms):   # bound now: called within this iteration only
             for s in ss:
                 w = p.paid_hours[s] if r.measure == "hours" else 1.0
                 for k in groups:
@@ -576,7 +578,7 @@ def solve(p: StaffingProblem, objective: str = "hours", solver: str = "highs",
                 binding += _binding_rules(p, eb, esol, current, solver, time_limit, relax, not all_fixed)
             wb = _build(p, comp, objective, drop_rules=True, relax=relax)
             ws = _lexicographic(wb, solver, time_limit, relax)
-            if ws.ok:
+            if ws.ok and wl_heads is not None:
                 for (k, s), c in wb.n.items():
                     wl_heads[k, s] = ws.values[c]
     if not relax:
@@ -621,11 +623,12 @@ def _binding_rules(p: StaffingProblem, b: _Built, sol: Solution, current: dict[t
         if alt.status != "optimal":  # cut short by a time limit: no claim about this rule
             continue
         entry = {"rule": rule_id, "shift": label, "saving_if_dropped": max(0.0, z1 - alt.objective)}
-        below = v2 - EXPLAIN_TOL * max(1.0, abs(v2))
+        floor = v2 - EXPLAIN_TOL * max(1.0, abs(v2))
+        below: float | None
         if alt.objective < z1 - EXPLAIN_TOL * max(1.0, abs(z1)):
             entry["binds_on"], below = "hours", None
-        elif stage2 and _value(core, alt.values) < below:
-            entry["binds_on"] = "competence"
+        elif stage2 and _value(core, alt.values) < floor:
+            entry["binds_on"], below = "competence", floor
         else:
             continue
         near = _closest_optimum(dropped, alt, core, current, below, solver, time_limit, relax, stage2)
