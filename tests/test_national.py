@@ -84,9 +84,9 @@ def toy_national(tmp: Path, **over) -> Path:
                       "mid_none": {"helsemod": "mid", "levers": {"task_sharing": False, "technology": False,
                                                                   "part_time": False, "sick_leave": False}}},
         "monte_carlo": {"draws": 3, "units_per_archetype": 2, "illustrative": True},
-        "uncertainty": {"patient_mix": {"sd_common": 0.3, "sd_unit": 0.2, "illustrative": True},
-                        "task_minutes": {"sd_common": 0.1, "sd_task": 0.1, "illustrative": True},
-                        "adoption_pace": {"low": 0.5, "high": 1.5, "illustrative": True}},
+        "uncertainty": {"patient_mix": {"sd_common": 0.3, "sd_unit": 0.2, "width_reason": "test"},
+                        "task_minutes": {"sd_common": 0.1, "sd_task": 0.1, "width_reason": "test"},
+                        "adoption_pace": {"low": 0.5, "high": 1.5, "width_reason": "test"}},
         "solve": {"relax": True},
     }
     for k, v in over.items():

@@ -2,5 +2,7 @@
 
 Data loading and validation (config), unit solves (units, toy), execution (executors, cache),
 scaling and calibration (scaling), projection and levers (projection), Monte Carlo (montecarlo),
-orchestration (run), outputs (outputs, charts). See docs/national.md.
+checks of the unit models against national figures (validation), orchestration (run), outputs
+(outputs, charts, and evidence: calibration, validation and sampled inputs with their sources).
+See docs/national.md.
 """

@@ -94,6 +94,7 @@ class VolumeDriver:
     value: float
     year: int
     unit: str
+    spread: Triangle | None = None       # sampled multiplier of `value` (mode 1)
 
 
 @dataclass(frozen=True)
@@ -105,12 +106,26 @@ class Archetype:
     calibration_target: float | None
     calibration_year: int | None
     check: dict[str, Any] | None
+    calibration_source: str = ""
+    target_spread: Triangle | None = None    # sampled multiplier of the target (mode 1)
+
+
+@dataclass(frozen=True)
+class Triangle:
+    """A sampled input: triangular(low, mode, high), `basis` = its source or the reason for its width."""
+
+    low: float
+    mode: float
+    high: float
+    basis: str = ""
+    upper_bound: float | None = None
 
 
 @dataclass(frozen=True)
 class TechSaving:
     family: str
     share: float
+    spread: Triangle | None = None       # sampled share (mode = `share`)
 
 
 @dataclass(frozen=True)
@@ -150,6 +165,30 @@ class Uncertainty:
     minutes_sd_task: float = 0.0
     adoption_low: float = 1.0
     adoption_high: float = 1.0
+    part_time: Triangle | None = None      # multiplier of the Tabell 9.1 effect
+    sick_leave: Triangle | None = None     # multiplier of the sick-leave effect
+    basis: dict[str, str] = field(default_factory=dict)   # input -> its source or width reason
+
+
+@dataclass(frozen=True)
+class Check:
+    """A national figure the unit models are checked against (planner.national.validation)."""
+
+    id: str
+    measure: str                 # fte_per_volume | share | national_fte
+    test: str                    # within | at_most
+    archetypes: tuple[str, ...]
+    groups: tuple[str, ...] | None
+    exclude: tuple[str, ...]
+    value: float
+    year: int | None
+    tolerance: float | None
+    tolerance_reason: str
+    source: str
+    derived: str
+    unchecked: str
+    field: str                   # where the check is written, for messages
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -174,6 +213,7 @@ class NationalConfig:
     raw: dict[str, Any]
     relax: bool = False
     time_limit: float | None = None
+    checks: tuple[Check, ...] = ()
 
     @property
     def years(self) -> list[int]:
@@ -210,23 +250,88 @@ def load_national(path: str | Path) -> NationalConfig:
           for sid, s in f.helsemod.scenarios.items()}
     areas = _service_areas(f, at, hm)
     groups = _groups(f, at, hm, areas)
-    drivers = {did: VolumeDriver(did, d.value, d.year, d.unit) for did, d in f.volume_drivers.items()}
+    drivers = {did: VolumeDriver(did, d.value, d.year, d.unit, _spread(d.spread))
+               for did, d in f.volume_drivers.items()}
     archetypes = _archetypes(f, at, drivers, areas, groups)
+    _totals_agree(f, at, hm, groups)
     scenarios = _scenarios(f, at, hm, groups, [a.id for a in archetypes])
-    u, unc = f.uncertainty, {}       # a section left out: no uncertainty from that input
-    if u.patient_mix:
-        unc.update(mix_sd_common=u.patient_mix.sd_common, mix_sd_unit=u.patient_mix.sd_unit)
-    if u.task_minutes:
-        unc.update(minutes_sd_common=u.task_minutes.sd_common, minutes_sd_task=u.task_minutes.sd_task)
-    if u.adoption_pace:
-        unc.update(adoption_low=u.adoption_pace.low, adoption_high=u.adoption_pace.high)
     return NationalConfig(
         path=path, id=f.id or path.stem, name=f.name, base_year=f.base_year, start=start, end=end, seed=f.seed,
         groups=groups, unit_group_map=dict(f.groups.unit_group_map), helsemod=hm, service_areas=areas,
         volume_drivers=drivers, archetypes=archetypes, scenarios=scenarios, draws=f.monte_carlo.draws,
-        units_per_archetype=f.monte_carlo.units_per_archetype, uncertainty=Uncertainty(**unc), raw=at.data,
-        relax=f.solve.relax, time_limit=f.solve.time_limit,
+        units_per_archetype=f.monte_carlo.units_per_archetype, uncertainty=_uncertainty(f.uncertainty), raw=at.data,
+        relax=f.solve.relax, time_limit=f.solve.time_limit, checks=_checks(f, at, archetypes, groups),
     )
+
+
+# ------------------------------------------------------------------ sampled inputs and checks
+def basis(entry: Any) -> str:
+    """What a sampled input rests on: its source, its width reason, or both."""
+    src, why = getattr(entry, "source", None), getattr(entry, "width_reason", None)
+    return "; ".join(x for x in (f"source: {src}" if src else "", f"width: {why}" if why else "") if x)
+
+
+def _spread(sp: Any) -> Triangle | None:
+    """A `Spread` (multiplier low..high around 1) as a triangle with mode 1; None when it has no width."""
+    return Triangle(sp.low, 1.0, sp.high, basis(sp)) if sp is not None and sp.has_width() else None
+
+
+def _uncertainty(u: schema.Uncertainty) -> Uncertainty:
+    """A section left out, or of zero width, adds no uncertainty from that input."""
+    unc: dict[str, Any] = {"basis": {}}
+    if u.patient_mix:
+        unc.update(mix_sd_common=u.patient_mix.sd_common, mix_sd_unit=u.patient_mix.sd_unit)
+        unc["basis"]["patient_mix"] = basis(u.patient_mix)
+    if u.task_minutes:
+        unc.update(minutes_sd_common=u.task_minutes.sd_common, minutes_sd_task=u.task_minutes.sd_task)
+        unc["basis"]["task_minutes"] = basis(u.task_minutes)
+    if u.adoption_pace:
+        unc.update(adoption_low=u.adoption_pace.low, adoption_high=u.adoption_pace.high)
+        unc["basis"]["adoption_pace"] = basis(u.adoption_pace)
+    for name, e in (("part_time", u.part_time_effect), ("sick_leave", u.sick_leave_effect)):
+        if e is not None:     # even without width: its mode is the lever's nominal multiplier
+            unc[name] = Triangle(e.low, e.mode, e.high, basis(e), e.upper_bound)
+            unc["basis"][f"{name}_effect"] = basis(e)
+    return Uncertainty(**unc)
+
+
+def _totals_agree(f: schema.NationalFile, at: Located, hm: dict, groups: dict) -> None:
+    """The groups table's rows add up to the NOU's printed sums (within the tables' rounding to the
+    nearest 100 per row), so a missing group or a mistyped cell is an input error, not a silent offset."""
+    rows = [g for g in groups.values() if g.helsemod]
+    slack = 50.0 * (len(rows) + 1)
+    name = Path(f.groups.table).name
+    for sid, h in hm.items():
+        sums = {"supply": sum(g.supply_anchors[HM_END] for g in rows), "gap": sum(g.gap_2040[sid] for g in rows)}
+        for what, total in sums.items():
+            printed = h.totals_2040[what]
+            if abs(total - printed) > slack:
+                at.fail(("helsemod", "scenarios", sid, "totals_2040", what),
+                        f"the rows of {name} add up to {total:,.0f} for {what} 2040, the table's sum is "
+                        f"{printed:,.0f}: {abs(total - printed):,.0f} apart, more than the rounding of {len(rows)} "
+                        f"rows to the nearest 100 ({slack:,.0f})".replace(",", " "),
+                        f"check {name} for a missing group or a wrong cell; if the rows are meant to be a "
+                        "subset, give the subset's own totals here")
+
+
+def _checks(f: schema.NationalFile, at: Located, archetypes: tuple, groups: dict) -> tuple[Check, ...]:
+    """`validation:` entries, then each archetype's `check:` as an at-most check of national årsverk."""
+    ids = [a.id for a in archetypes]
+    out = []
+    for i, c in enumerate(f.validation):
+        for k, aid in enumerate(c.archetypes):
+            if aid not in ids:
+                at.fail(("validation", i, "archetypes", k), f"unknown archetype {aid!r}", f"use one of {ids}")
+        out.append(Check(c.id, c.measure, c.test, tuple(c.archetypes), None if c.groups is None else tuple(c.groups),
+                         tuple(c.exclude), c.value, c.year, c.tolerance, c.tolerance_reason or "", c.source or "",
+                         c.derived or "", c.unchecked or "", at.where(("validation", i)), c.note or ""))
+    for i, a in enumerate(f.archetypes):
+        if a.check is not None:
+            out.append(Check(f"{a.id}_{a.check.group}_bound", "national_fte", "at_most", (a.id,), (a.check.group,),
+                             (), a.check.upper_bound_fte, None, None, "", a.check.source or "",
+                             a.check.derived or "", "", at.where(("archetypes", i, "check")),
+                             "the archetype's `check:` (docs/national.md)"))
+    return tuple(out)
 
 
 def _service_areas(f: schema.NationalFile, at: Located, hm: dict) -> dict[str, ServiceArea]:
@@ -359,7 +464,8 @@ def _archetypes(f: schema.NationalFile, at: Located, drivers: dict, areas: dict,
         out.append(Archetype(
             a.id, (at.path.parent / a.unit).resolve(),   # absolute, so Dask workers elsewhere find it too
             a.volume_driver, a.service_area, cal.target_fte if cal else None, cal.year if cal else None,
-            at.data["archetypes"][i].get("check")))
+            at.data["archetypes"][i].get("check"), (cal.source or "") if cal else "",
+            _spread(cal.spread) if cal else None))
     return tuple(out)
 
 
@@ -438,12 +544,19 @@ def _curve(points: dict[int, float] | None) -> Curve | None:
     return None if points is None else Curve(tuple(sorted(points.items())))
 
 
+def _saving_spread(s: schema.TechSaving) -> Triangle | None:
+    sp = s.spread
+    if sp is None or not sp.has_width():
+        return None
+    return Triangle(sp.low, s.share, sp.high, basis(sp), s.upper_bound)
+
+
 def _levers(m: dict[str, Any]) -> Levers:
     ts, tech, pt, sl = (m[k] for k in LEVERS)
     return Levers(
         task_sharing=_curve(ts.adoption) if ts else None,
         technology=_curve(tech.adoption) if tech else None,
-        tech_savings=tuple(TechSaving(s.family, s.share) for s in tech.savings) if tech else (),
+        tech_savings=tuple(TechSaving(s.family, s.share, _saving_spread(s)) for s in tech.savings) if tech else (),
         part_time_variant=pt.variant if pt else None, part_time_ramp=_curve(pt.ramp) if pt else None,
         sick_leave_target=sl.target_share if sl else None, sick_leave_current=dict(sl.current) if sl else {},
         sick_leave_ramp=_curve(sl.ramp) if sl else None)

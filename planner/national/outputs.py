@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from planner.io.errors import InputError
+from planner.national import evidence
 from planner.national.projection import Projection
 from planner.io.writer import atomic_path as _atomic_path
 from planner.io.writer import write_text as _write_text
@@ -66,8 +67,8 @@ def build_summary(res) -> dict[str, Any]:
         "sign": "gap = supply - need; a shortage is negative",
         "groups": res.groups + [TOTAL],
         "baseline_gap": {}, "gap": {}, "freed_by_leon": {}, "need_baseline": {}, "supply_baseline": {},
-        "need": {}, "supply": {}, "bands_2040": {}, "waterfall_2040": {}, "tornado": {}, "calibration": {},
-        "validation": {}, "levers": {}, "warnings": res.warnings,
+        "need": {}, "supply": {}, "bands_2040": {}, "waterfall_2040": {}, "tornado": {},
+        "levers": {}, "warnings": res.warnings,
     }
     for sid in res.scenarios:
         p = res.projections[sid]
@@ -93,22 +94,6 @@ def build_summary(res) -> dict[str, Any]:
                                                    for k, v in wf.items()}}
         out["tornado"][sid] = [{k: (_r(v) if isinstance(v, float) else v) for k, v in row.items()
                                 if not k.startswith("by_group")} for row in res.tornado.get(sid, [])]
-        out["calibration"][sid] = [{k: (_r(v) if isinstance(v, float) and k not in ("fte_per_volume_baseline", "fte_per_volume_leon", "factor")
-                                       else (round(v, 6) if isinstance(v, float) else v))
-                                    for k, v in row.items()} for row in res.residuals[sid]]
-        hm = cfg.helsemod[cfg.scenarios[sid].helsemod]
-        n = res.nominal[sid]
-        if HM_YEAR in n.years:
-            j = n.years.index(HM_YEAR)
-            model_gap = float(n.gap_base[0, j, :][[k for k, g in enumerate(n.groups) if cfg.groups.get(g) is not None]].sum())
-            model_need = float(n.need_base[0, j, [k for k, g in enumerate(n.groups) if cfg.groups.get(g) is not None and cfg.groups[g].helsemod]].sum())
-            out["validation"][sid] = {
-                "year": HM_YEAR, "nou_gap": hm.totals_2040["gap"], "model_baseline_gap": _r(model_gap),
-                "gap_rel_diff": round((model_gap - hm.totals_2040["gap"]) / abs(hm.totals_2040["gap"]), 5),
-                "nou_need": hm.totals_2040["need"], "model_need_helsemod_groups": _r(model_need),
-                "need_rel_diff": round((model_need - hm.totals_2040["need"]) / hm.totals_2040["need"], 5),
-                "source": "NOU2023:4, Tabell 2.1 (gap) and Tabell 2.5 (need), row Sum",
-            }
         lv = cfg.scenarios[sid].levers
         out["levers"][sid] = {
             "helsemod": cfg.scenarios[sid].helsemod,
@@ -117,10 +102,8 @@ def build_summary(res) -> dict[str, Any]:
             "technology_savings": {s.family: s.share for s in lv.tech_savings} if lv.technology else None,
             "part_time": lv.part_time_variant, "sick_leave_target": lv.sick_leave_target,
         }
+    out.update(evidence.summary_sections(res))   # calibration, validation, uncertainty, baseline range
     return out
-
-
-HM_YEAR = 2040
 
 
 def write_summary(res, out_dir: Path) -> dict:
@@ -228,6 +211,9 @@ def write_excel(summary: dict, out_dir: Path) -> None:
         "Unit: årsverk. Values are P50 over the Monte Carlo draws unless a column says P10/P90.",
         "gap = supply - need: a shortage is negative. *_baseline = no task sharing, new levers at zero.",
         "freed_by_leon = need without task sharing - need with the scenario's task-sharing adoption.",
+        "calibration_tabell_2_1: the baseline reproduces NOU 2023:4 Tabell 2.1 by construction (not a check); "
+        "validation: the unit models against national figures they can fail; uncertainty: each sampled input "
+        "and what its width rests on.",
         "Method, sources and limitations: docs/national.md. Raw draws: results.parquet.",
     ]})
     with atomic_path(out_dir / "report.xlsx") as tmp:
@@ -241,10 +227,8 @@ def write_excel(summary: dict, out_dir: Path) -> None:
             pd.DataFrame(wf).to_excel(xw, sheet_name="waterfall_2040", index=False)
             tor = [{"scenario": sid, **row} for sid in summary["scenarios"] for row in summary["tornado"][sid]]
             pd.DataFrame(tor).to_excel(xw, sheet_name="tornado", index=False)
-            cal = [{"scenario": sid, **row} for sid in summary["scenarios"] for row in summary["calibration"][sid]]
-            pd.DataFrame(cal).to_excel(xw, sheet_name="calibration", index=False)
-            val = [{"scenario": sid, **row} for sid, row in summary["validation"].items()]
-            pd.DataFrame(val).to_excel(xw, sheet_name="validation", index=False)
+            for name, frame in evidence.excel_sheets(summary).items():
+                frame.to_excel(xw, sheet_name=name, index=False)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -277,31 +261,15 @@ def print_report(summary: dict, console=None) -> None:
         console.print("  waterfall (total): " + " → ".join(
             f"{k} {'+' if k not in ('baseline_gap', 'gap') and wf[k] >= 0 else ''}{_fmt(wf[k])}"
             for k in ("baseline_gap", "task_sharing", "technology", "part_time", "sick_leave", "gap")))
-        if summary["tornado"].get(sid):
-            console.print("  tornado (total gap, input at P10 / P90): " + "; ".join(
-                f"{r['input']} {_fmt(r['gap_low_input'])} / {_fmt(r['gap_high_input'])} (swing {_fmt(r['swing'])})"
-                for r in summary["tornado"][sid]))
-        v = summary["validation"].get(sid)
-        if v:
-            console.print(f"  check: baseline gap {v['year']} {_fmt(v['model_baseline_gap'])} vs NOU "
-                          f"{_fmt(v['nou_gap'])} ({100 * v['gap_rel_diff']:+.2f} %)")
-    for sid in summary["scenarios"][:1]:
-        t = Table(title="calibration (nominal unit variants; model = before calibration)")
-        for c in ("archetype", "volume", "årsverk/volume today", "årsverk/volume LEON", "model", "table", "residual %", "factor"):
-            t.add_column(c, justify="left" if c == "archetype" else "right")
-        for r in summary["calibration"][sid]:
-            t.add_row(r["archetype"], _fmt(r["volume"]), f"{r['fte_per_volume_baseline']:.3f}",
-                      f"{r['fte_per_volume_leon']:.3f}", _fmt(r["model_fte"]),
-                      "-" if r["target_fte"] is None else _fmt(r["target_fte"]),
-                      "-" if r["residual_pct"] is None else f"{r['residual_pct']:+.1f}", f"{r['factor']:.3f}")
-        console.print(t)
+        evidence.print_scenario(summary, sid, console)     # tornado with its basis, baseline range, Tabell 2.1
+    evidence.print_run(summary, console)                   # calibration with sentences, validation
     for w in summary.get("warnings", []):
         console.print(f"[yellow]warning:[/yellow] {w}")
 
 
 # what `leon national report` reads from summary.json
 REPORT_KEYS = ("scenarios", "groups", "bands_2040", "need_baseline", "supply_baseline", "baseline_gap",
-               "freed_by_leon", "need", "supply", "gap", "waterfall_2040", "tornado", "validation", "calibration")
+               "freed_by_leon", "need", "supply", "gap", "waterfall_2040", "tornado", *evidence.KEYS)
 
 
 def load_summary(out_dir: str | Path) -> dict:

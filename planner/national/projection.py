@@ -11,8 +11,9 @@ supply0_g(t)  HELSEMOD supply path (Tabell 2.2 anchors), or = need0 for groups o
 archetype X_a(t) = X_a(volume year) × I_area(t) / I_area(volume year)   (I = Tabell 2.4 index)
 task sharing  p(t) = min(1, k × adoption(t)), technology q(t) likewise; the national need is the
               mix  (1-p)(1-q)B + p(1-q)L + (1-p)q BT + pq LT  in place of B;
-part-time     + ramp(t) × Tabell 9.1 effect_g × supply0_g(t) / supply0_g(2040);
-sick leave    + ramp(t) × supply × (s0 - s1) / (1 - s0) for groups with s0 > s1.
+part-time     + m_pt × ramp(t) × Tabell 9.1 effect_g × supply0_g(t) / supply0_g(2040);
+sick leave    + m_sl × ramp(t) × supply × (s0 - s1) / (1 - s0) for groups with s0 > s1
+              (m_pt, m_sl: the draw's sampled share of each effect; 1 when not given).
 An analyst's own standard/productivity growth multiplies all demand by
 ((1+std')/(1+std))^(t-base) × ((1+prod)/(1+prod'))^(t-base).
 """
@@ -120,8 +121,10 @@ def baseline_paths(cfg: NationalConfig, scen: RunScenario, groups: list[str], ye
 
 def project(cfg: NationalConfig, scen: RunScenario, groups: list[str],
             archetype_fte: dict[str, dict[str, np.ndarray]], adoption_mult: np.ndarray,
-            years: list[int] | None = None) -> Projection:
-    """archetype_fte[a][state] is (draws, groups): national årsverk in the archetype's volume year."""
+            years: list[int] | None = None, part_time_mult: np.ndarray | None = None,
+            sick_leave_mult: np.ndarray | None = None) -> Projection:
+    """archetype_fte[a][state] is (draws, groups): national årsverk in the archetype's volume year;
+    the multipliers are per draw (default 1)."""
     years = years or cfg.years
     D, Y, G = len(adoption_mult), len(years), len(groups)
     need0, supply0 = baseline_paths(cfg, scen, groups, years)
@@ -177,11 +180,15 @@ def project(cfg: NationalConfig, scen: RunScenario, groups: list[str],
                 continue
             for i, t in enumerate(years):
                 slf[i, j] = lv.sick_leave_ramp.at(t) * (s0 - lv.sick_leave_target) / (1 - s0)
-    supply_pt = supply0 + pt[None]
+    m_pt = np.ones(D) if part_time_mult is None else np.asarray(part_time_mult, dtype=float)
+    m_sl = np.ones(D) if sick_leave_mult is None else np.asarray(sick_leave_mult, dtype=float)
+    pt = pt[None] * m_pt[:, None, None]                                 # (D, Y, G)
+    slf = slf[None] * m_sl[:, None, None]
+    supply_pt = supply0 + pt
     return Projection(
         scenario=scen.id, years=list(years), groups=list(groups),
         need_base=need0, supply_base=supply0,
         need_ts=need0 + d_ts, need_tech=need0 + d_tech, need_all=need0 + d_all,
-        supply_pt=supply_pt, supply_sl=supply0 * (1 + slf[None]),
-        supply_all=supply_pt * (1 + slf[None]),
+        supply_pt=supply_pt, supply_sl=supply0 * (1 + slf),
+        supply_all=supply_pt * (1 + slf),
     )

@@ -12,11 +12,11 @@ from typing import Any
 import numpy as np
 
 from planner.io.errors import InputError
-from planner.national import scaling
+from planner.national import scaling, validation
 from planner.national.cache import SolveCache, job_key
 from planner.national.config import NationalConfig
 from planner.national.executors import run_jobs
-from planner.national.montecarlo import DrawParams, draw_params, jobs_for, nominal, tornado_cases
+from planner.national.montecarlo import DrawParams, basis, draw_params, jobs_for, nominal, tornado_cases
 from planner.national.projection import HM_END, Projection, project
 from planner.national.units import Job, load_base, solver_fingerprint, unit_fingerprint, unit_kind
 
@@ -35,6 +35,7 @@ class NationalResult:
     adoption_mult: np.ndarray
     stats: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    validation: dict[str, list[dict]] = field(default_factory=dict)   # scenario -> checks of the units
 
 
 def check_units(cfg: NationalConfig) -> list[str]:
@@ -76,7 +77,7 @@ def _tech_sets(cfg: NationalConfig, scenarios: list[str]) -> tuple[list[tuple], 
     which: dict[str, int] = {}
     for sid in scenarios:
         lv = cfg.scenarios[sid].levers
-        t = tuple(sorted((s.family, s.share) for s in lv.tech_savings)) if lv.technology else ()
+        t = tuple(sorted(lv.tech_savings, key=lambda s: (s.family, s.share))) if lv.technology else ()
         if t and t not in sets:
             sets.append(t)
         which[sid] = sets.index(t)
@@ -89,9 +90,9 @@ def _tech_warnings(cfg: NationalConfig, tech_sets: list[tuple]) -> list[str]:
         fams |= {str(getattr(t, "family", "")) for t in load_base(a.unit_path).tasks.values()}
     out = []
     for ts in tech_sets:
-        for fam, _ in ts:
-            if fam not in fams:
-                out.append(f"technology saving on task family {fam!r} applies to no archetype task "
+        for s in ts:
+            if s.family not in fams:
+                out.append(f"technology saving on task family {s.family!r} applies to no archetype task "
                            f"(families present: {', '.join(sorted(fams))})")
     return sorted(set(out))
 
@@ -124,10 +125,10 @@ def run_national(cfg: NationalConfig, scenarios: list[str] | None = None, draws:
     unique: dict[str, Job] = {}
     for label, p, k in cases:
         rows = []
-        for j in jobs_for(cfg, p, tech_sets, k):
+        for i, j in enumerate(jobs_for(cfg, p, tech_sets, k)):     # technology set innermost
             key = job_key(sfp[kind_of[j.archetype]], ufp[j.archetype], j.key_payload())
             unique.setdefault(key, j)
-            rows.append((j.archetype, tech_sets.index(j.tech), key))
+            rows.append((j.archetype, i % len(tech_sets), key))
         case_keys[label] = rows
 
     cache = SolveCache.open(cache_dir) if cache_dir else None
@@ -167,31 +168,43 @@ def run_national(cfg: NationalConfig, scenarios: list[str] | None = None, draws:
             out.setdefault(arch, {})[ti] = rs
         return out
 
+    params = {lab: p for lab, p, _ in cases}
+
     def arch_fte(labels: list[str], sid: str) -> dict[str, dict[str, np.ndarray]]:
         scen = cfg.scenarios[sid]
         ti = tech_of[sid]
         acc: dict[str, dict[str, list]] = {}
         for lab in labels:
             rb = rates_for(lab)
+            p = params[lab]
             for a in cfg.archetypes:
                 st = {"off": rb[a.id][0], "on": rb[a.id][ti]}
-                nat = scaling.national_fte(cfg, scen, a.id, scaling.state_rates(cfg, st, groups))
+                nat = scaling.national_fte(cfg, scen, a.id, scaling.state_rates(cfg, st, groups),
+                                           volume_mult=p.volume(a.volume_driver), target_mult=p.target(a.id))
                 for s, v in nat.items():
                     acc.setdefault(a.id, {}).setdefault(s, []).append(v)
         return {a: {s: np.vstack(v) for s, v in d.items()} for a, d in acc.items()}
 
     mc_labels = [f"draw:{d}" for d in range(draws)]
-    mult = np.array([p.adoption_mult for lab, p, _ in cases if lab in mc_labels])
+    mult = np.array([params[lab].adoption_mult for lab in mc_labels])
     nom = nominal(cfg)
-    projections, nominals, resid, torn = {}, {}, {}, {}
+
+    def effects(labels: list[str]) -> dict[str, np.ndarray]:
+        """The draws' sampled shares of the part-time and sick-leave effects, for project()."""
+        return {"part_time_mult": np.array([params[lab].part_time_mult for lab in labels]),
+                "sick_leave_mult": np.array([params[lab].sick_leave_mult for lab in labels])}
+    projections, nominals, resid, torn, checks = {}, {}, {}, {}, {}
+    bases = basis(cfg)
     for sid in scenarios:
         scen = cfg.scenarios[sid]
-        projections[sid] = project(cfg, scen, groups, arch_fte(mc_labels, sid), mult)
-        nominals[sid] = project(cfg, scen, groups, arch_fte(["nominal"], sid), np.array([nom.adoption_mult]))
+        projections[sid] = project(cfg, scen, groups, arch_fte(mc_labels, sid), mult, **effects(mc_labels))
+        nominals[sid] = project(cfg, scen, groups, arch_fte(["nominal"], sid), np.array([nom.adoption_mult]),
+                                **effects(["nominal"]))
         rb = rates_for("nominal")
         rates_by_arch = {a.id: scaling.state_rates(cfg, {"off": rb[a.id][0], "on": rb[a.id][tech_of[sid]]}, groups)
                          for a in cfg.archetypes}
         resid[sid] = scaling.residuals(cfg, scen, rates_by_arch, groups)
+        checks[sid] = validation.unit_checks(cfg, scen, rates_by_arch, groups)
         rows = []
         if tcases:
             year = min(HM_END, cfg.end)
@@ -199,9 +212,11 @@ def run_national(cfg: NationalConfig, scenarios: list[str] | None = None, draws:
             for name, (lo, hi) in tcases.items():
                 res = {}
                 for end, p in (("lo", lo), ("hi", hi)):
-                    pr = project(cfg, scen, groups, arch_fte([f"tornado:{name}:{end}"], sid), np.array([p.adoption_mult]))
+                    lab = f"tornado:{name}:{end}"
+                    pr = project(cfg, scen, groups, arch_fte([lab], sid), np.array([p.adoption_mult]), **effects([lab]))
                     res[end] = pr.gap[0, cfg.years.index(year)]
-                rows.append({"input": name, "year": year, "gap_nominal": float(center.sum()),
+                rows.append({"input": name, "basis": bases.get(name, ""), "year": year,
+                             "gap_nominal": float(center.sum()),
                              "gap_low_input": float(res["lo"].sum()), "gap_high_input": float(res["hi"].sum()),
                              "swing": float(abs(res["hi"].sum() - res["lo"].sum())),
                              "by_group_low": {g: float(x) for g, x in zip(groups, res["lo"])},
@@ -214,7 +229,7 @@ def run_national(cfg: NationalConfig, scenarios: list[str] | None = None, draws:
              "executor": ("dask" if dask is not None else f"local[{workers if workers is not None else 'all'}]"),
              "relax": cfg.relax}
     return NationalResult(cfg, scenarios, draws, units, groups, projections, nominals, resid, torn, mult,
-                          stats, warnings)
+                          stats, warnings, checks)
 
 
 def run_and_write(national_file: str | Path, out_dir: str | Path, scenario: str | None = None,

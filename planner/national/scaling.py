@@ -3,6 +3,7 @@
 rate_S,g  = Σ_k FTE_k,S,g / Σ_k volume_k        (årsverk per place / user / bed, unit state S)
 national  = c_a × V_a × rate                     (V_a = the volume driver in its year)
 c_a       = target / (V_a × rate_B,total × I(target year) / I(volume year))   (1 if no target)
+A draw may scale V_a and the target by its sampled multipliers; for a calibrated archetype V_a cancels.
 """
 
 from __future__ import annotations
@@ -53,24 +54,27 @@ def state_rates(cfg: NationalConfig, per_state_results: dict[str, list[dict]], g
             "BT": rate_vector(on, "baseline", cfg, groups), "LT": rate_vector(on, "leon", cfg, groups)}
 
 
-def calibration_factor(cfg: NationalConfig, scen: RunScenario, arch_id: str, rate_b_total: float) -> float:
+def calibration_factor(cfg: NationalConfig, scen: RunScenario, arch_id: str, rate_b_total: float,
+                       volume_mult: float = 1.0, target_mult: float = 1.0) -> float:
     a = next(x for x in cfg.archetypes if x.id == arch_id)
     if a.calibration_target is None:
         return 1.0
     drv = cfg.volume_drivers[a.volume_driver]
-    model = drv.value * rate_b_total * area_index(cfg, a.service_area, scen.helsemod, a.calibration_year) / \
+    model = drv.value * volume_mult * rate_b_total * \
+        area_index(cfg, a.service_area, scen.helsemod, a.calibration_year) / \
         area_index(cfg, a.service_area, scen.helsemod, drv.year)
     if model <= 0:
         return 1.0
-    return a.calibration_target / model
+    return a.calibration_target * target_mult / model
 
 
 def national_fte(cfg: NationalConfig, scen: RunScenario, arch_id: str, rates: dict[str, np.ndarray],
-                 calibrate: bool = True) -> dict[str, np.ndarray]:
-    """National årsverk in the volume year for each unit state (same calibration factor for all)."""
+                 calibrate: bool = True, volume_mult: float = 1.0, target_mult: float = 1.0) -> dict[str, np.ndarray]:
+    """National årsverk in the volume year for each unit state (same calibration factor for all);
+    `volume_mult` and `target_mult` are a draw's multipliers of the volume and the target."""
     a = next(x for x in cfg.archetypes if x.id == arch_id)
-    vol = cfg.volume_drivers[a.volume_driver].value
-    c = calibration_factor(cfg, scen, arch_id, float(rates["B"].sum())) if calibrate else 1.0
+    vol = cfg.volume_drivers[a.volume_driver].value * volume_mult
+    c = calibration_factor(cfg, scen, arch_id, float(rates["B"].sum()), volume_mult, target_mult) if calibrate else 1.0
     return {s: c * vol * rates[s] for s in STATES}
 
 
@@ -87,6 +91,7 @@ def residuals(cfg: NationalConfig, scen: RunScenario, rates_by_arch: dict[str, d
             "archetype": a.id, "volume_driver": a.volume_driver, "volume": drv.value, "volume_year": drv.year,
             "fte_per_volume_baseline": per_unit, "fte_per_volume_leon": float(r["L"].sum()),
             "target_fte": a.calibration_target, "target_year": a.calibration_year,
+            "service_area": a.service_area, "unit": drv.unit, "target_source": a.calibration_source,
         }
         if a.calibration_target is not None:
             model = a.calibration_target / c

@@ -98,6 +98,81 @@ class Cited(Sourced):
         return self
 
 
+# --------------------------------------------------------------------------------- sampled inputs
+Multiplier = Number(0, 10, "a multiplier of the nominal value")
+
+
+class Sampled(Cited):
+    """A sampled input: it needs `source:` (`KEY, place`: where its width comes from) or `width_reason:`
+    (why this width); `illustrative: true` alone is not enough. One of zero width samples nothing and
+    needs neither."""
+
+    width_reason: str | None = None
+
+    def has_width(self) -> bool:
+        return True
+
+    @model_validator(mode="after")
+    def _cited(self):      # replaces Cited's rule: a distribution says why it is as wide as it is
+        if self.has_width() and not self.source and not self.width_reason:
+            raise FieldProblem("a sampled input has neither `source:` nor `width_reason:`",
+                               "add `source:` (`KEY, place` where the width comes from) or `width_reason:` "
+                               "(why this width), see docs/national.md «Uncertainty»", at=("width_reason",))
+        return self
+
+
+class Spread(Sampled):
+    """A triangular multiplier of a nominal value: low ≤ 1 ≤ high (1 = the value as written)."""
+
+    low: Multiplier = 1.0
+    high: Multiplier = 1.0
+
+    def has_width(self) -> bool:
+        return self.high > self.low
+
+    @model_validator(mode="after")
+    def _order(self):
+        if not self.low <= 1.0 <= self.high:
+            raise FieldProblem(f"low {self.low:g} and high {self.high:g} do not surround 1 (the nominal value)",
+                               "give low <= 1 <= high: the spread multiplies the value as written", at=("low",))
+        return self
+
+
+class Effect(Sampled):
+    """A triangular multiplier of a lever's effect (low ≤ mode ≤ high). `upper_bound:` is the most the
+    source allows (an «opptil»/«inntil» figure, or a what-if of everyone): high may not exceed it and
+    the mode must lie below it, so the bound is never read as the likely value."""
+
+    low: Multiplier = 1.0
+    mode: Multiplier = 1.0
+    high: Multiplier = 1.0
+    upper_bound: Multiplier | None = None
+
+    def has_width(self) -> bool:
+        return self.high > self.low
+
+    @model_validator(mode="after")
+    def _order(self):
+        if not self.low <= self.mode <= self.high:
+            raise FieldProblem(f"low {self.low:g}, mode {self.mode:g}, high {self.high:g} are not in order",
+                               "give low <= mode <= high", at=("mode",))
+        _below_bound(self.mode, self.high, self.upper_bound, "mode")
+        return self
+
+
+def _below_bound(mode: float, high: float, bound: float | None, name: str) -> None:
+    if bound is None:
+        return
+    if high > bound:
+        raise FieldProblem(f"high {high:g} is above the upper bound {bound:g}",
+                           "an upper bound is the most the source allows: make `high` <= `upper_bound`",
+                           at=("high",))
+    if mode >= bound:
+        raise FieldProblem(f"{name} {mode:g} is the upper bound {bound:g} read as a point value",
+                           f"sample it below the bound: a `{name}` under {bound:g} with the bound as the "
+                           "distribution's maximum, and say why in `width_reason:`", at=(name,))
+
+
 # ------------------------------------------------------------------------------------------ groups
 class ColumnMeta(Cited):
     """Where one column of the groups table comes from."""
@@ -169,11 +244,13 @@ class VolumeDriver(Cited):
     value: Volume
     year: Year
     unit: str = ""
+    spread: Spread | None = None          # sampled multiplier of `value`
 
 
 class Calibration(Cited):
     target_fte: FteAbove0
     year: Year
+    spread: Spread | None = None          # sampled multiplier of `target_fte`
 
 
 class Check(Cited):
@@ -193,9 +270,40 @@ class Archetype(Strict):
 
 
 # ------------------------------------------------------------------------------------------- levers
+class SavingSpread(Sampled):
+    """The range a technology saving is sampled in, triangular with the saving's `share` as its mode."""
+
+    low: Share
+    high: Share
+
+    def has_width(self) -> bool:
+        return self.high > self.low
+
+
 class TechSaving(Cited):
     family: str
     share: Share
+    upper_bound: Share | None = None      # the most the source allows («opptil 40 prosent»)
+    spread: SavingSpread | None = None
+
+    @model_validator(mode="after")
+    def _in_spread(self):
+        sp = self.spread
+        if sp is not None and not sp.low <= self.share <= sp.high:
+            raise FieldProblem(f"share {self.share:g} lies outside the spread {sp.low:g}-{sp.high:g}",
+                               "give spread.low <= share <= spread.high (share is the likeliest value)",
+                               at=("spread", "low"))
+        if self.upper_bound is not None:
+            if sp is None:
+                raise FieldProblem(f"an upper bound ({self.upper_bound:g}) without a spread: the share is a "
+                                   "point value", "add `spread: {low: ..., high: ...}` with high <= the bound "
+                                   "and a `width_reason:`", at=("spread",))
+            try:
+                _below_bound(self.share, sp.high, self.upper_bound, "share")
+            except FieldProblem as e:
+                e.at = ("share",) if e.at == ("share",) else ("spread", "high")
+                raise
+        return self
 
 
 class Lever(Sourced):
@@ -292,19 +400,28 @@ class MonteCarlo(Sourced):
     units_per_archetype: Variants = 1
 
 
-class PatientMix(Cited):
+class PatientMix(Sampled):
     sd_common: MixSd = 0.0
     sd_unit: MixSd = 0.0
 
+    def has_width(self) -> bool:
+        return self.sd_common > 0 or self.sd_unit > 0
 
-class TaskMinutes(Cited):
+
+class TaskMinutes(Sampled):
     sd_common: MinutesSd = 0.0
     sd_task: MinutesSd = 0.0
 
+    def has_width(self) -> bool:
+        return self.sd_common > 0 or self.sd_task > 0
 
-class AdoptionPace(Cited):
+
+class AdoptionPace(Sampled):
     low: Pace = 1.0
     high: Pace = 1.0
+
+    def has_width(self) -> bool:
+        return self.high > self.low
 
     @model_validator(mode="after")
     def _order(self):
@@ -317,6 +434,52 @@ class Uncertainty(Strict):
     patient_mix: PatientMix | None = None
     task_minutes: TaskMinutes | None = None
     adoption_pace: AdoptionPace | None = None
+    part_time_effect: Effect | None = None    # multiplier of the Tabell 9.1 effect
+    sick_leave_effect: Effect | None = None   # multiplier of the sick-leave lever's effect
+
+
+# ------------------------------------------------------------------------------------- validation
+RefValue = Number(0, MAX_FTE, "a reference figure", above=True)
+Tolerance = Number(0, 1, "a tolerance (a share: 0.15 = 15 %, or 0.05 = 5 points of a share)")
+
+
+class ValidationCheck(Cited):
+    """A national figure the unit models can fail: årsverk per volume unit (`fte_per_volume`, the
+    unit's baseline before calibration), a group's share of the unit's årsverk (`share`), or national
+    årsverk of groups over archetypes after calibration (`national_fte`, moved to `year`).
+    `within` passes when the difference is at most `tolerance` (relative; for a share, in points);
+    `at_most` when the model does not exceed the figure. `unchecked:` says why the figure could not be
+    confirmed in its source; such a line is shown but neither passes nor fails."""
+
+    id: Id
+    measure: Literal["fte_per_volume", "share", "national_fte"]
+    test: Literal["within", "at_most"] = "within"
+    archetypes: list[Id] = Field(min_length=1)
+    groups: list[Id] | None = None          # national group ids; default: all
+    exclude: list[Id] = Field(default_factory=list)   # `share`: groups left out of the whole
+    value: RefValue
+    year: Year | None = None                # `national_fte`: the figure's year
+    tolerance: Tolerance | None = None
+    tolerance_reason: str | None = None
+    unchecked: str | None = None
+
+    @model_validator(mode="after")
+    def _complete(self):
+        if self.test == "within" and (self.tolerance is None or not self.tolerance_reason):
+            raise FieldProblem("a `within` check needs `tolerance:` and `tolerance_reason:`",
+                               "state the tolerance and why it is that wide, or use `test: at_most`",
+                               at=("tolerance",))
+        if self.measure == "national_fte" and self.year is None:
+            raise FieldProblem("a national_fte check needs the figure's `year:`", "add `year:`", at=("year",))
+        if self.measure != "national_fte" and len(self.archetypes) != 1:
+            raise FieldProblem(f"{self.measure} compares one unit model with a figure: {len(self.archetypes)} "
+                               "archetypes given", "name one archetype (national_fte may add several)",
+                               at=("archetypes",))
+        if self.measure == "share" and (self.value > 1 or not self.groups):
+            raise FieldProblem("a share check needs `groups:` and a value between 0 and 1",
+                               "name the groups whose share it is and give the share, e.g. 0.19",
+                               at=("value",) if self.groups else ("groups",))
+        return self
 
 
 # ----------------------------------------------------------------------------------- the whole file
@@ -337,6 +500,7 @@ class NationalFile(Strict):
     solve: Solve = Field(default_factory=Solve)
     monte_carlo: MonteCarlo = Field(default_factory=MonteCarlo)
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
+    validation: list[ValidationCheck] = Field(default_factory=list)
 
     # blocks earlier files carried that nothing reads: refused with what to do instead
     NOT_READ: ClassVar[dict[str, str]] = {
