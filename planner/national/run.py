@@ -12,12 +12,13 @@ from typing import Any
 import numpy as np
 
 from planner.io.errors import InputError
-from planner.national import scaling
+from planner.national import kommune as kommune_mod
+from planner.national import scaling, skill
 from planner.national.cache import SolveCache, job_key
 from planner.national.config import NationalConfig
 from planner.national.executors import run_jobs
 from planner.national.montecarlo import DrawParams, draw_params, jobs_for, nominal, tornado_cases
-from planner.national.projection import HM_END, Projection, project
+from planner.national.projection import Projection, project
 from planner.national.units import Job, load_base, solver_fingerprint, unit_fingerprint, unit_kind
 
 
@@ -35,6 +36,14 @@ class NationalResult:
     adoption_mult: np.ndarray
     stats: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # the same Monte Carlo draws from the units' LP relaxation (continuous heads): read for the freed
+    # split only, beside the integer one; in a relaxed run (`--relax`) these are the projections
+    relaxed: dict[str, Projection] = field(default_factory=dict)
+    authorised: dict[str, bool] = field(default_factory=dict)   # national group -> authorised
+
+    @property
+    def heads(self) -> str:
+        return "relaxed" if self.cfg.relax else "integer"
 
 
 def check_units(cfg: NationalConfig) -> list[str]:
@@ -52,6 +61,8 @@ def check_units(cfg: NationalConfig) -> list[str]:
                              "set `beds:` to the unit's places, users or beds")
         if any(v < 0 for v in inst.patient_counts.values()):
             raise InputError(a.unit_path, "patient_classes", "negative patient count", "use counts >= 0")
+    warnings += skill.check_supply(cfg)
+    skill.authorised_groups(cfg)      # the units' catalogue and the national file agree
     return warnings
 
 
@@ -155,7 +166,8 @@ def run_national(cfg: NationalConfig, scenarios: list[str] | None = None, draws:
         cache.close()
     results.update(fresh)
 
-    groups = scaling.national_groups(cfg, list(results.values()))
+    authorised = skill.authorised_groups(cfg)
+    groups = skill.ordered(scaling.national_groups(cfg, list(results.values())), authorised)
 
     def rates_for(label: str) -> dict[str, dict[str, dict[str, np.ndarray]]]:
         """archetype -> tech idx -> state rates."""
@@ -167,26 +179,35 @@ def run_national(cfg: NationalConfig, scenarios: list[str] | None = None, draws:
             out.setdefault(arch, {})[ti] = rs
         return out
 
-    def arch_fte(labels: list[str], sid: str) -> dict[str, dict[str, np.ndarray]]:
+    def relaxed_view(rs: list[dict]) -> list[dict]:
+        """The relaxed solves of unit results (a relaxed run's results are relaxed already)."""
+        return [r if "fte_relaxed" not in r else {**r, "fte": r["fte_relaxed"]} for r in rs]
+
+    def arch_fte(labels: list[str], sid: str, relaxed: bool = False) -> dict[str, dict[str, np.ndarray]]:
+        """Per archetype and unit state, (draws, groups) årsverk in the volume year (a kommune's with
+        --kommune). `relaxed`: from the relaxed solves, technology off (only the freed split reads it)."""
         scen = cfg.scenarios[sid]
         ti = tech_of[sid]
         acc: dict[str, dict[str, list]] = {}
         for lab in labels:
             rb = rates_for(lab)
             for a in cfg.archetypes:
-                st = {"off": rb[a.id][0], "on": rb[a.id][ti]}
+                st = {"off": relaxed_view(rb[a.id][0])} if relaxed else {"off": rb[a.id][0], "on": rb[a.id][ti]}
                 nat = scaling.national_fte(cfg, scen, a.id, scaling.state_rates(cfg, st, groups))
+                share = kommune_mod.volume_ratio(cfg, a.volume_driver)
                 for s, v in nat.items():
-                    acc.setdefault(a.id, {}).setdefault(s, []).append(v)
+                    acc.setdefault(a.id, {}).setdefault(s, []).append(v * share)
         return {a: {s: np.vstack(v) for s, v in d.items()} for a, d in acc.items()}
 
     mc_labels = [f"draw:{d}" for d in range(draws)]
     mult = np.array([p.adoption_mult for lab, p, _ in cases if lab in mc_labels])
     nom = nominal(cfg)
-    projections, nominals, resid, torn = {}, {}, {}, {}
+    projections, nominals, resid, torn, relaxed = {}, {}, {}, {}, {}
     for sid in scenarios:
         scen = cfg.scenarios[sid]
         projections[sid] = project(cfg, scen, groups, arch_fte(mc_labels, sid), mult)
+        relaxed[sid] = projections[sid] if cfg.relax else \
+            project(cfg, scen, groups, arch_fte(mc_labels, sid, relaxed=True), mult)
         nominals[sid] = project(cfg, scen, groups, arch_fte(["nominal"], sid), np.array([nom.adoption_mult]))
         rb = rates_for("nominal")
         rates_by_arch = {a.id: scaling.state_rates(cfg, {"off": rb[a.id][0], "on": rb[a.id][tech_of[sid]]}, groups)
@@ -194,7 +215,7 @@ def run_national(cfg: NationalConfig, scenarios: list[str] | None = None, draws:
         resid[sid] = scaling.residuals(cfg, scen, rates_by_arch, groups)
         rows = []
         if tcases:
-            year = min(HM_END, cfg.end)
+            year = cfg.horizon
             center = nominals[sid].gap[0, cfg.years.index(year)]
             for name, (lo, hi) in tcases.items():
                 res = {}
@@ -214,27 +235,36 @@ def run_national(cfg: NationalConfig, scenarios: list[str] | None = None, draws:
              "executor": ("dask" if dask is not None else f"local[{workers if workers is not None else 'all'}]"),
              "relax": cfg.relax}
     return NationalResult(cfg, scenarios, draws, units, groups, projections, nominals, resid, torn, mult,
-                          stats, warnings)
+                          stats, warnings, relaxed, authorised)
 
 
 def run_and_write(national_file: str | Path, out_dir: str | Path, scenario: str | None = None,
                   draws: int | None = None, dask: str | None = None, workers: int | None = None,
                   cache_dir: str | Path | None = ".leon-cache", progress: bool = True, units: int | None = None,
-                  console=None, relax: bool | None = None) -> dict:
-    """The whole `leon national run`: load, solve, project, write every output, print the tables."""
+                  console=None, relax: bool | None = None, kommune: str | Path | None = None) -> dict:
+    """The whole `leon national run`: load, solve, project, write every output, print the tables.
+    With `kommune` (a `kind: kommune` file) its volumes replace the national ones: the kommune's
+    tables (summary.json, report.xlsx, run.json), no charts."""
     from planner.national import charts, outputs
     from planner.national.config import load_national
 
     cfg = load_national(national_file)
+    inputs = national_inputs(cfg)
+    if kommune is not None:
+        cfg = kommune_mod.apply(cfg, kommune_mod.load_kommune(kommune, cfg))
+        inputs.append(cfg.kommune.path)
     chosen, _, _ = check_request(cfg, [scenario] if scenario else None, draws, units)
-    names = [*outputs.OUTPUT_FILES, *(n for sid in chosen for n in charts.chart_files(sid))]
-    out = prepare_out_dir(out_dir, names, national_inputs(cfg))
+    names = list(outputs.KOMMUNE_FILES) if kommune is not None else \
+        [*outputs.OUTPUT_FILES, *(n for sid in chosen for n in charts.chart_files(sid))]
+    out = prepare_out_dir(out_dir, names, inputs)
     res = run_national(cfg, scenarios=[scenario] if scenario else None, draws=draws, units=units,
-                       workers=workers, dask=dask, cache_dir=cache_dir, progress=progress, relax=relax)
+                       workers=workers, dask=dask, cache_dir=cache_dir, progress=progress, relax=relax,
+                       tornado=kommune is None)
     summary = outputs.write_summary(res, out)
-    outputs.write_parquet(res, out)
+    if kommune is None:
+        outputs.write_parquet(res, out)
+        charts.write_charts(res, summary, out)
     outputs.write_excel(summary, out)
-    charts.write_charts(res, summary, out)
     outputs.write_text(out / "run.json", json.dumps(res.stats, indent=1) + "\n")
     if console is not False:
         outputs.print_report(summary, console)
