@@ -13,6 +13,9 @@ def register(subparsers) -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="solve the archetype units, scale, project and write the outputs")
     r.add_argument("file", help="national scenario file (kind: national), e.g. instances/national/norge.yaml")
     r.add_argument("--scenario", help="run only this scenario (default: all in the file)")
+    r.add_argument("--kommune", metavar="KOMMUNE.yaml",
+                   help="a kommune's (or region's) places, users and beds in place of the national volumes "
+                        "(kind: kommune): the kommune's tables (default: Norway)")
     r.add_argument("--draws", type=int, help="Monte Carlo draws (default: monte_carlo.draws in the file)")
     r.add_argument("--units", type=int, help="unit variants per archetype and draw (default: from the file)")
     r.add_argument("--out", default="out/national",
@@ -41,8 +44,10 @@ def _run(args) -> int:
 
     run_and_write(args.file, args.out, scenario=args.scenario, draws=args.draws, dask=args.dask,
                   workers=args.workers, cache_dir=None if args.no_cache else args.cache,
-                  progress=not args.no_progress and sys.stderr.isatty(), units=args.units, relax=args.relax)
-    print(f"wrote {args.out}/summary.json, results.parquet, report.xlsx and charts")
+                  progress=not args.no_progress and sys.stderr.isatty(), units=args.units, relax=args.relax,
+                  kommune=args.kommune)
+    what = "report.xlsx and run.json" if args.kommune else "results.parquet, report.xlsx and charts"
+    print(f"wrote {args.out}/summary.json, {what}")
     return 0
 
 

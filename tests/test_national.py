@@ -127,8 +127,18 @@ def test_helsemod_scenarios_reproduce_nou_2040_totals_within_1pct(sid):
     p = project(cfg, scen, groups, zero, np.array([1.0]))
     i = p.years.index(2040)
     hm = cfg.helsemod[sid]
-    gap = p.gap_base[0, i].sum()
+    # Tabell 2.1's total is HELSEMOD's 14 groups; the groups outside it get their own supply path
+    gap = sum(p.gap_base[0, i, j] for j, g in enumerate(groups) if cfg.groups[g].helsemod)
     assert abs(gap - hm.totals_2040["gap"]) <= 0.01 * abs(hm.totals_2040["gap"])
+    # assistent: 37 400 årsverk in 2021; need moves with kommunal helse og omsorg (Tabell 2.4), supply
+    # with the population 18-66 (flat before the 2022 anchor): 37 400 × 3 545 000 / 3 450 000 = 38 430
+    area = cfg.service_areas["kommunal_helse_omsorg"]
+    ratio = area.fte_2040[sid] / area.fte_2019
+    need = 37400 * ratio / ratio ** (2 / 21)
+    a = groups.index("assistent")
+    assert p.need_base[0, i, a] == pytest.approx(need)
+    assert p.supply_base[0, i, a] == pytest.approx(37400 * 3545000 / 3450000)
+    assert p.gap_base[0, i, a] == pytest.approx(37400 * 3545000 / 3450000 - need)
     need = sum(p.need_base[0, i, j] for j, g in enumerate(groups) if cfg.groups[g].helsemod)
     assert abs(need - hm.totals_2040["need"]) <= 0.01 * hm.totals_2040["need"]
     supply = sum(p.supply_base[0, i, j] for j, g in enumerate(groups) if cfg.groups[g].helsemod)
@@ -500,7 +510,8 @@ def test_cli_run_and_report_write_every_output(tmp_path, capsys):
     assert s["groups"][-1] == "total" and "sykepleier" in s["groups"]
     # freed_by_leon P50 in 2040: 300 × 0.5 × P50 of the adoption multiplier (triangular 0.5/1/1.5 draws)
     df = pd.read_parquet(out / "results.parquet")
-    assert len(df) == 3 * 16 * 3 * 4        # scenarios × years × (2 groups + total) × draws
+    # scenarios × years × (2 groups + total_authorised, total_other, total) × draws
+    assert len(df) == 3 * 16 * 5 * 4
     one = df[(df.scenario == "mid") & (df.year == 2040) & (df.group == "total")]
     np.testing.assert_allclose(one.gap, one.supply - one.need)
     capsys.readouterr()
@@ -516,7 +527,8 @@ def test_shipped_units_end_to_end(tmp_path):
         pytest.skip("archetype unit files not shipped yet")
     s = run_and_write(NORGE, tmp_path / "out", scenario="helsemod_middels", draws=2, units=1, workers=0,
                       cache_dir=tmp_path / "cache", progress=False, console=False, relax=True)
-    total = s["baseline_gap"]["helsemod_middels"]["2040"]["total"]
+    # authorised health personnel = HELSEMOD's 14 groups (+ farmasøyt, 0 today): Tabell 2.1's total
+    total = s["baseline_gap"]["helsemod_middels"]["2040"]["total_authorised"]
     assert abs(total - (-69500)) <= 0.01 * 69500
     assert s["freed_by_leon"]["helsemod_middels"]["2040"]["sykepleier"] > 0
     assert math.isfinite(s["gap"]["helsemod_middels"]["2040"]["total"])

@@ -17,7 +17,7 @@ from typing import Callable, Iterator
 # every kind leon knows (planner/kinds.py registers each; a test keeps the two lists equal), so that a
 # message about a missing or wrong `kind:` can list them all even when only one capability is loaded
 KIND_NAMES = ("unit", "groups", "catalogue", "rules", "staff", "worktime_rules", "roster_models",
-              "national", "toy_unit")
+              "national", "toy_unit", "kommune")
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,9 @@ from planner.national.located import Located, read_kind
 from planner.national.table import Row, Table, read_table
 
 LEVERS = schema.LEVERS
-HM_END = 2040  # the NOU tables end in 2040
+# the year of the NOU tables' last columns (`supply_2040`, `gap_2040_*`, `fte_2040`): a data year, not
+# the horizon of a run, which is the file's `years.end`
+HM_END = 2040
 # columns of the groups table every file reads; the per-scenario ones are named after its HELSEMOD scenarios
 HELSEMOD_COLUMNS = (
     "supply_2019", "supply_2040", "need_2019", "parttime_min70_2040", "parttime_full_2040",
@@ -79,6 +81,7 @@ class GroupData:
     need_base: float = 0.0
     base_year: int = 0
     service_area: str = ""
+    authorised: bool | None = None   # HELSEMOD's groups are all authorised professions; others: see skill.py
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,7 @@ class RunScenario:
     standard_growth: float | None = None       # analyst override of the HELSEMOD value
     productivity_growth: float | None = None
     archetypes: tuple[str, ...] | None = None  # subset of archetypes that task sharing/technology reach
+    supply: dict[str, str] = field(default_factory=dict)   # group -> supply basis (overrides the file's)
 
 
 @dataclass(frozen=True)
@@ -214,10 +218,27 @@ class NationalConfig:
     relax: bool = False
     time_limit: float | None = None
     checks: tuple[Check, ...] = ()
+    # groups HELSEMOD does not count: group -> (supply basis, reason); working-age population by year;
+    # authorised status where the file states it
+    other_supply: dict[str, tuple[str, str]] = field(default_factory=dict)
+    working_age: dict[int, float] | None = None
+    other_authorised: dict[str, bool] = field(default_factory=dict)
+    kommune: Any = None          # planner.national.kommune.Kommune: one kommune's volumes in place of Norway's
 
     @property
     def years(self) -> list[int]:
         return list(range(self.start, self.end + 1))
+
+    @property
+    def horizon(self) -> int:
+        """The year the tables report: the file's last year."""
+        return self.end
+
+    def supply_basis(self, scen: RunScenario, group: str) -> str | None:
+        """How a group outside HELSEMOD gets its supply in this scenario (None: not stated)."""
+        if group in scen.supply:
+            return scen.supply[group]
+        return self.other_supply[group][0] if group in self.other_supply else None
 
     def national_group(self, unit_group: str) -> str:
         return self.unit_group_map.get(unit_group, unit_group)
@@ -255,12 +276,16 @@ def load_national(path: str | Path) -> NationalConfig:
     archetypes = _archetypes(f, at, drivers, areas, groups)
     _totals_agree(f, at, hm, groups)
     scenarios = _scenarios(f, at, hm, groups, [a.id for a in archetypes])
+    other_supply = _other_groups(f, at, groups, scenarios)
     return NationalConfig(
         path=path, id=f.id or path.stem, name=f.name, base_year=f.base_year, start=start, end=end, seed=f.seed,
         groups=groups, unit_group_map=dict(f.groups.unit_group_map), helsemod=hm, service_areas=areas,
         volume_drivers=drivers, archetypes=archetypes, scenarios=scenarios, draws=f.monte_carlo.draws,
         units_per_archetype=f.monte_carlo.units_per_archetype, uncertainty=_uncertainty(f.uncertainty), raw=at.data,
         relax=f.solve.relax, time_limit=f.solve.time_limit, checks=_checks(f, at, archetypes, groups),
+        other_supply=other_supply,
+        working_age=dict(f.other_groups.working_age.years) if f.other_groups.working_age else None,
+        other_authorised=dict(f.other_groups.authorised),
     )
 
 
@@ -492,7 +517,47 @@ def _scenarios(f: schema.NationalFile, at: Located, hm: dict, groups: dict,
         merged = {name: _lever(f, at, defaults.get(name), s.levers.get(name, True), here + ("levers", name), groups)
                   for name in LEVERS}
         out[sid] = RunScenario(sid, base, _levers(merged), s.standard_growth, s.productivity_growth,
-                               None if s.archetypes is None else tuple(s.archetypes))
+                               None if s.archetypes is None else tuple(s.archetypes), dict(s.supply))
+    return out
+
+
+# ------------------------------------------------------------------ groups outside HELSEMOD
+def _other_groups(f: schema.NationalFile, at: Located, groups: dict,
+                  scenarios: dict[str, RunScenario]) -> dict[str, tuple[str, str]]:
+    """Each group outside HELSEMOD's table with its supply basis and reason; the checks that need the
+    units (does every group they staff have a supply?) are in planner.national.skill."""
+    o = f.other_groups
+    table = Path(f.groups.table).name
+    out = {g: (a.basis, a.reason) for g, a in o.supply.items()}
+    for g in o.supply:
+        if g in groups and groups[g].helsemod:
+            at.fail(("other_groups", "supply", g), f"group {g!r} is a row of {table}: its supply comes from the table",
+                    f"remove it here; other_groups.supply is for groups {table} does not have")
+    for g in o.authorised:
+        if g in groups and groups[g].helsemod:
+            at.fail(("other_groups", "authorised", g), f"group {g!r} is a row of {table}: HELSEMOD's groups are "
+                    "authorised professions", "remove it here")
+    for gid, nh in f.groups.non_helsemod.items():
+        if nh.supply is not None and gid in o.supply:
+            at.fail(("groups", "non_helsemod", gid, "supply"), "the supply is given twice (also under "
+                    f"other_groups.supply.{gid})", f"keep `other_groups.supply.{gid}` and remove this line")
+        if nh.supply is not None:
+            out[gid] = (nh.supply, "stated under groups.non_helsemod")
+        if gid not in out:
+            at.fail(("groups", "non_helsemod", gid), "no supply assumption for this group",
+                    f"add `other_groups.supply.{gid}: {{basis: working_age | flat | follows_baseline_need, "
+                    "reason: ...}` (docs/national.md, «Groups outside HELSEMOD»)")
+    for sid, scen in scenarios.items():
+        for g in scen.supply:
+            if g not in out:
+                at.fail(("scenarios", sid, "supply", g), f"group {g!r} has no supply assumption to override",
+                        f"use one of {sorted(out)} (other_groups.supply)")
+    uses_wa = [("other_groups", "supply", g, "basis") for g, (b, _) in out.items() if b == "working_age"] + \
+        [("scenarios", sid, "supply", g) for sid, sc in scenarios.items() for g, b in sc.supply.items()
+         if b == "working_age"]
+    if uses_wa and o.working_age is None:
+        at.fail(uses_wa[0], "basis working_age needs the working-age population",
+                "add `other_groups.working_age: {2022: ..., 2040: ..., source: ...}` or choose basis flat")
     return out
 
 

@@ -24,7 +24,16 @@ def _toy_unit(path: Path) -> str:
     return f"toy unit {path.stem}: {len(toy.tasks)} tasks (a stand-in for tests of the national layer)"
 
 
+def _kommune(path: Path) -> str:
+    from planner.national.kommune import load_kommune
+
+    k = load_kommune(path)   # its drivers are checked against a national file when run with it
+    return (f"kommune {k.name or k.id}: volumes of {', '.join(sorted(k.volumes))} "
+            "(for `leon national run FILE --kommune`)")
+
+
 KINDS = {k.name: k for k in (
     Kind("national", "a national scenario file", _national),
     Kind("toy_unit", "a linear stand-in unit for tests of the national layer", _toy_unit),
+    Kind("kommune", "one kommune's volumes for a national run", _kommune),
 )}

@@ -3,6 +3,9 @@
 Every file is written to a temporary name in the target directory and moved into place (os.replace).
 summary.json holds P50 values over the Monte Carlo draws (årsverk; gap = supply - need, so a
 shortage is negative) and nothing that depends on the machine, so the same input gives the same file.
+Every per-group table carries two subtotals beside the total — authorised health personnel
+(`total_authorised`) and the other groups (`total_other`) — so no total nets a nurse freed against
+an assistant needed without showing both. The tables report the file's horizon (`years.end`).
 """
 
 from __future__ import annotations
@@ -21,9 +24,24 @@ from planner.io.writer import atomic_path as _atomic_path
 from planner.io.writer import write_text as _write_text
 
 TOTAL = "total"
-SUMMARY_VERSION = 1
+AUTHORISED, OTHER = "total_authorised", "total_other"
+SUBTOTALS = (AUTHORISED, OTHER, TOTAL)
+SUMMARY_VERSION = 2
+# what each freed figure is (printed under the tables, written to the workbook's README)
+MEANING = {
+    "task_sharing": "task sharing = pooled − LEON: work moved to other groups the catalogue allows; this "
+                    "is «freed by LEON» (freed_by_leon, the waterfall's step)",
+    "pooling": "pooling = baseline − pooled: today's performers sharing their tasks in any shares (not "
+               "in the need with levers). Its total is the rounding slack of fixing today's shares, which a "
+               "ward that pools its staff does not pay; per group it also moves today's shared tasks to the "
+               "lowest of today's performers (often assistants)",
+    "total": "total = baseline − LEON = pooling + task sharing (the figure earlier versions called freed)",
+    "relaxed": "relaxed = the same from continuous heads (the units' LP relaxation): what is left "
+               "without rounding",
+}
 # the files of a run besides the charts (charts.chart_files); the output guard checks them before the run
 OUTPUT_FILES = ("summary.json", "results.parquet", "report.xlsx", "run.json")
+KOMMUNE_FILES = ("summary.json", "report.xlsx", "run.json")     # a --kommune run
 
 
 def atomic_path(target: Path, suffix: str = ""):
@@ -43,15 +61,29 @@ def _pct(a: np.ndarray, q: float) -> np.ndarray:
     return np.percentile(a, q, axis=0, method="linear")
 
 
-def _with_total(arr: np.ndarray) -> np.ndarray:
-    """(D, Y, G) -> (D, Y, G+1) with the total last."""
-    return np.concatenate([arr, arr.sum(axis=2, keepdims=True)], axis=2)
+def _mask(res) -> np.ndarray:
+    return np.array([bool(res.authorised.get(g)) for g in res.groups])
 
 
-def _by_year_group(p: Projection, arr: np.ndarray, q: float = 50) -> dict[str, dict[str, float]]:
-    a = _pct(_with_total(arr), q)
-    names = p.groups + [TOTAL]
-    return {str(t): {g: _r(a[i, j]) for j, g in enumerate(names)} for i, t in enumerate(p.years)}
+def _with_totals(arr: np.ndarray, authorised: np.ndarray) -> np.ndarray:
+    """(D, Y, G) -> (D, Y, G+3): the groups, then the authorised, other and overall totals."""
+    a = arr[:, :, authorised].sum(axis=2, keepdims=True)
+    o = arr[:, :, ~authorised].sum(axis=2, keepdims=True)
+    return np.concatenate([arr, a, o, a + o], axis=2)
+
+
+def names(res) -> list[str]:
+    return list(res.groups) + list(SUBTOTALS)
+
+
+def _by_year_group(res, p: Projection, arr: np.ndarray, q: float = 50) -> dict[str, dict[str, float]]:
+    a = _pct(_with_totals(arr, _mask(res)), q)
+    return {str(t): {g: _r(a[i, j]) for j, g in enumerate(names(res))} for i, t in enumerate(p.years)}
+
+
+def _at(res, p: Projection, arr: np.ndarray, year: int) -> dict[str, float]:
+    """P50 per group and subtotal in one year."""
+    return _by_year_group(res, p, arr)[str(year)]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -59,39 +91,48 @@ def _by_year_group(p: Projection, arr: np.ndarray, q: float = 50) -> dict[str, d
 # ----------------------------------------------------------------------------------------------
 def build_summary(res) -> dict[str, Any]:
     cfg = res.cfg
+    if cfg.kommune is not None:
+        return build_kommune_summary(res)
+    year = cfg.horizon
     out: dict[str, Any] = {
-        "version": SUMMARY_VERSION,
+        "version": SUMMARY_VERSION, "kind": "national",
         "national_file": cfg.path.name, "id": cfg.id, "scenarios": res.scenarios,
-        "years": [cfg.start, cfg.end], "draws": res.draws, "units_per_archetype": res.units_per_archetype,
+        "years": [cfg.start, cfg.end], "horizon": year, "draws": res.draws,
+        "units_per_archetype": res.units_per_archetype,
         "seed": cfg.seed, "unit": "årsverk", "statistic": "P50 over Monte Carlo draws",
-        "sign": "gap = supply - need; a shortage is negative",
-        "groups": res.groups + [TOTAL],
-        "baseline_gap": {}, "gap": {}, "freed_by_leon": {}, "need_baseline": {}, "supply_baseline": {},
-        "need": {}, "supply": {}, "bands_2040": {}, "waterfall_2040": {}, "tornado": {},
-        "levers": {}, "warnings": res.warnings,
+        "sign": "gap = supply - need; a shortage is negative", "heads": res.heads,
+        "groups": names(res), "skill": _skill(res), "other_groups": _other_groups(res),
+        "baseline_gap": {}, "gap": {}, "freed_by_leon": {}, "freed_pooling": {}, "freed_total": {},
+        "need_baseline": {}, "supply_baseline": {}, "need": {}, "supply": {}, "freed_split": {},
+        "bands": {}, "waterfall": {}, "tornado": {}, "levers": {}, "meaning": MEANING, "warnings": res.warnings,
     }
+    mask = _mask(res)
     for sid in res.scenarios:
         p = res.projections[sid]
-        out["baseline_gap"][sid] = _by_year_group(p, p.gap_base)
-        out["gap"][sid] = _by_year_group(p, p.gap)
-        out["freed_by_leon"][sid] = _by_year_group(p, p.freed_by_leon)
-        out["need_baseline"][sid] = _by_year_group(p, p.need_base)
-        out["supply_baseline"][sid] = _by_year_group(p, p.supply_base)
-        out["need"][sid] = _by_year_group(p, p.need_all)
-        out["supply"][sid] = _by_year_group(p, p.supply_all)
-        last = p.years[-1]
-        i = p.years.index(last)
+        out["baseline_gap"][sid] = _by_year_group(res, p, p.gap_base)
+        out["gap"][sid] = _by_year_group(res, p, p.gap)
+        out["freed_by_leon"][sid] = _by_year_group(res, p, p.freed_by_leon)
+        out["freed_pooling"][sid] = _by_year_group(res, p, p.pooling)
+        out["freed_total"][sid] = _by_year_group(res, p, p.freed_total)
+        out["need_baseline"][sid] = _by_year_group(res, p, p.need_base)
+        out["supply_baseline"][sid] = _by_year_group(res, p, p.supply_base)
+        out["need"][sid] = _by_year_group(res, p, p.need_all)
+        out["supply"][sid] = _by_year_group(res, p, p.supply_all)
+        out["freed_split"][sid] = _freed_split(res, sid, year, with_gap=True)
+        i = p.years.index(year)
         bands = {}
         for name, arr in (("gap", p.gap), ("need", p.need_all), ("freed_by_leon", p.freed_by_leon),
                           ("baseline_gap", p.gap_base)):
-            a = _with_total(arr)[:, i, :]
+            a = _with_totals(arr, mask)[:, i, :]
             bands[name] = {g: {"p10": _r(np.percentile(a[:, j], 10)), "p50": _r(np.percentile(a[:, j], 50)),
-                               "p90": _r(np.percentile(a[:, j], 90))} for j, g in enumerate(p.groups + [TOTAL])}
-        out["bands_2040"][sid] = {"year": last, **bands}
-        wf = p.waterfall(last)
-        out["waterfall_2040"][sid] = {"year": last, **{k: _r(np.median(v.sum(axis=1))) for k, v in wf.items()},
-                                      "by_group": {k: {g: _r(np.median(v[:, j])) for j, g in enumerate(p.groups)}
-                                                   for k, v in wf.items()}}
+                               "p90": _r(np.percentile(a[:, j], 90))} for j, g in enumerate(names(res))}
+        out["bands"][sid] = {"year": year, **bands}
+        wf = p.waterfall(year)
+        out["waterfall"][sid] = {
+            "year": year, **{k: _r(np.median(v.sum(axis=1))) for k, v in wf.items()},
+            "by_skill": {sub: {k: _r(np.median(v[:, m].sum(axis=1))) for k, v in wf.items()}
+                         for sub, m in ((AUTHORISED, mask), (OTHER, ~mask))},
+            "by_group": {k: {g: _r(np.median(v[:, j])) for j, g in enumerate(p.groups)} for k, v in wf.items()}}
         out["tornado"][sid] = [{k: (_r(v) if isinstance(v, float) else v) for k, v in row.items()
                                 if not k.startswith("by_group")} for row in res.tornado.get(sid, [])]
         lv = cfg.scenarios[sid].levers
@@ -104,6 +145,66 @@ def build_summary(res) -> dict[str, Any]:
         }
     out.update(evidence.summary_sections(res))   # calibration, validation, uncertainty, baseline range
     return out
+
+
+def _skill(res) -> dict[str, str]:
+    return {g: "authorised" if res.authorised.get(g) else "other" for g in res.groups}
+
+
+def _other_groups(res) -> dict[str, dict]:
+    """The supply assumption of each group outside the groups table, per scenario."""
+    cfg = res.cfg
+    out = {}
+    for g in res.groups:
+        if g in cfg.other_supply:
+            out[g] = {"basis": {sid: cfg.supply_basis(cfg.scenarios[sid], g) for sid in res.scenarios},
+                      "reason": cfg.other_supply[g][1]}
+    return out
+
+
+def _freed_split(res, sid: str, year: int, with_gap: bool) -> dict[str, Any]:
+    """The horizon year's freed årsverk per group: task sharing, pooling and their total, from the
+    reported solves (`integer`; null in a relaxed run) and from the relaxed ones (`relaxed`)."""
+    def parts(q: Projection) -> dict[str, dict[str, float]]:
+        return {"task_sharing": _at(res, q, q.freed_by_leon, year), "pooling": _at(res, q, q.pooling, year),
+                "total": _at(res, q, q.freed_total, year)}
+    p = res.projections[sid]
+    out: dict[str, Any] = {"year": year, "heads": res.heads,
+                           "integer": None if res.cfg.relax else parts(p), "relaxed": parts(res.relaxed[sid])}
+    if with_gap:
+        out.update(supply=_at(res, p, p.supply_all, year), need=_at(res, p, p.need_all, year),
+                   gap=_at(res, p, p.gap, year))
+    return out
+
+
+def build_kommune_summary(res) -> dict[str, Any]:
+    """The kommune tables: its units' årsverk today and what task sharing and pooling free there."""
+    cfg, k = res.cfg, res.cfg.kommune
+    year = cfg.horizon
+    out: dict[str, Any] = {
+        "version": SUMMARY_VERSION, "kind": "kommune",
+        "kommune": {"id": k.id, "name": k.name, "file": k.path.name,
+                    "volumes": {d: {"value": v.value, "year": v.year,
+                                    "growth": "own" if v.growth else "national service-area index"}
+                                for d, v in k.volumes.items()}},
+        "national_file": cfg.path.name, "id": cfg.id, "scenarios": res.scenarios,
+        "years": [cfg.start, cfg.end], "horizon": year, "draws": res.draws,
+        "units_per_archetype": res.units_per_archetype, "seed": cfg.seed, "unit": "årsverk",
+        "statistic": "P50 over Monte Carlo draws", "heads": res.heads,
+        "groups": names(res), "skill": _skill(res),
+        "units_baseline": {}, "units_with_task_sharing": {}, "freed_by_leon": {}, "freed_pooling": {},
+        "freed_total": {}, "freed_split": {}, "meaning": MEANING, "warnings": res.warnings,
+    }
+    for sid in res.scenarios:
+        p = res.projections[sid]
+        out["units_baseline"][sid] = _by_year_group(res, p, p.units_baseline)
+        out["units_with_task_sharing"][sid] = _by_year_group(res, p, p.units_baseline - p.freed_by_leon)
+        out["freed_by_leon"][sid] = _by_year_group(res, p, p.freed_by_leon)
+        out["freed_pooling"][sid] = _by_year_group(res, p, p.pooling)
+        out["freed_total"][sid] = _by_year_group(res, p, p.freed_total)
+        out["freed_split"][sid] = _freed_split(res, sid, year, with_gap=False)
+    return out
+
 
 
 def write_summary(res, out_dir: Path) -> dict:
@@ -136,26 +237,29 @@ def _not_finite(x: Any, where: str = "") -> tuple[str, float] | None:
 # ----------------------------------------------------------------------------------------------
 def results_frame(res) -> pd.DataFrame:
     frames = []
+    mask = _mask(res)
     for sid in res.scenarios:
-        p = res.projections[sid]
+        p, r = res.projections[sid], res.relaxed[sid]
         D, Y, G = p.need_base.shape
-        names = p.groups + [TOTAL]
         cols = {
             "need_baseline": p.need_base, "supply_baseline": p.supply_base, "gap_baseline": p.gap_base,
             "need_task_sharing": p.need_ts, "need_technology": p.need_tech, "need": p.need_all,
             "supply_part_time": p.supply_pt, "supply_sick_leave": p.supply_sl, "supply": p.supply_all,
-            "gap": p.gap, "freed_by_leon": p.freed_by_leon, "freed_by_technology": p.need_base - p.need_tech,
+            "gap": p.gap, "freed_by_leon": p.freed_by_leon, "freed_pooling": p.pooling,
+            "freed_total": p.freed_total, "freed_by_technology": p.need_base - p.need_tech,
+            "freed_by_leon_relaxed": r.freed_by_leon, "freed_pooling_relaxed": r.pooling,
+            "freed_total_relaxed": r.freed_total,
         }
-        d_idx, y_idx, g_idx = np.meshgrid(np.arange(D), np.arange(Y), np.arange(G + 1), indexing="ij")
+        d_idx, y_idx, g_idx = np.meshgrid(np.arange(D), np.arange(Y), np.arange(G + len(SUBTOTALS)), indexing="ij")
         df = pd.DataFrame({
             "scenario": sid,
             "year": np.asarray(p.years)[y_idx.ravel()].astype("int16"),
-            "group": np.asarray(names, dtype=object)[g_idx.ravel()],
+            "group": np.asarray(names(res), dtype=object)[g_idx.ravel()],
             "draw": d_idx.ravel().astype("int32"),
             "adoption_multiplier": res.adoption_mult[d_idx.ravel()],
         })
         for c, a in cols.items():
-            df[c] = _with_total(a).ravel()
+            df[c] = _with_totals(a, mask).ravel()
         frames.append(df)
     return pd.concat(frames, ignore_index=True)
 
@@ -170,13 +274,14 @@ def write_parquet(res, out_dir: Path) -> pd.DataFrame:
 # ----------------------------------------------------------------------------------------------
 # report.xlsx
 # ----------------------------------------------------------------------------------------------
-def table_2040(summary: dict, sid: str) -> pd.DataFrame:
-    b = summary["bands_2040"][sid]
+def table_horizon(summary: dict, sid: str) -> pd.DataFrame:
+    """The horizon year per group and subtotal: need, supply and gap without and with the levers."""
+    b = summary["bands"][sid]
     year = str(b["year"])
     rows = []
-    for g in summary["groups"]:
+    for g in row_order(summary):
         rows.append({
-            "group": g,
+            "group": g, "skill": summary["skill"].get(g, g),
             "need_baseline": summary["need_baseline"][sid][year][g],
             "supply_baseline": summary["supply_baseline"][sid][year][g],
             "gap_baseline": summary["baseline_gap"][sid][year][g],
@@ -189,42 +294,84 @@ def table_2040(summary: dict, sid: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def yearly_frame(summary: dict) -> pd.DataFrame:
+def split_table(summary: dict, sid: str) -> pd.DataFrame:
+    """The horizon year's freed årsverk per group and subtotal: task sharing, pooling and total,
+    integer and relaxed side by side (with the kommune's units' årsverk, or the gap with levers)."""
+    f = summary["freed_split"][sid]
+    year = str(f["year"])
     rows = []
-    for sid in summary["scenarios"]:
-        for year, per in summary["gap"][sid].items():
-            for g in summary["groups"]:
-                rows.append({"scenario": sid, "year": int(year), "group": g,
-                             "need_baseline": summary["need_baseline"][sid][year][g],
-                             "supply_baseline": summary["supply_baseline"][sid][year][g],
-                             "gap_baseline": summary["baseline_gap"][sid][year][g],
-                             "freed_by_leon": summary["freed_by_leon"][sid][year][g],
-                             "need": summary["need"][sid][year][g], "supply": summary["supply"][sid][year][g],
-                             "gap": per[g]})
+    for g in row_order(summary):
+        row: dict[str, Any] = {"group": g, "skill": summary["skill"].get(g, g)}
+        if summary.get("kind") == "kommune":
+            row["units_baseline"] = summary["units_baseline"][sid][year][g]
+        for heads in ("integer", "relaxed"):
+            for part in ("task_sharing", "pooling", "total"):
+                row[f"{part}_{heads}"] = None if f[heads] is None else f[heads][part][g]
+        if "gap" in f:
+            row.update(supply=f["supply"][g], need=f["need"][g], gap=f["gap"][g])
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
+def yearly_frame(summary: dict) -> pd.DataFrame:
+    kommune = summary.get("kind") == "kommune"
+    keys = (("units_baseline", "units_with_task_sharing") if kommune else
+            ("need_baseline", "supply_baseline", "baseline_gap", "need", "supply", "gap")) + \
+        ("freed_by_leon", "freed_pooling", "freed_total")
+    rows = []
+    for sid in summary["scenarios"]:
+        for year in summary["freed_by_leon"][sid]:
+            for g in summary["groups"]:
+                rows.append({"scenario": sid, "year": int(year), "group": g,
+                             **{("gap_baseline" if k == "baseline_gap" else k): summary[k][sid][year][g]
+                                for k in keys}})
+    return pd.DataFrame(rows)
+
+
+def _readme(summary: dict) -> pd.DataFrame:
+    lines = [
+        f"National file: {summary['national_file']} ({summary['id']}); years {summary['years'][0]}-"
+        f"{summary['years'][1]}; tables for {summary['horizon']}",
+        f"Draws: {summary['draws']}, unit variants per archetype: {summary['units_per_archetype']}, seed "
+        f"{summary['seed']}; unit solves with {summary['heads']} heads per shift",
+        "Unit: årsverk. Values are P50 over the Monte Carlo draws unless a column says P10/P90; a "
+        "subtotal's or a total's P50 is the P50 of its per-draw sum, so P50s of parts need not add up to it.",
+        "Groups: authorised health personnel (helsepersonelloven § 48) first with total_authorised, then "
+        "the other groups with total_other; total = both.",
+        *(f"{k}: {v}" for k, v in MEANING.items()),
+    ]
+    if summary.get("kind") == "kommune":
+        k = summary["kommune"]
+        lines.insert(1, f"Kommune: {k['name'] or k['id']} ({k['file']}): the national units scaled to its "
+                        "volumes; HELSEMOD's need and supply are national and not split by kommune.")
+    else:
+        lines.insert(3, "gap = supply - need: a shortage is negative. *_baseline = no task sharing, new levers "
+                        "at zero. Groups outside HELSEMOD get supply by their stated basis (sheet other_groups).")
+    lines.append("Method, sources and limitations: docs/national.md. Raw draws: results.parquet.")
+    return pd.DataFrame({"leon national": lines})
+
+
 def write_excel(summary: dict, out_dir: Path) -> None:
-    readme = pd.DataFrame({"leon national": [
-        f"National file: {summary['national_file']} ({summary['id']}); years {summary['years'][0]}-{summary['years'][1]}",
-        f"Draws: {summary['draws']}, unit variants per archetype: {summary['units_per_archetype']}, seed {summary['seed']}",
-        "Unit: årsverk. Values are P50 over the Monte Carlo draws unless a column says P10/P90.",
-        "gap = supply - need: a shortage is negative. *_baseline = no task sharing, new levers at zero.",
-        "freed_by_leon = need without task sharing - need with the scenario's task-sharing adoption.",
-        "calibration_tabell_2_1: the baseline reproduces NOU 2023:4 Tabell 2.1 by construction (not a check); "
-        "validation: the unit models against national figures they can fail; uncertainty: each sampled input "
-        "and what its width rests on.",
-        "Method, sources and limitations: docs/national.md. Raw draws: results.parquet.",
-    ]})
+    year = summary["horizon"]
+    kommune = summary.get("kind") == "kommune"
     with atomic_path(out_dir / "report.xlsx") as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            readme.to_excel(xw, sheet_name="README", index=False)
+            _readme(summary).to_excel(xw, sheet_name="README", index=False)
             for sid in summary["scenarios"]:
-                table_2040(summary, sid).to_excel(xw, sheet_name=f"{sid}_2040"[:31], index=False)
+                if not kommune:
+                    table_horizon(summary, sid).to_excel(xw, sheet_name=f"{sid}_{year}"[:31], index=False)
+                split_table(summary, sid).to_excel(xw, sheet_name=f"{sid}_freed_{year}"[:31], index=False)
             yearly_frame(summary).to_excel(xw, sheet_name="yearly", index=False)
-            wf = [{"scenario": sid, "step": k, "arsverk": v} for sid in summary["scenarios"]
-                  for k, v in summary["waterfall_2040"][sid].items() if k not in ("year", "by_group")]
-            pd.DataFrame(wf).to_excel(xw, sheet_name="waterfall_2040", index=False)
+            if kommune:
+                return
+            wf = [{"scenario": sid, "part": part, "step": k, "arsverk": v} for sid in summary["scenarios"]
+                  for part, steps in (("total", summary["waterfall"][sid]), *summary["waterfall"][sid]["by_skill"].items())
+                  for k, v in steps.items() if k not in ("year", "by_group", "by_skill")]
+            pd.DataFrame(wf).to_excel(xw, sheet_name=f"waterfall_{year}", index=False)
+            og = [{"group": g, "scenario": sid, "basis": b, "reason": d["reason"]}
+                  for g, d in summary["other_groups"].items() for sid, b in d["basis"].items()]
+            pd.DataFrame(og, columns=["group", "scenario", "basis", "reason"]).to_excel(
+                xw, sheet_name="other_groups", index=False)
             tor = [{"scenario": sid, **row} for sid in summary["scenarios"] for row in summary["tornado"][sid]]
             pd.DataFrame(tor).to_excel(xw, sheet_name="tornado", index=False)
             for name, frame in evidence.excel_sheets(summary).items():
@@ -234,8 +381,25 @@ def write_excel(summary: dict, out_dir: Path) -> None:
 # ----------------------------------------------------------------------------------------------
 # Terminal
 # ----------------------------------------------------------------------------------------------
-def _fmt(x: float) -> str:
-    return f"{x:,.0f}".replace(",", " ")
+def _fmt(x: float | None) -> str:
+    return "-" if x is None else f"{x:,.0f}".replace(",", " ")
+
+
+_LABEL = {AUTHORISED: "authorised, total", OTHER: "other, total", TOTAL: "total"}
+
+
+def row_order(summary: dict) -> list[str]:
+    """Table order: the authorised groups, their subtotal, the other groups, theirs, the total."""
+    groups = [g for g in summary["groups"] if g not in SUBTOTALS]
+    skill = summary["skill"]
+    return [g for g in groups if skill.get(g) == "authorised"] + [AUTHORISED] + \
+        [g for g in groups if skill.get(g) != "authorised"] + [OTHER, TOTAL]
+
+
+def _rows(summary: dict):
+    """(label, group key, style) in table order; a rule after each subtotal."""
+    for g in row_order(summary):
+        yield (_LABEL[g], g, "bold") if g in SUBTOTALS else (g, g, None)
 
 
 def print_report(summary: dict, console=None) -> None:
@@ -244,32 +408,76 @@ def print_report(summary: dict, console=None) -> None:
     from planner.io.terminal import console as make_console
 
     console = console or make_console()
+    kommune = summary.get("kind") == "kommune"
     for sid in summary["scenarios"]:
-        year = summary["bands_2040"][sid]["year"]
-        t = Table(title=f"{sid}, {year}: årsverk, P50 (gap = supply − need, shortage negative)")
-        t.caption = "need/supply/gap: today's mix, no levers · freed: by LEON task sharing · +L: with the scenario's levers"
-        for c in ("group", "need", "supply", "gap", "freed", "need+L", "supply+L", "gap+L", "gap+L P10", "P90"):
-            t.add_column(c, justify="left" if c == "group" else "right", no_wrap=True)
-        df = table_2040(summary, sid)
-        for _, r in df.iterrows():
-            style = "bold" if r["group"] == TOTAL else None
-            t.add_row(r["group"], _fmt(r["need_baseline"]), _fmt(r["supply_baseline"]), _fmt(r["gap_baseline"]),
-                      _fmt(r["freed_by_leon"]), _fmt(r["need"]), _fmt(r["supply"]), _fmt(r["gap"]),
-                      _fmt(r["gap_p10"]), _fmt(r["gap_p90"]), style=style)
-        console.print(t)
-        wf = summary["waterfall_2040"][sid]
-        console.print("  waterfall (total): " + " → ".join(
-            f"{k} {'+' if k not in ('baseline_gap', 'gap') and wf[k] >= 0 else ''}{_fmt(wf[k])}"
-            for k in ("baseline_gap", "task_sharing", "technology", "part_time", "sick_leave", "gap")))
+        year = summary["horizon"]
+        if not kommune:
+            t = Table(title=f"{sid}, {year}: årsverk, P50 (gap = supply − need, shortage negative)")
+            t.caption = ("need/supply/gap: today's mix, no levers · freed: by LEON task sharing · +L: with the "
+                         "scenario's levers")
+            for c in ("group", "need", "supply", "gap", "freed", "need+L", "supply+L", "gap+L", "gap+L P10", "P90"):
+                t.add_column(c, justify="left" if c == "group" else "right", no_wrap=True)
+            df = table_horizon(summary, sid).set_index("group")
+            for label, g, style in _rows(summary):
+                r = df.loc[g]
+                t.add_row(label, _fmt(r["need_baseline"]), _fmt(r["supply_baseline"]), _fmt(r["gap_baseline"]),
+                          _fmt(r["freed_by_leon"]), _fmt(r["need"]), _fmt(r["supply"]), _fmt(r["gap"]),
+                          _fmt(r["gap_p10"]), _fmt(r["gap_p90"]), style=style, end_section=g in SUBTOTALS)
+            console.print(t)
+        _print_split(summary, sid, console)
+        if kommune:
+            continue
+        wf = summary["waterfall"][sid]
+        for part, steps in ((TOTAL, wf), *wf["by_skill"].items()):
+            console.print(f"  waterfall ({_LABEL[part].removesuffix(', total')}): " + " → ".join(
+                f"{k} {'+' if k not in ('baseline_gap', 'gap') and steps[k] >= 0 else ''}{_fmt(steps[k])}"
+                for k in ("baseline_gap", "task_sharing", "technology", "part_time", "sick_leave", "gap")))
+        f = summary["freed_split"][sid]
+        for g, d in summary.get("other_groups", {}).items():
+            if summary["skill"].get(g) == "other" and g in f["gap"] and (f["need"][g] or f["supply"][g]):
+                console.print(f"  {g} {year}: supply {_fmt(f['supply'][g])} ({d['basis'][sid]}) − need with levers "
+                              f"{_fmt(f['need'][g])} = gap {_fmt(f['gap'][g])}")
         evidence.print_scenario(summary, sid, console)     # tornado with its basis, baseline range, Tabell 2.1
-    evidence.print_run(summary, console)                   # calibration with sentences, validation
+    for line in MEANING.values():
+        console.print(f"  [dim]{line}[/dim]")
+    if not kommune:
+        evidence.print_run(summary, console)               # calibration with sentences, validation
     for w in summary.get("warnings", []):
         console.print(f"[yellow]warning:[/yellow] {w}")
 
 
+def _print_split(summary: dict, sid: str, console) -> None:
+    from rich.table import Table
+
+    f = summary["freed_split"][sid]
+    kommune = summary.get("kind") == "kommune"
+    where = f"kommune {summary['kommune']['name'] or summary['kommune']['id']}, " if kommune else ""
+    t = Table(title=f"{where}{sid}, {f['year']}: freed by LEON, årsverk, P50 (negative = more needed)")
+    cols = ["group"] + (["units, today's mix"] if kommune else []) + \
+        ["task sharing", "pooling", "total", "task sharing ~", "pooling ~", "total ~"] + \
+        ([] if kommune else ["gap+L"])
+    for c in cols:
+        t.add_column(c, justify="left" if c == "group" else "right", no_wrap=True)
+    heads = "integer heads" if f["integer"] is not None else "integer heads not solved (a --relax run)"
+    t.caption = (f"{heads} · ~ = relaxed (continuous heads) · task sharing is the headline (freed by LEON); "
+                 "pooling is not a lever")
+    year = str(f["year"])
+    for label, g, style in _rows(summary):
+        cells = [label] + ([_fmt(summary["units_baseline"][sid][year][g])] if kommune else [])
+        for block in (f["integer"], f["relaxed"]):
+            cells += [_fmt(None if block is None else block[p][g]) for p in ("task_sharing", "pooling", "total")]
+        if not kommune:
+            cells.append(_fmt(f["gap"][g]))
+        t.add_row(*cells, style=style, end_section=g in SUBTOTALS)
+    console.print(t)
+
+
 # what `leon national report` reads from summary.json
-REPORT_KEYS = ("scenarios", "groups", "bands_2040", "need_baseline", "supply_baseline", "baseline_gap",
-               "freed_by_leon", "need", "supply", "gap", "waterfall_2040", "tornado", *evidence.KEYS)
+REPORT_KEYS = ("scenarios", "groups", "skill", "horizon", "bands", "need_baseline", "supply_baseline",
+               "baseline_gap", "freed_by_leon", "freed_pooling", "freed_total", "freed_split", "need", "supply",
+               "gap", "waterfall", "tornado", *evidence.KEYS)
+KOMMUNE_REPORT_KEYS = ("scenarios", "groups", "skill", "horizon", "kommune", "units_baseline", "freed_by_leon",
+                       "freed_pooling", "freed_total", "freed_split")
 
 
 def load_summary(out_dir: str | Path) -> dict:
@@ -281,7 +489,8 @@ def load_summary(out_dir: str | Path) -> dict:
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         where = f"line {e.lineno}" if isinstance(e, json.JSONDecodeError) else ""
         raise InputError(p, where, "not valid JSON", "rerun `leon national run`") from None
-    missing = [k for k in REPORT_KEYS if k not in s] if isinstance(s, dict) else list(REPORT_KEYS)
+    keys = KOMMUNE_REPORT_KEYS if isinstance(s, dict) and s.get("kind") == "kommune" else REPORT_KEYS
+    missing = [k for k in keys if k not in s] if isinstance(s, dict) else list(keys)
     if missing or s.get("version") != SUMMARY_VERSION:
         what = f"missing {', '.join(missing)}" if missing else f"version {s.get('version')!r}"
         raise InputError(p, "", f"not a summary of this leon version ({what}; expected version {SUMMARY_VERSION})",

@@ -1,16 +1,20 @@
-"""Projection 2025-2040: need and supply per group, with and without each lever.
+"""Projection to the file's horizon: need and supply per group, with and without each lever.
 
 Arrays are (draws, years, groups). Nothing here solves a unit: the archetypes arrive as national
-årsverk in their volume year for four unit states — B (baseline), L (LEON), BT, LT (with technology).
+årsverk in their volume year for six unit states — B (baseline), P (pooled: today's performers in
+free shares), L (LEON), and BT, PT, LT with technology.
 
 need0_g(t)    HELSEMOD demand path (NOU Tabell 2.5 anchors, geometric in between), or for a group
               outside HELSEMOD its base need moved with its service area's demand index;
-supply0_g(t)  HELSEMOD supply path (Tabell 2.2 anchors), or = need0 for groups outside HELSEMOD;
-              a group only the units know (kitchen, cleaning, ...) has need0 = supply0 = the
-              archetypes' scaled baseline årsverk;
+supply0_g(t)  HELSEMOD supply path (Tabell 2.2 anchors); for a group outside HELSEMOD its stated
+              basis (other_groups.supply): the base-year årsverk moved with the working-age
+              population, held flat, or equal to the baseline need; a group only the units know
+              (kitchen, cleaning, ...) starts from the archetypes' scaled baseline årsverk;
 archetype X_a(t) = X_a(volume year) × I_area(t) / I_area(volume year)   (I = Tabell 2.4 index)
-task sharing  p(t) = min(1, k × adoption(t)), technology q(t) likewise; the national need is the
-              mix  (1-p)(1-q)B + p(1-q)L + (1-p)q BT + pq LT  in place of B;
+task sharing  p(t) = min(1, k × adoption(t)), technology q(t) likewise. B − L splits into pooling
+              B − P (rounding a ward that pools its staff does not pay: not task sharing) and task
+              sharing P − L. Only task sharing is a lever: a unit on LEON needs B − (P − L), so the
+              national need is  (1-p)(1-q)B + p(1-q)(B-P+L) + (1-p)q BT + pq (BT-PT+LT)  in place of B;
 part-time     + m_pt × ramp(t) × Tabell 9.1 effect_g × supply0_g(t) / supply0_g(2040);
 sick leave    + m_sl × ramp(t) × supply × (s0 - s1) / (1 - s0) for groups with s0 > s1
               (m_pt, m_sl: the draw's sampled share of each effect; 1 when not given).
@@ -24,10 +28,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.national.config import NationalConfig, RunScenario
+from planner.national.config import HM_END, NationalConfig, RunScenario
 
-HM_END = 2040
-STATES = ("B", "L", "BT", "LT")
+STATES = ("B", "P", "L", "BT", "PT", "LT")
 
 
 def geo_path(anchors: dict[int, float], year: float) -> float:
@@ -72,6 +75,13 @@ class Projection:
     supply_pt: np.ndarray
     supply_sl: np.ndarray
     supply_all: np.ndarray
+    pooling: np.ndarray          # p × (B − P): what the same adoption would show from pooling alone
+    units_baseline: np.ndarray   # the archetypes' own baseline årsverk (all groups), moved with volume
+
+    @property
+    def freed_total(self) -> np.ndarray:
+        """baseline − LEON at the scenario's adoption: pooling + task sharing."""
+        return self.pooling + self.freed_by_leon
 
     @property
     def gap_base(self) -> np.ndarray:
@@ -83,6 +93,7 @@ class Projection:
 
     @property
     def freed_by_leon(self) -> np.ndarray:
+        """Freed by task sharing (pooled − LEON at the scenario's adoption); pooling is apart."""
         return self.need_base - self.need_ts
 
     def waterfall(self, year: int) -> dict[str, np.ndarray]:
@@ -115,8 +126,42 @@ def baseline_paths(cfg: NationalConfig, scen: RunScenario, groups: list[str], ye
             else:
                 need[i, j] = gd.need_base * area_index(cfg, gd.service_area, hm, t) / \
                     area_index(cfg, gd.service_area, hm, gd.base_year) * f
-                supply[i, j] = need[i, j]
+                supply[i, j] = other_supply(cfg, scen, g, gd.need_base, gd.base_year, t, need[i, j])
     return need, supply
+
+
+def working_age_index(cfg: NationalConfig, year: float, base: float) -> float:
+    wa = cfg.working_age or {}
+    return geo_path(wa, year) / geo_path(wa, base)
+
+
+def other_supply(cfg: NationalConfig, scen: RunScenario, g: str, level: float | np.ndarray, base: float,
+                 t: float, need: float | np.ndarray) -> float | np.ndarray:
+    """Supply of a group outside HELSEMOD in year t: `level` årsverk in year `base`, moved by its basis."""
+    basis = cfg.supply_basis(scen, g)
+    if basis == "working_age":
+        return level * working_age_index(cfg, t, base)
+    if basis == "flat":
+        return level
+    return need      # follows_baseline_need (or no basis: a group the units do not staff)
+
+
+def volume_year(cfg: NationalConfig, driver: str) -> int:
+    k = cfg.kommune
+    return k.volumes[driver].year if k is not None and driver in k.volumes else cfg.volume_drivers[driver].year
+
+
+def volume_index(cfg: NationalConfig, scen: RunScenario, a, years: list[int]) -> np.ndarray:
+    """An archetype's volume in each year relative to its volume year: the service area's HELSEMOD
+    demand index, or a kommune's own growth path (`growth:`) when it gives one."""
+    k = cfg.kommune
+    vol = k.volumes.get(a.volume_driver) if k is not None else None
+    if vol is not None and vol.growth is not None:
+        return np.array([geo_path(vol.growth, t) / geo_path(vol.growth, vol.year) for t in years])
+    vy = volume_year(cfg, a.volume_driver)
+    return np.array([area_index(cfg, a.service_area, scen.helsemod, t) /
+                     area_index(cfg, a.service_area, scen.helsemod, vy) * demand_factor(cfg, scen, t)
+                     for t in years])
 
 
 def project(cfg: NationalConfig, scen: RunScenario, groups: list[str],
@@ -137,30 +182,37 @@ def project(cfg: NationalConfig, scen: RunScenario, groups: list[str],
     p, q = p[:, :, None], q[:, :, None]                                # (D, Y, 1)
 
     d_ts = np.zeros((D, Y, G))
+    d_pool = np.zeros((D, Y, G))
     d_tech = np.zeros((D, Y, G))
     d_all = np.zeros((D, Y, G))
     sum_b = np.zeros((D, Y, G))
+    own = np.zeros((D, Y, G))      # supply of the groups only the units know, by their basis
     for a in cfg.archetypes:
-        x = archetype_fte[a.id]
+        x = dict(archetype_fte[a.id])
+        x.setdefault("P", x["B"])      # no pooled state given: no pooling
+        x.setdefault("PT", x["BT"])
         reached = scen.archetypes is None or a.id in scen.archetypes
-        vy = cfg.volume_drivers[a.volume_driver].year
-        idx = np.array([area_index(cfg, a.service_area, scen.helsemod, t) /
-                        area_index(cfg, a.service_area, scen.helsemod, vy) * demand_factor(cfg, scen, t)
-                        for t in years])[None, :, None]                # (1, Y, 1)
-        B, L, BT, LT = (x[s][:, None, :] * idx for s in STATES)         # (D, Y, G)
+        idx = volume_index(cfg, scen, a, years)[None, :, None]         # (1, Y, 1)
+        B, P, L, BT, PT, LT = (x[s][:, None, :] * idx for s in STATES)  # (D, Y, G)
         sum_b += B
+        vy = volume_year(cfg, a.volume_driver)
+        for j, g in enumerate(groups):
+            if g not in cfg.groups:
+                own[:, :, j] += np.stack([other_supply(cfg, scen, g, x["B"][:, j], vy, t, B[:, i, j])
+                                          for i, t in enumerate(years)], axis=1)
         if not reached:
             continue
-        d_ts += p * (L - B)
+        d_ts += p * (L - P)
+        d_pool += p * (P - B)
         d_tech += q * (BT - B)
-        d_all += p * (1 - q) * (L - B) + (1 - p) * q * (BT - B) + p * q * (LT - B)
+        d_all += p * (1 - q) * (L - P) + q * (BT - B) + p * q * (LT - PT)
 
-    # groups only the units know (kitchen, cleaning, porters ...): today's need and supply are the
-    # archetypes' own baseline årsverk; LEON's change comes on top
+    # groups only the units know (kitchen, cleaning, porters ...): today's need is the archetypes'
+    # own baseline årsverk, their supply its stated basis; LEON's change comes on top
     for j, g in enumerate(groups):
         if g not in cfg.groups:
             need0[:, :, j] = sum_b[:, :, j]
-            supply0[:, :, j] = sum_b[:, :, j]
+            supply0[:, :, j] = own[:, :, j]
 
     pt = np.zeros((Y, G))
     if lv.part_time_variant:
@@ -190,5 +242,5 @@ def project(cfg: NationalConfig, scen: RunScenario, groups: list[str],
         need_base=need0, supply_base=supply0,
         need_ts=need0 + d_ts, need_tech=need0 + d_tech, need_all=need0 + d_all,
         supply_pt=supply_pt, supply_sl=supply0 * (1 + slf),
-        supply_all=supply_pt * (1 + slf),
+        supply_all=supply_pt * (1 + slf), pooling=-d_pool, units_baseline=sum_b,
     )

@@ -12,12 +12,13 @@ from typing import Any
 import numpy as np
 
 from planner.io.errors import InputError
-from planner.national import scaling, validation
+from planner.national import kommune as kommune_mod
+from planner.national import scaling, skill, validation
 from planner.national.cache import SolveCache, job_key
 from planner.national.config import NationalConfig
 from planner.national.executors import run_jobs
 from planner.national.montecarlo import DrawParams, basis, draw_params, jobs_for, nominal, tornado_cases
-from planner.national.projection import HM_END, Projection, project
+from planner.national.projection import Projection, project
 from planner.national.units import Job, load_base, solver_fingerprint, unit_fingerprint, unit_kind
 
 
@@ -36,6 +37,14 @@ class NationalResult:
     stats: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     validation: dict[str, list[dict]] = field(default_factory=dict)   # scenario -> checks of the units
+    # the same Monte Carlo draws from the units' LP relaxation (continuous heads): read for the freed
+    # split only, beside the integer one; in a relaxed run (`--relax`) these are the projections
+    relaxed: dict[str, Projection] = field(default_factory=dict)
+    authorised: dict[str, bool] = field(default_factory=dict)   # national group -> authorised
+
+    @property
+    def heads(self) -> str:
+        return "relaxed" if self.cfg.relax else "integer"
 
 
 def check_units(cfg: NationalConfig) -> list[str]:
@@ -53,6 +62,8 @@ def check_units(cfg: NationalConfig) -> list[str]:
                              "set `beds:` to the unit's places, users or beds")
         if any(v < 0 for v in inst.patient_counts.values()):
             raise InputError(a.unit_path, "patient_classes", "negative patient count", "use counts >= 0")
+    warnings += skill.check_supply(cfg)
+    skill.authorised_groups(cfg)      # the units' catalogue and the national file agree
     return warnings
 
 
@@ -156,7 +167,8 @@ def run_national(cfg: NationalConfig, scenarios: list[str] | None = None, draws:
         cache.close()
     results.update(fresh)
 
-    groups = scaling.national_groups(cfg, list(results.values()))
+    authorised = skill.authorised_groups(cfg)
+    groups = skill.ordered(scaling.national_groups(cfg, list(results.values())), authorised)
 
     def rates_for(label: str) -> dict[str, dict[str, dict[str, np.ndarray]]]:
         """archetype -> tech idx -> state rates."""
@@ -170,7 +182,13 @@ def run_national(cfg: NationalConfig, scenarios: list[str] | None = None, draws:
 
     params = {lab: p for lab, p, _ in cases}
 
-    def arch_fte(labels: list[str], sid: str) -> dict[str, dict[str, np.ndarray]]:
+    def relaxed_view(rs: list[dict]) -> list[dict]:
+        """The relaxed solves of unit results (a relaxed run's results are relaxed already)."""
+        return [r if "fte_relaxed" not in r else {**r, "fte": r["fte_relaxed"]} for r in rs]
+
+    def arch_fte(labels: list[str], sid: str, relaxed: bool = False) -> dict[str, dict[str, np.ndarray]]:
+        """Per archetype and unit state, (draws, groups) årsverk in the volume year (a kommune's with
+        --kommune). `relaxed`: from the relaxed solves, technology off (only the freed split reads it)."""
         scen = cfg.scenarios[sid]
         ti = tech_of[sid]
         acc: dict[str, dict[str, list]] = {}
@@ -178,11 +196,12 @@ def run_national(cfg: NationalConfig, scenarios: list[str] | None = None, draws:
             rb = rates_for(lab)
             p = params[lab]
             for a in cfg.archetypes:
-                st = {"off": rb[a.id][0], "on": rb[a.id][ti]}
+                st = {"off": relaxed_view(rb[a.id][0])} if relaxed else {"off": rb[a.id][0], "on": rb[a.id][ti]}
                 nat = scaling.national_fte(cfg, scen, a.id, scaling.state_rates(cfg, st, groups),
                                            volume_mult=p.volume(a.volume_driver), target_mult=p.target(a.id))
+                share = kommune_mod.volume_ratio(cfg, a.volume_driver)
                 for s, v in nat.items():
-                    acc.setdefault(a.id, {}).setdefault(s, []).append(v)
+                    acc.setdefault(a.id, {}).setdefault(s, []).append(v * share)
         return {a: {s: np.vstack(v) for s, v in d.items()} for a, d in acc.items()}
 
     mc_labels = [f"draw:{d}" for d in range(draws)]
@@ -193,11 +212,13 @@ def run_national(cfg: NationalConfig, scenarios: list[str] | None = None, draws:
         """The draws' sampled shares of the part-time and sick-leave effects, for project()."""
         return {"part_time_mult": np.array([params[lab].part_time_mult for lab in labels]),
                 "sick_leave_mult": np.array([params[lab].sick_leave_mult for lab in labels])}
-    projections, nominals, resid, torn, checks = {}, {}, {}, {}, {}
+    projections, nominals, resid, torn, checks, relaxed = {}, {}, {}, {}, {}, {}
     bases = basis(cfg)
     for sid in scenarios:
         scen = cfg.scenarios[sid]
         projections[sid] = project(cfg, scen, groups, arch_fte(mc_labels, sid), mult, **effects(mc_labels))
+        relaxed[sid] = projections[sid] if cfg.relax else \
+            project(cfg, scen, groups, arch_fte(mc_labels, sid, relaxed=True), mult, **effects(mc_labels))
         nominals[sid] = project(cfg, scen, groups, arch_fte(["nominal"], sid), np.array([nom.adoption_mult]),
                                 **effects(["nominal"]))
         rb = rates_for("nominal")
@@ -207,7 +228,7 @@ def run_national(cfg: NationalConfig, scenarios: list[str] | None = None, draws:
         checks[sid] = validation.unit_checks(cfg, scen, rates_by_arch, groups)
         rows = []
         if tcases:
-            year = min(HM_END, cfg.end)
+            year = cfg.horizon
             center = nominals[sid].gap[0, cfg.years.index(year)]
             for name, (lo, hi) in tcases.items():
                 res = {}
@@ -229,27 +250,36 @@ def run_national(cfg: NationalConfig, scenarios: list[str] | None = None, draws:
              "executor": ("dask" if dask is not None else f"local[{workers if workers is not None else 'all'}]"),
              "relax": cfg.relax}
     return NationalResult(cfg, scenarios, draws, units, groups, projections, nominals, resid, torn, mult,
-                          stats, warnings, checks)
+                          stats, warnings, validation=checks, relaxed=relaxed, authorised=authorised)
 
 
 def run_and_write(national_file: str | Path, out_dir: str | Path, scenario: str | None = None,
                   draws: int | None = None, dask: str | None = None, workers: int | None = None,
                   cache_dir: str | Path | None = ".leon-cache", progress: bool = True, units: int | None = None,
-                  console=None, relax: bool | None = None) -> dict:
-    """The whole `leon national run`: load, solve, project, write every output, print the tables."""
+                  console=None, relax: bool | None = None, kommune: str | Path | None = None) -> dict:
+    """The whole `leon national run`: load, solve, project, write every output, print the tables.
+    With `kommune` (a `kind: kommune` file) its volumes replace the national ones: the kommune's
+    tables (summary.json, report.xlsx, run.json), no charts."""
     from planner.national import charts, outputs
     from planner.national.config import load_national
 
     cfg = load_national(national_file)
+    inputs = national_inputs(cfg)
+    if kommune is not None:
+        cfg = kommune_mod.apply(cfg, kommune_mod.load_kommune(kommune, cfg))
+        inputs.append(cfg.kommune.path)
     chosen, _, _ = check_request(cfg, [scenario] if scenario else None, draws, units)
-    names = [*outputs.OUTPUT_FILES, *(n for sid in chosen for n in charts.chart_files(sid))]
-    out = prepare_out_dir(out_dir, names, national_inputs(cfg))
+    names = list(outputs.KOMMUNE_FILES) if kommune is not None else \
+        [*outputs.OUTPUT_FILES, *(n for sid in chosen for n in charts.chart_files(sid))]
+    out = prepare_out_dir(out_dir, names, inputs)
     res = run_national(cfg, scenarios=[scenario] if scenario else None, draws=draws, units=units,
-                       workers=workers, dask=dask, cache_dir=cache_dir, progress=progress, relax=relax)
+                       workers=workers, dask=dask, cache_dir=cache_dir, progress=progress, relax=relax,
+                       tornado=kommune is None)
     summary = outputs.write_summary(res, out)
-    outputs.write_parquet(res, out)
+    if kommune is None:
+        outputs.write_parquet(res, out)
+        charts.write_charts(res, summary, out)
     outputs.write_excel(summary, out)
-    charts.write_charts(res, summary, out)
     outputs.write_text(out / "run.json", json.dumps(res.stats, indent=1) + "\n")
     if console is not False:
         outputs.print_report(summary, console)

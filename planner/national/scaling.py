@@ -47,11 +47,16 @@ def rate_vector(results: list[dict], mode: str, cfg: NationalConfig, groups: lis
 
 
 def state_rates(cfg: NationalConfig, per_state_results: dict[str, list[dict]], groups: list[str]) -> dict[str, np.ndarray]:
-    """per_state_results: 'off'/'on' (technology) -> unit results. Returns rates for B, L, BT, LT."""
+    """per_state_results: 'off'/'on' (technology) -> unit results. Returns rates for B, P, L, BT, PT, LT
+    (P = pooled; results without a pooled solve count it as the baseline: no pooling)."""
     off = per_state_results["off"]
     on = per_state_results.get("on", off)
-    return {"B": rate_vector(off, "baseline", cfg, groups), "L": rate_vector(off, "leon", cfg, groups),
-            "BT": rate_vector(on, "baseline", cfg, groups), "LT": rate_vector(on, "leon", cfg, groups)}
+
+    def rate(rs: list[dict], mode: str) -> np.ndarray:
+        has = all(mode in r["fte"] for r in rs)
+        return rate_vector(rs, mode if has else "baseline", cfg, groups)
+    return {"B": rate(off, "baseline"), "P": rate(off, "pooled"), "L": rate(off, "leon"),
+            "BT": rate(on, "baseline"), "PT": rate(on, "pooled"), "LT": rate(on, "leon")}
 
 
 def calibration_factor(cfg: NationalConfig, scen: RunScenario, arch_id: str, rate_b_total: float,

@@ -200,7 +200,8 @@ class NonHelsemodGroup(Cited):
     need_base: Fte
     base_year: Year
     service_area: Id
-    supply: Literal["follows_baseline_need"] = "follows_baseline_need"
+    # the older way of saying `other_groups.supply.<group>: {basis: follows_baseline_need}`
+    supply: Literal["follows_baseline_need"] | None = None
 
 
 class GroupsSection(Strict):
@@ -210,6 +211,51 @@ class GroupsSection(Strict):
     supply_anchors: dict[Id, SupplyAnchors] = Field(default_factory=dict)
     unit_group_map: dict[Id, Id] = Field(default_factory=dict)
     non_helsemod: dict[Id, NonHelsemodGroup] = Field(default_factory=dict)
+
+
+# ------------------------------------------------ groups outside HELSEMOD: supply paths and skill
+SupplyBasis = Literal["working_age", "flat", "follows_baseline_need"]
+Population = Number(0, 100_000_000, "a population")
+
+
+class WorkingAge(Cited):
+    """The population of working age by year (written `2022: 3450000` beside the source): the pool
+    that staff without a health education are recruited from."""
+
+    years: dict[Year, Population] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _year_keys(cls, d: Any) -> Any:
+        return _years_beside_source(d, "the population by year, e.g. `2022: 3450000`")
+
+
+def _years_beside_source(d: Any, what: str) -> Any:
+    """`{2022: 3450000, source: ...}` -> `{years: {2022: 3450000}, source: ...}`."""
+    if not isinstance(d, dict):
+        return d
+    years = {k: v for k, v in d.items() if isinstance(k, int) and not isinstance(k, bool)}
+    if not years:
+        raise Problem("no year given", f"write {what} beside `source:`")
+    return {**{k: v for k, v in d.items() if k not in years}, "years": years}
+
+
+class SupplyAssumption(Strict):
+    """Where one group's supply comes from when no national table gives it, and why."""
+
+    basis: SupplyBasis
+    reason: str = Field(min_length=1)
+    note: str | None = None
+
+
+class OtherGroups(Strict):
+    """Groups HELSEMOD does not count (`groups.non_helsemod` and the groups only the units staff):
+    each one's supply assumption, and which are authorised health personnel where the units'
+    catalogue does not say."""
+
+    working_age: WorkingAge | None = None
+    supply: dict[Id, SupplyAssumption] = Field(default_factory=dict)
+    authorised: dict[Id, StrictBool] = Field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------- HELSEMOD
@@ -365,6 +411,7 @@ class Scenario(Strict):
     standard_growth: Growth | None = None
     productivity_growth: Growth | None = None
     archetypes: list[Id] | None = None
+    supply: dict[Id, SupplyBasis] = Field(default_factory=dict)   # override of other_groups.supply bases
 
     @field_validator("levers")
     @classmethod
@@ -501,6 +548,7 @@ class NationalFile(Strict):
     monte_carlo: MonteCarlo = Field(default_factory=MonteCarlo)
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
     validation: list[ValidationCheck] = Field(default_factory=list)
+    other_groups: OtherGroups = Field(default_factory=OtherGroups)
 
     # blocks earlier files carried that nothing reads: refused with what to do instead
     NOT_READ: ClassVar[dict[str, str]] = {
@@ -526,6 +574,16 @@ class ToyTask(Strict):
     per_unit_per_day: PerUnit = 0.0
     today: dict[Id, Share] = Field(min_length=1)
     leon: dict[Id, Share] | None = None
+    pooled: dict[Id, Share] | None = None   # today's performers in other shares (default: today's)
+
+    @model_validator(mode="after")
+    def _pooled_by_todays(self):
+        for g in self.pooled or {}:
+            if g not in self.today:
+                raise FieldProblem(f"{g!r} is not one of today's performers {sorted(self.today)}",
+                                   "pooling keeps today's performers: name only groups under `today`",
+                                   at=("pooled", g))
+        return self
 
 
 class ToyUnitFile(Strict):
@@ -537,6 +595,7 @@ class ToyUnitFile(Strict):
     norm_hours_per_week: WeekHours = 35.5
     gross_up: GrossUp = 1.0
     tasks: dict[Id, ToyTask] = Field(min_length=1)
+    authorised: list[Id] = Field(default_factory=list)    # a real unit takes this from its catalogue
 
     @model_validator(mode="after")
     def _classes(self):
@@ -548,4 +607,40 @@ class ToyUnitFile(Strict):
         return self
 
 
-MODELS = {"national": NationalFile, "toy_unit": ToyUnitFile}
+# ------------------------------------------------------------------------------------------ kommune
+GrowthIndex = Number(0, 100, "a growth index (relative volume)", above=True)
+
+
+class KommuneGrowth(Cited):
+    """A kommune's own volume path (any base; geometric between the years, flat outside), written
+    `2023: 1.0` beside the source; it replaces the national service area's demand index."""
+
+    years: dict[Year, GrowthIndex] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _year_keys(cls, d: Any) -> Any:
+        return _years_beside_source(d, "the index by year, e.g. `2023: 1.0` and `2040: 1.3`")
+
+
+class KommuneVolume(Cited):
+    """One kommune's places, users or beds for a national volume driver."""
+
+    value: Volume
+    year: Year
+    unit: str = ""
+    growth: KommuneGrowth | None = None
+
+
+class KommuneFile(Strict):
+    """One kommune's (or region's) volumes in place of the national file's: `leon national run FILE
+    --kommune KOMMUNE.yaml`. A volume driver left out has no units in the kommune."""
+
+    kind: Literal["kommune"]
+    id: Id
+    name: str = ""
+    volumes: dict[Id, KommuneVolume] = Field(min_length=1)
+    growth: KommuneGrowth | None = None      # for every volume without its own `growth:`
+
+
+MODELS = {"national": NationalFile, "toy_unit": ToyUnitFile, "kommune": KommuneFile}

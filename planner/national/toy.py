@@ -2,8 +2,8 @@
 
 `kind: toy_unit` files have the same attribute names the national layer perturbs on a real unit
 (`beds`, `patient_counts`, `tasks[...].minutes`, `tasks[...].family`), but the "solve" is arithmetic:
-weekly task hours are split over groups by today's shares (baseline) or by the LEON shares (leon),
-then FTE = hours / norm hours per week, gross FTE = FTE × gross_up. It is never used unless a unit
+weekly task hours are split over groups by today's shares (baseline), the pooled shares (pooled:
+today's performers in other shares; default today's), or the LEON shares (leon), then FTE = hours / norm hours per week, gross FTE = FTE × gross_up. It is never used unless a unit
 file says `kind: toy_unit`.
 """
 
@@ -25,6 +25,7 @@ class ToyTask:
     per_unit_per_day: float
     today: dict[str, float]
     leon: dict[str, float]
+    pooled: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class ToyInstance:
     norm_hours_per_week: float = 35.5
     gross_up: float = 1.0
     groups: tuple[str, ...] = field(default_factory=tuple)
+    authorised: tuple[str, ...] = ()      # groups the toy marks authorised (a real unit: its catalogue)
 
 
 @dataclass(frozen=True)
@@ -56,13 +58,16 @@ def load_toy(path: str | Path) -> ToyInstance:
         per = t.per_patient_per_day
         per = dict(per) if isinstance(per, dict) else {c: per for c in d.patient_classes}
         leon = t.today if t.leon is None else t.leon
-        tasks[tid] = ToyTask(tid, t.minutes, t.family or tid, per, t.per_unit_per_day, dict(t.today), dict(leon))
+        pooled = t.today if t.pooled is None else t.pooled
+        tasks[tid] = ToyTask(tid, t.minutes, t.family or tid, per, t.per_unit_per_day, dict(t.today), dict(leon),
+                             dict(pooled))
         groups |= set(t.today) | set(t.leon or {})
     return ToyInstance(id=d.id, type=d.type, beds=d.beds, patient_counts=dict(d.patient_classes), tasks=tasks,
-                       norm_hours_per_week=d.norm_hours_per_week, gross_up=d.gross_up, groups=tuple(sorted(groups)))
+                       norm_hours_per_week=d.norm_hours_per_week, gross_up=d.gross_up, groups=tuple(sorted(groups)),
+                       authorised=tuple(d.authorised))
 
 
-def solve_toy(inst: ToyInstance, modes=("baseline", "leon")) -> dict[str, ToyResult]:
+def solve_toy(inst: ToyInstance, modes=("baseline", "pooled", "leon")) -> dict[str, ToyResult]:
     out = {}
     for mode in modes:
         hours = {g: 0.0 for g in inst.groups}
@@ -70,7 +75,7 @@ def solve_toy(inst: ToyInstance, modes=("baseline", "leon")) -> dict[str, ToyRes
             occ = sum(inst.patient_counts.get(c, 0.0) * n for c, n in t.per_patient_per_day.items())
             occ += t.per_unit_per_day
             h = occ * 7 * t.minutes / 60.0
-            for g, share in (t.today if mode == "baseline" else t.leon).items():
+            for g, share in {"baseline": t.today, "pooled": t.pooled or t.today, "leon": t.leon}[mode].items():
                 hours[g] += h * share
         net = {g: h / inst.norm_hours_per_week for g, h in hours.items()}
         out[mode] = ToyResult("optimal", {g: x * inst.gross_up for g, x in net.items()}, net, hours)

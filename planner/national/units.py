@@ -34,10 +34,22 @@ class Job:
     relax: bool = False           # continuous heads (LP relaxation) instead of integer heads
     time_limit: float | None = None
 
+    @property
+    def relaxed_too(self) -> bool:
+        """Also solve the relaxation: an integer job without technology gives the continuous figures
+        reported beside the integer ones (with technology only the integer states enter the mix)."""
+        return not self.relax and not self.tech
+
     def key_payload(self) -> list:
         return [Path(self.unit_path).name, self.archetype, self.unit_index, self.draw, list(self.seed),
                 round(self.mix_z, 12), self.mix_sd_unit, round(self.minutes_log, 12), self.minutes_sd_task,
-                [list(t) for t in self.tech], self.tag, self.relax, self.time_limit]
+                [list(t) for t in self.tech], self.tag, self.relax, self.time_limit,
+                {"modes": list(MODES), "relaxed_too": self.relaxed_too}]
+
+
+# the modes each job solves: today's practice, today's performers pooled (free shares), LEON;
+# baseline - pooled is pooling (rounding a ward does not pay), pooled - leon is task sharing
+MODES = ("baseline", "pooled", "leon")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -66,7 +78,7 @@ def load_base(path: str | Path) -> Any:
     return _load(p, Path(p).stat().st_mtime)
 
 
-def solve(inst: Any, modes=("baseline", "leon"), relax: bool = False, time_limit: float | None = None) -> dict[str, Any]:
+def solve(inst: Any, modes=MODES, relax: bool = False, time_limit: float | None = None) -> dict[str, Any]:
     if type(inst).__name__ == "ToyInstance":
         from planner.national.toy import solve_toy
         return solve_toy(inst, modes)
@@ -121,13 +133,17 @@ def perturb(inst: Any, job: Job) -> Any:
 # Worker entry points (top level, picklable)
 # ----------------------------------------------------------------------------------------------
 def solve_job(job: Job) -> dict[str, Any]:
+    """Gross årsverk per mode and group (`fte`), and with `relaxed_too` the same from the LP
+    relaxation (`fte_relaxed`); a relaxed job's `fte` is already relaxed."""
     base = load_base(job.unit_path)
     inst = perturb(base, job)
-    res = solve(inst, modes=("baseline", "leon"), relax=job.relax, time_limit=job.time_limit)
     out: dict[str, Any] = {"volume": float(getattr(inst, "beds")), "status": {}, "fte": {}}
-    for mode, r in res.items():
-        out["status"][mode] = str(getattr(r, "status", "optimal"))
-        out["fte"][mode] = {str(g): float(x) for g, x in sorted(r.fte_gross.items())}
+    runs = [("fte", job.relax)] + ([("fte_relaxed", True)] if job.relaxed_too else [])
+    for key, relax in runs:
+        out.setdefault(key, {})
+        for mode, r in solve(inst, modes=MODES, relax=relax, time_limit=job.time_limit).items():
+            out["status"][mode if key == "fte" else f"{mode}_relaxed"] = str(getattr(r, "status", "optimal"))
+            out[key][mode] = {str(g): float(x) for g, x in sorted(r.fte_gross.items())}
     return out
 
 

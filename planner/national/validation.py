@@ -90,9 +90,8 @@ def tabell_2_1(cfg: NationalConfig, sid: str, nominal) -> dict[str, Any] | None:
     scen = cfg.scenarios[sid]
     hm = cfg.helsemod[scen.helsemod]
     j = nominal.years.index(HM_END)
-    national = [k for k, g in enumerate(nominal.groups) if g in cfg.groups]
     helsemod = [k for k, g in enumerate(nominal.groups) if g in cfg.groups and cfg.groups[g].helsemod]
-    gap = float(nominal.gap_base[0, j, national].sum())
+    gap = float(nominal.gap_base[0, j, helsemod].sum())  # the table's groups: not the assistants' own gap
     need = float(nominal.need_base[0, j, helsemod].sum())
     basis = (cfg.raw.get("groups") or {}).get("need_2040_basis", "gap_table")
     fmt = lambda x: f"{x:,.0f}".replace(",", " ")  # noqa: E731
