@@ -193,7 +193,7 @@ def test_subtotals_add_up_to_the_total(tmp_path):
 
 
 def test_unit_catalogue_decides_authorised_and_a_disagreement_is_an_error(tmp_path):
-    pool, share = _mip_units(tmp_path)
+    _pool, share = _mip_units(tmp_path)
     p = toy_national(tmp_path, uncertainty=QUIET)
     _edit(p, lambda d: (d["archetypes"][0].update(unit=str(share)), d.update(other_groups={"supply": ASSISTENT})))
     from planner.national.skill import authorised_groups
@@ -206,7 +206,7 @@ def test_unit_catalogue_decides_authorised_and_a_disagreement_is_an_error(tmp_pa
 
 
 def test_unauthorised_unit_group_may_not_count_as_a_helsemod_group(tmp_path, capsys):
-    pool, share = _mip_units(tmp_path)
+    _pool, share = _mip_units(tmp_path)
     p = toy_national(tmp_path, uncertainty=QUIET)
     _edit(p, lambda d: (d["archetypes"][0].update(unit=str(share)),
                         d["groups"].update(unit_group_map={"assistent": "helsefagarbeider"})))
@@ -342,7 +342,7 @@ def test_kommune_with_the_national_volumes_gives_the_national_result(tmp_path):
     p = split_national(tmp_path)
     _edit(p, lambda d: d["uncertainty"].update(patient_mix={"sd_common": 0.3, "sd_unit": 0.2, "width_reason": "test"},
                                                adoption_pace={"low": 0.5, "high": 1.5, "width_reason": "test"}))
-    kw = dict(draws=3, units=2, workers=0, cache_dir=tmp_path / "cache", progress=False, console=False)
+    kw = {"draws": 3, "units": 2, "workers": 0, "cache_dir": tmp_path / "cache", "progress": False, "console": False}
     nat = run_and_write(p, tmp_path / "nat", **kw)
     kom = run_and_write(p, tmp_path / "kom", kommune=_kommune(tmp_path, 1000), **kw)
     assert kom["kind"] == "kommune" and kom["kommune"]["id"] == "testkommune"
@@ -358,7 +358,8 @@ def test_kommune_with_the_national_volumes_gives_the_national_result(tmp_path):
 
 def test_kommune_scales_with_its_volume_and_its_own_growth(tmp_path):
     p = split_national(tmp_path)
-    kw = dict(scenario="mid", draws=1, units=1, workers=0, cache_dir=None, progress=False, console=False)
+    kw = {"scenario": "mid", "draws": 1, "units": 1, "workers": 0, "cache_dir": None, "progress": False,
+          "console": False}
     # 40 places in 2023 = 4 toy units; own growth 1.0 (2023) -> 1.5 (2040): 2040 = 6 units' worth
     k = run_and_write(p, tmp_path / "k", kommune=_kommune(tmp_path, 40, 2023, {2023: 1.0, 2040: 1.5}), **kw)
     # task sharing helsefagarbeider per unit 3 × adoption 0.5 × 6 = 9; today's sykepleier 1.5 × 6 = 9

@@ -16,8 +16,6 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_national import NORGE, QUIET, _edit, toy_national
-from test_national_inputs import _both_refuse
 
 import commands.national
 from planner.io.errors import InputError
@@ -25,13 +23,16 @@ from planner.national import outputs
 from planner.national.config import Triangle, load_national
 from planner.national.montecarlo import draw_params, jobs_for, nominal, sampled_inputs, tornado_cases, tri
 from planner.national.run import _tech_sets, run_national
+from test_national import NORGE, QUIET, _edit, toy_national
+from test_national_inputs import _both_refuse
 
 PER_PLACE = 0.3          # gross sykepleier årsverk per toy place (module docstring)
 
 
 def _run(path: Path, sid: str = "mid", **kw):
     cfg = load_national(path)
-    args = dict(scenarios=[sid], draws=1, units=1, workers=0, cache_dir=None, progress=False, tornado=False)
+    args = {"scenarios": [sid], "draws": 1, "units": 1, "workers": 0, "cache_dir": None, "progress": False,
+            "tornado": False}
     return run_national(cfg, **{**args, **kw})
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from rich.markup import escape as _e     # file text may hold [brackets] that rich would read as markup
+from rich.markup import escape as _e  # file text may hold [brackets] that rich would read as markup
 
 from planner.national.montecarlo import sampled_inputs
 from planner.national.validation import FAIL, PASS, baseline_band, tabell_2_1, unit_checks  # noqa: F401

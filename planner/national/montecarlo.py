@@ -95,10 +95,10 @@ def draw_params(cfg: NationalConfig, draws: int) -> list[DrawParams]:
         out.append(DrawParams(
             d, float(z * u.mix_sd_common), float(m * u.minutes_sd_common),
             float(_tri_ppf(q, u.adoption_low, adoption_mode(cfg), u.adoption_high)),
-            tech_q=tuple((f, float(x)) for f, x in zip(fams, qf)),
+            tech_q=tuple((f, float(x)) for f, x in zip(fams, qf, strict=True)),
             part_time_mult=tri(qpt, u.part_time), sick_leave_mult=tri(qsl, u.sick_leave),
-            volume_mult=tuple((v, tri(x, cfg.volume_drivers[v].spread)) for v, x in zip(drivers, qv)),
-            target_mult=tuple((a.id, tri(x, a.target_spread)) for a, x in zip(cfg.archetypes, qa))))
+            volume_mult=tuple((v, tri(x, cfg.volume_drivers[v].spread)) for v, x in zip(drivers, qv, strict=True)),
+            target_mult=tuple((a.id, tri(x, a.target_spread)) for a, x in zip(cfg.archetypes, qa, strict=True))))
     return out
 
 
@@ -158,44 +158,51 @@ def basis(cfg: NationalConfig) -> dict[str, str]:
     return out
 
 
+def _row(name: str, dist: str, p10: float, p90: float, why: str, bound: float | None = None) -> dict[str, Any]:
+    return {"input": name, "distribution": dist, "p10": round(p10, 4), "p90": round(p90, 4),
+            "upper_bound": bound, "basis": why}
+
+
+def _unit_inputs(cfg: NationalConfig) -> list[dict[str, Any]]:
+    """The sampled inputs of the unit solves: patient mix, task minutes, adoption pace."""
+    u, rows = cfg.uncertainty, []
+    if u.mix_sd_common or u.mix_sd_unit:
+        rows.append(_row("patient_mix", f"normal(0, {u.mix_sd_common:g}) per draw + normal(0, {u.mix_sd_unit:g}) "
+                         "per unit", -Z90 * u.mix_sd_common, Z90 * u.mix_sd_common, u.basis.get("patient_mix", "")))
+    if u.minutes_sd_common or u.minutes_sd_task:
+        rows.append(_row("task_minutes", f"× exp(normal(0, {u.minutes_sd_common:g})) per draw, × exp(normal(0, "
+                         f"{u.minutes_sd_task:g})) per task and unit", float(np.exp(-Z90 * u.minutes_sd_common)),
+                         float(np.exp(Z90 * u.minutes_sd_common)), u.basis.get("task_minutes", "")))
+    if u.adoption_high > u.adoption_low:
+        m = adoption_mode(cfg)
+        rows.append(_row("adoption_pace", f"triangular({u.adoption_low:g}, {m:g}, {u.adoption_high:g})",
+                         _tri_ppf(0.1, u.adoption_low, m, u.adoption_high),
+                         _tri_ppf(0.9, u.adoption_low, m, u.adoption_high), u.basis.get("adoption_pace", "")))
+    return rows
+
+
 def sampled_inputs(cfg: NationalConfig) -> list[dict[str, Any]]:
     """Every sampled distribution with its P10/P90 and basis, for summary.json and the workbook."""
     u = cfg.uncertainty
-    rows: list[dict[str, Any]] = []
-
-    def add(name: str, dist: str, p10: float, p90: float, why: str, bound: float | None = None) -> None:
-        rows.append({"input": name, "distribution": dist, "p10": round(p10, 4), "p90": round(p90, 4),
-                     "upper_bound": bound, "basis": why})
-    if u.mix_sd_common or u.mix_sd_unit:
-        add("patient_mix", f"normal(0, {u.mix_sd_common:g}) per draw + normal(0, {u.mix_sd_unit:g}) per unit",
-            -Z90 * u.mix_sd_common, Z90 * u.mix_sd_common, u.basis.get("patient_mix", ""))
-    if u.minutes_sd_common or u.minutes_sd_task:
-        add("task_minutes", f"× exp(normal(0, {u.minutes_sd_common:g})) per draw, × exp(normal(0, "
-            f"{u.minutes_sd_task:g})) per task and unit", float(np.exp(-Z90 * u.minutes_sd_common)),
-            float(np.exp(Z90 * u.minutes_sd_common)), u.basis.get("task_minutes", ""))
-    if u.adoption_high > u.adoption_low:
-        m = adoption_mode(cfg)
-        add("adoption_pace", f"triangular({u.adoption_low:g}, {m:g}, {u.adoption_high:g})",
-            _tri_ppf(0.1, u.adoption_low, m, u.adoption_high), _tri_ppf(0.9, u.adoption_low, m, u.adoption_high),
-            u.basis.get("adoption_pace", ""))
+    rows = _unit_inputs(cfg)
     for fam, saves in sampled_savings(cfg).items():
         for s in saves:
             t = s.spread
-            add(f"technology_savings.{fam}", f"triangular({t.low:g}, {t.mode:g}, {t.high:g})", tri(0.1, t),
-                tri(0.9, t), t.basis, t.upper_bound)
+            rows.append(_row(f"technology_savings.{fam}", f"triangular({t.low:g}, {t.mode:g}, {t.high:g})",
+                             tri(0.1, t), tri(0.9, t), t.basis, t.upper_bound))
     for name, t in (("part_time_effect", u.part_time), ("sick_leave_effect", u.sick_leave)):
         if t is not None and t.high > t.low:
-            add(name, f"× triangular({t.low:g}, {t.mode:g}, {t.high:g})", tri(0.1, t), tri(0.9, t), t.basis,
-                t.upper_bound)
+            rows.append(_row(name, f"× triangular({t.low:g}, {t.mode:g}, {t.high:g})", tri(0.1, t), tri(0.9, t),
+                             t.basis, t.upper_bound))
     for v, d in sorted(cfg.volume_drivers.items()):
         if d.spread:
-            add(f"volumes.{v}", f"× triangular({d.spread.low:g}, 1, {d.spread.high:g})", tri(0.1, d.spread),
-                tri(0.9, d.spread), d.spread.basis)
+            rows.append(_row(f"volumes.{v}", f"× triangular({d.spread.low:g}, 1, {d.spread.high:g})",
+                             tri(0.1, d.spread), tri(0.9, d.spread), d.spread.basis))
     for a in cfg.archetypes:
         if a.target_spread and a.calibration_target is not None:
             t = a.target_spread
-            add(f"calibration_targets.{a.id}", f"× triangular({t.low:g}, 1, {t.high:g})", tri(0.1, t),
-                tri(0.9, t), t.basis)
+            rows.append(_row(f"calibration_targets.{a.id}", f"× triangular({t.low:g}, 1, {t.high:g})",
+                             tri(0.1, t), tri(0.9, t), t.basis))
     return rows
 
 

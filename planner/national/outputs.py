@@ -330,14 +330,14 @@ def yearly_frame(summary: dict) -> pd.DataFrame:
 
 def _readme(summary: dict) -> pd.DataFrame:
     lines = [
-        f"National file: {summary['national_file']} ({summary['id']}); years {summary['years'][0]}-"
-        f"{summary['years'][1]}; tables for {summary['horizon']}",
-        f"Draws: {summary['draws']}, unit variants per archetype: {summary['units_per_archetype']}, seed "
-        f"{summary['seed']}; unit solves with {summary['heads']} heads per shift",
-        "Unit: årsverk. Values are P50 over the Monte Carlo draws unless a column says P10/P90; a "
-        "subtotal's or a total's P50 is the P50 of its per-draw sum, so P50s of parts need not add up to it.",
-        "Groups: authorised health personnel (helsepersonelloven § 48) first with total_authorised, then "
-        "the other groups with total_other; total = both.",
+        (f"National file: {summary['national_file']} ({summary['id']}); years {summary['years'][0]}-"
+        f"{summary['years'][1]}; tables for {summary['horizon']}"),
+        (f"Draws: {summary['draws']}, unit variants per archetype: {summary['units_per_archetype']}, seed "
+        f"{summary['seed']}; unit solves with {summary['heads']} heads per shift"),
+        ("Unit: årsverk. Values are P50 over the Monte Carlo draws unless a column says P10/P90; a "
+        "subtotal's or a total's P50 is the P50 of its per-draw sum, so P50s of parts need not add up to it."),
+        ("Groups: authorised health personnel (helsepersonelloven § 48) first with total_authorised, then "
+        "the other groups with total_other; total = both."),
         *(f"{k}: {v}" for k, v in MEANING.items()),
     ]
     if summary.get("kind") == "kommune":
@@ -403,47 +403,57 @@ def _rows(summary: dict):
 
 
 def print_report(summary: dict, console=None) -> None:
-    from rich.table import Table
-
     from planner.io.terminal import console as make_console
 
     console = console or make_console()
     kommune = summary.get("kind") == "kommune"
     for sid in summary["scenarios"]:
-        year = summary["horizon"]
         if not kommune:
-            t = Table(title=f"{sid}, {year}: årsverk, P50 (gap = supply − need, shortage negative)")
-            t.caption = ("need/supply/gap: today's mix, no levers · freed: by LEON task sharing · +L: with the "
-                         "scenario's levers")
-            for c in ("group", "need", "supply", "gap", "freed", "need+L", "supply+L", "gap+L", "gap+L P10", "P90"):
-                t.add_column(c, justify="left" if c == "group" else "right", no_wrap=True)
-            df = table_horizon(summary, sid).set_index("group")
-            for label, g, style in _rows(summary):
-                r = df.loc[g]
-                t.add_row(label, _fmt(r["need_baseline"]), _fmt(r["supply_baseline"]), _fmt(r["gap_baseline"]),
-                          _fmt(r["freed_by_leon"]), _fmt(r["need"]), _fmt(r["supply"]), _fmt(r["gap"]),
-                          _fmt(r["gap_p10"]), _fmt(r["gap_p90"]), style=style, end_section=g in SUBTOTALS)
-            console.print(t)
+            _print_horizon(summary, sid, console)
         _print_split(summary, sid, console)
-        if kommune:
-            continue
-        wf = summary["waterfall"][sid]
-        for part, steps in ((TOTAL, wf), *wf["by_skill"].items()):
-            console.print(f"  waterfall ({_LABEL[part].removesuffix(', total')}): " + " → ".join(
-                f"{k} {'+' if k not in ('baseline_gap', 'gap') and steps[k] >= 0 else ''}{_fmt(steps[k])}"
-                for k in ("baseline_gap", "task_sharing", "technology", "part_time", "sick_leave", "gap")))
-        f = summary["freed_split"][sid]
-        for g, d in summary.get("other_groups", {}).items():
-            if summary["skill"].get(g) == "other" and g in f["gap"] and (f["need"][g] or f["supply"][g]):
-                console.print(f"  {g} {year}: supply {_fmt(f['supply'][g])} ({d['basis'][sid]}) − need with levers "
-                              f"{_fmt(f['need'][g])} = gap {_fmt(f['gap'][g])}")
-        evidence.print_scenario(summary, sid, console)     # tornado with its basis, baseline range, Tabell 2.1
+        if not kommune:
+            _print_levers(summary, sid, console)
+            evidence.print_scenario(summary, sid, console)     # tornado with its basis, baseline range, Tabell 2.1
     for line in MEANING.values():
         console.print(f"  [dim]{line}[/dim]")
     if not kommune:
-        evidence.print_run(summary, console)               # calibration with sentences, validation
+        evidence.print_run(summary, console)                   # calibration with sentences, validation
     for w in summary.get("warnings", []):
         console.print(f"[yellow]warning:[/yellow] {w}")
+
+
+def _print_horizon(summary: dict, sid: str, console) -> None:
+    """Need, supply and gap in the horizon year, today's mix and with the levers, by group."""
+    from rich.table import Table
+
+    year = summary["horizon"]
+    t = Table(title=f"{sid}, {year}: årsverk, P50 (gap = supply − need, shortage negative)")
+    t.caption = ("need/supply/gap: today's mix, no levers · freed: by LEON task sharing · +L: with the "
+                 "scenario's levers")
+    for c in ("group", "need", "supply", "gap", "freed", "need+L", "supply+L", "gap+L", "gap+L P10", "P90"):
+        t.add_column(c, justify="left" if c == "group" else "right", no_wrap=True)
+    df = table_horizon(summary, sid).set_index("group")
+    for label, g, style in _rows(summary):
+        r = df.loc[g]
+        t.add_row(label, _fmt(r["need_baseline"]), _fmt(r["supply_baseline"]), _fmt(r["gap_baseline"]),
+                  _fmt(r["freed_by_leon"]), _fmt(r["need"]), _fmt(r["supply"]), _fmt(r["gap"]),
+                  _fmt(r["gap_p10"]), _fmt(r["gap_p90"]), style=style, end_section=g in SUBTOTALS)
+    console.print(t)
+
+
+def _print_levers(summary: dict, sid: str, console) -> None:
+    """The waterfall of levers (total and per subtotal) and the supply gap of each group outside HELSEMOD."""
+    year = summary["horizon"]
+    wf = summary["waterfall"][sid]
+    for part, steps in ((TOTAL, wf), *wf["by_skill"].items()):
+        console.print(f"  waterfall ({_LABEL[part].removesuffix(', total')}): " + " → ".join(
+            f"{k} {'+' if k not in ('baseline_gap', 'gap') and steps[k] >= 0 else ''}{_fmt(steps[k])}"
+            for k in ("baseline_gap", "task_sharing", "technology", "part_time", "sick_leave", "gap")))
+    f = summary["freed_split"][sid]
+    for g, d in summary.get("other_groups", {}).items():
+        if summary["skill"].get(g) == "other" and g in f["gap"] and (f["need"][g] or f["supply"][g]):
+            console.print(f"  {g} {year}: supply {_fmt(f['supply'][g])} ({d['basis'][sid]}) − need with levers "
+                          f"{_fmt(f['need'][g])} = gap {_fmt(f['gap'][g])}")
 
 
 def _print_split(summary: dict, sid: str, console) -> None:

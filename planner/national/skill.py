@@ -32,12 +32,9 @@ def unit_group_flags(inst: Any) -> dict[str, bool | None]:
     return {g: (True if g in marked else None) for g in groups}
 
 
-def authorised_groups(cfg: NationalConfig) -> dict[str, bool]:
-    """National group -> authorised, for every national group the file or its units know.
-
-    Raises InputError when the units' catalogue and the national file disagree about a group."""
-    out: dict[str, bool] = {}
-    said: dict[str, tuple[bool, str]] = {}       # national group -> (flag, which unit group said it)
+def _units_say(cfg: NationalConfig) -> dict[str, tuple[bool, str]]:
+    """National group -> (authorised, the unit group that says so), from the units' catalogue."""
+    said: dict[str, tuple[bool, str]] = {}
     for a in cfg.archetypes:
         for ug, flag in unit_group_flags(load_base(a.unit_path)).items():
             ng = cfg.national_group(ug)
@@ -50,14 +47,24 @@ def authorised_groups(cfg: NationalConfig) -> dict[str, bool]:
                                  "catalogue (the other is not authorised)", "map them to different national "
                                  "groups: skilled and unskilled would be mixed")
             said[ng] = (flag, ug)
+    return said
+
+
+def authorised_groups(cfg: NationalConfig) -> dict[str, bool]:
+    """National group -> authorised, for every national group the file or its units know.
+
+    Raises InputError when the units' catalogue and the national file disagree about a group."""
+    out: dict[str, bool] = {}
+    said = _units_say(cfg)
     for g, d in cfg.groups.items():
-        if d.helsemod:
-            if g in said and not said[g][0]:
-                raise InputError(cfg.path, f"groups.unit_group_map.{said[g][1]}" if said[g][1] != g else "groups.table",
-                                 f"unit group {said[g][1]!r} is not authorised in the units' catalogue but counts "
-                                 f"as {g!r}, a row of the groups table (HELSEMOD's groups are authorised professions)",
-                                 "map it to a group outside the table (e.g. assistent) or correct the catalogue")
-            out[g] = True
+        if not d.helsemod:
+            continue
+        if g in said and not said[g][0]:
+            raise InputError(cfg.path, f"groups.unit_group_map.{said[g][1]}" if said[g][1] != g else "groups.table",
+                             f"unit group {said[g][1]!r} is not authorised in the units' catalogue but counts "
+                             f"as {g!r}, a row of the groups table (HELSEMOD's groups are authorised professions)",
+                             "map it to a group outside the table (e.g. assistent) or correct the catalogue")
+        out[g] = True
     for g, flag in cfg.other_authorised.items():
         if g in said and said[g][0] != flag:
             raise InputError(cfg.path, f"other_groups.authorised.{g}", f"says {str(flag).lower()}, the units' "

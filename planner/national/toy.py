@@ -3,8 +3,9 @@
 `kind: toy_unit` files have the same attribute names the national layer perturbs on a real unit
 (`beds`, `patient_counts`, `tasks[...].minutes`, `tasks[...].family`), but the "solve" is arithmetic:
 weekly task hours are split over groups by today's shares (baseline), the pooled shares (pooled:
-today's performers in other shares; default today's), or the LEON shares (leon), then FTE = hours / norm hours per week, gross FTE = FTE × gross_up. It is never used unless a unit
-file says `kind: toy_unit`.
+today's performers in other shares; default today's), or the LEON shares (leon), then
+FTE = hours / norm hours per week, gross FTE = FTE × gross_up. It is never used unless a unit file
+says `kind: toy_unit`.
 """
 
 from __future__ import annotations

@@ -32,7 +32,8 @@ def _model_value(cfg: NationalConfig, scen: RunScenario, c: Check, rates: dict[s
     if c.measure == "fte_per_volume":
         a = arch[c.archetypes[0]]
         unit = cfg.volume_drivers[a.volume_driver].unit or a.volume_driver
-        return float(rates[a.id]["B"][sel].sum()), f"årsverk per volume unit, {unit} (unit baseline, before calibration)"
+        what = f"årsverk per volume unit, {unit} (unit baseline, before calibration)"
+        return float(rates[a.id]["B"][sel].sum()), what
     if c.measure == "share":
         r = rates[c.archetypes[0]]["B"]
         whole = float(sum(r[j] for j, g in enumerate(groups) if g not in c.exclude))
@@ -126,7 +127,8 @@ def baseline_band(cfg: NationalConfig, sid: str, groups: list[str], year: int) -
     for alt, hm in cfg.helsemod.items():
         need, supply = baseline_paths(cfg, dataclasses.replace(scen, helsemod=alt), groups, [year])
         gap = (supply - need)[0]
-        by[alt] = {"name": hm.name, "total": float(gap.sum()), "by_group": {g: float(x) for g, x in zip(groups, gap)}}
+        by_group = {g: float(x) for g, x in zip(groups, gap, strict=True)}
+        by[alt] = {"name": hm.name, "total": float(gap.sum()), "by_group": by_group}
     totals = [v["total"] for v in by.values()]
     return {"year": year, "this_scenario": scen.helsemod, "low": min(totals), "high": max(totals),
             "by_alternative": by, "what": "baseline gap (no levers) under each HELSEMOD alternative: a range of "
