@@ -384,3 +384,27 @@ def test_kommune_report_and_bad_kommune(tmp_path, capsys):
                                  "--no-cache", "--no-progress", "--workers", "0"])
     err = capsys.readouterr().err
     assert rc == 2 and "kommune.yaml: volumes.senger" in err and "unknown volume driver" in err
+
+
+def test_planning_base_check_compares_the_base_groups_need_with_and_without_task_sharing():
+    """The check reads the projection: need with task sharing against need without, for the base group
+    of the units (toy units set none, so the row comes from a real unit's `planning_base`)."""
+    from types import SimpleNamespace as NS
+
+    from planner.national.basecheck import planning_base_check
+
+    unit = Path(__file__).resolve().parent.parent / "instances" / "units" / "sykehjem.yaml"
+    cfg = NS(archetypes=[NS(id="sykehjem", unit_path=unit)], national_group=lambda g: g)
+    # two draws, one year, groups [helsefagarbeider, assistent]; P50 of the base group's need: 105
+    p = NS(years=[2040], groups=["helsefagarbeider", "assistent"],
+           need_base=np.array([[[100.0, 50.0]], [[110.0, 40.0]]]),
+           need_ts=np.array([[[120.0, 30.0]], [[130.0, 20.0]]]))       # P50 125 = 105 + 20
+    res = NS(cfg=cfg, projections={"mid": p})
+    (row,) = planning_base_check(res, "mid")
+    assert row["group"] == "helsefagarbeider" and row["need_without_task_sharing"] == 105.0
+    assert row["need_with_task_sharing"] == 125.0 and row["at_least_baseline"]
+    p.need_ts = np.array([[[90.0, 60.0]], [[100.0, 50.0]]])             # P50 95 < 105: fewer
+    (row,) = planning_base_check(res, "mid")
+    assert not row["at_least_baseline"] and "fewer" in row["text"]
+    # the shipped nursing home under its base needs more helsefagarbeidere with LEON: no shortfall to name
+    assert row["shortfalls"] == []

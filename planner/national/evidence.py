@@ -20,12 +20,14 @@ from typing import Any
 import pandas as pd
 from rich.markup import escape as _e  # file text may hold [brackets] that rich would read as markup
 
+from planner.national.basecheck import planning_base_check
 from planner.national.montecarlo import sampled_inputs
 from planner.national.validation import FAIL, PASS, baseline_band, tabell_2_1, unit_checks  # noqa: F401
+from planner.staffing.explain import shortfall_text
 
 FAR = (0.8, 1.25)        # a calibration factor outside this range is called far from 1 in the sentence
 KEYS = ("calibration", "calibration_service_areas", "calibration_tabell_2_1", "validation_units",
-        "baseline_band", "uncertainty")
+        "baseline_band", "uncertainty", "planning_base")
 
 
 def _n(x: float) -> str:
@@ -95,6 +97,7 @@ def summary_sections(res) -> dict[str, Any]:
             out["calibration_tabell_2_1"][sid] = _round(t)
         out["validation_units"][sid] = _round(res.validation.get(sid, []))
         out["baseline_band"][sid] = _round(baseline_band(cfg, sid, res.groups, res.projections[sid].years[-1]))
+        out["planning_base"][sid] = _round(planning_base_check(res, sid))
     return out
 
 
@@ -112,7 +115,9 @@ def excel_sheets(summary: dict[str, Any]) -> dict[str, pd.DataFrame]:
             "calibration_tabell_2_1": pd.DataFrame(per("calibration_tabell_2_1")),
             "validation": pd.DataFrame(per("validation_units")),
             "uncertainty": pd.DataFrame(summary.get("uncertainty", [])),
-            "baseline_band": pd.DataFrame(band)}
+            "baseline_band": pd.DataFrame(band),
+            "planning_base": pd.DataFrame([{k: v for k, v in row.items() if k != "shortfalls"}
+                                           for row in per("planning_base")])}
 
 
 # -------------------------------------------------------------------------------------- terminal
@@ -138,6 +143,10 @@ def print_scenario(summary: dict[str, Any], sid: str, console) -> None:
     t = summary.get("calibration_tabell_2_1", {}).get(sid)
     if t:
         console.print(f"  calibration: {_e(t['text'])}")
+    for row in summary.get("planning_base", {}).get(sid, []):
+        console.print(f"  planning base: {_e(row['text'])}")
+        for s in row.get("shortfalls", []):
+            console.print(f"    {s['archetype']}: {_e(shortfall_text(s))}")
 
 
 def print_run(summary: dict[str, Any], console) -> None:
