@@ -16,6 +16,10 @@ import numpy as np
 from planner.national.units import load_base
 
 
+def _n(x: float, sign: str = "") -> str:
+    return f"{x:{sign},.0f}".replace(",", " ")
+
+
 def _bases(cfg) -> dict[str, list[str]]:
     """Planning base group -> the archetypes whose unit sets it (toy units set none)."""
     out: dict[str, list[str]] = {}
@@ -57,15 +61,12 @@ def planning_base_check(res, sid: str) -> list[dict[str, Any]]:
         row: dict[str, Any] = {"group": group, "year": year, "archetypes": archetypes,
                                "need_without_task_sharing": before, "need_with_task_sharing": after,
                                "at_least_baseline": holds, "source": "NOU2023:4, kap. 8.4.2"}
+        said = (f"{group} (the units' planning base) {year}: LEON's task sharing needs {_n(after - before, '+')} "
+                f"årsverk against today's mix ({_n(before)} → {_n(after)}): ")
         if holds:
-            row["text"] = (f"{group} (the units' planning base) {year}: LEON's task sharing needs "
-                           f"{after - before:+,.0f} årsverk against today's mix ({before:,.0f} → {after:,.0f}): at "
-                           "least the baseline, as NOU2023:4, kap. 8.4.2 expects").replace(",", " ")
+            row["text"] = said + "at least the baseline, as NOU2023:4, kap. 8.4.2 expects"
         else:
             row["shortfalls"] = _shortfalls(cfg, archetypes)
-            row["text"] = (f"{group} (the units' planning base) {year}: LEON's task sharing needs "
-                           f"{after - before:+,.0f} årsverk against today's mix ({before:,.0f} → {after:,.0f}): "
-                           "fewer, unlike what NOU2023:4, kap. 8.4.2 expects; what drives it in each unit "
-                           "follows").replace(",", " ")
+            row["text"] = said + "fewer, unlike what NOU2023:4, kap. 8.4.2 expects; what drives it in each unit follows"
         rows.append(row)
     return rows
