@@ -20,8 +20,18 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from planner.io.loader import read_yaml
 from planner.io.writer import atomic_path
 from planner.staffing.instance import load_catalogue, load_rules, load_unit
-from planner.staffing.workbook_layout import (ARBEIDSMENGDE, ARBEIDSMENGDE_TAIL, CLASS_HELP, CLASS_PREFIX, ENHET,
-                                              HELP, LISTS, SHEETS, Col, bounds)
+from planner.staffing.workbook_layout import (
+    ARBEIDSMENGDE,
+    ARBEIDSMENGDE_TAIL,
+    CLASS_HELP,
+    CLASS_PREFIX,
+    ENHET,
+    HELP,
+    LISTS,
+    SHEETS,
+    Col,
+    bounds,
+)
 
 SHIPPED = Path(__file__).resolve().parents[2] / "instances"  # the catalogue and rule sets leon ships
 TIMES = ["dag", "kveld", "natt", "lang"]
@@ -185,6 +195,7 @@ def _validate(ws, col: Col, letter: str, first: int, last: int, refs: dict, choi
         dv = DataValidation(type="list", formula1=formula, allow_blank=True, errorStyle=style,
                             error="Velg en verdi fra listen.", errorTitle=col.name)
     elif col.cell == "num" and col.field:
+        assert col.model is not None  # a number column with a field names its model
         lo, hi = bounds(col.model, col.field)
         if hi is None:
             dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1=str(lo), allow_blank=True)
@@ -241,10 +252,10 @@ def _help(wb, work_cols: list[Col]) -> None:
     ws.append(["ark", "kolonne", "forklaring"])
     for c in ws[1]:
         c.font = Font(bold=True)
-    ws.append(["(alle)", "", "Arbeidsboken beskriver én enhet. leon check FIL.xlsx kontrollerer den og "
+    ws.append(["(alle)", "", ("Arbeidsboken beskriver én enhet. leon check FIL.xlsx kontrollerer den og "
                "leon solve FIL.xlsx regner ut bemanningen, som for en YAML-fil. Første rad i hvert ark er "
                "låst; skriv i radene under. Tomme rader hoppes over. Filstier er relative til mappen "
-               "arbeidsboken ligger i."])
+               "arbeidsboken ligger i.")])
     for sheet, cols in SHEETS.items():
         for col in (ENHET if sheet == "enhet" else work_cols if sheet == "arbeidsmengde" else cols):
             ws.append([sheet, col.name, col.help])

@@ -11,8 +11,9 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 from openpyxl.utils import get_column_letter
@@ -45,7 +46,7 @@ def read_unit(path: Path) -> tuple[UnitFile, dict[tuple, Cell]]:
         wb = load_workbook(io.BytesIO(raw), data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
         raise InputError(path, "", f"is not an Excel workbook leon can read ({type(e).__name__})",
-                         "save it from Excel as .xlsx (Excel-arbeidsbok), or write a template with `leon template`") from None
+                         "save it from Excel as .xlsx (Excel-arbeidsbok), or write one with `leon template`") from None
     data: dict[str, Any] = {"kind": "unit"}
     cells: dict[tuple, Cell] = {}
     for name in SHEETS:
@@ -85,23 +86,28 @@ def locate(path: Path, cells: dict[tuple, Cell], e: InputError) -> InputError:
 
 
 # ------------------------------------------------------------------------------------------ cells
-def _value(path: Path, col: Col, v: Any, cell: Cell) -> Any:
-    """One cell's value as the unit format has it (None: empty, the field is left out)."""
+def _plain(v: Any) -> Any:
+    """Empty text as None, and a time or date Excel made of a typed value back as text."""
     if isinstance(v, str):
-        v = v.strip()
-        if v == "":
-            return None
-    if v is None:
-        return None
-    if isinstance(v, dt.datetime):  # Excel turned a time or date into a date-time
-        v = v.strftime("%H:%M") if v.date() == dt.date(1899, 12, 30) else v.date().isoformat()
-    elif isinstance(v, dt.time):
-        v = v.strftime("%H:%M")
-    if col.cell == "bool" and isinstance(v, str):
+        return v.strip() or None
+    if isinstance(v, dt.datetime):
+        return v.strftime("%H:%M") if v.date() == dt.date(1899, 12, 30) else v.date().isoformat()
+    if isinstance(v, dt.time):
+        return v.strftime("%H:%M")
+    return v
+
+
+def _value(path: Path, col: Col, v: Any, cell: Cell) -> Any:
+    """One cell's value as the unit format has it (None: empty, the field is left out). A number in a text
+    column or text in a number column is left as it is: the schema then names it at this cell."""
+    v = _plain(v)
+    if v is None or not isinstance(v, str):
+        return v
+    if col.cell == "bool":
         return {"true": True, "sann": True, "ja": True, "false": False, "usann": False, "nei": False}.get(v.lower(), v)
     if col.cell == "list":
-        return [x.strip() for x in str(v).split(",") if x.strip()] if isinstance(v, str) else v
-    if col.cell == "yaml" and isinstance(v, str):
+        return [x.strip() for x in v.split(",") if x.strip()]
+    if col.cell == "yaml":
         try:
             return yaml.safe_load(v)
         except yaml.YAMLError as err:
@@ -109,8 +115,6 @@ def _value(path: Path, col: Col, v: Any, cell: Cell) -> Any:
             raise InputError(path, where(cell), f"cannot read {shown(v)} as a YAML value"
                              + (f" (at character {mark.column + 1})" if mark else ""),
                              "write a number, or a value like {a: 1, b: 2} or [a, b]") from None
-    if col.cell == "text" and isinstance(v, (int, float)) and not isinstance(v, bool):
-        return v  # left as a number: the schema says it must be text, at this cell
     return v
 
 
@@ -153,6 +157,8 @@ def _enhet(path: Path, ws, data: dict, cells: dict) -> None:
     known = {c.name: c for c in ENHET}
     for r, vals in _rows(ws):
         key, kc = vals.get("felt", (None, 1))
+        if _plain(vals.get("verdi", (None, 2))[0]) is None:
+            continue  # no value (perhaps only an explanation): the field keeps its default
         if key is None or not str(key).strip():
             raise InputError(path, where(("enhet", r, kc, "felt")), "a value without a field name",
                              f"write the field's name in column A ({', '.join(known)}), or clear the row")
