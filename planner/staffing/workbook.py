@@ -157,13 +157,15 @@ def _enhet(path: Path, ws, data: dict, cells: dict) -> None:
     known = {c.name: c for c in ENHET}
     for r, vals in _rows(ws):
         key, kc = vals.get("felt", (None, 1))
-        if _plain(vals.get("verdi", (None, 2))[0]) is None:
-            continue  # no value (perhaps only an explanation): the field keeps its default
+        v, vc = vals.get("verdi", (None, 2))
+        if _plain(v) is None:  # no value (perhaps only an explanation): the field keeps its default
+            if _plain(key) is not None:  # a required field's absence is reported at its empty cell
+                cells[tuple(str(key).strip().split("."))] = ("enhet", r, vc, str(key).strip())
+            continue
         if key is None or not str(key).strip():
             raise InputError(path, where(("enhet", r, kc, "felt")), "a value without a field name",
                              f"write the field's name in column A ({', '.join(known)}), or clear the row")
         key = str(key).strip()
-        v, vc = vals.get("verdi", (None, 2))
         cell = ("enhet", r, vc, key)
         loc = tuple(key.split("."))
         cells[loc] = cell
