@@ -103,7 +103,7 @@ def check(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:
     s = sub.add_parser("solve", help="minimum staffing per shift and group, today vs LEON, freed årsverk")
-    s.add_argument("unit", help="unit YAML file (kind: unit)")
+    s.add_argument("unit", help="unit YAML file (kind: unit), or a unit workbook (.xlsx, see `leon template`)")
     s.add_argument("--mode", choices=["baseline", "leon", "both"], default="both",
                    help="baseline = today's task split, leon = task sharing, both = compare (default: both)")
     s.add_argument("--objective", choices=["hours", "cost"], default="hours",

@@ -17,6 +17,8 @@ KINDS: dict[str, Kind] = {**STAFFING, **ROSTER, **NATIONAL}
 def check_file(path: str | Path) -> str:
     """Validate one file of any kind, with every file it refers to; a one-line summary, or InputError."""
     path = Path(path)
+    if path.suffix.lower() == ".xlsx":  # a unit workbook (`leon template`): always a unit
+        return KINDS["unit"].check(path)
     data, _ = read_yaml(path)
     kinds = ", ".join(KIND_NAMES)
     if not isinstance(data, dict):

@@ -152,7 +152,16 @@ def load_rules(path: Path) -> RulesFile:
 
 def load_unit(path: str | Path) -> Instance:
     path = Path(path).resolve() if Path(path).exists() else Path(path)
-    uf: UnitFile = load_file(path, "unit", UnitFile)
+    if path.suffix.lower() == ".xlsx":  # a unit workbook: the same fields, checked the same way
+        from planner.staffing.workbook import located, read_unit
+
+        uf, cells = read_unit(path)
+        with located(path, cells):  # a problem in a field is reported at its cell
+            return _unit_instance(path, uf)
+    return _unit_instance(path, load_file(path, "unit", UnitFile))
+
+
+def _unit_instance(path: Path, uf: UnitFile) -> Instance:
     cat_path = _resolve(path, uf.catalogue, path, "catalogue")
     all_groups, catalogue, groups_path = _referenced(load_catalogue, cat_path, path, "catalogue", uf.catalogue)
 

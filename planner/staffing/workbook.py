@@ -1,0 +1,267 @@
+"""Read a unit workbook (.xlsx, as `leon template` writes it) into the dict a unit YAML gives.
+
+The dict is validated with the same UnitFile model as YAML, and load_unit checks it across files the same
+way. Every problem is reported at its cell: `UNIT.xlsx: arbeidsmengde, rad 7, kolonne C (per_patient): ...`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from openpyxl.utils import get_column_letter
+from pydantic import ValidationError
+
+from planner.io import loader
+from planner.io.errors import InputError, shown
+from planner.staffing.schema import UnitFile
+from planner.staffing.workbook_layout import CLASS_PREFIX, ENHET, SHEETS, Col
+
+Cell = tuple[str, int, int | None, str | None]  # sheet, row, column (1-based), header
+
+
+def is_workbook(path: str | Path) -> bool:
+    return Path(path).suffix.lower() == ".xlsx"
+
+
+def where(cell: Cell) -> str:
+    sheet, row, col, name = cell
+    text = f"{sheet}, rad {row}"
+    return text + (f", kolonne {get_column_letter(col)} ({name})" if col else "")
+
+
+def read_unit(path: Path) -> tuple[UnitFile, dict[tuple, Cell]]:
+    """The workbook's unit, validated, and the cell of every field (for messages of later checks)."""
+    from openpyxl import load_workbook
+
+    raw = loader.read_bytes(path)  # the size and file-type checks, and the record of the read
+    try:
+        wb = load_workbook(io.BytesIO(raw), data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+        raise InputError(path, "", f"is not an Excel workbook leon can read ({type(e).__name__})",
+                         "save it from Excel as .xlsx (Excel-arbeidsbok), or write one with `leon template`") from None
+    data: dict[str, Any] = {"kind": "unit"}
+    cells: dict[tuple, Cell] = {}
+    for name in SHEETS:
+        if name not in wb.sheetnames:
+            raise InputError(path, name, f"the sheet {name!r} is missing",
+                             f"keep the sheets of `leon template` ({', '.join(SHEETS)})")
+    _enhet(path, wb["enhet"], data, cells)
+    _pasienter_vakter(path, wb, data, cells)
+    _arbeidsmengde(path, wb["arbeidsmengde"], data, cells)
+    _regler(path, wb["regler"], data, cells)
+    _tilgjengelighet(path, wb["tilgjengelighet"], data, cells)
+    try:
+        return UnitFile.model_validate(data), cells
+    except ValidationError as e:
+        raise locate(path, cells, loader._validation_error(path, None, e)) from None
+
+
+@contextlib.contextmanager
+def located(path: Path, cells: dict[tuple, Cell]) -> Iterator[None]:
+    """Report a problem that later checks find in the workbook's fields at the field's cell."""
+    try:
+        yield
+    except InputError as e:
+        raise locate(path, cells, e) from None
+
+
+def locate(path: Path, cells: dict[tuple, Cell], e: InputError) -> InputError:
+    """The error with its field path (`workload[3].task`) replaced by the cell it came from."""
+    if Path(e.file) != Path(path) or not e.field:
+        return e
+    field = re.sub(r" \(line \d+\)$", "", e.field)
+    parts = tuple(int(p[1:-1]) if p.startswith("[") else p for p in re.findall(r"\[\d+\]|[^.\[\]]+", field))
+    for n in range(len(parts), 0, -1):
+        if parts[:n] in cells:
+            return InputError(e.file, where(cells[parts[:n]]) + f" [{field}]", e.problem, e.fix)
+    return e
+
+
+# ------------------------------------------------------------------------------------------ cells
+def _plain(v: Any) -> Any:
+    """Empty text as None, and a time or date Excel made of a typed value back as text."""
+    if isinstance(v, str):
+        return v.strip() or None
+    if isinstance(v, dt.datetime):
+        return v.strftime("%H:%M") if v.date() == dt.date(1899, 12, 30) else v.date().isoformat()
+    if isinstance(v, dt.time):
+        return v.strftime("%H:%M")
+    return v
+
+
+def _value(path: Path, col: Col, v: Any, cell: Cell) -> Any:
+    """One cell's value as the unit format has it (None: empty, the field is left out). A number in a text
+    column or text in a number column is left as it is: the schema then names it at this cell."""
+    v = _plain(v)
+    if v is None or not isinstance(v, str):
+        return v
+    if col.cell == "bool":
+        return {"true": True, "sann": True, "ja": True, "false": False, "usann": False, "nei": False}.get(v.lower(), v)
+    if col.cell == "list":
+        return [x.strip() for x in v.split(",") if x.strip()]
+    if col.cell == "yaml":
+        try:
+            return yaml.safe_load(v)
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None)
+            raise InputError(path, where(cell), f"cannot read {shown(v)} as a YAML value"
+                             + (f" (at character {mark.column + 1})" if mark else ""),
+                             "write a number, or a value like {a: 1, b: 2} or [a, b]") from None
+    return v
+
+
+def _rows(ws) -> Iterator[tuple[int, dict[str, tuple[Any, int]]]]:
+    """(row number, {header: (value, column)}) for every non-empty row below the header row."""
+    headers = {c: str(v).strip() for c, v in enumerate(next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ()),
+                                                       start=1) if v is not None and str(v).strip()}
+    for r, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+        vals = {headers[c]: (v, c) for c, v in enumerate(row, start=1) if c in headers}
+        if any(v is not None and str(v).strip() for v, _ in vals.values()):
+            yield r, vals
+
+
+def _headers(path: Path, ws, cols: list[Col]) -> None:
+    got = [str(c.value).strip() for c in ws[1] if c.value is not None]
+    for c in cols:
+        if c.name not in got and c.cell != "info":
+            raise InputError(path, f"{ws.title}, rad 1", f"the column {c.name!r} is missing",
+                             f"keep the header row of `leon template` ({', '.join(x.name for x in cols)})")
+
+
+def _fill(path: Path, sheet: str, r: int, vals: dict, cols: list[Col], loc: tuple, cells: dict) -> dict:
+    """The fields of one row as a mapping, each cell recorded under loc + (field,)."""
+    out: dict[str, Any] = {}
+    cells[loc] = (sheet, r, None, None)
+    for col in cols:
+        if col.cell == "info" or col.name not in vals:
+            continue
+        v, c = vals[col.name]
+        cell = (sheet, r, c, col.name)
+        cells[loc + (col.name,)] = cell
+        v = _value(path, col, v, cell)
+        if v is not None:
+            out[col.name] = v
+    return out
+
+
+# ----------------------------------------------------------------------------------------- sheets
+def _enhet(path: Path, ws, data: dict, cells: dict) -> None:
+    known = {c.name: c for c in ENHET}
+    for r, vals in _rows(ws):
+        key, kc = vals.get("felt", (None, 1))
+        v, vc = vals.get("verdi", (None, 2))
+        if _plain(v) is None:  # no value (perhaps only an explanation): the field keeps its default
+            if _plain(key) is not None:  # a required field's absence is reported at its empty cell
+                cells[tuple(str(key).strip().split("."))] = ("enhet", r, vc, str(key).strip())
+            continue
+        if key is None or not str(key).strip():
+            raise InputError(path, where(("enhet", r, kc, "felt")), "a value without a field name",
+                             f"write the field's name in column A ({', '.join(known)}), or clear the row")
+        key = str(key).strip()
+        cell = ("enhet", r, vc, key)
+        loc = tuple(key.split("."))
+        cells[loc] = cell
+        v = _value(path, known.get(key, Col(key, "yaml", "")), v, cell)
+        if v is None:
+            continue
+        target = data
+        for part in loc[:-1]:
+            target = target.setdefault(part, {})
+        target[loc[-1]] = v
+
+
+def _pasienter_vakter(path: Path, wb, data: dict, cells: dict) -> None:
+    for sheet, key in (("pasienter", "patient_classes"), ("vakter", "shifts")):
+        cols = SHEETS[sheet]
+        _headers(path, wb[sheet], cols)
+        cells[(key,)] = (sheet, 1, None, None)
+        data[key] = [_fill(path, sheet, r, vals, cols, (key, i), cells)
+                     for i, (r, vals) in enumerate(_rows(wb[sheet]))]
+
+
+def _arbeidsmengde(path: Path, ws, data: dict, cells: dict) -> None:
+    cols = SHEETS["arbeidsmengde"]
+    _headers(path, ws, cols)
+    cells[("workload",)] = ("arbeidsmengde", 1, None, None)
+    data["workload"] = []
+    for i, (r, vals) in enumerate(_rows(ws)):
+        entry = _fill(path, "arbeidsmengde", r, vals, cols, ("workload", i), cells)
+        if "shifts" not in entry:
+            c = vals.get("shifts", (None, 2))[1]
+            raise InputError(path, where(("arbeidsmengde", r, c, "shifts")) + f" [workload[{i}].shifts]",
+                             "no shift given", "write the shifts the task is done on: all, a shift id, "
+                             "a time (dag, kveld, natt) or a day type (hverdag, helg)")
+        per_class = {}
+        for name, (v, c) in vals.items():
+            if name.startswith(CLASS_PREFIX):
+                cls = name[len(CLASS_PREFIX):].strip()
+                cell = ("arbeidsmengde", r, c, name)
+                cells[("workload", i, "per_patient", cls)] = cell
+                v = _value(path, Col(name, "num", ""), v, cell)
+                if v is not None:
+                    per_class[cls] = v
+        if per_class:
+            if "per_patient" in entry:
+                raise InputError(path, where(cells[("workload", i, "per_patient")]),
+                                 "both a number for every patient and numbers per patient class",
+                                 "fill either per_patient or the per_patient:KLASSE columns, not both")
+            entry["per_patient"] = per_class
+        data["workload"].append(entry)
+
+
+def _regler(path: Path, ws, data: dict, cells: dict) -> None:
+    cols = SHEETS["regler"]
+    _headers(path, ws, cols)
+    files: list[str] = []
+    overrides: dict[str, dict] = {}
+    fields = [c for c in cols if c.name not in ("rule_file", "rule")]
+    for r, vals in _rows(ws):
+        ref = _value(path, cols[0], *_cell("regler", r, vals, cols[0]))
+        rule = _value(path, cols[1], *_cell("regler", r, vals, cols[1]))
+        if ref is not None and ref not in files:
+            cells[("rules", len(files))] = ("regler", r, vals["rule_file"][1], "rule_file")
+            files.append(ref)
+        if rule is None:
+            filled = [c.name for c in fields if c.cell != "info" and _value(path, c, *_cell("regler", r, vals, c))
+                      is not None]
+            if filled:
+                raise InputError(path, where(("regler", r, vals["rule"][1], "rule")),
+                                 f"a change to a rule ({', '.join(filled)}) without the rule's id",
+                                 "write the rule's id in this column (choose from the list)")
+            continue
+        ov = _fill(path, "regler", r, vals, fields, ("rule_overrides", str(rule)), cells)
+        if ov:
+            overrides[str(rule)] = ov
+    data["rules"] = files
+    data["rule_overrides"] = overrides
+
+
+def _cell(sheet: str, r: int, vals: dict, col: Col) -> tuple[Any, Cell]:
+    v, c = vals.get(col.name, (None, None))
+    return v, (sheet, r, c, col.name)
+
+
+def _tilgjengelighet(path: Path, ws, data: dict, cells: dict) -> None:
+    cols = SHEETS["tilgjengelighet"]
+    _headers(path, ws, cols)
+    avail: dict[str, dict] = {}
+    for r, vals in _rows(ws):
+        row = {c.name: _value(path, c, *_cell("tilgjengelighet", r, vals, c)) for c in cols}
+        for c in cols:
+            if row[c.name] is None:
+                raise InputError(path, where(("tilgjengelighet", r, vals[c.name][1], c.name)), "is empty",
+                                 "fill group, shifts and max_heads on every row, or clear the row")
+        g, sel = str(row["group"]), str(row["shifts"])
+        cells.setdefault(("availability", g), ("tilgjengelighet", r, vals["group"][1], "group"))
+        cells[("availability", g, sel)] = ("tilgjengelighet", r, vals["max_heads"][1], "max_heads")
+        avail.setdefault(g, {})[sel] = row["max_heads"]
+    if avail:
+        data["availability"] = avail
