@@ -32,6 +32,9 @@ def register(subparsers) -> argparse.ArgumentParser:
                    help="continuous heads per shift (fast; default from `solve.relax` in the file)")
     g.add_argument("--integer", dest="relax", action="store_false",
                    help="integer heads per shift (slow, exact; default from `solve.relax` in the file)")
+    r.add_argument("--planning-base", metavar="GROUP",
+                   help="every unit's planning base: a group id (e.g. helsefagarbeider) or `none` for assistants as "
+                        "base (default: `planning_base` in the file, else each unit's own)")
     r.set_defaults(func=_run)
     rep = sub.add_parser("report", help="print the tables of a finished run again")
     rep.add_argument("dir", help="the --out folder of `leon national run`")
@@ -45,7 +48,7 @@ def _run(args) -> int:
     run_and_write(args.file, args.out, scenario=args.scenario, draws=args.draws, dask=args.dask,
                   workers=args.workers, cache_dir=None if args.no_cache else args.cache,
                   progress=not args.no_progress and sys.stderr.isatty(), units=args.units, relax=args.relax,
-                  kommune=args.kommune)
+                  kommune=args.kommune, planning_base=args.planning_base)
     what = "report.xlsx and run.json" if args.kommune else "results.parquet, report.xlsx and charts"
     print(f"wrote {args.out}/summary.json, {what}")
     return 0

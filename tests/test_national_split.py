@@ -408,3 +408,36 @@ def test_planning_base_check_compares_the_base_groups_need_with_and_without_task
     assert not row["at_least_baseline"] and "fewer" in row["text"]
     # the shipped nursing home under its base needs more helsefagarbeidere with LEON: no shortfall to name
     assert row["shortfalls"] == []
+
+
+def test_planning_base_of_the_national_file_reaches_every_unit_solve():
+    """A job with a planning base solves the unit under that base: `none` is the unit without a base,
+    a group the unit's own base; and the base is part of the job's cache key."""
+    from planner.national.units import Job, load_base, solve_job
+    from planner.staffing.instance import with_planning_base
+    from planner.staffing.solve import solve_instance
+
+    unit = Path(__file__).resolve().parent.parent / "instances" / "units" / "sykehjem.yaml"
+    job = Job(unit_path=str(unit), archetype="sykehjem", unit_index=0, draw=-1, seed=(1,), relax=True)
+    none = Job(**{**job.__dict__, "planning_base": "none"})
+    assert job.key_payload() != none.key_payload()
+    base = load_base(unit)
+    assert base.planning_base == "helsefagarbeider"
+    for j, inst in ((job, base), (none, with_planning_base(base, None))):
+        got = solve_job(j)["fte"]["leon"]
+        want = solve_instance(inst, ("leon",), relax=True)["leon"].fte.gross
+        assert got == pytest.approx({g: float(x) for g, x in want.items()}, abs=1e-6)
+    # assistants as base fill the lowest level first: fewer helsefagarbeidere than under the NOU's base
+    assert solve_job(none)["fte"]["leon"]["helsefagarbeider"] < solve_job(job)["fte"]["leon"]["helsefagarbeider"]
+
+
+def test_a_planning_base_the_units_lack_is_refused_before_any_solve(tmp_path, capsys):
+    import cli
+
+    shipped = Path(__file__).resolve().parent.parent / "instances"
+    shutil.copytree(shipped, tmp_path / "instances")
+    nat = tmp_path / "instances" / "national" / "norge.yaml"
+    nat.write_text(nat.read_text().replace("planning_base: helsefagarbeider", "planning_base: jordmor"))
+    rc = cli.main(["check", str(nat)])
+    err = capsys.readouterr().err
+    assert rc == 2 and "planning_base" in err and "jordmor" in err, err

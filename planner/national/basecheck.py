@@ -24,7 +24,10 @@ def _bases(cfg) -> dict[str, list[str]]:
     """Planning base group -> the archetypes whose unit sets it (toy units set none)."""
     out: dict[str, list[str]] = {}
     for a in cfg.archetypes:
-        base = getattr(load_base(a.unit_path), "planning_base", None)
+        own = getattr(load_base(a.unit_path), "planning_base", None)
+        base = own if getattr(cfg, "planning_base", None) is None else cfg.planning_base
+        if base == "none":
+            continue
         if base is not None:
             out.setdefault(cfg.national_group(base), []).append(a.id)
     return out
@@ -39,6 +42,10 @@ def _shortfalls(cfg, archetypes: list[str]) -> list[dict[str, Any]]:
     for a in cfg.archetypes:
         if a.id in archetypes:
             inst = load_base(a.unit_path)
+            if getattr(cfg, "planning_base", None) not in (None, "none"):
+                from planner.staffing.instance import with_planning_base
+
+                inst = with_planning_base(inst, cfg.planning_base)
             s = base_shortfall(inst, solve_instance(inst, ("baseline", "leon"), explain=True))
             if s is not None:
                 out.append({"archetype": a.id, **s})

@@ -224,6 +224,7 @@ class NationalConfig:
     working_age: dict[int, float] | None = None
     other_authorised: dict[str, bool] = field(default_factory=dict)
     kommune: Any = None          # planner.national.kommune.Kommune: one kommune's volumes in place of Norway's
+    planning_base: str | None = None   # every unit's planning base: a group, "none", or None = each unit's own
 
     @property
     def years(self) -> list[int]:
@@ -285,7 +286,7 @@ def load_national(path: str | Path) -> NationalConfig:
         relax=f.solve.relax, time_limit=f.solve.time_limit, checks=_checks(f, at, archetypes, groups),
         other_supply=other_supply,
         working_age=dict(f.other_groups.working_age.years) if f.other_groups.working_age else None,
-        other_authorised=dict(f.other_groups.authorised),
+        other_authorised=dict(f.other_groups.authorised), planning_base=f.planning_base,
     )
 
 

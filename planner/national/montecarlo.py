@@ -219,5 +219,6 @@ def jobs_for(cfg: NationalConfig, p: DrawParams, tech_sets: list[tuple], units: 
                     seed=(cfg.seed, 1 + ai, k, p.draw + 1),
                     mix_z=p.mix_z, mix_sd_unit=u.mix_sd_unit if p.noise else 0.0,
                     minutes_log=p.minutes_log, minutes_sd_task=u.minutes_sd_task if p.noise else 0.0,
-                    tech=realize(tech, p), tag=tag, relax=cfg.relax, time_limit=cfg.time_limit))
+                    tech=realize(tech, p), tag=tag, relax=cfg.relax, time_limit=cfg.time_limit,
+                    planning_base=cfg.planning_base))
     return jobs

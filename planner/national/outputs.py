@@ -101,6 +101,7 @@ def build_summary(res) -> dict[str, Any]:
         "units_per_archetype": res.units_per_archetype,
         "seed": cfg.seed, "unit": "årsverk", "statistic": "P50 over Monte Carlo draws",
         "sign": "gap = supply - need; a shortage is negative", "heads": res.heads,
+        "planning_base_setting": {"setting": cfg.planning_base or "each unit's own", "by_unit": _unit_bases(cfg)},
         "groups": names(res), "skill": _skill(res), "other_groups": _other_groups(res),
         "baseline_gap": {}, "gap": {}, "freed_by_leon": {}, "freed_pooling": {}, "freed_total": {},
         "need_baseline": {}, "supply_baseline": {}, "need": {}, "supply": {}, "freed_split": {},
@@ -145,6 +146,15 @@ def build_summary(res) -> dict[str, Any]:
         }
     out.update(evidence.summary_sections(res))   # calibration, validation, uncertainty, baseline range
     return out
+
+
+def _unit_bases(cfg) -> dict[str, str | None]:
+    """Each archetype unit's planning base in this run (None: assistants as base)."""
+    from planner.national.units import load_base
+
+    if cfg.planning_base is not None:
+        return {a.id: None if cfg.planning_base == "none" else cfg.planning_base for a in cfg.archetypes}
+    return {a.id: getattr(load_base(a.unit_path), "planning_base", None) for a in cfg.archetypes}
 
 
 def _skill(res) -> dict[str, str]:

@@ -62,6 +62,12 @@ def check_units(cfg: NationalConfig) -> list[str]:
                              "set `beds:` to the unit's places, users or beds")
         if any(v < 0 for v in inst.patient_counts.values()):
             raise InputError(a.unit_path, "patient_classes", "negative patient count", "use counts >= 0")
+        if cfg.planning_base is not None and type(inst).__name__ != "ToyInstance":
+            from planner.staffing.instance import with_planning_base
+
+            # the base is a group of every unit and each task it bounds is marked: checked before any solve
+            with_planning_base(inst, None if cfg.planning_base == "none" else cfg.planning_base,
+                               file=cfg.path, where="planning_base")
     warnings += skill.check_supply(cfg)
     skill.authorised_groups(cfg)      # the units' catalogue and the national file agree
     return warnings
@@ -256,7 +262,8 @@ def run_national(cfg: NationalConfig, scenarios: list[str] | None = None, draws:
 def run_and_write(national_file: str | Path, out_dir: str | Path, scenario: str | None = None,
                   draws: int | None = None, dask: str | None = None, workers: int | None = None,
                   cache_dir: str | Path | None = ".leon-cache", progress: bool = True, units: int | None = None,
-                  console=None, relax: bool | None = None, kommune: str | Path | None = None) -> dict:
+                  console=None, relax: bool | None = None, kommune: str | Path | None = None,
+                  planning_base: str | None = None) -> dict:
     """The whole `leon national run`: load, solve, project, write every output, print the tables.
     With `kommune` (a `kind: kommune` file) its volumes replace the national ones: the kommune's
     tables (summary.json, report.xlsx, run.json), no charts."""
@@ -264,6 +271,10 @@ def run_and_write(national_file: str | Path, out_dir: str | Path, scenario: str 
     from planner.national.config import load_national
 
     cfg = load_national(national_file)
+    if planning_base is not None:     # --planning-base: for every unit, over the file's setting
+        import dataclasses
+
+        cfg = dataclasses.replace(cfg, planning_base=planning_base)
     inputs = national_inputs(cfg)
     if kommune is not None:
         cfg = kommune_mod.apply(cfg, kommune_mod.load_kommune(kommune, cfg))

@@ -549,6 +549,10 @@ class NationalFile(Strict):
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
     validation: list[ValidationCheck] = Field(default_factory=list)
     other_groups: OtherGroups = Field(default_factory=OtherGroups)
+    # the planning base of every archetype unit: a group id (the lowest group that may do tasks needing
+    # health competence), `none` (assistants as base), or left out (each unit's own `planning_base`)
+    planning_base: Id | None = None
+    planning_base_source: str | None = None
 
     # blocks earlier files carried that nothing reads: refused with what to do instead
     NOT_READ: ClassVar[dict[str, str]] = {

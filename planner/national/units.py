@@ -33,6 +33,7 @@ class Job:
     tag: str = ""                 # free label (e.g. tornado case); part of the cache key
     relax: bool = False           # continuous heads (LP relaxation) instead of integer heads
     time_limit: float | None = None
+    planning_base: str | None = None   # a group, "none" (assistants as base), None = the unit's own
 
     @property
     def relaxed_too(self) -> bool:
@@ -44,7 +45,7 @@ class Job:
         return [Path(self.unit_path).name, self.archetype, self.unit_index, self.draw, list(self.seed),
                 round(self.mix_z, 12), self.mix_sd_unit, round(self.minutes_log, 12), self.minutes_sd_task,
                 [list(t) for t in self.tech], self.tag, self.relax, self.time_limit,
-                {"modes": list(MODES), "relaxed_too": self.relaxed_too}]
+                {"modes": list(MODES), "relaxed_too": self.relaxed_too, "planning_base": self.planning_base}]
 
 
 # the modes each job solves: today's practice, today's performers pooled (free shares), LEON;
@@ -136,6 +137,11 @@ def solve_job(job: Job) -> dict[str, Any]:
     """Gross årsverk per mode and group (`fte`), and with `relaxed_too` the same from the LP
     relaxation (`fte_relaxed`); a relaxed job's `fte` is already relaxed."""
     base = load_base(job.unit_path)
+    if job.planning_base is not None and type(base).__name__ != "ToyInstance":
+        from planner.staffing.instance import with_planning_base
+
+        base = with_planning_base(base, None if job.planning_base == "none" else job.planning_base,
+                                  where="planning_base (national file or --planning-base)")
     inst = perturb(base, job)
     out: dict[str, Any] = {"volume": float(getattr(inst, "beds")), "status": {}, "fte": {}}
     runs = [("fte", job.relax)] + ([("fte_relaxed", True)] if job.relaxed_too else [])
