@@ -17,7 +17,8 @@ from app import logic
 from conftest import ROOT, run_cli
 from planner.io.errors import InfeasibleError, InputError
 
-SYKEHJEM = ROOT / "instances" / "units" / "sykehjem.yaml"
+UNITS = ROOT / "instances" / "units"
+SYKEHJEM = UNITS / "sykehjem.yaml"
 DISPLAY = 0.005  # the page shows årsverk with two decimals
 
 
@@ -266,3 +267,17 @@ def test_page_shows_an_upload_error():
     at.file_uploader(key="upload").upload("tom.yaml", b"kind: unit\n", "application/x-yaml").run()
     [err] = at.error
     assert "tom.yaml" in err.value and "fix:" in err.value
+
+
+def test_page_lists_the_binding_rules():
+    # medisinsk_sengepost has binding rules in both modes (the nursing home has none)
+    at = _page()
+    at.selectbox(key="unit").select("medisinsk_sengepost.yaml").run()
+    at.button(key="solve").click().run()
+    assert not at.exception and not at.error
+    texts = logic.binding_texts(logic.solve_unit(logic.load_unit(UNITS / "medisinsk_sengepost.yaml")).doc)
+    shown = "\n".join(m.value for m in at.markdown)
+    assert all(texts.values())
+    for lines in texts.values():
+        for line in lines:
+            assert f"- {line}" in shown
