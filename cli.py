@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from commands import national, roster, staffing, template
+from commands import app, national, roster, staffing, template
 from planner.io.errors import InfeasibleError, InputError
 from planner.io.registry import recording_reads
 
@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="print leon's version and exit")
     sub = ap.add_subparsers(dest="command", required=True)
 
-    for family in (staffing, roster, national, template):
+    for family in (staffing, roster, national, template, app):
         family.register(sub)
     for sp in _subparsers(ap):  # every --help keeps its line breaks and names the exit codes
         sp.formatter_class = argparse.RawDescriptionHelpFormatter

@@ -1,6 +1,7 @@
 """The architecture as tests: which layer may import which, no import cycles, no file I/O in models.
 
-Layers, top to bottom: cli.py -> commands/ -> planner/ -> models/. Arrows point down only, and inside
+Layers, top to bottom: cli.py -> commands/ -> planner/ -> models/, with app/ (the web app) a top
+layer beside commands: it imports planner, and neither imports the other. Arrows point down only, and inside
 planner two packages stand apart: planner/io (loading, errors, writing) imports no other planner
 package, and planner/nrp (the benchmark instance reader) imports only planner/io. Every import
 counts, including those inside functions and under `if TYPE_CHECKING`. The checker works on source
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECKED = ("cli.py", "commands", "planner", "models")
+CHECKED = ("cli.py", "commands", "app", "planner", "models")
 
 # Modules a model must not import: data formats and the file system belong to planner/io.
 MODEL_FORBIDDEN_IMPORTS = {"yaml", "pandas", "openpyxl", "csv", "json", "pickle", "pathlib", "shutil", "tempfile"}
@@ -118,10 +119,12 @@ def back_arrow(source: str, target: str) -> str | None:
     src, dst = layer(source), layer(target)
     if src == "models" and dst != "models":
         return "models import nothing above them"
-    if _under(source, "planner") and dst in ("commands", "cli"):
-        return "planner does not import commands or cli"
-    if src == "commands" and dst == "cli":
-        return "commands do not import cli"
+    if _under(source, "planner") and dst in ("commands", "app", "cli"):
+        return "planner does not import commands, app or cli"
+    if src == "commands" and dst in ("cli", "app"):
+        return "commands do not import cli or app"
+    if src == "app" and dst in ("cli", "commands"):
+        return "app does not import cli or commands (it calls the planner as they do)"
     if src == "planner.io" and _under(target, "planner") and dst != "planner.io":
         return "planner/io imports no other planner package"
     if src == "planner.nrp" and _under(target, "planner") and dst not in ("planner.nrp", "planner.io"):
@@ -262,7 +265,7 @@ def io_call(node: ast.Call) -> str | None:
 def test_every_layer_is_found():
     modules = parse(read_tree())
     layers = {layer(n) for n in modules}
-    assert {"cli", "commands", "planner.io", "planner.nrp", "planner.staffing", "models"} <= layers, layers
+    assert {"cli", "commands", "app", "planner.io", "planner.nrp", "planner.staffing", "models"} <= layers, layers
     assert sum(len(m.imports) for m in modules.values()) > 50  # the walk sees the imports at all
 
 
@@ -307,6 +310,11 @@ def test_checker_finds_each_kind_of_back_arrow():
         "planner/io/writer.py": "from planner.io.loader import x\nimport models.m\n",  # allowed
         "planner/staffing/__init__.py": "",
         "planner/staffing/solve.py": "def f():\n    from commands.run import y\n",  # planner -> commands
+        "planner/staffing/report.py": "from app.logic import z\n",                  # planner -> app
+        "app/__init__.py": "",
+        "app/logic.py": "from planner.staffing import solve\n",                     # allowed
+        "app/main.py": "from app import logic\nfrom commands.run import y\nimport cli\n",
+        "commands/start.py": "from app.logic import z\n",                           # commands -> app
         "planner/nrp/__init__.py": "",
         "planner/nrp/reader.py": "from planner.io import writer\nfrom planner import kinds\n",
         "models/__init__.py": "",
@@ -314,10 +322,17 @@ def test_checker_finds_each_kind_of_back_arrow():
     })
     found = back_arrows(modules)
     assert found == [
-        "commands/bad.py:2: commands.bad -> cli (commands do not import cli)",
+        "commands/bad.py:2: commands.bad -> cli (commands do not import cli or app)",
         "planner/io/loader.py:1: planner.io.loader -> planner.staffing.solve (planner/io imports no other planner"
         + " package)",
-        "planner/staffing/solve.py:2: planner.staffing.solve -> commands.run (planner does not import commands or cli)",
+        "planner/staffing/solve.py:2: planner.staffing.solve -> commands.run (planner does not import commands, app"
+        + " or cli)",
+        "planner/staffing/report.py:1: planner.staffing.report -> app.logic (planner does not import commands, app or"
+        + " cli)",
+        "app/main.py:2: app.main -> commands.run (app does not import cli or commands (it calls the planner as they"
+        + " do))",
+        "app/main.py:3: app.main -> cli (app does not import cli or commands (it calls the planner as they do))",
+        "commands/start.py:1: commands.start -> app.logic (commands do not import cli or app)",
         "planner/nrp/reader.py:2: planner.nrp.reader -> planner.kinds (planner/nrp imports only planner/io of the"
         + " planner)",
         "models/m.py:2: models.m -> planner.io.loader (models import nothing above them)",

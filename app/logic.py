@@ -1,0 +1,195 @@
+"""The unit page's logic as plain functions: load, edit, solve, tables, downloads.
+
+Nothing here computes a staffing number of its own: every figure comes from the planner functions
+`leon solve` calls (load_unit, solve_instance, freed_breakdown, result_dict, write_xlsx, write_json),
+so the app and the CLI give the same answer for the same unit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from planner.io.errors import InfeasibleError, InputError
+from planner.staffing.instance import Instance, load_unit
+
+INSTANCES = Path(__file__).resolve().parent.parent / "instances"
+UNITS = INSTANCES / "units"
+UPLOAD_TYPES = ("yaml", "yml", "xlsx")
+MODES = ("baseline", "leon")
+OPTIONS = {"mode": "both", "objective": "hours", "solver": "highs", "relax": False, "time_limit": None}
+
+
+def shipped_units(folder: Path = UNITS) -> dict[str, Path]:
+    """{file name: path} of the shipped unit files, sorted by name."""
+    return {p.name: p for p in sorted(folder.glob("*.yaml"))}
+
+
+# ------------------------------------------------------------------------------------------ upload
+def load_upload(name: str, data: bytes) -> Instance:
+    """A unit read from uploaded bytes (YAML or a unit workbook).
+
+    The bytes go to a temporary folder that is removed once the unit is read. Beside the file the
+    folder links the shipped catalogue and rule folders, so a unit written like the shipped ones
+    (`catalogue: ../catalogue/tasks.yaml`) finds them. Errors name the upload, not the folder."""
+    base = Path(name).name or "upload.yaml"
+    if Path(base).suffix.lower().lstrip(".") not in UPLOAD_TYPES:
+        raise InputError(base, "", "is neither a unit YAML file nor a unit workbook",
+                         "upload a .yaml file (kind: unit) or an .xlsx workbook from `leon template`")
+    tmp = Path(tempfile.mkdtemp(prefix="leon-upload-"))
+    try:
+        for sub in INSTANCES.iterdir():
+            if sub.is_dir() and sub.name != "units":
+                os.symlink(sub, tmp / sub.name, target_is_directory=True)
+        (tmp / "units").mkdir()
+        path = tmp / "units" / base
+        path.write_bytes(data)
+        try:
+            return load_unit(path)
+        except InputError as e:
+            raise _named(e, tmp, base) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _named(e: InputError, tmp: Path, name: str) -> InputError:
+    """The error with the temporary folder's path replaced by the upload's name."""
+    def clean(text: str) -> str:
+        for t in {str(tmp.resolve()), str(tmp)}:
+            text = text.replace(f"{t}/units/{name}", name).replace(f"{t}/units/", "").replace(f"{t}/", "")
+        return text
+    return InputError(clean(e.file), clean(e.field), clean(e.problem), clean(e.fix))
+
+
+# ------------------------------------------------------------------------------------------ edit
+def patient_rows(inst: Instance) -> list[dict]:
+    """One row per care-need class: id and count (the table the page edits)."""
+    return [{"class": c, "count": n} for c, n in inst.patient_counts.items()]
+
+
+def with_patient_counts(inst: Instance, counts: dict[str, object]) -> Instance:
+    """The unit with new patient counts per class, each checked as the unit file's own field is
+    (the same message as `leon solve` gives for that value in patient_classes[i].count)."""
+    from planner.io.loader import _validation_error
+    from planner.staffing.schema import MAX_PATIENTS, PatientClass
+
+    new = dict(inst.patient_counts)
+    for i, cid in enumerate(inst.patient_counts):
+        if cid not in counts:
+            continue
+        try:
+            new[cid] = PatientClass.model_validate({"id": cid, "count": counts[cid]}).count
+        except ValidationError as e:
+            err = _validation_error(inst.path, None, e)
+            raise InputError(inst.path.name, f"patient_classes[{i}].{err.field}", err.problem, err.fix) from None
+    unknown = sorted(set(counts) - set(new))
+    if unknown:
+        raise InputError(inst.path.name, "patient_classes", f"unknown care-need class {unknown[0]!r}",
+                         f"use one of: {', '.join(new)}")
+    total = sum(new.values())
+    if total > MAX_PATIENTS:  # the unit file's own check on the sum of the classes, in its words
+        most = f"{MAX_PATIENTS:,}".replace(",", " ")
+        raise InputError(inst.path.name, "patient_classes",
+                         f"the patient classes add up to {total:g} patients, more than {most}"
+                         " (the most leon accepts in one unit)",
+                         "check the counts, or model a larger service as several units")
+    return dataclasses.replace(inst, patient_counts=new)
+
+
+# ------------------------------------------------------------------------------------------ solve
+@dataclass
+class Answer:
+    inst: Instance
+    results: dict
+    doc: dict
+
+
+def solve_unit(inst: Instance) -> Answer:
+    """Baseline and LEON with the CLI's defaults (hours, HiGHS, whole persons, explanations).
+
+    Raises InfeasibleError with the CLI's diagnosis text when no staffing satisfies every rule."""
+    from planner.staffing.explain import describe_bend
+    from planner.staffing.report import result_dict
+    from planner.staffing.solve import freed_breakdown, solve_instance
+
+    results = solve_instance(inst, MODES, OPTIONS["objective"], OPTIONS["solver"], None, False, explain=True)
+    infeasible = [m for m, r in results.items() if r.status == "infeasible"]
+    if infeasible:
+        bends = [b for m in infeasible for b in results[m].bends]
+        lines = [f"  {m}: {describe_bend(inst, b)}" for m in infeasible for b in results[m].bends]
+        raise InfeasibleError(f"infeasible: {inst.path.name}: no staffing satisfies every rule "
+                              f"({', '.join(infeasible)}). These had to bend in the smallest relaxation:\n"
+                              + "\n".join(lines), bends)
+    failed = [m for m, r in results.items() if r.status not in ("optimal", "time_limit")]
+    if failed:
+        raise InfeasibleError(f"no solution: {inst.path.name}: the solver found no solution for {', '.join(failed)} "
+                              f"(status: {', '.join(results[m].status for m in failed)})")
+    breakdown = freed_breakdown(inst, results, OPTIONS["solver"], OPTIONS["objective"], None, False)
+    return Answer(inst, results, result_dict(inst, results, dict(OPTIONS), breakdown))
+
+
+def freed_rows(doc: dict) -> list[dict]:
+    """Freed gross årsverk per group: pooling, task sharing, total (the JSON's freed_fte_breakdown
+    and freed_fte), with a sum row last."""
+    split = doc.get("freed_fte_breakdown") or {}
+    total = doc["freed_fte"]
+    rows = [{"group": g, "pooling": split.get("pooling", {}).get(g),
+             "task_sharing": split.get("task_sharing", {}).get(g), "total": total[g]} for g in total]
+    rows.append({"group": "sum", **{k: (None if any(r[k] is None for r in rows) else sum(r[k] for r in rows))
+                                    for k in ("pooling", "task_sharing", "total")}})
+    return rows
+
+
+def heads_rows(answer: Answer) -> list[dict]:
+    """Heads per shift and group, baseline → LEON (as in the CLI's table)."""
+    staff = {m: answer.doc["results"][m]["staff"] for m in MODES}
+    return [{"shift": s, **{g: " → ".join(f"{staff[m][s][g]:g}" for m in MODES) for g in answer.inst.groups}}
+            for s in answer.inst.shift_ids]
+
+
+def binding_texts(doc: dict) -> dict[str, list[str]]:
+    """{mode: the binding rules in words}."""
+    return {m: [b["text"] for b in doc["results"][m]["binding_rules"]] for m in doc["results"]}
+
+
+# ------------------------------------------------------------------------------------------ downloads
+def _via_file(write, suffix: str) -> bytes:
+    """Bytes a report function writes to a path: a temporary folder, read back, then removed."""
+    tmp = Path(tempfile.mkdtemp(prefix="leon-download-"))
+    try:
+        out = tmp / f"result{suffix}"
+        write(out)
+        return out.read_bytes()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def xlsx_bytes(answer: Answer) -> bytes:
+    from planner.staffing.report import write_xlsx
+
+    return _via_file(lambda p: write_xlsx(p, answer.inst, answer.results, answer.doc), ".xlsx")
+
+
+def json_bytes(answer: Answer) -> bytes:
+    from planner.io.writer import write_json
+
+    return _via_file(lambda p: write_json(p, answer.doc), ".json")
+
+
+def cost_text(doc: dict) -> str:
+    """The weekly cost change LEON − baseline, as the CLI prints it (spaces between thousands)."""
+    return f"{doc['cost_change_nok_per_week']:+,.0f} NOK".replace(",", " ")
+
+
+def counts_from_table(rows: list[dict]) -> dict[str, object]:
+    """{class: count} from the edited table's rows (a cleared cell is None, checked later)."""
+    def plain(v: object) -> object:
+        return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
+    return {str(r["class"]): plain(r["count"]) for r in rows}

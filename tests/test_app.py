@@ -1,0 +1,283 @@
+"""The web app's unit page: its logic as plain functions (the same numbers as `leon solve`), and the
+page itself through Streamlit's AppTest (load, pick, solve, edit, errors, infeasible unit)."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from app import logic
+from conftest import ROOT, run_cli
+from planner.io.errors import InfeasibleError, InputError
+
+UNITS = ROOT / "instances" / "units"
+SYKEHJEM = UNITS / "sykehjem.yaml"
+DISPLAY = 0.005  # the page shows årsverk with two decimals
+
+
+@pytest.fixture(scope="module")
+def cli_doc(tmp_path_factory):
+    """`leon solve instances/units/sykehjem.yaml --json` as the CLI writes it."""
+    import cli
+
+    out = tmp_path_factory.mktemp("cli") / "sykehjem.json"
+    assert cli.main(["solve", str(SYKEHJEM), "--json", str(out), "--quiet"]) == 0
+    return json.loads(out.read_text())
+
+
+@pytest.fixture(scope="module")
+def answer():
+    return logic.solve_unit(logic.load_unit(SYKEHJEM))
+
+
+def _infeasible_unit(unit_dir: Path) -> Path:
+    """The small test unit with no sykepleier allowed at night, against its rule that wants one on
+    every shift; catalogue and rules by absolute path, so the file can be uploaded on its own."""
+    path = unit_dir / "unit.yaml"
+    d = yaml.safe_load(path.read_text())
+    d.update(catalogue=str(unit_dir / "catalogue.yaml"), rules=[str(unit_dir / "rules.yaml")],
+             availability={"sykepleier": {"natt": 0}})
+    path.write_text(yaml.safe_dump(d, sort_keys=False, allow_unicode=True))
+    return path
+
+
+def _leftovers() -> set[str]:
+    return {p.name for p in Path(tempfile.gettempdir()).glob("leon-*")}
+
+
+# ------------------------------------------------------------------------------------------ logic
+def test_freed_arsverk_equal_the_cli(answer, cli_doc):
+    rows = {r["group"]: r for r in logic.freed_rows(answer.doc)}
+    split = cli_doc["freed_fte_breakdown"]
+    for g, total in cli_doc["freed_fte"].items():
+        assert rows[g]["total"] == pytest.approx(total, abs=DISPLAY)
+        assert rows[g]["pooling"] == pytest.approx(split["pooling"][g], abs=DISPLAY)
+        assert rows[g]["task_sharing"] == pytest.approx(split["task_sharing"][g], abs=DISPLAY)
+    # the sum row adds the groups: pooling + task sharing = total, for the sum as for each group
+    assert rows["sum"]["total"] == pytest.approx(sum(cli_doc["freed_fte"].values()), abs=DISPLAY)
+    assert rows["sum"]["pooling"] + rows["sum"]["task_sharing"] == pytest.approx(rows["sum"]["total"], abs=1e-3)
+    assert answer.doc["cost_change_nok_per_week"] == pytest.approx(cli_doc["cost_change_nok_per_week"], abs=0.5)
+    assert logic.cost_text(answer.doc) == f"{cli_doc['cost_change_nok_per_week']:+,.0f} NOK".replace(",", " ")
+
+
+def test_heads_table_reads_baseline_then_leon(answer, cli_doc):
+    rows = {r["shift"]: r for r in logic.heads_rows(answer)}
+    b, lo = cli_doc["results"]["baseline"]["staff"], cli_doc["results"]["leon"]["staff"]
+    assert set(rows) == set(b)
+    for s in b:
+        for g in b[s]:
+            assert rows[s][g] == f"{b[s][g]:g} → {lo[s][g]:g}"
+
+
+def test_more_patients_need_more_hours():
+    inst = logic.load_unit(SYKEHJEM)
+    before = logic.solve_unit(inst)
+    heavier = logic.with_patient_counts(inst, {"tung": inst.patient_counts["tung"] + 6})
+    after = logic.solve_unit(heavier)
+    assert heavier.patient_counts["tung"] == inst.patient_counts["tung"] + 6
+    assert after.doc["unit"]["patients"] == before.doc["unit"]["patients"] + 6
+    for m in logic.MODES:  # six more residents with omfattende bistandsbehov: more paid hours either way
+        assert sum(after.results[m].weekly_hours.values()) > sum(before.results[m].weekly_hours.values())
+
+
+def test_invalid_count_gives_the_cli_message(unit_dir, capsys):
+    inst = logic.load_unit(unit_dir / "unit.yaml")
+    with pytest.raises(InputError) as app_err:
+        logic.with_patient_counts(inst, {"tung": -3})
+    # the same value in the unit file, through `leon solve`
+    path = unit_dir / "unit.yaml"
+    d = yaml.safe_load(path.read_text())
+    d["patient_classes"][0]["count"] = -3
+    path.write_text(yaml.safe_dump(d, sort_keys=False))
+    code, _, err = run_cli(["solve", path], capsys)
+    assert code == 2
+    e = app_err.value
+    assert e.field == "patient_classes[0].count"
+    assert f"{e.field} (line" in err and f": {e.problem}\n  fix: {e.fix}" in err
+    with pytest.raises(InputError, match="give a number"):
+        logic.with_patient_counts(inst, logic.counts_from_table([{"class": "tung", "count": float("nan")}]))
+    # each class within its limit, the sum over it: 6000 lett + 5 middels + 6000 tung = 12 005
+    with pytest.raises(InputError, match="add up to 12005 patients"):
+        logic.with_patient_counts(logic.load_unit(SYKEHJEM), {"lett": 6000, "tung": 6000})
+
+
+def test_upload_reads_like_the_file_and_leaves_nothing(tmp_path):
+    before = _leftovers()
+    inst = logic.load_upload("min_enhet.yaml", SYKEHJEM.read_bytes())
+    assert inst.patient_counts == logic.load_unit(SYKEHJEM).patient_counts
+    assert inst.path.name == "min_enhet.yaml" and len(inst.rules) > 0
+    with pytest.raises(InputError) as e:
+        logic.load_upload("feil.yaml", b"kind: unit\nid: x\n")
+    assert e.value.file == "feil.yaml" and "fix:" in str(e.value)
+    assert tempfile.gettempdir() not in str(e.value)
+    with pytest.raises(InputError, match="neither a unit YAML file nor a unit workbook"):
+        logic.load_upload("notes.txt", b"hello")
+    assert _leftovers() == before
+
+
+def test_upload_of_a_workbook(tmp_path, capsys):
+    book = tmp_path / "enhet.xlsx"
+    code, _, err = run_cli(["template", book, "--from", SYKEHJEM], capsys)
+    if code != 0:
+        pytest.skip(f"leon template does not write this workbook here: {err}")
+    inst = logic.load_upload(book.name, book.read_bytes())
+    assert inst.patient_counts == logic.load_unit(SYKEHJEM).patient_counts
+
+
+def test_infeasible_unit_raises_its_diagnosis(unit_dir):
+    inst = logic.load_unit(_infeasible_unit(unit_dir))
+    with pytest.raises(InfeasibleError) as e:
+        logic.solve_unit(inst)
+    assert "sykepleier_alltid" in str(e.value) and "hverdag_natt" in str(e.value)
+    assert e.value.diagnosis
+
+
+def test_downloads_are_the_report_files(answer):
+    before = _leftovers()
+    doc = json.loads(logic.json_bytes(answer))
+    assert doc == json.loads(json.dumps(answer.doc, default=float))
+    with zipfile.ZipFile(io.BytesIO(logic.xlsx_bytes(answer))) as z:
+        assert "xl/workbook.xml" in z.namelist()
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(logic.xlsx_bytes(answer)))
+    assert {"staffing", "årsverk", "binding"} <= set(wb.sheetnames)
+    assert _leftovers() == before
+
+
+# ------------------------------------------------------------------------------------------ leon app
+def test_app_help_lists_the_options(capsys):
+    import cli
+
+    with pytest.raises(SystemExit) as e:
+        cli.main(["app", "--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    for opt, default in (("--port", "8501"), ("--host", "127.0.0.1"), ("--no-browser", "open one")):
+        assert opt in out and f"default: {default}" in " ".join(out.split())
+
+
+def test_app_command_line():
+    from commands.app import MAIN, command
+
+    cmd = command(argparse.Namespace(port=8600, host="127.0.0.1", no_browser=True))
+    assert cmd[1:4] == ["-m", "streamlit", "run"] and cmd[-1] == str(MAIN) and MAIN.exists()
+    opts = dict(zip(cmd[4:-1:2], cmd[5:-1:2], strict=True))  # every option before the script
+    assert opts == {"--server.address": "127.0.0.1", "--server.port": "8600",
+                    "--browser.gatherUsageStats": "false", "--server.headless": "true"}
+    cmd = command(argparse.Namespace(port=8501, host="127.0.0.1", no_browser=False))
+    assert "--server.headless" not in cmd
+
+
+def test_app_refuses_a_bad_port(capsys):
+    code, _, err = run_cli(["app", "--port", "70000"], capsys)
+    assert code == 2 and "--port" in err and "fix:" in err
+
+
+# ------------------------------------------------------------------------------------------ the page
+def _page():
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=120).run()
+
+
+def _solved_page():
+    at = _page()
+    at.selectbox(key="unit").select("sykehjem.yaml").run()
+    at.button(key="solve").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _metric(at, key: str, lang: str = "nb") -> str:
+    from app.labels import label
+
+    [m] = [m for m in at.metric if m.label == label(key, lang)]
+    return m.value
+
+
+def test_page_solves_the_nursing_home(cli_doc):
+    at = _solved_page()
+    assert not at.error
+    total = sum(cli_doc["freed_fte"].values())
+    assert _metric(at, "freed_total") == f"{total:.2f}"
+    assert _metric(at, "cost_change") == logic.cost_text(cli_doc)
+    [freed] = [d.value for d in at.dataframe if list(d.value.columns)[:1] == ["gruppe"]]
+    assert list(freed.columns) == ["gruppe", "samordning", "oppgavedeling", "totalt"]
+    for _, row in freed.iterrows():
+        if row["gruppe"] != "sum":
+            assert row["totalt"] == pytest.approx(cli_doc["freed_fte"][row["gruppe"]], abs=DISPLAY)
+    assert len(at.download_button) == 2
+
+
+def test_page_in_english():
+    at = _solved_page()
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert _metric(at, "freed_total", "en")
+    assert at.button(key="solve").label == "Solve"
+
+
+def test_page_edit_changes_the_answer():
+    at = _solved_page()
+    first = _metric(at, "freed_total")
+    tung = list(at.data_editor[0].value["class"]).index("tung")
+    at.session_state["patients:shipped:sykehjem.yaml"] = {
+        "edited_rows": {tung: {"count": 30}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.error and not at.exception
+    # the page's answer is the logic's answer for the edited unit, and it differs from the first
+    inst = logic.load_unit(SYKEHJEM)
+    edited = logic.solve_unit(logic.with_patient_counts(inst, {"tung": 30}))
+    assert _metric(at, "freed_total") == f"{logic.freed_rows(edited.doc)[-1]['total']:.2f}"
+    assert _metric(at, "freed_total") != first
+
+
+def test_page_shows_an_invalid_edit_with_field_and_fix():
+    at = _solved_page()
+    at.session_state["patients:shipped:sykehjem.yaml"] = {
+        "edited_rows": {0: {"count": -2}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    [err] = at.error
+    assert "patient_classes[0].count" in err.value and "fix: give a number that is not negative" in err.value
+    assert not at.metric  # no answer beside an error
+
+
+def test_page_shows_an_infeasible_units_diagnosis_first(unit_dir):
+    at = _page()
+    at.radio(key="source").set_value("upload").run()
+    path = _infeasible_unit(unit_dir)
+    at.file_uploader(key="upload").upload("umulig.yaml", path.read_bytes(), "application/x-yaml").run()
+    at.button(key="solve").click().run()
+    assert not at.exception, at.exception
+    [err] = at.error
+    assert "sykepleier_alltid" in err.value and "hverdag_natt" in err.value
+    assert not at.metric
+
+
+def test_page_shows_an_upload_error():
+    at = _page()
+    at.radio(key="source").set_value("upload").run()
+    at.file_uploader(key="upload").upload("tom.yaml", b"kind: unit\n", "application/x-yaml").run()
+    [err] = at.error
+    assert "tom.yaml" in err.value and "fix:" in err.value
+
+
+def test_page_lists_the_binding_rules():
+    # medisinsk_sengepost has binding rules in both modes (the nursing home has none)
+    at = _page()
+    at.selectbox(key="unit").select("medisinsk_sengepost.yaml").run()
+    at.button(key="solve").click().run()
+    assert not at.exception and not at.error
+    texts = logic.binding_texts(logic.solve_unit(logic.load_unit(UNITS / "medisinsk_sengepost.yaml")).doc)
+    shown = "\n".join(m.value for m in at.markdown)
+    assert all(texts.values())
+    for lines in texts.values():
+        for line in lines:
+            assert f"- {line}" in shown
