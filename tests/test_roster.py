@@ -95,8 +95,9 @@ def test_daily_rest_kveld_then_dag():
 
 
 def test_weekly_rest_needs_35_hours_starting_in_the_week():
+    # the option `reading: starts_in_week` (the strict default: tests/test_weekly_rest.py)
     # D every day Mon 4 .. Mon 11: longest off period starting in week 1 is 16,5 h (15:00 -> 07:30)
-    P = problem([("a", "sykepleier", 100.0)])
+    P = problem([("a", "sykepleier", 100.0)], rs=rules(weekly_rest={"reading": "starts_in_week"}))
     hits = found(P, codes(P, {"a": "DDDDDDDD"}), "weekly_rest")
     assert [(p, d) for p, d, _ in hits] == [("a", "2027-01-04")]
     # 6 days D and Sunday off: Sat 15:00 -> Mon 07:30 = 40,5 h >= 35: no violation

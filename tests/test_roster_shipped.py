@@ -41,8 +41,8 @@ def test_check_runs_on_shipped_roster(unit, tmp_path, capsys):
 
 # planted by planner.roster.examples.traditional_roster into instances/rosters/sykehjem_6uker.csv
 SYKEHJEM_HARD = {("weekend_frequency", "ser02", "2027-01-09"), ("weekend_frequency", "ser02", "2027-01-16"),
-                 ("weekend_frequency", "ser02", "2027-01-23")}
-SYKEHJEM_SOFT = {("quick_return", "hfa03", "2027-01-22"), ("max_consecutive_days", "ser01", "2027-01-31")}
+                 ("weekend_frequency", "ser02", "2027-02-13")}
+SYKEHJEM_SOFT = {("quick_return", "hfa03", "2027-01-22"), ("max_consecutive_days", "hfa01", "2027-01-22")}
 
 
 def test_sykehjem_roster_planted_problems(tmp_path):
@@ -55,10 +55,10 @@ def test_sykehjem_roster_planted_problems(tmp_path):
     key = ("quick_return", "hfa03", "2027-01-22")
     q = next(v for v in rep["violations"] if (v["rule"], v["person"], v["date"]) == key)
     assert "K on 2027-01-21 and D on 2027-01-22" in q["detail"]
-    s = next(v for v in rep["violations"] if (v["rule"], v["person"]) == ("max_consecutive_days", "ser01")
-             and v["date"] == "2027-01-31")
+    s = next(v for v in rep["violations"] if (v["rule"], v["person"]) == ("max_consecutive_days", "hfa01")
+             and v["date"] == "2027-01-22")
     assert s["detail"].startswith("7 consecutive working days")
     assert rep["summary"]["by_rule"] == SYKEHJEM_BY_RULE
 
 
-SYKEHJEM_BY_RULE = {"max_consecutive_days": 11, "min_days_off": 91, "quick_return": 16, "weekend_frequency": 3}
+SYKEHJEM_BY_RULE = {"max_consecutive_days": 11, "min_days_off": 92, "quick_return": 20, "weekend_frequency": 3}

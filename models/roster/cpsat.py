@@ -292,21 +292,35 @@ class QuickReturn(DailyRest):
 
 @dataclass
 class WeeklyRest(Rule):
-    """aml § 10-8 (2)/(3): a continuous off period of `min_hours` starting in each fixed week."""
+    """aml § 10-8 (2)/(3): a continuous off period of `min_hours` in each fixed week.
+
+    within_week=True (strict, the default): the whole off period lies inside the week
+    [week_start, week_start + 7 days), so seven worked days Monday-Sunday always break it.
+    within_week=False (the reading "starting in the week"): the off period may start late in the week
+    and run on into the next one. The law asks for the rest "innenfor hver periode på sju dager";
+    the strict reading is the safe one for a planner.
+    """
     min_hours: float = 35.0
+    within_week: bool = True
+    week_start: int = 0      # minutes after Monday 00:00 at which each fixed week begins
 
     def conditions(self, P):
         L = round(self.min_hours * 60)
+        H = P.horizon
+        offsets = (-H, 0, H) if P.cyclic else (0,)
         per_week = []
         for w in range(P.weeks):
-            W0, W1 = w * WEEK, (w + 1) * WEEK
+            W0 = self.week_start + w * WEEK
+            W1 = W0 + WEEK
+            if not P.cyclic and W1 > H:
+                continue     # a week that runs past an open horizon cannot be judged
+            last = W1 - L if self.within_week else W1 - 1   # latest start of a candidate off period
+            # an off period begins at the week start or where a shift ends: those starts are enough
             starts = {W0}
             for d in range(P.days):
                 for s in range(len(P.shifts)):
                     b = P.interval(d, s)[1]
-                    for o in ((0, -P.horizon) if P.cyclic else (0,)):
-                        if W0 <= b + o < W1:
-                            starts.add(b + o)
+                    starts.update(b + o for o in offsets if W0 <= b + o <= last)
             sets, seen = [], set()
             for t in sorted(starts):
                 st = tuple(P.slots_overlapping(t, t + L))
@@ -314,11 +328,12 @@ class WeeklyRest(Rule):
                     seen.add(st)
                     sets.append(list(st))
             if all(len(s) > 0 for s in sets):
-                per_week.append((w, sets))
+                per_week.append((W0 // DAY % P.days, sets))
+        where = "within" if self.within_week else "starting in"
         for pi, _ in enumerate(P.persons):
-            for w, sets in per_week:
-                yield CountAny(**self._kw(pi, w * 7, f"no continuous {self.min_hours:g} h off period "
-                                          f"starting in the week of {P.label(w * 7)}"),
+            for d0, sets in per_week:
+                yield CountAny(**self._kw(pi, d0, f"no continuous {self.min_hours:g} h off period "
+                                          f"{where} the week of {P.label(d0)}"),
                                sets=sets, hi=len(sets) - 1)
 
 

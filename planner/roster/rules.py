@@ -113,7 +113,8 @@ def _make(t: str, p: dict, kw: dict) -> M.Rule:
     if t == "quick_return":
         return M.QuickReturn(**kw, min_hours=p["min_hours"])
     if t == "weekly_rest":
-        return M.WeeklyRest(**kw, min_hours=p["min_hours"])
+        return M.WeeklyRest(**kw, min_hours=p["min_hours"], within_week=p["reading"] == "within_week",
+                            week_start=week_minute(p["week_start"]))
     if t == "working_hours":
         reg = p["averaging"]
         a = AVERAGING[reg]

@@ -184,9 +184,23 @@ class DailyRestRule(RuleBase):
         return v
 
 
+READINGS = ("within_week", "starts_in_week")   # weekly rest: wholly inside the week, or only starting in it
+
+
 class WeeklyRestRule(RuleBase):
     type: Literal["weekly_rest"]
     min_hours: Number = 35.0
+    reading: str = "within_week"
+    week_start: WeekTime = "mon 00:00"
+
+    @field_validator("reading")
+    @classmethod
+    def _reading(cls, v):
+        if v not in READINGS:
+            raise Problem(f"unknown weekly-rest reading {v!r}",
+                          "use within_week (the rest lies wholly inside each week, aml § 10-8 (2)) or "
+                          "starts_in_week (it may run on into the next week)")
+        return v
 
     @field_validator("min_hours")
     @classmethod
