@@ -98,6 +98,9 @@ def _con():
 
 def _build(args) -> int:
     import datetime as dt
+    import time
+    # --time-limit bounds the whole command: loading, start roster, search and writing
+    started = time.perf_counter()
     from planner.roster import build as B
     from planner.roster.audit import audit
     from planner.roster.grids import write_csv, write_json, write_xlsx
@@ -127,7 +130,11 @@ def _build(args) -> int:
     det = args.det_time if args.det_time is not None else 0.5 * args.time_limit
     if det <= 0:
         raise InputError("--det-time", "", f"must be positive (got {det})", "give deterministic seconds, e.g. 20")
-    r = B.solve_problem(P, args.time_limit, progress, seed=args.seed, det_time=det)
+    # keep a little for the audit and the files after the search
+    deadline = started + args.time_limit - min(1.0, 0.05 * args.time_limit)
+    r = B.solve_problem(P, max(0.1, deadline - time.perf_counter()), progress, seed=args.seed, det_time=det,
+                        deadline=deadline)
+    legal = r.outcome in ("optimal", "feasible")
     rep = audit(P, r.assignment) if r.assignment else None
     gaps = [(next(i for i, x in enumerate(P.day_labels) if x == g["date"]), g["shift"], g["group"], g["missing"])
             for g in rep["coverage_gaps"]] if rep else []
@@ -137,14 +144,14 @@ def _build(args) -> int:
                               "audit": {k: rep[k] for k in ("summary", "violations", "coverage_gaps", "hours",
                                                              "heltid_share", "average_position")} if rep else None})
     written = []   # only what was really written: no roster, no grid files
-    if r.assignment or r.status in ("OPTIMAL", "FEASIBLE"):
+    if legal:   # a roster file is only ever a roster without hard violations
         write_csv(args.out, P.day_labels, rows)
         written.append(args.out)
     if args.json:
         write_json(args.json, js)
         written.append(args.json)
     cols = colours(js["shifts"])
-    if args.xlsx and rep:
+    if args.xlsx and rep and legal:
         from planner.roster.picture import marks_from
         write_xlsx(args.xlsx, P.day_labels, rows, cols, marks_from(rep["violations"]))
         written.append(args.xlsx)
@@ -153,18 +160,18 @@ def _build(args) -> int:
                       f"{unit.id}: {P.weeks} weeks from {P.label(0)} ({rules.id})")
         written.append(args.picture)
     if not args.quiet:
-        gap = f"{r.gap:.1%}" if r.gap is not None else "-"
-        con.print(f"status {r.status}, objective {r.objective}, bound {r.bound}, gap {gap}, {r.wall_time:.1f} s "
-                  f"({r.det_time:.1f} deterministic s of {det:g})")
+        con.print(f"status {B.verdict(r, args.time_limit, det)}", markup=False)
+        con.print(f"  {time.perf_counter() - started:.1f} s wall of {args.time_limit:g}, {r.det_time:.1f} "
+                  f"deterministic s of {det:g}; solver status {r.status}")
         if rep:
             s = rep["summary"]
             con.print(f"audit: {s['hard_violations']} hard and {s['soft_violations']} soft violations, "
                       f"{s['missing_shifts']} missing shift-heads; heltid share {rep['heltid_share']:.0%}, "
                       f"average position {rep['average_position']:.1f} %")
         con.print(f"wrote {', '.join(map(str, written))}" if written else "no roster written")
-    if r.status == "INFEASIBLE" or not r.assignment or (rep and rep["summary"]["missing_shifts"]):
-        head = ("infeasible: no roster keeps every hard rule:" if r.status == "INFEASIBLE" else
-                "no roster found:" if not r.assignment else
+    if not legal or (rep and rep["summary"]["missing_shifts"]):
+        head = ("infeasible: no roster keeps every hard rule:" if r.outcome == "infeasible" else
+                "none_found_in_time: no roster without hard violations within the limits:" if not legal else
                 f"open cover: the roster leaves {rep['summary']['missing_shifts']} shift-heads open:")
         print(head, file=sys.stderr)
         for d in diag:
