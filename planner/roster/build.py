@@ -30,6 +30,8 @@ def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Wei
                                 else min(0.5 * time_limit, 0.5 * (end - time.perf_counter())))
     # leave room for building the final model and completing its hint (grows with the people)
     wall_left = max(1.0, time_limit - (time.perf_counter() - t0) - max(3.0, 0.05 * len(P.persons)))
+    if deadline is not None:   # the solver takes what is left once its model is built (never past `end`)
+        wall_left = max(0.1, end - time.perf_counter())
     r = M.solve(P, time_limit=wall_left, workers=workers, seed=seed, weights=weights, progress=progress,
                 hint=hint, det_time=max(0.5, det_time - det_lns) if det_time else None, deadline=end)
     if r.status != "INFEASIBLE":
@@ -80,8 +82,8 @@ def verdict(r: M.Result, time_limit: float, det_time: float | None) -> str:
     src = "the start roster (the search found no better one)" if r.kept_start else "the best roster found"
     if r.objective is not None and r.bound is not None:
         gap = abs(r.objective - r.bound) / max(1.0, abs(r.objective))
-        return (f"feasible: {src} keeps every hard rule; its objective {r.objective:,.0f} is at most {gap:.1%} "
-                f"above the proven bound {r.bound:,.0f} (gap = (objective - bound) / objective); {stop} "
+        return (f"feasible: {src} keeps every hard rule; objective {r.objective:,.0f}, and no roster can score "
+                f"below the proven bound {r.bound:,.0f}: gap {gap:.1%} = (objective - bound) / objective; {stop} "
                 "ended the search")
     return (f"feasible: {src} keeps every hard rule; {stop} ended the search before the solver proved a "
             "bound, so how far it is from the best is not known")
