@@ -24,7 +24,8 @@ def register(sub) -> None:
     b.add_argument("--start", help="first day, a Monday, YYYY-MM-DD (default: the staff file's start:, else 2027-01-04)")
     b.add_argument("--no-cyclic", action="store_true", help="the horizon does not repeat (default: a rotation)")
     b.add_argument("--time-limit", type=float, default=30.0, metavar="S",
-                   help="wall-clock guard in seconds (default: 30)")
+                   help="wall-clock limit in seconds for the whole command, loading and start roster included; "
+                        "the best roster found by then is returned (default: 30)")
     b.add_argument("--det-time", type=float, default=None, metavar="S",
                    help="deterministic work limit in CP-SAT deterministic seconds (default: 0.5 x --time-limit); "
                         "same input + seed + det-time = same roster, unless the wall guard stops it first")
@@ -62,7 +63,7 @@ def register(sub) -> None:
     h.add_argument("--staff", help="staff YAML whose cover:/substitutes: to use (default: none)")
     h.add_argument("--rules", help="worktime_rules YAML (default: the models file's rules:, else instances/rules/aml.yaml)")
     h.add_argument("--time-limit", type=float, default=None, metavar="S",
-                   help="wall-clock guard, seconds per model (default: the models file's time_limit:, else 30)")
+                   help="wall-clock limit, seconds per model (model building included) (default: the models file's time_limit:, else 30)")
     h.add_argument("--det-time", type=float, default=None, metavar="S",
                    help="deterministic seconds per model (default: 0.8 x the time limit)")
     h.add_argument("--json", metavar="PATH", help="the comparison as JSON (default: not written)")
@@ -273,7 +274,8 @@ def _heltid(args) -> int:
                   f"{f(r.get('full_time'))} ({r['full_time_bound']})", f(r.get("full_time_share"), "{:.0%}"),
                   f(r.get("average_position"), "{:.1f} %"),
                   f(r.get("weekend_shifts_per_person"), "{:.2f}"), f(r.get("violations")), f(r.get("missing_shifts")),
-                  "yes" if r.get("proven") else ("no legal roster" if r.get("status") == "NOT_FOUND" else "no"),
+                  {"proven": "proven", "feasible": "feasible", "infeasible": "proven infeasible",
+                   "none_found_in_time": "none found in time"}.get(r.get("outcome"), "-"),
                   f(r.get("time_s")))
     con.print(t)
     con.print("heads (min): fewest heads for the weekend cover and the hours; full-time (max): most full-time "
@@ -281,13 +283,21 @@ def _heltid(args) -> int:
               "(arithmetic bounds, docs/rosters.md). proven = the roster reaches both bounds with full cover and "
               "no hard violation.")
     for r in res["models"]:
-        if r.get("status") == "NOT_FOUND":
-            con.print(f"{r['model']}: no legal roster with full cover found within the budget (best attempt: "
-                      f"{r.get('violations') or 0} hard violations, {r.get('missing_shifts') or 0} shift-heads open), so "
-                      "its figures are left out - give more --time-limit/--det-time")
+        if r.get("outcome") == "feasible":
+            con.print(f"{r['model']}: feasible - {r['outcome_reason']}")
+        if r.get("outcome") == "infeasible":
+            con.print(f"{r['model']}: proven infeasible (a finding about this model) - {r['outcome_reason']}")
+        elif r.get("status") == "NOT_FOUND":
+            con.print(f"{r['model']}: none found in time - no legal roster with full cover within the budget (best "
+                      f"attempt: {r.get('violations') or 0} hard violations, {r.get('missing_shifts') or 0} shift-heads "
+                      "open), so its figures are left out; a timeout, not a proof - give more --time-limit/--det-time")
         elif r.get("missing_shifts"):
             con.print(f"{r['model']}: {r['missing_shifts']} shift-heads left open within the time limit (not proven "
                       "unavoidable; the bounds are arithmetic) - give more --time-limit/--det-time")
     for s in res["skipped"]:
         con.print(f"skipped {s['id']} ({s['name']}): {s['reason']}")
+    late = [r["model"] for r in res["models"] if r.get("outcome") == "none_found_in_time"]
+    if late:
+        print(f"none found in time: {', '.join(late)} - give more --time-limit/--det-time", file=sys.stderr)
+        return 1
     return 0

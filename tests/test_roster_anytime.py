@@ -68,7 +68,7 @@ def test_time_limit_bounds_the_wall_time_and_the_roster_is_legal(tmp_path, capsy
 
 def test_det_time_stopping_first_is_named(tmp_path, capsys):
     s = _busy(tmp_path)
-    rc, wall, out, data = _build(tmp_path, s, "--time-limit", 60, "--det-time", 0.5)
+    _, wall, _, data = _build(tmp_path, s, "--time-limit", 60, "--det-time", 0.5)
     assert data["stopped_by"] == "det_time" and data["solver_status"] != "OPTIMAL"
     assert "the deterministic limit (0.5 s) ended the search" in capsys.readouterr().out
     assert wall < 60
@@ -83,9 +83,10 @@ def test_timed_out_search_returns_the_legal_start_roster(tmp_path, capsys, monke
     s = _staff(tmp_path, """
   - {id: a, group: sykepleier, percent: 60, shifts: [dag]}
   - {id: b, group: sykepleier, percent: 60, shifts: [dag]}
-  - {id: c, group: sykepleier, percent: 60, shifts: [dag]}""", "{hverdag_dag: {sykepleier: 1}, helg_dag: {sykepleier: 1}}")
+  - {id: c, group: sykepleier, percent: 60, shifts: [dag]}""",
+               "{hverdag_dag: {sykepleier: 1}, helg_dag: {sykepleier: 1}}")
     monkeypatch.setattr(M, "solve", _timed_out)
-    rc, wall, out, data = _build(tmp_path, s, "--time-limit", 10)
+    rc, _, out, data = _build(tmp_path, s, "--time-limit", 10)
     # 42 dag shifts x 7,5 h = 315 h against 3 x 0,6 x 35,5 x 6 = 383 h of contracts: the greedy start covers all
     assert data["status"] == "feasible" and data["start_roster_kept"] and data["solver_status"] == "UNKNOWN"
     assert data["shortfall"] == 0 and len(data["assignments"]) >= 42
@@ -98,7 +99,7 @@ def test_timed_out_search_without_a_legal_roster_is_not_called_infeasible(tmp_pa
   - {id: a, group: sykepleier, percent: 60, shifts: [dag]}""", "{hverdag_dag: {sykepleier: 1}}")
     monkeypatch.setattr(M, "solve", _timed_out)
     monkeypatch.setattr(B, "start_roster", lambda P, conds=None: {})   # nobody works: contract hours break
-    rc, wall, out, data = _build(tmp_path, s, "--time-limit", 10)
+    rc, _, out, data = _build(tmp_path, s, "--time-limit", 10)
     cap = capsys.readouterr()
     assert rc == 1 and data["status"] == "none_found_in_time" and not out.exists()
     assert "not a proof" in cap.err and "--time-limit" in cap.err and "infeasible" not in cap.err
@@ -121,7 +122,8 @@ def test_search_never_returns_a_roster_worse_than_the_start(monkeypatch):
 def test_proven_infeasible_names_the_clash_within_the_limit(tmp_path, capsys):
     s = _staff(tmp_path, """
   - {id: a, group: sykepleier, percent: 100, shifts: [dag], unavailable: [2027-01-06..2027-02-14]}
-  - {id: b, group: sykepleier, percent: 60, shifts: [dag]}""", "{hverdag_dag: {sykepleier: 1}, helg_dag: {sykepleier: 1}}")
+  - {id: b, group: sykepleier, percent: 60, shifts: [dag]}""",
+               "{hverdag_dag: {sykepleier: 1}, helg_dag: {sykepleier: 1}}")
     limit = 4.0
     rc, wall, out, data = _build(tmp_path, s, "--time-limit", limit)
     cap = capsys.readouterr()
@@ -130,3 +132,53 @@ def test_proven_infeasible_names_the_clash_within_the_limit(tmp_path, capsys):
     assert rc == 1 and data["status"] == "infeasible" and data["conflict"] == ["contract_hours|a"]
     assert "status infeasible: proven" in cap.out and "a (sykepleier, 100 %): the hard rule contract_hours" in cap.err
     assert not out.exists()
+
+
+# --- roster heltid: every model row within its own limit, and a verdict per row ---------------------------
+
+def _heltid_row(limit: float, det: float):
+    from planner.roster.heltid import ModelsFile, RosterModel, run_model
+    from tests.test_roster import rules, unit
+    req = {f"{t}_{s}": {"sykepleier": 1} for t in ("hverdag", "helg") for s in ("dag", "kveld", "natt")}
+    mf = ModelsFile(None, None, 6, 20, 20, {}, [], [])
+    return run_model(unit(), req, rules(min_days_off=None), mf,
+                     RosterModel("m", "m", 3, "traditional", "traditional", ""), limit, det_time=det)
+
+
+def test_heltid_row_keeps_its_time_limit_and_says_what_it_found():
+    limit = 2.0
+    t = time.perf_counter()
+    r = _heltid_row(limit, det=30.0)     # the deterministic budget is far above what 2 s allow
+    wall = time.perf_counter() - t
+    assert wall <= limit * 1.1 + 2, f"{wall:.1f} s for a {limit:g} s limit"
+    assert r["outcome"] in ("proven", "feasible", "none_found_in_time")
+    if r["outcome"] == "none_found_in_time":
+        assert r["heads"] is None and "not a proof" in r["outcome_reason"]
+    else:
+        assert r["status"] == "OK" and r["violations"] == 0 and r["missing_shifts"] == 0
+
+
+def test_heltid_timeout_is_none_found_not_infeasible(monkeypatch):
+    monkeypatch.setattr(M, "solve", _timed_out)
+    r = _heltid_row(5.0, det=2.0)
+    assert r["outcome"] == "none_found_in_time" and r["status"] == "NOT_FOUND"
+
+
+def test_heltid_every_attempt_proven_impossible_is_infeasible(monkeypatch):
+    # the solver proves each staffing impossible: a finding about the model, with its reason
+    monkeypatch.setattr(M, "solve", lambda *a, **k: M.Result("INFEASIBLE", None, None, None, {}, 0, {}, [], 0.0))
+    r = _heltid_row(20.0, det=20.0)
+    assert r["outcome"] == "infeasible" and "sykepleier: each of the" in r["outcome_reason"]
+
+
+def test_heltid_cli_exits_1_when_a_model_found_none_in_time(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(M, "solve", _timed_out)
+    m = tmp_path / "m.yaml"
+    m.write_text(f"kind: roster_models\nrules: {ROOT / 'instances/rules/ks.yaml'}\nweeks: 6\nmin_position: 20\n"
+                 "time_limit: 5\nmodels:\n  - {id: m1, name: one, weekend_every: 3, weekday: traditional, "
+                 "weekend: traditional, source: test}\n")
+    s = _staff(tmp_path, "\n  - {id: a, group: sykepleier, percent: 100}",
+               "{hverdag_dag: {sykepleier: 1}, helg_dag: {sykepleier: 1}}")
+    rc = run("roster", "heltid", "--unit", UNIT, "--models", m, "--staff", s, "--time-limit", 5)
+    cap = capsys.readouterr()
+    assert rc == 1 and "none found in time: m1" in cap.err

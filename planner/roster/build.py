@@ -261,8 +261,8 @@ def diagnose(P: M.Problem, r: M.Result, gaps: list[tuple[int, str, str, int]]) -
             msgs.append("the hard rules cannot all hold; no smaller core was found within the time limit")
         return msgs
     if r.outcome == "none_found_in_time" or r.status not in ("OPTIMAL", "FEASIBLE") and not r.assignment:
-        return ["no roster without hard violations was found within the limits - a timeout, not a proof: "
-                "give more --time-limit (and --det-time), or build fewer --weeks to test the staff and rules"]
+        return [("no roster without hard violations was found within the limits - a timeout, not a proof: "
+                 "give more --time-limit (and --det-time), or build fewer --weeks to test the staff and rules")]
     if not gaps:
         return msgs
     proven = r.bound is not None and r.bound >= M.Weights().shortfall * sum(k for *_, k in gaps) - 1e-6
