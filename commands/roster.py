@@ -24,7 +24,8 @@ def register(sub) -> None:
     b.add_argument("--start", help="first day, a Monday, YYYY-MM-DD (default: the staff file's start:, else 2027-01-04)")
     b.add_argument("--no-cyclic", action="store_true", help="the horizon does not repeat (default: a rotation)")
     b.add_argument("--time-limit", type=float, default=30.0, metavar="S",
-                   help="wall-clock guard in seconds (default: 30)")
+                   help="wall-clock limit in seconds for the whole command, loading and start roster included; "
+                        "the best roster found by then is returned (default: 30)")
     b.add_argument("--det-time", type=float, default=None, metavar="S",
                    help="deterministic work limit in CP-SAT deterministic seconds (default: 0.5 x --time-limit); "
                         "same input + seed + det-time = same roster, unless the wall guard stops it first")
@@ -62,7 +63,7 @@ def register(sub) -> None:
     h.add_argument("--staff", help="staff YAML whose cover:/substitutes: to use (default: none)")
     h.add_argument("--rules", help="worktime_rules YAML (default: the models file's rules:, else instances/rules/aml.yaml)")
     h.add_argument("--time-limit", type=float, default=None, metavar="S",
-                   help="wall-clock guard, seconds per model (default: the models file's time_limit:, else 30)")
+                   help="wall-clock limit, seconds per model (model building included) (default: the models file's time_limit:, else 30)")
     h.add_argument("--det-time", type=float, default=None, metavar="S",
                    help="deterministic seconds per model (default: 0.8 x the time limit)")
     h.add_argument("--json", metavar="PATH", help="the comparison as JSON (default: not written)")
@@ -98,6 +99,9 @@ def _con():
 
 def _build(args) -> int:
     import datetime as dt
+    import time
+    # --time-limit bounds the whole command: loading, start roster, search and writing
+    started = time.perf_counter()
     from planner.roster import build as B
     from planner.roster.audit import audit
     from planner.roster.grids import write_csv, write_json, write_xlsx
@@ -127,7 +131,11 @@ def _build(args) -> int:
     det = args.det_time if args.det_time is not None else 0.5 * args.time_limit
     if det <= 0:
         raise InputError("--det-time", "", f"must be positive (got {det})", "give deterministic seconds, e.g. 20")
-    r = B.solve_problem(P, args.time_limit, progress, seed=args.seed, det_time=det)
+    # keep a little for the audit and the files after the search
+    deadline = started + args.time_limit - min(1.0, 0.05 * args.time_limit)
+    r = B.solve_problem(P, max(0.1, deadline - time.perf_counter()), progress, seed=args.seed, det_time=det,
+                        deadline=deadline)
+    legal = r.outcome in ("optimal", "feasible")
     rep = audit(P, r.assignment) if r.assignment else None
     gaps = [(next(i for i, x in enumerate(P.day_labels) if x == g["date"]), g["shift"], g["group"], g["missing"])
             for g in rep["coverage_gaps"]] if rep else []
@@ -137,14 +145,14 @@ def _build(args) -> int:
                               "audit": {k: rep[k] for k in ("summary", "violations", "coverage_gaps", "hours",
                                                              "heltid_share", "average_position")} if rep else None})
     written = []   # only what was really written: no roster, no grid files
-    if r.assignment or r.status in ("OPTIMAL", "FEASIBLE"):
+    if legal:   # a roster file is only ever a roster without hard violations
         write_csv(args.out, P.day_labels, rows)
         written.append(args.out)
     if args.json:
         write_json(args.json, js)
         written.append(args.json)
     cols = colours(js["shifts"])
-    if args.xlsx and rep:
+    if args.xlsx and rep and legal:
         from planner.roster.picture import marks_from
         write_xlsx(args.xlsx, P.day_labels, rows, cols, marks_from(rep["violations"]))
         written.append(args.xlsx)
@@ -153,18 +161,18 @@ def _build(args) -> int:
                       f"{unit.id}: {P.weeks} weeks from {P.label(0)} ({rules.id})")
         written.append(args.picture)
     if not args.quiet:
-        gap = f"{r.gap:.1%}" if r.gap is not None else "-"
-        con.print(f"status {r.status}, objective {r.objective}, bound {r.bound}, gap {gap}, {r.wall_time:.1f} s "
-                  f"({r.det_time:.1f} deterministic s of {det:g})")
+        con.print(f"status {B.verdict(r, args.time_limit, det)}", markup=False)
+        con.print(f"  {time.perf_counter() - started:.1f} s wall of {args.time_limit:g}, {r.det_time:.1f} "
+                  f"deterministic s of {det:g}; solver status {r.status}")
         if rep:
             s = rep["summary"]
             con.print(f"audit: {s['hard_violations']} hard and {s['soft_violations']} soft violations, "
                       f"{s['missing_shifts']} missing shift-heads; heltid share {rep['heltid_share']:.0%}, "
                       f"average position {rep['average_position']:.1f} %")
         con.print(f"wrote {', '.join(map(str, written))}" if written else "no roster written")
-    if r.status == "INFEASIBLE" or not r.assignment or (rep and rep["summary"]["missing_shifts"]):
-        head = ("infeasible: no roster keeps every hard rule:" if r.status == "INFEASIBLE" else
-                "no roster found:" if not r.assignment else
+    if not legal or (rep and rep["summary"]["missing_shifts"]):
+        head = ("infeasible: no roster keeps every hard rule:" if r.outcome == "infeasible" else
+                "none_found_in_time: no roster without hard violations within the limits:" if not legal else
                 f"open cover: the roster leaves {rep['summary']['missing_shifts']} shift-heads open:")
         print(head, file=sys.stderr)
         for d in diag:
@@ -266,7 +274,8 @@ def _heltid(args) -> int:
                   f"{f(r.get('full_time'))} ({r['full_time_bound']})", f(r.get("full_time_share"), "{:.0%}"),
                   f(r.get("average_position"), "{:.1f} %"),
                   f(r.get("weekend_shifts_per_person"), "{:.2f}"), f(r.get("violations")), f(r.get("missing_shifts")),
-                  "yes" if r.get("proven") else ("no legal roster" if r.get("status") == "NOT_FOUND" else "no"),
+                  {"proven": "proven", "feasible": "feasible", "infeasible": "proven infeasible",
+                   "none_found_in_time": "none found in time"}.get(r.get("outcome"), "-"),
                   f(r.get("time_s")))
     con.print(t)
     con.print("heads (min): fewest heads for the weekend cover and the hours; full-time (max): most full-time "
@@ -274,13 +283,21 @@ def _heltid(args) -> int:
               "(arithmetic bounds, docs/rosters.md). proven = the roster reaches both bounds with full cover and "
               "no hard violation.")
     for r in res["models"]:
-        if r.get("status") == "NOT_FOUND":
-            con.print(f"{r['model']}: no legal roster with full cover found within the budget (best attempt: "
-                      f"{r.get('violations') or 0} hard violations, {r.get('missing_shifts') or 0} shift-heads open), so "
-                      "its figures are left out - give more --time-limit/--det-time")
+        if r.get("outcome") == "feasible":
+            con.print(f"{r['model']}: feasible - {r['outcome_reason']}")
+        if r.get("outcome") == "infeasible":
+            con.print(f"{r['model']}: proven infeasible (a finding about this model) - {r['outcome_reason']}")
+        elif r.get("status") == "NOT_FOUND":
+            con.print(f"{r['model']}: none found in time - no legal roster with full cover within the budget (best "
+                      f"attempt: {r.get('violations') or 0} hard violations, {r.get('missing_shifts') or 0} shift-heads "
+                      "open), so its figures are left out; a timeout, not a proof - give more --time-limit/--det-time")
         elif r.get("missing_shifts"):
             con.print(f"{r['model']}: {r['missing_shifts']} shift-heads left open within the time limit (not proven "
                       "unavoidable; the bounds are arithmetic) - give more --time-limit/--det-time")
     for s in res["skipped"]:
         con.print(f"skipped {s['id']} ({s['name']}): {s['reason']}")
+    late = [r["model"] for r in res["models"] if r.get("outcome") == "none_found_in_time"]
+    if late:
+        print(f"none found in time: {', '.join(late)} - give more --time-limit/--det-time", file=sys.stderr)
+        return 1
     return 0

@@ -92,7 +92,7 @@ def test_infeasible_build_names_the_rule_and_writes_no_roster(tmp_path, capsys):
              "--json", js)
     cap = capsys.readouterr()
     data = json.loads(js.read_text())
-    assert rc == 1 and data["status"] == "INFEASIBLE" and not out.exists()
+    assert rc == 1 and data["status"] == "infeasible" and not out.exists()
     assert data["conflict"] == ["contract_hours|a"]            # b is not part of it
     assert "a (sykepleier, 100 %): the hard rule contract_hours" in cap.err and "slots on 2 days" in cap.err
     assert f"wrote {js}" in cap.out and str(out) not in cap.out

@@ -753,12 +753,16 @@ class Result:
     conflict: list[str]             # rules/persons in an infeasibility core (if any)
     wall_time: float
     det_time: float = 0.0           # CP-SAT deterministic seconds spent (reproducible work measure)
+    hint_objective: float | None = None  # the objective of the hint given, when it could be evaluated
+    stopped_by: str | None = None   # what ended an unfinished search: "time_limit" or "det_time"
+    kept_start: bool = False        # the builder returned its start roster (the search found no better)
+    outcome: str | None = None      # the builder's verdict for a pilot (planner.roster.build.outcome)
 
 
 def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
           weights: Weights | None = None, progress: Callable[[float, float, float], None] | None = None,
           diagnose: bool = True, hint: dict | None = None, det_time: float | None = None,
-          forbid: dict[int, set] | None = None) -> Result:
+          forbid: dict[int, set] | None = None, deadline: float | None = None) -> Result:
     """Build and solve. If the hard rules cannot all hold, re-solve once with one assumption literal
     per (rule, person) and return an infeasibility core in ``Result.conflict``.
 
@@ -767,15 +771,19 @@ def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
     and ``det_time`` give the same roster on any machine load; ``time_limit`` then only guards
     against runaway wall time. ``hint``: {(person, day): shift} (e.g. from ``construct``), given for
     every variable (worked or not). ``forbid``: {person: slots} that person may not work (a search
-    decomposition such as weekend teams; not a rule, so not audited)."""
-    r = _solve(P, time_limit, workers, seed, weights, progress, False, hint, det_time, forbid)
+    decomposition such as weekend teams; not a rule, so not audited). ``deadline``: a
+    ``time.perf_counter()`` instant that nothing here runs past (model building, hint and diagnosis
+    included); when it has passed before the search, the result is UNKNOWN without an assignment."""
+    r = _solve(P, time_limit, workers, seed, weights, progress, False, hint, det_time, forbid, deadline)
     if r.status == "INFEASIBLE" and diagnose:
         t_end = time.perf_counter() + max(5.0, time_limit / 2)
+        if deadline is not None:
+            t_end = min(t_end, deadline)
         r.conflict = _person_conflicts(P, t_end, seed, weights, forbid)
         left = t_end - time.perf_counter()
         if not r.conflict and left > 1.0:
             # no single person clashes (or the budget ended first): the whole problem, what is left
-            r.conflict = _solve(P, left, 1, seed, weights, None, True, None, det_time, forbid).conflict
+            r.conflict = _solve(P, left, 1, seed, weights, None, True, None, det_time, forbid, t_end).conflict
     return r
 
 
@@ -794,7 +802,8 @@ def _person_conflicts(P: Problem, t_end: float, seed: int, weights, forbid) -> l
     return sorted(out)
 
 
-def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_time=None, forbid=None) -> Result:
+def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_time=None, forbid=None,
+           deadline=None) -> Result:
     from ortools.sat.python import cp_model
 
     W = weights or Weights()
@@ -1083,8 +1092,16 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
 
     m.minimize(sum(k * v for k, v in penalties))
 
-    if hint is not None:
-        _complete_hint(m, y, hint, seed)
+    def left() -> float:
+        return float("inf") if deadline is None else deadline - time.perf_counter()
+
+    hint_obj = None
+    if hint is not None and left() > 0.1:
+        hint_obj = _complete_hint(m, y, hint, seed, min(30.0, left()))
+    time_limit = min(float(time_limit), left())
+    if time_limit <= 0.05:
+        # no time left to search: say so rather than overrun the caller's deadline
+        return Result("UNKNOWN", None, None, None, {}, 0, {}, [], 0.0, 0.0, hint_obj, "time_limit")
 
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = float(time_limit)
@@ -1110,7 +1127,7 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
     if st == cp_model.INFEASIBLE and diagnose and enforce:
         idx = {v.Index(): k for k, v in enforce.items()}
         core = sorted(idx[i] for i in solver.SufficientAssumptionsForInfeasibility() if i in idx)
-        conflict = _minimal_cores(m, enforce, core, seed, time_limit - solver.WallTime())
+        conflict = _minimal_cores(m, enforce, core, seed, time_limit - solver.WallTime(), deadline)
     assignment, pct = {}, {}
     obj = bound = gap = None
     short = 0
@@ -1123,17 +1140,26 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
         gap = abs(obj - bound) / max(1.0, abs(obj))
         for pi, (pv, used) in pct_var.items():
             pct[pi] = float(solver.Value(pv)) if solver.Value(used) else 0.0
+    stopped = None
+    if st not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+        # whichever limit the search came closer to is the one that ended it
+        by_det = det_time is not None and solver.deterministic_time / max(1e-9, det_time) \
+            >= solver.WallTime() / max(1e-9, time_limit)
+        stopped = "det_time" if by_det else "time_limit"
     return Result(name, obj, bound, gap, assignment, short, pct, conflict, solver.WallTime(),
-                  float(solver.deterministic_time))
+                  float(solver.deterministic_time), hint_obj, stopped)
 
 
-def _minimal_cores(m, enforce: dict, core: list[str], seed: int, budget: float) -> list[str]:
+def _minimal_cores(m, enforce: dict, core: list[str], seed: int, budget: float,
+                   deadline: float | None = None) -> list[str]:
     """Shrink CP-SAT's (often non-minimal) core to the hard rules that really clash. People meet only
     in the cover, which is soft, so a clash lies within one person: per person in the core, test
     their rules alone, then drop each rule that the clash does not need (deletion). Falls back to the
     whole core when no single person clashes or the budget runs out first."""
     from ortools.sat.python import cp_model
     t_end = time.perf_counter() + max(1.0, budget)
+    if deadline is not None:
+        t_end = min(t_end, deadline)
 
     def clash(keys) -> bool:
         left = t_end - time.perf_counter()
@@ -1163,10 +1189,11 @@ def _minimal_cores(m, enforce: dict, core: list[str], seed: int, budget: float) 
     return sorted(out) if out else core
 
 
-def _complete_hint(m, y, hint, seed) -> bool:
+def _complete_hint(m, y, hint, seed, wall: float = 30.0) -> float | None:
     """Hint every model variable: fix the assignment variables to the hint, let CP-SAT fill in the
     auxiliary ones (flows, shortfall, penalties), and hint that complete solution. Falls back to
-    hinting the assignment variables only when the fixed hint breaks a hard constraint."""
+    hinting the assignment variables only when the fixed hint breaks a hard constraint. Returns the
+    hint's objective when it was proven (the penalties at their true values), else None."""
     from ortools.sat.python import cp_model
     fixed = m.clone()
     val = {k: (1 if hint.get((k[0], k[1])) == k[2] else 0) for k in y}
@@ -1176,17 +1203,17 @@ def _complete_hint(m, y, hint, seed) -> bool:
     sv.parameters.num_workers = 1
     sv.parameters.random_seed = int(seed)
     sv.parameters.max_deterministic_time = 10.0
-    sv.parameters.max_time_in_seconds = 30.0
+    sv.parameters.max_time_in_seconds = float(wall)
     # the clone keeps the objective, so the penalty variables take their true (smallest) values
     st = sv.Solve(fixed)
     if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         for i in range(len(m.proto.variables)):
             v = m.get_int_var_from_proto_index(i)
             m.add_hint(v, sv.Value(v))
-        return True
+        return sv.ObjectiveValue() if st == cp_model.OPTIMAL else None
     for k, v in y.items():
         m.add_hint(v, val[k])
-    return False
+    return None
 
 
 def _monotone(c: Cond) -> bool:

@@ -8,31 +8,85 @@ from models.roster import cpsat as M
 
 
 def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Weights | None = None,
-                  workers: int = 2, seed: int = 1, det_time: float | None = None, lns: bool = True) -> M.Result:
+                  workers: int = 2, seed: int = 1, det_time: float | None = None, lns: bool = True,
+                  deadline: float | None = None) -> M.Result:
     """A deterministic greedy start roster (``start_roster``) is improved by a large-neighbourhood search
     over groups of people (``improve``: the others fixed, one small deterministic CP-SAT solve per
     neighbourhood), then hinted to CP-SAT on the whole problem; with ``det_time`` every solve runs in
-    CP-SAT's deterministic mode, so the same input gives the same roster."""
+    CP-SAT's deterministic mode, so the same input gives the same roster.
+
+    Anytime: no stage runs past ``deadline`` (a ``time.perf_counter()`` instant; default: ``time_limit``
+    from now), and the roster returned is never worse than the start roster by the audit (open cover,
+    then hard violations). ``Result.outcome`` says what a pilot gets (``outcome``)."""
     import time
     t0 = time.perf_counter()
+    end = t0 + time_limit if deadline is None else min(deadline, t0 + time_limit)
     conds = M.all_conditions(P)
     hint = start_roster(P, conds)
     det_lns = 0.0
-    if lns and det_time:
-        hint, det_lns = improve(P, hint, budget=0.6 * det_time, wall=0.5 * time_limit, seed=seed, weights=weights)
+    if lns and det_time and end - time.perf_counter() > 1.0:
+        hint, det_lns = improve(P, hint, budget=0.6 * det_time, seed=seed, weights=weights,
+                                wall=0.5 * time_limit if deadline is None
+                                else min(0.5 * time_limit, 0.5 * (end - time.perf_counter())))
     # leave room for building the final model and completing its hint (grows with the people)
     wall_left = max(1.0, time_limit - (time.perf_counter() - t0) - max(3.0, 0.05 * len(P.persons)))
+    if deadline is not None:   # the solver takes what is left once its model is built (never past `end`)
+        wall_left = max(0.1, end - time.perf_counter())
     r = M.solve(P, time_limit=wall_left, workers=workers, seed=seed, weights=weights, progress=progress,
-                hint=hint, det_time=max(0.5, det_time - det_lns) if det_time else None)
-    if r.assignment and r.status in ("OPTIMAL", "FEASIBLE"):
-        # the whole-problem search keeps the hint or improves on it; never report a worse roster
-        if _score(P, hint, conds) < _score(P, r.assignment, conds):
+                hint=hint, det_time=max(0.5, det_time - det_lns) if det_time else None, deadline=end)
+    if r.status != "INFEASIBLE":
+        # the whole-problem search keeps the hint or improves on it; never report a worse roster (also
+        # when the search ran out of time before its first roster)
+        found = bool(r.assignment) and r.status in ("OPTIMAL", "FEASIBLE")
+        if not found or _score(P, hint, conds) < _score(P, r.assignment, conds):
             r.assignment = dict(hint)
             r.shortfall = sum(k for *_, k in M.cover_missing(P, hint))
-            r.objective = r.gap = None      # the solver's objective belongs to its own (worse) roster
+            r.objective = r.hint_objective   # the solver's objective belongs to its own (worse) roster
+            r.gap = (abs(r.objective - r.bound) / max(1.0, abs(r.objective))
+                     if r.objective is not None and r.bound is not None else None)
+            r.kept_start = True
     r.det_time += det_lns
     r.wall_time = time.perf_counter() - t0
+    r.outcome = outcome(P, r, conds)
     return r
+
+
+def outcome(P: M.Problem, r: M.Result, conds=None) -> str:
+    """What a pilot gets: ``optimal`` (proven best), ``feasible`` (a roster without hard violations,
+    not proven best), ``infeasible`` (proven: the hard rules cannot all hold) or ``none_found_in_time``
+    (no roster without hard violations within the limits: not a proof of anything). Open cover is
+    counted apart."""
+    if r.status == "INFEASIBLE":
+        return "infeasible"
+    if not r.assignment or _score(P, r.assignment, conds or M.all_conditions(P))[1] > 0:
+        return "none_found_in_time"
+    if r.status == "OPTIMAL" and not r.kept_start:
+        return "optimal"
+    return "feasible"
+
+
+def verdict(r: M.Result, time_limit: float, det_time: float | None) -> str:
+    """One sentence for the status line: what was proven, how far from the best the roster may be,
+    and which limit ended the search."""
+    limit = {"time_limit": f"the time limit ({time_limit:g} s wall)",
+             "det_time": f"the deterministic limit ({det_time:g} s)" if det_time else "the deterministic limit"}
+    stop = limit.get(r.stopped_by or "time_limit")
+    if r.outcome == "optimal":
+        return "optimal: no roster scores better under the rules and weights (proven by the solver)"
+    if r.outcome == "infeasible":
+        return "infeasible: proven - no roster keeps every hard rule (the clash is listed below)"
+    if r.outcome == "none_found_in_time":
+        return (f"none_found_in_time: {stop} ended the search before a roster without hard violations was "
+                "found; this proves nothing about the rules - give more --time-limit (and --det-time), or "
+                "fewer --weeks to test the staff and rules quickly")
+    src = "the start roster (the search found no better one)" if r.kept_start else "the best roster found"
+    if r.objective is not None and r.bound is not None:
+        gap = abs(r.objective - r.bound) / max(1.0, abs(r.objective))
+        return (f"feasible: {src} keeps every hard rule; objective {r.objective:,.0f}, and no roster can score "
+                f"below the proven bound {r.bound:,.0f}: gap {gap:.1%} = (objective - bound) / objective; {stop} "
+                "ended the search")
+    return (f"feasible: {src} keeps every hard rule; {stop} ended the search before the solver proved a "
+            "bound, so how far it is from the best is not known")
 
 
 def _score(P: M.Problem, asg: dict, conds) -> tuple[int, int]:
@@ -111,7 +165,7 @@ def improve(P: M.Problem, asg: dict, budget: float, wall: float, seed: int = 1,
             sub_hint = {(loc[pi], d): s for (pi, d), s in best.items() if pi in free}
             share = max(0.5, min(left_det, budget / max(4, len(hoods))))
             r = M.solve(Q, time_limit=left_wall, workers=1, seed=seed, weights=weights, diagnose=False,
-                        hint=sub_hint, det_time=share)
+                        hint=sub_hint, det_time=share, deadline=t0 + wall)
             used += r.det_time
             if r.status not in ("OPTIMAL", "FEASIBLE"):
                 continue
@@ -172,7 +226,8 @@ def grid_rows(P: M.Problem, assignment: dict) -> dict[str, list[str]]:
 def result_json(P: M.Problem, r: M.Result, extra: dict | None = None) -> dict:
     hm = lambda m: f"{(m // 60) % 24:02d}:{m % 60:02d}"  # noqa: E731
     out = {
-        "status": r.status, "objective": r.objective, "bound": r.bound, "gap": r.gap,
+        "status": r.outcome or r.status, "solver_status": r.status, "stopped_by": r.stopped_by,
+        "start_roster_kept": r.kept_start, "objective": r.objective, "bound": r.bound, "gap": r.gap,
         "wall_time_s": round(r.wall_time, 2), "det_time_s": round(r.det_time, 2), "weeks": P.weeks, "start": P.label(0), "cyclic": P.cyclic,
         "shifts": {s.code: {"start": hm(s.start), "end": hm(s.end), "hours": s.work_minutes / 60, "time": s.time,
                             "covers": list(s.periods)} for s in P.shifts},
@@ -205,8 +260,9 @@ def diagnose(P: M.Problem, r: M.Result, gaps: list[tuple[int, str, str, int]]) -
         else:
             msgs.append("the hard rules cannot all hold; no smaller core was found within the time limit")
         return msgs
-    if r.status not in ("OPTIMAL", "FEASIBLE"):
-        return [f"no roster found within the time limit (status {r.status}); give more --time-limit"]
+    if r.outcome == "none_found_in_time" or r.status not in ("OPTIMAL", "FEASIBLE") and not r.assignment:
+        return [("no roster without hard violations was found within the limits - a timeout, not a proof: "
+                 "give more --time-limit (and --det-time), or build fewer --weeks to test the staff and rules")]
     if not gaps:
         return msgs
     proven = r.bound is not None and r.bound >= M.Weights().shortfall * sum(k for *_, k in gaps) - 1e-6

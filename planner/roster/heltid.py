@@ -203,7 +203,7 @@ def _plan_hours(n: int, f: int, hours: int, full: int, tol: int, sums_of) -> tup
 
 
 def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: int, det_time: float,
-               wall: float, progress=None, seed: int = 1, skip: int = 0) -> dict:
+               wall: float, progress=None, seed: int = 1, skip: int = 0, deadline: float | None = None) -> dict:
     """Largest number of full-time positions for one group under one roster model.
 
     Bound (arithmetic, valid for any roster): heads N >= max(person-weekends / weekends per person,
@@ -265,10 +265,13 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
     best = None
     det_used = 0.0
     done = skip - 1
+    impossible = 0   # attempts proven impossible: by the arithmetic of whole shifts, or by CP-SAT
     for k, (n, f, split) in enumerate(attempts):
         if k < skip:
             continue
         t_left = wall - (_time.monotonic() - t0)
+        if deadline is not None:
+            t_left = min(t_left, deadline - _time.perf_counter())
         det_left = det_time - det_used
         if t_left <= 0.5 or det_left <= 0.2:
             break
@@ -289,10 +292,12 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
             plan = _plan_hours(n, f, hours_m, full_m, tol_m, lambda i: sums_all)
         if plan is None:
             if split:
+                done, impossible = k, impossible + 1
                 continue
             # no whole-shift plan: equal part-time sizes (the solver may still find one within tolerance)
             rest = 100 * hours / full_h - 100 * f
             if n > f and rest / (n - f) > 100 + 1e-9:
+                done, impossible = k, impossible + 1
                 continue
             sizes = [100.0] * f + [round(rest / (n - f), 1)] * (n - f)
         else:
@@ -311,10 +316,12 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
         W = M.Weights(fairness=0, overcover=0, max_over=0, contract_soft=25, soft_rule=0)
         last = k == len(attempts) - 1
         r = M.solve(Q, time_limit=t_left, weights=W, progress=progress, diagnose=False, hint=hint,
-                    det_time=max(0.2, det_left if last else det_left / 2), forbid=forbid, seed=seed)
+                    det_time=max(0.2, det_left if last else det_left / 2), forbid=forbid, seed=seed,
+                    deadline=deadline)
         det_used += r.det_time
         done = k
         if r.status not in ("OPTIMAL", "FEASIBLE"):
+            impossible += r.status == "INFEASIBLE"
             continue
         rep = audit(Q, r.assignment)
         cand = {"Q": Q, "asg": r.assignment, "rep": rep, "status": r.status, "heads": n, "full_time": f,
@@ -324,7 +331,7 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
             best = cand
         if cand["missing"] == 0 and cand["hard"] == 0:
             break
-    return {"bound": bound, "best": best, "attempts": len(attempts), "tried": done + 1,
+    return {"bound": bound, "best": best, "attempts": len(attempts), "tried": done + 1, "impossible": impossible,
             "time_s": round(_time.monotonic() - t0, 1), "det_s": det_used}
 
 
@@ -400,15 +407,18 @@ def run_model(unit: UnitView, req: dict, rules: RuleSet, mf: ModelsFile, model: 
     order = sorted(groups, key=lambda g: (-weight[g][1], g))
     results = {}
 
+    deadline = _time.perf_counter() - (_time.monotonic() - t0) + time_limit   # the model's own wall limit
+
     def wall_for(k):
-        return max(2.0, time_limit - (_time.monotonic() - t0) - 1.0 * (len(order) - k - 1))
+        return min(max(2.0, time_limit - (_time.monotonic() - t0) - 1.0 * (len(order) - k - 1)),
+                   deadline - _time.perf_counter())
 
     for k, g in enumerate(order):
         P, w = weight[g]
         rest_w = max(1, sum(weight[h][1] for h in order[k:]))
         share = w / rest_w
         res = plan_group(P, g, model.weekend_every, norm, tol_h, mf.min_position, max(0.5, det_left * share),
-                         wall_for(k), progress)
+                         wall_for(k), progress, deadline=deadline)
         det_left = max(0.0, det_left - res["det_s"])
         results[g] = res
     for g in order:
@@ -418,11 +428,12 @@ def run_model(unit: UnitView, req: dict, rules: RuleSet, mf: ModelsFile, model: 
                 or det_left < 0.5:
             continue
         more = plan_group(weight[g][0], g, model.weekend_every, norm, tol_h, mf.min_position, det_left,
-                          wall_for(len(order) - 1), progress, skip=res["tried"])
+                          wall_for(len(order) - 1), progress, skip=res["tried"], deadline=deadline)
         det_left = max(0.0, det_left - more["det_s"])
         res["det_s"] += more["det_s"]
         res["time_s"] = round(res["time_s"] + more["time_s"], 1)
         res["tried"] = more["tried"]
+        res["impossible"] += more["impossible"]
         b2 = more["best"]
         if b2 is not None and (best is None or (b2["missing"], b2["hard"]) < (best["missing"], best["hard"])):
             res["best"] = b2
@@ -467,12 +478,35 @@ def run_model(unit: UnitView, req: dict, rules: RuleSet, mf: ModelsFile, model: 
         violations=hard, soft_violations=soft, missing_shifts=missing, by_group=by_group,
         det_time_s=round((det_time if det_time is not None else 0.8 * time_limit) - det_left, 1),
         time_s=round(_time.monotonic() - t0, 1))
+    row.update(outcome_row(row, results, order))
     if not legal:
         # no legal roster with full cover within the budget: the figures would describe an illegal
         # roster, so they are withheld (by_group keeps the best attempt for diagnosis)
         row.update(heads=None, arsverk=None, full_time=None, full_time_share=None, average_position=None,
                    weekend_shifts_per_person=None)
     return row
+
+
+def outcome_row(row: dict, results: dict, order: list[str]) -> dict:
+    """A row's verdict: ``proven`` (a legal roster at both arithmetic bounds), ``feasible`` (legal, with its
+    distance from the bounds), ``infeasible`` (every staffing tried for some group was proven impossible -
+    a finding about this model) or ``none_found_in_time`` (a timeout, not a proof)."""
+    if row["status"] == "OK":
+        if row["proven"]:
+            return {"outcome": "proven", "outcome_reason": "reaches both arithmetic bounds, full cover, no hard "
+                    "violation"}
+        return {"outcome": "feasible", "outcome_reason":
+                f"legal; gap to the bounds: {row['heads'] - row['heads_bound']} head(s) above the fewest, "
+                f"{row['full_time_bound'] - row['full_time']} full-time position(s) below the most"}
+    dead = [g for g in order if results[g]["best"] is None and results[g]["attempts"] > 0
+            and results[g]["tried"] >= results[g]["attempts"] and results[g]["impossible"] >= results[g]["attempts"]]
+    if dead:
+        return {"outcome": "infeasible", "outcome_reason": "; ".join(
+            f"{g}: each of the {results[g]['attempts']} staffings tried ({results[g]['bound']['heads_min']} to "
+            f"{results[g]['bound']['heads_min'] + 1} heads) is proven impossible under the hard rules "
+            "(whole-shift arithmetic or the solver)" for g in dead)}
+    return {"outcome": "none_found_in_time", "outcome_reason": "no legal roster with full cover within the "
+            "limits - a timeout, not a proof; give more --time-limit/--det-time"}
 
 
 def run(unit: UnitView, req: dict, mf: ModelsFile, rules: RuleSet | None = None, time_limit: float | None = None,

@@ -1,0 +1,184 @@
+"""`leon roster build` as an anytime builder: it returns within --time-limit (model building and the start
+roster included), never with a roster worse than its start roster, and with a status a pilot can act on:
+optimal, feasible, infeasible (proven, with the clash) or none_found_in_time (a timeout, not a proof)."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from models.roster import cpsat as M
+from planner.roster import build as B
+
+ROOT = Path(__file__).resolve().parents[1]
+UNIT = ROOT / "instances/units/sykehjem.yaml"
+# cover per week: weekdays 5 x (4 x 7,5 + 3 x 7,5 + 2 x 10) = 362,5 h, weekends 2 x (3 x 7,5 + 2 x 7,5 + 10)
+# = 95 h, 457,5 h in all; 24 nurses at 75 % hold 24 x 0,75 x 35,5 = 639 h, so every slot can be filled
+# (the rest is over-cover) and the weekends need 6 of the 24 on each (one weekend in three: 8 per weekend)
+BUSY_COVER = ("{hverdag_dag: {sykepleier: 4}, hverdag_kveld: {sykepleier: 3}, hverdag_natt: {sykepleier: 2}, "
+              "helg_dag: {sykepleier: 3}, helg_kveld: {sykepleier: 2}, helg_natt: {sykepleier: 1}}")
+
+
+def run(*args):
+    from cli import main
+    return main([str(a) for a in args])
+
+
+def _staff(tmp_path, people: str, cover: str) -> Path:
+    s = tmp_path / "s.yaml"
+    s.write_text(f"kind: staff\nrules: {ROOT / 'instances/rules/ks.yaml'}\ncover: {cover}\nstaff:{people}\n")
+    return s
+
+
+def _busy(tmp_path) -> Path:
+    """24 nurses on every shift: big enough that CP-SAT does not finish in a few seconds."""
+    return _staff(tmp_path, "".join(f"\n  - {{id: n{i:02d}, group: sykepleier, percent: 75}}" for i in range(24)),
+                  BUSY_COVER)
+
+
+def _build(tmp_path, staff, *extra):
+    out, js = tmp_path / "r.csv", tmp_path / "r.json"
+    t = time.perf_counter()
+    rc = run("roster", "build", "--unit", UNIT, "--staff", staff, "--weeks", 6, "--out", out, "--json", js, *extra)
+    return rc, time.perf_counter() - t, out, json.loads(js.read_text())
+
+
+def _hard_in_check(tmp_path, out, staff) -> int:
+    cj = tmp_path / "check.json"
+    run("roster", "check", out, "--unit", UNIT, "--staff", staff, "--json", cj)
+    return json.loads(cj.read_text())["summary"]["hard_violations"]
+
+
+def test_time_limit_bounds_the_wall_time_and_the_roster_is_legal(tmp_path, capsys):
+    s = _busy(tmp_path)
+    limit = 3.0
+    rc, wall, out, data = _build(tmp_path, s, "--time-limit", limit)
+    assert wall <= limit * 1.1 + 2, f"{wall:.1f} s for --time-limit {limit:g}"
+    # the configuration is too big to finish: the time limit, not a proof, ended the search
+    assert data["solver_status"] != "OPTIMAL" and data["stopped_by"] == "time_limit"
+    assert data["status"] in ("feasible", "none_found_in_time")
+    cap = capsys.readouterr()
+    assert "the time limit (3 s wall) ended the search" in cap.out
+    if data["status"] == "feasible":
+        assert out.exists() and _hard_in_check(tmp_path, out, s) == 0
+        assert data["audit"]["summary"]["hard_violations"] == 0
+    else:
+        assert rc == 1 and not out.exists() and "not a proof" in cap.err
+
+
+def test_det_time_stopping_first_is_named(tmp_path, capsys):
+    s = _busy(tmp_path)
+    _, wall, _, data = _build(tmp_path, s, "--time-limit", 60, "--det-time", 0.5)
+    assert data["stopped_by"] == "det_time" and data["solver_status"] != "OPTIMAL"
+    assert "the deterministic limit (0.5 s) ended the search" in capsys.readouterr().out
+    assert wall < 60
+
+
+def _timed_out(*a, **k):
+    """A solve that ran out of time before its first roster (as on a busy machine)."""
+    return M.Result("UNKNOWN", None, None, None, {}, 0, {}, [], 0.0, 0.0, None, "time_limit")
+
+
+def test_timed_out_search_returns_the_legal_start_roster(tmp_path, capsys, monkeypatch):
+    s = _staff(tmp_path, """
+  - {id: a, group: sykepleier, percent: 60, shifts: [dag]}
+  - {id: b, group: sykepleier, percent: 60, shifts: [dag]}
+  - {id: c, group: sykepleier, percent: 60, shifts: [dag]}""",
+               "{hverdag_dag: {sykepleier: 1}, helg_dag: {sykepleier: 1}}")
+    monkeypatch.setattr(M, "solve", _timed_out)
+    rc, _, out, data = _build(tmp_path, s, "--time-limit", 10)
+    # 42 dag shifts x 7,5 h = 315 h against 3 x 0,6 x 35,5 x 6 = 383 h of contracts: the greedy start covers all
+    assert data["status"] == "feasible" and data["start_roster_kept"] and data["solver_status"] == "UNKNOWN"
+    assert data["shortfall"] == 0 and len(data["assignments"]) >= 42
+    assert rc == 0 and out.exists() and _hard_in_check(tmp_path, out, s) == 0
+    assert "infeasible" not in capsys.readouterr().out
+
+
+def test_timed_out_search_without_a_legal_roster_is_not_called_infeasible(tmp_path, capsys, monkeypatch):
+    s = _staff(tmp_path, """
+  - {id: a, group: sykepleier, percent: 60, shifts: [dag]}""", "{hverdag_dag: {sykepleier: 1}}")
+    monkeypatch.setattr(M, "solve", _timed_out)
+    monkeypatch.setattr(B, "start_roster", lambda P, conds=None: {})   # nobody works: contract hours break
+    rc, _, out, data = _build(tmp_path, s, "--time-limit", 10)
+    cap = capsys.readouterr()
+    assert rc == 1 and data["status"] == "none_found_in_time" and not out.exists()
+    assert "not a proof" in cap.err and "--time-limit" in cap.err and "infeasible" not in cap.err
+
+
+def test_search_never_returns_a_roster_worse_than_the_start(monkeypatch):
+    """The solver's roster leaves a head open that the start roster covers: the start roster wins."""
+    from tests.test_roster import problem
+    P = problem([("a", "sykepleier", 100.0), ("b", "sykepleier", 100.0)], weeks=3,
+                cover={"hverdag_dag": {"sykepleier": 1}})
+    start = B.start_roster(P)
+    assert not M.cover_missing(P, start)
+    worse = dict(start)
+    worse.pop(next(k for k in sorted(start)))   # one shift less: at least one head open
+    monkeypatch.setattr(M, "solve", lambda *a, **k: M.Result("FEASIBLE", 1.0, 0.0, 1.0, worse, 1, {}, [], 0.0))
+    r = B.solve_problem(P, 5.0, det_time=None, lns=False)
+    assert r.assignment == start and r.kept_start and r.outcome in ("feasible", "none_found_in_time")
+
+
+def test_proven_infeasible_names_the_clash_within_the_limit(tmp_path, capsys):
+    s = _staff(tmp_path, """
+  - {id: a, group: sykepleier, percent: 100, shifts: [dag], unavailable: [2027-01-06..2027-02-14]}
+  - {id: b, group: sykepleier, percent: 60, shifts: [dag]}""",
+               "{hverdag_dag: {sykepleier: 1}, helg_dag: {sykepleier: 1}}")
+    limit = 4.0
+    rc, wall, out, data = _build(tmp_path, s, "--time-limit", limit)
+    cap = capsys.readouterr()
+    assert wall <= limit * 1.1 + 2
+    # a is free only on 4 and 5 January: 2 x 7,5 h against 6 x 35,5 = 213 h of contract
+    assert rc == 1 and data["status"] == "infeasible" and data["conflict"] == ["contract_hours|a"]
+    assert "status infeasible: proven" in cap.out and "a (sykepleier, 100 %): the hard rule contract_hours" in cap.err
+    assert not out.exists()
+
+
+# --- roster heltid: every model row within its own limit, and a verdict per row ---------------------------
+
+def _heltid_row(limit: float, det: float):
+    from planner.roster.heltid import ModelsFile, RosterModel, run_model
+    from tests.test_roster import rules, unit
+    req = {f"{t}_{s}": {"sykepleier": 1} for t in ("hverdag", "helg") for s in ("dag", "kveld", "natt")}
+    mf = ModelsFile(None, None, 6, 20, 20, {}, [], [])
+    return run_model(unit(), req, rules(min_days_off=None), mf,
+                     RosterModel("m", "m", 3, "traditional", "traditional", ""), limit, det_time=det)
+
+
+def test_heltid_row_keeps_its_time_limit_and_says_what_it_found():
+    limit = 2.0
+    t = time.perf_counter()
+    r = _heltid_row(limit, det=30.0)     # the deterministic budget is far above what 2 s allow
+    wall = time.perf_counter() - t
+    assert wall <= limit * 1.1 + 2, f"{wall:.1f} s for a {limit:g} s limit"
+    assert r["outcome"] in ("proven", "feasible", "none_found_in_time")
+    if r["outcome"] == "none_found_in_time":
+        assert r["heads"] is None and "not a proof" in r["outcome_reason"]
+    else:
+        assert r["status"] == "OK" and r["violations"] == 0 and r["missing_shifts"] == 0
+
+
+def test_heltid_timeout_is_none_found_not_infeasible(monkeypatch):
+    monkeypatch.setattr(M, "solve", _timed_out)
+    r = _heltid_row(5.0, det=2.0)
+    assert r["outcome"] == "none_found_in_time" and r["status"] == "NOT_FOUND"
+
+
+def test_heltid_every_attempt_proven_impossible_is_infeasible(monkeypatch):
+    # the solver proves each staffing impossible: a finding about the model, with its reason
+    monkeypatch.setattr(M, "solve", lambda *a, **k: M.Result("INFEASIBLE", None, None, None, {}, 0, {}, [], 0.0))
+    r = _heltid_row(20.0, det=20.0)
+    assert r["outcome"] == "infeasible" and "sykepleier: each of the" in r["outcome_reason"]
+
+
+def test_heltid_cli_exits_1_when_a_model_found_none_in_time(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(M, "solve", _timed_out)
+    m = tmp_path / "m.yaml"
+    m.write_text(f"kind: roster_models\nrules: {ROOT / 'instances/rules/ks.yaml'}\nweeks: 6\nmin_position: 20\n"
+                 "time_limit: 5\nmodels:\n  - {id: m1, name: one, weekend_every: 3, weekday: traditional, "
+                 "weekend: traditional, source: test}\n")
+    s = _staff(tmp_path, "\n  - {id: a, group: sykepleier, percent: 100}",
+               "{hverdag_dag: {sykepleier: 1}, helg_dag: {sykepleier: 1}}")
+    rc = run("roster", "heltid", "--unit", UNIT, "--models", m, "--staff", s, "--time-limit", 5)
+    cap = capsys.readouterr()
+    assert rc == 1 and "none found in time: m1" in cap.err
