@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import shutil
 import tempfile
 import zipfile
 from pathlib import Path
@@ -123,10 +124,12 @@ def test_upload_reads_like_the_file_and_leaves_nothing(tmp_path):
 
 
 def test_upload_of_a_workbook(tmp_path, capsys):
-    book = tmp_path / "enhet.xlsx"
-    code, _, err = run_cli(["template", book, "--from", SYKEHJEM], capsys)
-    if code != 0:
-        pytest.skip(f"leon template does not write this workbook here: {err}")
+    """A workbook made beside the shipped layout (units/ next to catalogue/ and rules/) names its
+    catalogue and rules as ../catalogue/… and ../rules/…, which the app resolves for an upload."""
+    shutil.copytree(Path(SYKEHJEM).parent.parent, tmp_path / "instances")
+    book = tmp_path / "instances" / "units" / "enhet.xlsx"
+    code, _, err = run_cli(["template", book, "--from", tmp_path / "instances" / "units" / "sykehjem.yaml"], capsys)
+    assert code == 0, err
     inst = logic.load_upload(book.name, book.read_bytes())
     assert inst.patient_counts == logic.load_unit(SYKEHJEM).patient_counts
 
