@@ -35,6 +35,10 @@ LABELS: dict[str, dict[str, str]] = {
         "download_xlsx": "Last ned Excel",
         "download_json": "Last ned JSON",
         "freed_note": "Negativt tall: LEON trenger flere i gruppen.",
+        "page": "Side",
+        "page_unit": "Enhet",
+        "page_roster": "Turnus",
+        "page_national": "Nasjonalt",
     },
     "en": {
         "title": "leon – staffing a unit",
@@ -68,6 +72,10 @@ LABELS: dict[str, dict[str, str]] = {
         "download_xlsx": "Download Excel",
         "download_json": "Download JSON",
         "freed_note": "A negative number: LEON needs more of the group.",
+        "page": "Page",
+        "page_unit": "Unit",
+        "page_roster": "Roster",
+        "page_national": "National",
     },
 }
 LANGUAGES = {"nb": "Norsk", "en": "English"}

@@ -72,13 +72,8 @@ def _results(t, answer: logic.Answer) -> None:
                        mime="application/json")
 
 
-def page() -> None:
-    st.set_page_config(page_title="leon", layout="wide")
-    lang = st.sidebar.radio("Språk / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
-
-    def t(key: str) -> str:
-        return label(key, lang)
-
+def unit_page(t) -> None:
+    """Enhet: pick or upload a unit, edit patients, solve, read and download the answer."""
     st.title(t("title"))
     try:
         picked = _unit(t)
@@ -104,6 +99,20 @@ def page() -> None:
         st.error(f"**{t('infeasible')}**\n\n```\n{e}\n```", icon="⛔")
         return
     _results(t, answer)
+
+
+# the app's pages: label key -> render(lang); the unit page first (the default)
+PAGES = {"page_unit": lambda lang: unit_page(lambda key: label(key, lang))}
+
+
+def page() -> None:
+    st.set_page_config(page_title="leon", layout="wide")
+    lang = st.sidebar.radio("Språk / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
+    if len(PAGES) > 1:
+        which = st.sidebar.radio(label("page", lang), list(PAGES), format_func=lambda k: label(k, lang), key="page")
+    else:
+        which = next(iter(PAGES))
+    PAGES[which](lang)
 
 
 page()
