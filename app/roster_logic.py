@@ -1,0 +1,165 @@
+"""The roster page's logic as plain functions: audit a roster grid for a shipped unit and its staff.
+
+Every figure comes from the planner functions `leon roster check` calls (load_unit_view, load_staff,
+load_rules, read_grid, problem_for_grid, audit), with the same defaults for the rules and the
+requirement, so the page and the CLI give the same audit for the same grid.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from planner.io.errors import InputError
+
+INSTANCES = Path(__file__).resolve().parent.parent / "instances"
+UNITS, STAFF, ROSTERS = INSTANCES / "units", INSTANCES / "staff", INSTANCES / "rosters"
+DEFAULT_RULES = INSTANCES / "rules" / "aml.yaml"   # as `leon roster check` without --rules or a staff rules:
+UPLOAD_TYPES = ("csv", "xlsx")
+
+
+def shipped_units() -> list[str]:
+    """Unit ids with a shipped unit file, staff file and roster, sorted."""
+    return sorted(p.stem for p in UNITS.glob("*.yaml")
+                  if (STAFF / p.name).is_file() and (ROSTERS / f"{p.stem}_6uker.csv").is_file())
+
+
+def shipped_roster(unit_id: str) -> Path:
+    return ROSTERS / f"{unit_id}_6uker.csv"
+
+
+@dataclass
+class Audit:
+    unit: str
+    roster: str                     # the grid's name (shipped file name or the upload's)
+    dates: list[str]
+    rows: dict[str, list[str]]      # person -> shift code per date ('' = off)
+    shifts: dict[str, dict]         # code -> start, end, time (dag | kveld | natt | lang)
+    report: dict                    # planner.roster.audit.audit's dict, plus roster, unit, rules_set
+    tolerance: float                # contract-hours tolerance of the rules (hours)
+
+
+def audit_grid(unit_id: str, grid_path: Path, name: str | None = None, cyclic: bool = True) -> Audit:
+    """Audit the grid at grid_path for the shipped unit and staff file (as `leon roster check`)."""
+    from models.roster.cpsat import ContractHours
+    from planner.roster.audit import audit, problem_for_grid
+    from planner.roster.build import grid_rows
+    from planner.roster.grids import read_grid
+    from planner.roster.rules import load_rules
+    from planner.roster.setup import leon_requirement, load_staff, load_unit_view
+
+    unit = load_unit_view(UNITS / f"{unit_id}.yaml")
+    staff = load_staff(STAFF / f"{unit_id}.yaml", unit)
+    rules = load_rules(staff.rules or DEFAULT_RULES)
+    req = None if staff.cover else leon_requirement(unit)
+    grid = read_grid(grid_path)
+    if name:
+        grid.path = Path(name)   # messages about the grid name the upload, not the temporary file
+    P, asg = problem_for_grid(grid, unit, staff, rules, req, cyclic)
+    rep = audit(P, asg)
+    rep.update({"roster": name or str(grid_path), "unit": unit.id, "rules_set": rules.id})
+    hm = lambda m: f"{(m // 60) % 24:02d}:{m % 60:02d}"  # noqa: E731
+    shifts = {s.code: {"start": hm(s.start), "end": hm(s.end), "time": s.time} for s in P.shifts}
+    ch = next((r for r in P.rules if isinstance(r, ContractHours)), None)
+    return Audit(unit.id, name or Path(grid_path).name, list(P.day_labels), grid_rows(P, asg), shifts, rep,
+                 ch.tolerance_hours if ch else 0.0)
+
+
+def audit_shipped(unit_id: str) -> Audit:
+    path = shipped_roster(unit_id)
+    return audit_grid(unit_id, path, path.name)
+
+
+def audit_upload(unit_id: str, name: str, data: bytes) -> Audit:
+    """Audit uploaded bytes (CSV or XLSX): written to a temporary folder that is removed after reading;
+    errors name the upload, not the folder."""
+    base = Path(name).name or "roster.csv"
+    if Path(base).suffix.lower().lstrip(".") not in UPLOAD_TYPES:
+        raise InputError(base, "", "is neither a roster CSV nor an XLSX workbook",
+                         "upload a .csv or .xlsx grid: rows = staff id, columns = dates, cells = shift codes")
+    tmp = Path(tempfile.mkdtemp(prefix="leon-roster-"))
+    try:
+        path = tmp / base
+        path.write_bytes(data)
+        try:
+            return audit_grid(unit_id, path, base)
+        except InputError as e:
+            raise _named(e, tmp, base) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _named(e: InputError, tmp: Path, name: str) -> InputError:
+    def clean(text: str) -> str:
+        for t in {str(tmp.resolve()), str(tmp)}:
+            text = text.replace(f"{t}/{name}", name).replace(f"{t}/", "")
+        return text
+    return InputError(clean(str(e.file)), clean(e.field), clean(e.problem), clean(e.fix))
+
+
+# ------------------------------------------------------------------------------------------ tables
+def sources(a: Audit) -> dict[str, str]:
+    """rule id -> its legal source (as the rules file gives it)."""
+    return {r["id"]: r.get("source") or "" for r in a.report["rules"]}
+
+
+def violation_rows(a: Audit) -> list[dict]:
+    """Each violation with its rule's legal source; hard ones first, then the audit's order."""
+    src = sources(a)
+    rows = [{**v, "source": src.get(v["rule"], "")} for v in a.report["violations"]]
+    return sorted(rows, key=lambda v: not v["hard"])
+
+
+def rule_counts(a: Audit) -> list[dict]:
+    """Violations per rule and kind: hard rules first, then the most frequent."""
+    hard = {r["id"]: r["hard"] for r in a.report["rules"]}
+    n = a.report["summary"]["by_rule"]
+    rows = [{"rule": k, "hard": bool(hard.get(k, any(v["hard"] for v in a.report["violations"] if v["rule"] == k))),
+             "count": c, "source": sources(a).get(k, "")} for k, c in n.items()]
+    return sorted(rows, key=lambda r: (not r["hard"], -r["count"], r["rule"]))
+
+
+def gap_rows(a: Audit) -> list[dict]:
+    return [dict(g) for g in a.report["coverage_gaps"]]
+
+
+def hours_rows(a: Audit) -> list[dict]:
+    """Planned hours against contract per person, and whether that is within the rule's tolerance."""
+    return [{"person": p, "group": h["group"], "percent": h["percent"], "planned": h["planned"],
+             "contract": h["contract"], "difference": round(h["planned"] - h["contract"], 2),
+             "within": abs(h["planned"] - h["contract"]) <= a.tolerance + 1e-6}
+            for p, h in a.report["hours"].items()]
+
+
+def marks(a: Audit) -> dict[tuple[str, str], list[dict]]:
+    """(person, date) -> the violations in that cell (with their sources)."""
+    out: dict[tuple[str, str], list[dict]] = {}
+    for v in violation_rows(a):
+        out.setdefault((v["person"], v["date"]), []).append(v)
+    return out
+
+
+# ------------------------------------------------------------------------------------------ downloads
+def json_bytes(a: Audit) -> bytes:
+    from planner.io.writer import write_json
+    return _via_file(lambda p: write_json(p, a.report), ".json")
+
+
+def xlsx_bytes(a: Audit) -> bytes:
+    """The grid as `leon roster build --xlsx` writes it: coloured by shift, violations framed."""
+    from planner.roster.grids import write_xlsx
+    from planner.roster.picture import colours, marks_from
+    return _via_file(lambda p: write_xlsx(p, a.dates, a.rows, colours(a.shifts), marks_from(a.report["violations"])),
+                     ".xlsx")
+
+
+def _via_file(write, suffix: str) -> bytes:
+    tmp = Path(tempfile.mkdtemp(prefix="leon-download-"))
+    try:
+        out = tmp / f"roster{suffix}"
+        write(out)
+        return out.read_bytes()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

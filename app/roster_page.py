@@ -1,0 +1,222 @@
+"""The roster page (Turnus): audit a shipped unit's roster, or an uploaded grid, against its rules.
+
+The main app calls `render(lang)` from its page switch. The page only lays out what app.roster_logic
+returns; the audit is `leon roster check`'s.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app import roster_logic as logic
+from planner.io.errors import InputError
+from planner.roster.picture import colours
+
+LABELS: dict[str, dict[str, str]] = {
+    "nb": {
+        "title": "Turnus – kontroll mot arbeidstidsreglene",
+        "unit": "Enhet",
+        "source": "Turnus fra",
+        "shipped": "Eksempelturnus",
+        "upload": "Egen fil (CSV eller Excel)",
+        "upload_file": "Last opp turnus (.csv eller .xlsx): rader = ansatt-id, kolonner = datoer, celler = vaktkoder",
+        "upload_hint": "Last opp en turnusfil for å begynne.",
+        "invalid": "Ugyldig inndata",
+        "hard": "Harde brudd",
+        "soft": "Myke brudd",
+        "missing": "Manglende vakter",
+        "by_rule": "Brudd per regel (harde først)",
+        "rule": "regel",
+        "kind": "type",
+        "count": "antall",
+        "legal_source": "hjemmel",
+        "hard_kind": "hard",
+        "soft_kind": "myk",
+        "hard_list": "Harde brudd",
+        "grid": "Turnusen",
+        "grid_note": "Rød ramme: hardt brudd; stiplet oransje: mykt brudd "
+                     "(hold pekeren over cellen for regel og hjemmel).",
+        "violations": "Alle brudd",
+        "person": "ansatt",
+        "date": "dato",
+        "detail": "detaljer",
+        "gaps": "Dekningshull (dag × vakt × gruppe)",
+        "no_gaps": "Ingen dekningshull: turnusen dekker bemanningsbehovet.",
+        "shift": "vakt",
+        "group": "gruppe",
+        "hours": "Timer mot avtalt stilling",
+        "hours_note": "Innenfor: avviket er høyst {tol:g} timer (regelens toleranse).",
+        "percent": "stilling %",
+        "planned": "planlagt",
+        "contract": "avtalt",
+        "difference": "avvik",
+        "within": "innenfor",
+        "download_json": "Last ned kontrollen (JSON)",
+        "download_xlsx": "Last ned turnusen (Excel)",
+        "people": "{n} ansatte, {w} uker fra {start}, regelsett {rules}",
+    },
+    "en": {
+        "title": "Roster – audit against the working-time rules",
+        "unit": "Unit",
+        "source": "Roster from",
+        "shipped": "Example roster",
+        "upload": "Own file (CSV or Excel)",
+        "upload_file": "Upload a roster (.csv or .xlsx): rows = staff id, columns = dates, cells = shift codes",
+        "upload_hint": "Upload a roster file to begin.",
+        "invalid": "Invalid input",
+        "hard": "Hard violations",
+        "soft": "Soft violations",
+        "missing": "Missing shifts",
+        "by_rule": "Violations per rule (hard first)",
+        "rule": "rule",
+        "kind": "kind",
+        "count": "count",
+        "legal_source": "legal source",
+        "hard_kind": "hard",
+        "soft_kind": "soft",
+        "hard_list": "Hard violations",
+        "grid": "The roster",
+        "grid_note": "Red frame: hard violation; dashed orange: soft violation "
+                     "(hover over a cell for rule and source).",
+        "violations": "All violations",
+        "person": "person",
+        "date": "date",
+        "detail": "detail",
+        "gaps": "Coverage gaps (day × shift × group)",
+        "no_gaps": "No coverage gaps: the roster covers the requirement.",
+        "shift": "shift",
+        "group": "group",
+        "hours": "Hours against contract",
+        "hours_note": "Within: off by at most {tol:g} hours (the rule's tolerance).",
+        "percent": "position %",
+        "planned": "planned",
+        "contract": "contract",
+        "difference": "difference",
+        "within": "within",
+        "download_json": "Download the audit (JSON)",
+        "download_xlsx": "Download the roster (Excel)",
+        "people": "{n} people, {w} weeks from {start}, rule set {rules}",
+    },
+}
+
+HARD_CSS = "border: 3px solid #cc0000; font-weight: bold"
+SOFT_CSS = "border: 2px dashed #ff8800"
+
+
+def label(key: str, lang: str = "nb") -> str:
+    return LABELS.get(lang, LABELS["nb"])[key]
+
+
+def styled_grid(a: logic.Audit, lang: str = "nb"):
+    """The grid as a pandas Styler: each shift code in its colour (planner/roster/picture.py), each cell with
+    a violation framed (hard: red, soft: dashed orange) and titled with rule, person, date and source."""
+    frame = pd.DataFrame.from_dict(a.rows, orient="index", columns=a.dates).replace("", "-")
+    col = colours(a.shifts)
+    mk = logic.marks(a)
+
+    def css(pid: str, date: str, code: str) -> str:
+        out = []
+        if code in col:
+            night = a.shifts[code].get("time") == "natt"
+            out.append(f"background-color: {col[code]}; color: {'#ffffff' if night else '#000000'}")
+        vs = mk.get((pid, date))
+        if vs:
+            out.append(HARD_CSS if any(v["hard"] for v in vs) else SOFT_CSS)
+        return "; ".join(out)
+
+    styles = pd.DataFrame([[css(p, d, frame.at[p, d]) for d in a.dates] for p in frame.index],
+                          index=frame.index, columns=frame.columns)
+    tips = pd.DataFrame([["\n".join(_tip(v, lang) for v in mk.get((p, d), [])) for d in a.dates]
+                         for p in frame.index], index=frame.index, columns=frame.columns)
+    return (frame.style.apply(lambda _: styles, axis=None)
+            .set_tooltips(tips, as_title_attribute=True)
+            .set_table_styles([{"selector": "td, th", "props": "font: 11px sans-serif; text-align: center; "
+                                "padding: 2px 3px"}]))
+
+
+def _tip(v: dict, lang: str) -> str:
+    kind = label("hard_kind" if v["hard"] else "soft_kind", lang)
+    return f"{v['rule']} ({kind}), {v['person']}, {v['date']}: {v['detail']} [{v['source']}]"
+
+
+def _audit(t, unit: str) -> logic.Audit | None:
+    source = st.radio(t("source"), ("shipped", "upload"), format_func=t, key="roster_source", horizontal=True)
+    if source == "shipped":
+        return _cached_shipped(unit)
+    up = st.file_uploader(t("upload_file"), type=list(logic.UPLOAD_TYPES), key="roster_upload")
+    if up is None:
+        st.info(t("upload_hint"))
+        return None
+    return logic.audit_upload(unit, up.name, up.getvalue())
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _cached_shipped(unit: str) -> logic.Audit:
+    return logic.audit_shipped(unit)
+
+
+def render(lang: str = "nb") -> None:
+    def t(key: str) -> str:
+        return label(key, lang)
+
+    st.header(t("title"))
+    units = logic.shipped_units()
+    unit = st.selectbox(t("unit"), units, key="roster_unit",
+                        index=units.index("sykehjem") if "sykehjem" in units else 0)
+    try:
+        a = _audit(t, unit)
+    except InputError as e:
+        st.error(f"**{t('invalid')}**\n\n```\n{e}\n```", icon="⚠️")
+        return
+    if a is None:
+        return
+    rep, s = a.report, a.report["summary"]
+    st.caption(t("people").format(n=len(a.rows), w=rep["weeks"], start=rep["start"], rules=rep["rules_set"]))
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("hard"), s["hard_violations"])
+    c2.metric(t("soft"), s["soft_violations"])
+    c3.metric(t("missing"), s["missing_shifts"])
+
+    st.subheader(t("by_rule"))
+    counts = pd.DataFrame(logic.rule_counts(a), columns=["rule", "hard", "count", "source"])
+    counts["hard"] = counts["hard"].map(lambda h: t("hard_kind" if h else "soft_kind"))
+    st.dataframe(counts.rename(columns={"rule": t("rule"), "hard": t("kind"), "count": t("count"),
+                                        "source": t("legal_source")}), hide_index=True, key="roster_counts")
+    vcols = {"rule": t("rule"), "person": t("person"), "date": t("date"), "detail": t("detail"),
+             "source": t("legal_source")}
+    rows = logic.violation_rows(a)
+    hard = [v for v in rows if v["hard"]]
+    if hard:
+        st.subheader(t("hard_list"))
+        st.dataframe(pd.DataFrame(hard, columns=list(vcols)).rename(columns=vcols), hide_index=True,
+                     key="roster_hard")
+
+    st.subheader(t("grid"))
+    st.html(styled_grid(a, lang).to_html())
+    st.caption(t("grid_note"))
+    with st.expander(t("violations")):
+        st.dataframe(pd.DataFrame(rows, columns=["hard", *vcols]).assign(
+            hard=lambda f: f["hard"].map(lambda h: t("hard_kind" if h else "soft_kind")))
+            .rename(columns={"hard": t("kind"), **vcols}), hide_index=True, key="roster_all")
+
+    st.subheader(t("gaps"))
+    gaps = logic.gap_rows(a)
+    if gaps:
+        st.dataframe(pd.DataFrame(gaps, columns=["date", "shift", "group", "missing"]).rename(
+            columns={k: t(k) for k in ("date", "shift", "group", "missing")}), hide_index=True, key="roster_gaps")
+    else:
+        st.write(t("no_gaps"))
+
+    st.subheader(t("hours"))
+    hcols = ("person", "group", "percent", "planned", "contract", "difference", "within")
+    st.dataframe(pd.DataFrame(logic.hours_rows(a), columns=list(hcols)).rename(columns={k: t(k) for k in hcols}),
+                 hide_index=True, key="roster_hours")
+    st.caption(t("hours_note").format(tol=a.tolerance))
+
+    stem = f"{a.unit}_{a.roster.rsplit('.', 1)[0]}"
+    d1, d2 = st.columns(2)
+    d1.download_button(t("download_json"), logic.json_bytes(a), f"{stem}_audit.json", key="roster_json",
+                       mime="application/json")
+    d2.download_button(t("download_xlsx"), logic.xlsx_bytes(a), f"{stem}.xlsx", key="roster_xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
