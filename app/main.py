@@ -15,7 +15,7 @@ if ROOT not in sys.path:  # `streamlit run app/main.py` puts app/ first on the p
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from app import logic  # noqa: E402
+from app import logic, roster_page  # noqa: E402
 from app.labels import LANGUAGES, label  # noqa: E402
 from planner.io.errors import InfeasibleError, InputError  # noqa: E402
 
@@ -102,7 +102,8 @@ def unit_page(t) -> None:
 
 
 # the app's pages: label key -> render(lang); the unit page first (the default)
-PAGES = {"page_unit": lambda lang: unit_page(lambda key: label(key, lang))}
+PAGES = {"page_unit": lambda lang: unit_page(lambda key: label(key, lang)),
+         "page_roster": roster_page.render}
 
 
 def page() -> None:
