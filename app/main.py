@@ -15,7 +15,7 @@ if ROOT not in sys.path:  # `streamlit run app/main.py` puts app/ first on the p
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from app import logic, roster_page  # noqa: E402
+from app import logic, national_page, roster_page  # noqa: E402
 from app.labels import LANGUAGES, label  # noqa: E402
 from planner.io.errors import InfeasibleError, InputError  # noqa: E402
 
@@ -103,7 +103,8 @@ def unit_page(t) -> None:
 
 # the app's pages: label key -> render(lang); the unit page first (the default)
 PAGES = {"page_unit": lambda lang: unit_page(lambda key: label(key, lang)),
-         "page_roster": roster_page.render}
+         "page_roster": roster_page.render,
+         "page_national": national_page.render}
 
 
 def page() -> None:

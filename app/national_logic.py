@@ -76,8 +76,8 @@ def with_levers(cfg: NationalConfig, sid: str, levers: Levers) -> NationalConfig
     new = dataclasses.replace(lv, task_sharing=_scaled(lv.task_sharing, levers.adoption),
                               technology=_scaled(lv.technology, levers.technology))
     if levers.part_time is not False:
-        new = dataclasses.replace(new, part_time_variant=levers.part_time,
-                                  part_time_ramp=_ramp(cfg, lv.part_time_ramp) if levers.part_time else lv.part_time_ramp)
+        ramp = _ramp(cfg, lv.part_time_ramp) if levers.part_time else lv.part_time_ramp
+        new = dataclasses.replace(new, part_time_variant=levers.part_time, part_time_ramp=ramp)
     if levers.sick_leave is not False:
         new = dataclasses.replace(new, sick_leave_target=levers.sick_leave,
                                   sick_leave_ramp=_ramp(cfg, lv.sick_leave_ramp) if levers.sick_leave is not None

@@ -147,7 +147,7 @@ def _results(t, summary: dict, sid: str, stats: dict) -> None:
     st.subheader(t("freed").format(year=year))
     total = logic.freed_total(summary, sid)
     c = st.columns(3)
-    for col, k in zip(c, ("task_sharing", "pooling", "total")):
+    for col, k in zip(c, ("task_sharing", "pooling", "total"), strict=True):
         col.metric(t(k), f"{total[k]:,.0f}".replace(",", " "))
     st.dataframe(_renamed(pd.DataFrame(logic.freed_rows(summary, sid)), t), hide_index=True, key="nat_freed")
     st.caption(t("freed_note"))
