@@ -36,19 +36,28 @@ def _browser_path() -> str | None:
     return path if path and Path(path).exists() else None
 
 
-def _require_browser() -> str:
-    path = _browser_path()
+def _missing() -> str | None:
+    """Why the browser tests cannot run here, or None."""
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        path, why = None, "Playwright is not installed (pip install -e '.[test]')"
-    else:
-        why = "no Chromium found (install Debian's `chromium`, or set LEON_BROWSER to its path)"
-    if path is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"browser tests cannot run in CI: {why}", pytrace=False)
-        pytest.skip(f"browser tests skipped: {why}")
-    return path
+        return "Playwright is not installed (pip install -e '.[test]')"
+    if _browser_path() is None:
+        return "no Chromium found (install Debian's `chromium`, or set LEON_BROWSER to its path)"
+    return None
+
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+if _missing() and not IN_CI:
+    pytest.skip(f"browser tests skipped: {_missing()}", allow_module_level=True)
+
+
+def _require_browser() -> str:
+    """The browser's path; in CI a missing browser fails each test (the module skip is off there)."""
+    why = _missing()
+    if why:
+        pytest.fail(f"browser tests cannot run in CI: {why}", pytrace=False)
+    return str(_browser_path())
 
 
 def _free_port() -> int:
