@@ -18,6 +18,8 @@ import argparse
 import contextlib
 import io
 import logging
+import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -63,6 +65,21 @@ def time_cli(path: Path, repeat: int) -> float:
     return statistics.median(times)
 
 
+def _stop(proc: subprocess.Popen) -> None:
+    """End `leon app` and the Streamlit server it started: a terminate of `leon app` alone would leave
+    the server running, so the whole process group is signalled (terminate, then kill)."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=10)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
 def time_startup(timeout: float = 60) -> float:
     """Seconds from starting `leon app --no-browser` until /_stcore/health answers 200."""
     with socket.socket() as s:
@@ -70,7 +87,8 @@ def time_startup(timeout: float = 60) -> float:
         port = s.getsockname()[1]
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "cli", "app", "--no-browser", "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)  # its own process group: see _stop
     try:
         while time.perf_counter() - t0 < timeout:
             if proc.poll() is not None:
@@ -83,12 +101,7 @@ def time_startup(timeout: float = 60) -> float:
                 time.sleep(0.05)
         raise SystemExit(f"leon app did not answer /_stcore/health within {timeout:g} s")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -66,19 +67,37 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _stop(proc: subprocess.Popen) -> None:
+    """End `leon app` and the Streamlit server it started: a terminate of `leon app` alone would leave
+    the server running, so the whole process group is signalled (terminate, then kill)."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=10)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     """`leon app --no-browser` of this checkout on a free local port; its base URL."""
     _require_browser()
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "cli", "app", "--no-browser", "--host", "127.0.0.1",
-                             "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = tmp_path_factory.mktemp("app") / "leon-app.log"  # a file, not a pipe: nobody reads it while tests run
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "cli", "app", "--no-browser", "--host", "127.0.0.1",
+                                 "--port", str(port)], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)  # its own process group: see _stop
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     try:
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"`leon app` ended with {proc.returncode}: {proc.stderr.read().decode()[-2000:]}")
+                pytest.fail(f"`leon app` ended with {proc.returncode}: {log.read_text(errors='replace')[-2000:]}")
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                     if r.status == 200:
@@ -90,12 +109,7 @@ def server():
             time.sleep(0.2)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc)
 
 
 @pytest.fixture(scope="module")
