@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ def command(args: argparse.Namespace) -> list[str]:
     """The Streamlit command line: local only, no usage statistics, headless without a browser."""
     cmd = [sys.executable, "-m", "streamlit", "run",
            "--server.address", args.host, "--server.port", str(args.port),
-           "--browser.gatherUsageStats", "false"]
+           "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]
     if args.no_browser:
         cmd += ["--server.headless", "true"]
     return [*cmd, str(MAIN)]  # options before the script: after it they would be the script's arguments
@@ -27,6 +28,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--port", "", f"must be a port number from 1 to 65535 (got {args.port})",
                          "give e.g. --port 8501")
     proc = subprocess.Popen(command(args))
+    # a SIGTERM (a service manager, a test) ends the server too, as Ctrl-C does
+    old = signal.signal(signal.SIGTERM, _interrupt)
     try:
         return proc.wait()
     except KeyboardInterrupt:
@@ -38,6 +41,12 @@ def run(args: argparse.Namespace) -> int:
             proc.kill()
             proc.wait()
         raise
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def register(sub) -> None:

@@ -174,9 +174,49 @@ def test_app_command_line():
     assert cmd[1:4] == ["-m", "streamlit", "run"] and cmd[-1] == str(MAIN) and MAIN.exists()
     opts = dict(zip(cmd[4:-1:2], cmd[5:-1:2], strict=True))  # every option before the script
     assert opts == {"--server.address": "127.0.0.1", "--server.port": "8600",
-                    "--browser.gatherUsageStats": "false", "--server.headless": "true"}
+                    "--browser.gatherUsageStats": "false", "--client.toolbarMode": "minimal",
+                    "--server.headless": "true"}
     cmd = command(argparse.Namespace(port=8501, host="127.0.0.1", no_browser=False))
     assert "--server.headless" not in cmd
+
+
+def test_sigterm_to_leon_app_ends_its_server_too(tmp_path):
+    """`leon app` in its own process group; a SIGTERM to leon alone (not the group) must not leave the
+    Streamlit server running."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "app", "--no-browser", "--port", str(port)], cwd=root,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        up = False
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1):
+                    up = True
+                    break
+            except OSError:
+                time.sleep(0.2)
+        assert up, "leon app did not answer"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 130
+        time.sleep(0.5)
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def test_app_refuses_a_bad_port(capsys):

@@ -275,7 +275,40 @@ def test_key_figures_are_in_view_after_solving(page, tmp_path):
 
 
 # ------------------------------------------------------------------------------------------ roster page
-# (tests of the roster page go here)
+def _open_page(pg, key: str) -> None:
+    """Switch the sidebar's page choice to label(key)."""
+    pg.locator('[data-testid="stSidebar"]').get_by_text(label(key), exact=True).click()
+
+
+def test_roster_audit_outlines_the_planted_violation(page, tmp_path):
+    """The shipped nursing-home roster: the planted double weekend of ser02 is a hard violation, and the
+    grid outlines its cell with a title naming the rule, the person and the date."""
+    from app import roster_page
+
+    _open_page(page, "page_roster")
+    page.get_by_text(roster_page.label("title", "nb")).first.wait_for()
+    cell = page.locator('td[title*="weekend_frequency"][title*="ser02"]').first
+    cell.wait_for()
+    title = cell.get_attribute("title")
+    assert "2027-01-09" in title or "2027-01-16" in title or "2027-01-23" in title, title
+    assert "red" in (cell.get_attribute("style") or "") or cell.evaluate(
+        "e => getComputedStyle(e).borderTopColor") in ("rgb(255, 0, 0)", "rgb(204, 0, 0)", "rgb(220, 38, 38)"), \
+        cell.evaluate("e => getComputedStyle(e).borderTopStyle + ' ' + getComputedStyle(e).borderTopColor")
+    page.screenshot(path=str(tmp_path / "turnus.png"), full_page=True)
+
 
 # ------------------------------------------------------------------------------------------ national page
-# (tests of the national page go here)
+def test_small_national_scenario_runs_and_shows_its_tables(page, tmp_path):
+    """Two relaxed draws of the default scenario: the horizon table and the freed split appear."""
+    from app import national_page
+
+    _open_page(page, "page_national")
+    page.get_by_text(national_page.label("title", "nb")).first.wait_for()
+    draws = page.get_by_label(national_page.label("draws", "nb"))
+    draws.fill("2")
+    draws.press("Enter")
+    page.locator('[data-testid="stMainBlockContainer"]').get_by_role(
+        "button", name=national_page.label("run", "nb")).click()
+    page.get_by_role("button", name=national_page.label("download_xlsx", "nb")).wait_for()
+    assert page.locator('[data-testid="stDataFrame"]').count() >= 2
+    page.screenshot(path=str(tmp_path / "nasjonalt.png"), full_page=True)
