@@ -29,3 +29,18 @@ def solve_json(unit: Path, tmp_path: Path, capsys, *extra) -> dict:
     code, _, err = run_cli(["solve", unit, "--json", out, "--quiet", *extra], capsys)
     assert code == 0, err
     return json.loads(out.read_text())
+
+
+@pytest.fixture(autouse=True)
+def _keep_main_module():
+    """Streamlit's AppTest runs a page as the `__main__` module and leaves it there; a process pool
+    started later (spawn) would then re-run that page script in every worker. Put the real one back."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    main_file = getattr(main, "__file__", None)
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
+        if main_file is not None:
+            main.__file__ = main_file
