@@ -54,18 +54,21 @@ def load_upload(name: str, data: bytes) -> Instance:
         try:
             return load_unit(path)
         except InputError as e:
-            raise _named(e, tmp, base) from None
+            raise named_error(e, tmp, base) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _named(e: InputError, tmp: Path, name: str) -> InputError:
-    """The error with the temporary folder's path replaced by the upload's name."""
+def named_error(e: InputError, tmp: Path, name: str) -> InputError:
+    """The error with the temporary folder's path (an upload's, with or without units/) replaced by the
+    upload's name."""
     def clean(text: str) -> str:
         for t in {str(tmp.resolve()), str(tmp)}:
-            text = text.replace(f"{t}/units/{name}", name).replace(f"{t}/units/", "").replace(f"{t}/", "")
+            for inner in (f"{t}/units/{name}", f"{t}/{name}"):
+                text = text.replace(inner, name)
+            text = text.replace(f"{t}/units/", "").replace(f"{t}/", "")
         return text
-    return InputError(clean(e.file), clean(e.field), clean(e.problem), clean(e.fix))
+    return InputError(clean(str(e.file)), clean(e.field), clean(e.problem), clean(e.fix))
 
 
 # ------------------------------------------------------------------------------------------ edit

@@ -12,6 +12,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.logic import named_error
 from planner.io.errors import InputError
 
 INSTANCES = Path(__file__).resolve().parent.parent / "instances"
@@ -86,17 +87,11 @@ def audit_upload(unit_id: str, name: str, data: bytes) -> Audit:
         try:
             return audit_grid(unit_id, path, base)
         except InputError as e:
-            raise _named(e, tmp, base) from None
+            raise named_error(e, tmp, base) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _named(e: InputError, tmp: Path, name: str) -> InputError:
-    def clean(text: str) -> str:
-        for t in {str(tmp.resolve()), str(tmp)}:
-            text = text.replace(f"{t}/{name}", name).replace(f"{t}/", "")
-        return text
-    return InputError(clean(str(e.file)), clean(e.field), clean(e.problem), clean(e.fix))
 
 
 # ------------------------------------------------------------------------------------------ tables
