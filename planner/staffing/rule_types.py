@@ -24,6 +24,7 @@ and one line in the rules table (and bounds list) of docs/instance-format.md.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, get_args
@@ -138,11 +139,13 @@ class RuleType(Sourced):
                     _known_task(t, refs, f"rules.{self.id}.{fld}")
         refs.select(self.shifts, f"rules.{self.id}.shifts")
 
+    @abstractmethod
     def rows(self, unit: ModelUnit, shifts: tuple[int, ...]) -> list[mip.Rule]:
-        raise NotImplementedError(f"rule type {self.type!r} gives no rows")
+        """The plain model rows the rule becomes on these shifts ([] for a rule that acts on tasks)."""
 
+    @abstractmethod
     def text(self) -> str:
-        raise NotImplementedError(f"rule type {self.type!r} has no text")
+        """The rule in words, for explanations and diagnoses."""
 
     def asks_for(self) -> list[str]:
         """Groups whose heads the rule asks for (a diagnosis says so when the unit has none of them)."""
