@@ -163,7 +163,7 @@ def binding_texts(doc: dict) -> dict[str, list[str]]:
 
 
 # ------------------------------------------------------------------------------------------ downloads
-def _via_file(write, suffix: str) -> bytes:
+def via_file(write, suffix: str) -> bytes:
     """Bytes a report function writes to a path: a temporary folder, read back, then removed."""
     tmp = Path(tempfile.mkdtemp(prefix="leon-download-"))
     try:
@@ -177,13 +177,13 @@ def _via_file(write, suffix: str) -> bytes:
 def xlsx_bytes(answer: Answer) -> bytes:
     from planner.staffing.report import write_xlsx
 
-    return _via_file(lambda p: write_xlsx(p, answer.inst, answer.results, answer.doc), ".xlsx")
+    return via_file(lambda p: write_xlsx(p, answer.inst, answer.results, answer.doc), ".xlsx")
 
 
 def json_bytes(answer: Answer) -> bytes:
     from planner.io.writer import write_json
 
-    return _via_file(lambda p: write_json(p, answer.doc), ".json")
+    return via_file(lambda p: write_json(p, answer.doc), ".json")
 
 
 def cost_text(doc: dict) -> str:

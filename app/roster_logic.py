@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.logic import named_error
+from app.logic import named_error, via_file
 from planner.io.errors import InputError
 
 INSTANCES = Path(__file__).resolve().parent.parent / "instances"
@@ -139,22 +139,12 @@ def marks(a: Audit) -> dict[tuple[str, str], list[dict]]:
 # ------------------------------------------------------------------------------------------ downloads
 def json_bytes(a: Audit) -> bytes:
     from planner.io.writer import write_json
-    return _via_file(lambda p: write_json(p, a.report), ".json")
+    return via_file(lambda p: write_json(p, a.report), ".json")
 
 
 def xlsx_bytes(a: Audit) -> bytes:
     """The grid as `leon roster build --xlsx` writes it: coloured by shift, violations framed."""
     from planner.roster.grids import write_xlsx
     from planner.roster.picture import colours, marks_from
-    return _via_file(lambda p: write_xlsx(p, a.dates, a.rows, colours(a.shifts), marks_from(a.report["violations"])),
+    return via_file(lambda p: write_xlsx(p, a.dates, a.rows, colours(a.shifts), marks_from(a.report["violations"])),
                      ".xlsx")
-
-
-def _via_file(write, suffix: str) -> bytes:
-    tmp = Path(tempfile.mkdtemp(prefix="leon-download-"))
-    try:
-        out = tmp / f"roster{suffix}"
-        write(out)
-        return out.read_bytes()
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
