@@ -128,8 +128,8 @@ def _build(args) -> int:
         if not args.quiet:
             print(f"  {t:6.1f} s  objective {obj:,.0f}  bound {bound:,.0f}", file=sys.stderr, flush=True)
 
-    det = args.det_time if args.det_time is not None else 0.5 * args.time_limit
-    if det <= 0:
+    det = args.det_time
+    if det is not None and det <= 0:
         raise InputError("--det-time", "", f"must be positive (got {det})", "give deterministic seconds, e.g. 20")
     # keep a little for the audit and the files after the search
     deadline = started + args.time_limit - min(1.0, 0.05 * args.time_limit)
@@ -163,7 +163,10 @@ def _build(args) -> int:
     if not args.quiet:
         con.print(f"status {B.verdict(r, args.time_limit, det)}", markup=False)
         con.print(f"  {time.perf_counter() - started:.1f} s wall of {args.time_limit:g}, {r.det_time:.1f} "
-                  f"deterministic s of {det:g}; solver status {r.status}")
+                  "deterministic s" + (f" of {det:g}" if det else "") + f"; solver status {r.status}")
+        if getattr(r, "by_rule", None):
+            con.print("  objective by rule: " + ", ".join(f"{k} {n} ({c:,.0f})" for k, (n, c) in
+                                                         sorted(r.by_rule.items(), key=lambda kv: -kv[1][1])))
         if rep:
             s = rep["summary"]
             con.print(f"audit: {s['hard_violations']} hard and {s['soft_violations']} soft violations, "

@@ -692,9 +692,19 @@ def fill_slots(P: Problem, heads: dict[str, int], day: int, code: str) -> dict[s
 
 
 def _flow_missing(req: dict[str, int], heads: dict[str, int], subs: dict[str, list[str]]) -> dict[str, int]:
+    return route(req, heads, subs)[0]
+
+
+def route(req: dict[str, int], heads: dict[str, int], subs: dict[str, list[str]],
+          then: dict[str, int] | None = None) -> tuple[dict[str, int], dict[str, int]]:
+    """Max-flow of the heads present into the required slots (group -> heads): (missing heads per required
+    group, heads left unused per supplying group). With ``then`` (the preferred cover, >= ``req``), the
+    flow then grows towards it; an augmenting path never takes a head from a slot, so the minimum stays
+    as filled as before, and the first result is then the missing heads below ``then``."""
     # augmenting paths on a tiny bipartite graph (groups -> slot groups), unit steps
     flow: dict[tuple[str, str], int] = {}
-    filled = {g: 0 for g in req}
+    sinks = sorted(set(req) | set(then or {}))
+    filled = {g: 0 for g in sinks}
     free = dict(heads)
 
     def can(h, g):
@@ -710,17 +720,22 @@ def _flow_missing(req: dict[str, int], heads: dict[str, int], subs: dict[str, li
                 free[h] -= 1
                 flow[(h, g)] = flow.get((h, g), 0) + 1
                 return True
-            for g2 in sorted(req):
+            for g2 in sinks:
                 if g2 != g and flow.get((h, g2), 0) > 0 and augment(g2, seen):
                     flow[(h, g2)] -= 1
                     flow[(h, g)] = flow.get((h, g), 0) + 1
                     return True
         return False
 
-    for g in sorted(req, key=lambda x: x):
-        while filled[g] < req[g] and augment(g, set()):
-            filled[g] += 1
-    return {g: req[g] - filled[g] for g in sorted(req) if req[g] > filled[g]}
+    caps = req
+    for tier in (req, then):
+        if tier is None:
+            continue
+        caps = tier
+        for g in sorted(tier):
+            while filled[g] < tier[g] and augment(g, set()):
+                filled[g] += 1
+    return {g: caps[g] - filled[g] for g in sorted(caps) if caps[g] > filled[g]}, free
 
 
 # ----------------------------------------------------------------------------------------------
@@ -802,6 +817,31 @@ def _person_conflicts(P: Problem, t_end: float, seed: int, weights, forbid) -> l
     return sorted(out)
 
 
+def demand(P: Problem) -> tuple[dict[str, set[Slot]], dict[tuple[int, str], dict[str, tuple[int, int]]],
+                                dict[str, list[int]]]:
+    """(useful, demand_at, period_shifts): the slots worth working per group (a day and shift with cover
+    the group can fill, itself or as a substitute), the cover per (day, period) as group -> (min, preferred),
+    and the shifts that fill each period. Every search model creates worked-slot variables on the useful
+    slots only, so all of them score a roster the same way."""
+    useful: dict[str, set[Slot]] = {}
+    demand_at: dict[tuple[int, str], dict[str, tuple[int, int]]] = {}
+    period_shifts: dict[str, list[int]] = {}
+    for s, st in enumerate(P.shifts):
+        for per in st.periods:
+            period_shifts.setdefault(per, []).append(s)
+    for c in P.cover:
+        demand_at.setdefault((c.day, c.code), {})[c.group] = (c.min, max(c.min, c.preferred))
+    for (d, per), dem in demand_at.items():
+        for g, (_mn, pr) in dem.items():
+            if pr > 0:
+                for h in [g] + list(P.substitutes.get(g, [])):
+                    for s in period_shifts.get(per, []):
+                        if P.exists(d, s):
+                            useful.setdefault(h, set()).add((d, s))
+    return useful, demand_at, period_shifts
+
+
+
 def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_time=None, forbid=None,
            deadline=None) -> Result:
     from ortools.sat.python import cp_model
@@ -811,25 +851,7 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
     S = range(len(P.shifts))
     conds = all_conditions(P)
 
-    # which slots can be useful at all: a (day, shift) with cover for a group the person can fill
-    useful: dict[str, set] = {}
-    demand_at: dict[tuple[int, str], dict[str, tuple[int, int]]] = {}   # (day, period) -> group -> (min, preferred)
-    period_shifts: dict[str, list[int]] = {}
-    for s, st in enumerate(P.shifts):
-        for per in st.periods:
-            period_shifts.setdefault(per, []).append(s)
-    for c in P.cover:
-        demand_at.setdefault((c.day, c.code), {})[c.group] = (c.min, max(c.min, c.preferred))
-    fillers: dict[str, set[str]] = {}
-    for g in {c.group for c in P.cover}:
-        for h in [g] + list(P.substitutes.get(g, [])):
-            fillers.setdefault(h, set()).add(g)
-    for (d, per), dem in demand_at.items():
-        for g, (_mn, pr) in dem.items():
-            if pr > 0:
-                for h in [g] + list(P.substitutes.get(g, [])):
-                    for s in period_shifts.get(per, []):
-                        useful.setdefault(h, set()).add((d, s))
+    useful, demand_at, period_shifts = demand(P)
 
     y: dict[tuple[int, int, int], IntVar] = {}
     for pi, p in enumerate(P.persons):
@@ -863,7 +885,6 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
                 if v is not None:
                     m.add(v == 0)
 
-    penalties = []   # (coef, var)
     enforce: dict[str, IntVar] = {}  # diagnosis literals: rule|person
 
     def lit_for(c):
@@ -903,106 +924,7 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
             m.add_bool_or(vs).OnlyEnforceIf(z)
         return z
 
-    pct_var: dict[int, tuple[IntVar, IntVar]] = {}
-    for c in conds:
-        pi = c.person
-        en = lit_for(c) if c.hard else None
-        if isinstance(c, Contract):
-            expr = sum(k * Y(pi, sl) for sl, k in c.terms if Y(pi, sl) is not None)
-            p = P.persons[pi]
-            if p.percent_range:
-                lo, hi = p.percent_range
-                pv = m.new_int_var(lo, hi, f"pct_{pi}")
-                used = m.new_bool_var(f"used_{pi}")
-                pct_var[pi] = (pv, used)
-                # position 0 (not used) or within [lo, hi]
-                pz = m.new_int_var(0, hi, f"pz_{pi}")
-                m.add(pz == pv).OnlyEnforceIf(used)
-                m.add(pz == 0).OnlyEnforceIf(used.Not())
-                target = pz * round(10 * c.per_percent)   # x10: exact for norms with one decimal
-            else:
-                target = round(10 * c.per_percent * p.percent)
-            expr = 10 * expr
-            if c.hard and W.contract_soft:
-                dev = m.new_int_var(0, 10 ** 7, "")
-                m.add(dev >= expr - target - 10 * c.tolerance)
-                m.add(dev >= target - expr - 10 * c.tolerance)
-                penalties.append((W.contract_soft, dev))
-
-            elif c.hard:
-                ct1 = m.add(expr - target <= 10 * c.tolerance)
-                ct2 = m.add(target - expr <= 10 * c.tolerance)
-                if en is not None:
-                    ct1.OnlyEnforceIf(en)
-                    ct2.OnlyEnforceIf(en)
-            else:
-                dev = m.new_int_var(0, 10 ** 7, "")
-                m.add(dev >= expr - target - 10 * c.tolerance)
-                m.add(dev >= target - expr - 10 * c.tolerance)
-                penalties.append((c.weight * W.soft_rule, dev))
-            continue
-        if isinstance(c, Linear):
-            tv = [(Y(pi, sl), k) for sl, k in c.terms if Y(pi, sl) is not None]
-            if not tv:
-                if c.lo is not None and c.lo > 0 and not c.hard:
-                    penalties.append((c.weight * W.soft_rule, m.new_constant(1)))
-                continue
-            if c.hard and c.lo is None and c.hi is not None and sum(k for _, k in tv if k > 0) <= c.hi:
-                continue
-            expr = sum(k * v for v, k in tv)
-            if c.hard:
-                if c.lo is not None:
-                    ct = m.add(expr >= c.lo)
-                    if en is not None:
-                        ct.OnlyEnforceIf(en)
-                if c.hi is not None:
-                    ct = m.add(expr <= c.hi)
-                    if en is not None:
-                        ct.OnlyEnforceIf(en)
-            else:
-                viol = m.new_bool_var("")
-                if c.lo is not None:
-                    m.add(expr >= c.lo).OnlyEnforceIf(viol.Not())
-                if c.hi is not None:
-                    m.add(expr <= c.hi).OnlyEnforceIf(viol.Not())
-                penalties.append((c.weight * W.soft_rule, viol))
-            continue
-        if isinstance(c, CountAny):
-            zs = [any_of(pi, st) for st in c.sets]
-            zs = [z for z in zs if z is not None]
-            if len(zs) <= c.hi:
-                continue
-            if c.hard:
-                ct = m.add(sum(zs) <= c.hi)
-                if en is not None:
-                    ct.OnlyEnforceIf(en)
-            else:
-                ex = m.new_int_var(0, len(zs), "")
-                m.add(ex >= sum(zs) - c.hi)
-                penalties.append((c.weight * W.soft_rule, ex))
-            continue
-        if isinstance(c, Pattern):
-            clause, trivially_ok = [], False
-            for st, want in c.elems:
-                if want:
-                    z = any_of(pi, st)
-                    if z is None:
-                        trivially_ok = True
-                        break
-                    clause.append(z.Not())
-                else:
-                    clause.extend(v for v in (Y(pi, sl) for sl in st) if v is not None)
-            if trivially_ok:
-                continue
-            if c.hard:
-                if en is not None:
-                    clause.append(en.Not())
-                m.add_bool_or(clause)
-            else:
-                viol = m.new_bool_var("")
-                m.add_bool_or(clause + [viol])
-                penalties.append((c.weight * W.soft_rule, viol))
-            continue
+    penalties, pct_var = post_conditions(m, P, conds, Y, any_of, W, lit_for)
 
     # cover with substitution: x[d,s,h,g] heads of group h in slots of group g
     short_vars = []
@@ -1148,6 +1070,117 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
         stopped = "det_time" if by_det else "time_limit"
     return Result(name, obj, bound, gap, assignment, short, pct, conflict, solver.WallTime(),
                   float(solver.deterministic_time), hint_obj, stopped)
+
+
+def post_conditions(m, P: Problem, conds: list[Cond], Y, any_of, W: Weights, lit_for=lambda c: None):
+    """Post rule conditions into a CP-SAT model: a hard one as a constraint (with its diagnosis literal
+    from ``lit_for``), a soft one as a penalty. ``Y(person, slot)`` is the worked-slot variable or None
+    (never worked); ``any_of(person, slots)`` a literal true when any of them is worked. Returns
+    (penalties [(coefficient, variable)], position-size variables by person for the heltid mode).
+    The whole-roster model and the one-person pricing model both post through here."""
+    penalties: list = []
+    pct_var: dict[int, tuple[IntVar, IntVar]] = {}
+    for c in conds:
+        pi = c.person
+        en = lit_for(c) if c.hard else None
+        if isinstance(c, Contract):
+            expr = sum(k * Y(pi, sl) for sl, k in c.terms if Y(pi, sl) is not None)
+            p = P.persons[pi]
+            if p.percent_range:
+                lo, hi = p.percent_range
+                pv = m.new_int_var(lo, hi, f"pct_{pi}")
+                used = m.new_bool_var(f"used_{pi}")
+                pct_var[pi] = (pv, used)
+                # position 0 (not used) or within [lo, hi]
+                pz = m.new_int_var(0, hi, f"pz_{pi}")
+                m.add(pz == pv).OnlyEnforceIf(used)
+                m.add(pz == 0).OnlyEnforceIf(used.Not())
+                target = pz * round(10 * c.per_percent)   # x10: exact for norms with one decimal
+            else:
+                target = round(10 * c.per_percent * p.percent)
+            expr = 10 * expr
+            if c.hard and W.contract_soft:
+                dev = m.new_int_var(0, 10 ** 7, "")
+                m.add(dev >= expr - target - 10 * c.tolerance)
+                m.add(dev >= target - expr - 10 * c.tolerance)
+                penalties.append((W.contract_soft, dev))
+
+            elif c.hard:
+                ct1 = m.add(expr - target <= 10 * c.tolerance)
+                ct2 = m.add(target - expr <= 10 * c.tolerance)
+                if en is not None:
+                    ct1.OnlyEnforceIf(en)
+                    ct2.OnlyEnforceIf(en)
+            else:
+                dev = m.new_int_var(0, 10 ** 7, "")
+                m.add(dev >= expr - target - 10 * c.tolerance)
+                m.add(dev >= target - expr - 10 * c.tolerance)
+                penalties.append((c.weight * W.soft_rule, dev))
+            continue
+        if isinstance(c, Linear):
+            tv = [(Y(pi, sl), k) for sl, k in c.terms if Y(pi, sl) is not None]
+            if not tv:
+                if c.lo is not None and c.lo > 0 and not c.hard:
+                    penalties.append((c.weight * W.soft_rule, m.new_constant(1)))
+                continue
+            if c.hard and c.lo is None and c.hi is not None and sum(k for _, k in tv if k > 0) <= c.hi:
+                continue
+            expr = sum(k * v for v, k in tv)
+            if c.hard:
+                if c.lo is not None:
+                    ct = m.add(expr >= c.lo)
+                    if en is not None:
+                        ct.OnlyEnforceIf(en)
+                if c.hi is not None:
+                    ct = m.add(expr <= c.hi)
+                    if en is not None:
+                        ct.OnlyEnforceIf(en)
+            else:
+                viol = m.new_bool_var("")
+                if c.lo is not None:
+                    m.add(expr >= c.lo).OnlyEnforceIf(viol.Not())
+                if c.hi is not None:
+                    m.add(expr <= c.hi).OnlyEnforceIf(viol.Not())
+                penalties.append((c.weight * W.soft_rule, viol))
+            continue
+        if isinstance(c, CountAny):
+            zs = [any_of(pi, st) for st in c.sets]
+            zs = [z for z in zs if z is not None]
+            if len(zs) <= c.hi:
+                continue
+            if c.hard:
+                ct = m.add(sum(zs) <= c.hi)
+                if en is not None:
+                    ct.OnlyEnforceIf(en)
+            else:
+                ex = m.new_int_var(0, len(zs), "")
+                m.add(ex >= sum(zs) - c.hi)
+                penalties.append((c.weight * W.soft_rule, ex))
+            continue
+        if isinstance(c, Pattern):
+            clause, trivially_ok = [], False
+            for st, want in c.elems:
+                if want:
+                    z = any_of(pi, st)
+                    if z is None:
+                        trivially_ok = True
+                        break
+                    clause.append(z.Not())
+                else:
+                    clause.extend(v for v in (Y(pi, sl) for sl in st) if v is not None)
+            if trivially_ok:
+                continue
+            if c.hard:
+                if en is not None:
+                    clause.append(en.Not())
+                m.add_bool_or(clause)
+            else:
+                viol = m.new_bool_var("")
+                m.add_bool_or(clause + [viol])
+                penalties.append((c.weight * W.soft_rule, viol))
+            continue
+
+    return penalties, pct_var
 
 
 def _minimal_cores(m, enforce: dict, core: list[str], seed: int, budget: float,

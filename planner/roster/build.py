@@ -1,15 +1,155 @@
-"""Build a roster with CP-SAT and explain what could not be covered."""
+"""Build a roster - the anytime engine - and explain what could not be covered."""
 from __future__ import annotations
 
 import dataclasses
+import math
+import time
 from collections import defaultdict
 
 from models.roster import cpsat as M
+from models.roster.colgen import Engine
+from models.roster.lns import Search
+
+# shares of the budget (wall seconds, or deterministic seconds with --det-time) by phase
+FIRST_LNS, COLGEN, MIP = 0.25, 0.45, 0.10
 
 
 def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Weights | None = None,
                   workers: int = 2, seed: int = 1, det_time: float | None = None, lns: bool = True,
                   deadline: float | None = None) -> M.Result:
+    """The roster engine (anytime): a greedy start roster, then large-neighbourhood search
+    (``models.roster.lns``), column generation for the lower bound and integer rosters from its columns
+    (``models.roster.colgen``), then the search again from the best roster. Every roster is judged by the
+    same objective (``models.roster.score``); the one returned is never worse than the start roster.
+
+    ``deadline`` (a ``time.perf_counter()`` instant, default ``time_limit`` from now) is never passed.
+    With ``det_time`` every stage is limited by CP-SAT deterministic seconds instead of wall seconds
+    (the wall limit still guards), so the same input and ``seed`` give the same roster on any load.
+    Problems with positions of variable size (the heltid analysis) go to the whole-roster CP-SAT model."""
+    if any(p.percent_range for p in P.persons) or not lns:
+        return solve_cpsat(P, time_limit, progress, weights, workers, seed, det_time, lns, deadline)
+    t0 = time.perf_counter()
+    end = t0 + time_limit if deadline is None else min(deadline, t0 + time_limit)
+    W = weights or M.Weights()
+    conds = M.all_conditions(P)
+    start = start_roster(P, conds)
+    S = Search(P, start, W, conds, seed=seed, det_step=0.5 if det_time else None)
+    first = [time.perf_counter() - t0 if _legal(S) else None]
+    best_seen = [math.inf]
+    E: Engine | None = None
+
+    def report(*_):
+        if first[0] is None and _legal(S):
+            first[0] = time.perf_counter() - t0
+        if progress and S.sc.total < best_seen[0]:
+            best_seen[0] = S.sc.total
+            bound = E.stats.bound if E is not None else -math.inf
+            progress(S.sc.total, max(0.0, bound), time.perf_counter() - t0)
+
+    E = Engine(P, W, conds, seed=seed, threads=1 if det_time is None else workers,
+               det_per_pricing=0.05 if det_time else None)
+    report()
+    E.add_roster(S.best)
+    if det_time is None and workers > 1:
+        _parallel(S, E, end, report)
+    else:
+        _in_turn(S, E, t0, end, det_time or 0.0, report)
+    if E.infeasible:
+        return _infeasible(P, E, conds, t0, end, seed)
+    return _result(P, S, E, start, t0, end, det_time, first[0])
+
+
+def _parallel(S: Search, E: Engine, end: float, report) -> None:
+    """Wall-time mode: the search improves rosters in this thread while column generation proves the
+    bound in another (CP-SAT leaves Python's lock while it solves, so the two share the cores); the
+    rosters the search finds become columns, and the integer roster over the columns is offered back."""
+    import threading
+    span = end - time.perf_counter()
+    cg_end = end - (MIP + 0.1) * span
+    box: dict = {}
+
+    def columns():
+        try:
+            E.generate(cg_end, progress=lambda st: E.add_roster(S.snapshot()))
+            left = end - time.perf_counter()
+            if left > 1.0 and not E.infeasible:
+                box["roster"] = E.integer_roster(min(MIP * span, 0.5 * left))
+        except Exception as exc:     # re-raised in this thread below
+            box["error"] = exc
+
+    th = threading.Thread(target=columns, daemon=True)
+    th.start()
+    while th.is_alive() and time.perf_counter() < end - 0.1:
+        S.run(min(end, time.perf_counter() + 1.0), report)
+    th.join(max(0.0, end - time.perf_counter()))
+    if "error" in box:
+        raise box["error"]
+    if box.get("roster") is not None:
+        S.offer(box["roster"])
+        report()
+    S.run(end, report)
+
+
+def _in_turn(S: Search, E: Engine, t0: float, end: float, det: float, report) -> None:
+    """One stage after the other, each with its share of the deterministic budget (``det`` > 0) or of the
+    wall time: the search, column generation, the integer roster over the columns, the search again."""
+    def until(share: float) -> float:
+        return end if det else min(end, t0 + share * (end - t0))
+
+    S.run(until(FIRST_LNS), report, det_budget=FIRST_LNS * det if det else None)
+    E.add_roster(S.best)
+    E.generate(until(FIRST_LNS + COLGEN), det_budget=COLGEN * det if det else None)
+    left = end - time.perf_counter()
+    if left > 1.0 and not E.infeasible:
+        cand = E.integer_roster(min(MIP * (end - t0), 0.5 * left))
+        if cand is not None:
+            S.offer(cand)
+            report()
+    S.run(end, report, det_budget=det if det else None)
+
+
+def _legal(S: Search) -> bool:
+    """No hard violation and no open minimum cover."""
+    return S.sc.hard == 0 and S.sc.open_min == 0
+
+
+def _result(P, S: Search, E: Engine, start, t0, end, det_time, first_legal) -> M.Result:
+    obj = S.sc.total
+    bound = E.stats.bound
+    bound = max(0.0, math.ceil(bound - 1e-6)) if bound > -math.inf else 0.0   # every term is >= 0 and whole
+    optimal = S.sc.hard == 0 and obj <= bound + 1e-9
+    det_used = S.det_used + E.det_used
+    stopped = None
+    if not optimal:
+        stopped = "det_time" if det_time and det_used >= 0.95 * det_time and time.perf_counter() < end - 0.5 \
+            else "time_limit"
+    r = M.Result("OPTIMAL" if optimal else "FEASIBLE", obj, float(bound), abs(obj - bound) / max(1.0, abs(obj)),
+                 dict(S.best), S.sc.open_min, {}, [], time.perf_counter() - t0, det_used, None, stopped)
+    r.kept_start = S.best == start
+    r.first_legal_s = first_legal
+    r.by_rule = dict(S.sc.by_rule)
+    r.outcome = outcome(P, r)
+    return r
+
+
+def _infeasible(P, E: Engine, conds, t0, end, seed) -> M.Result:
+    """Some person's hard rules cannot all hold (their pricing model proved it): name the rules."""
+    conflict: list[str] = []
+    for pi in E.infeasible:
+        Q = dataclasses.replace(P, persons=[P.persons[pi]])
+        left = end - time.perf_counter()
+        if left <= 0.2:
+            break
+        q = M.solve(Q, time_limit=min(left, 10.0), workers=1, seed=seed, diagnose=True, deadline=end)
+        conflict += q.conflict
+    r = M.Result("INFEASIBLE", None, None, None, {}, 0, {}, sorted(conflict), time.perf_counter() - t0, 0.0)
+    r.outcome = "infeasible"
+    return r
+
+
+def solve_cpsat(P: M.Problem, time_limit: float, progress=None, weights: M.Weights | None = None,
+                workers: int = 2, seed: int = 1, det_time: float | None = None, lns: bool = True,
+                deadline: float | None = None) -> M.Result:
     """A deterministic greedy start roster (``start_roster``) is improved by a large-neighbourhood search
     over groups of people (``improve``: the others fixed, one small deterministic CP-SAT solve per
     neighbourhood), then hinted to CP-SAT on the whole problem; with ``det_time`` every solve runs in

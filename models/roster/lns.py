@@ -1,0 +1,156 @@
+"""Large-neighbourhood search on a roster: re-plan a few people at a time, everyone else fixed.
+
+A neighbourhood is two to four people who can stand in for each other (the same group, or a group
+that substitutes for it), led by the person whose schedule costs the most. Their schedules are
+re-planned together by CP-SAT under all of their rules against the cover the others leave (minimum
+and preferred); the new roster is kept when the whole-roster objective (``score``) is no worse. Small
+neighbourhoods solve to optimality in tens of milliseconds, so many are tried in a second; exchanges
+between people (one takes the other's Sunday, the other's isolated day off goes away) are what remove
+most soft violations of a greedy start.
+"""
+from __future__ import annotations
+
+import dataclasses
+import random
+import threading
+import time
+from collections.abc import Callable
+
+from models.roster.cpsat import (
+    Cond,
+    Cover,
+    Problem,
+    Weights,
+    all_conditions,
+    demand,
+    route,
+    solve,
+)
+from models.roster.score import person_cost, score
+
+Assignment = dict[tuple[int, int], int]
+
+
+def residual_cover(P: Problem, asg: Assignment, free: set[int]) -> list[Cover]:
+    """The cover the free people must give when everyone else keeps their shifts: per day, period and
+    group the heads missing below the minimum and below the preferred cover (substitution included)."""
+    _, demand_at, _ = demand(P)
+    heads: dict[tuple[int, str], dict[str, int]] = {}
+    for (pi, d), s in asg.items():
+        if pi in free:
+            continue
+        for per in P.shifts[s].periods:
+            h = heads.setdefault((d, per), {})
+            h[P.persons[pi].group] = h.get(P.persons[pi].group, 0) + 1
+    out = []
+    for (d, per), dem in sorted(demand_at.items()):
+        have = heads.get((d, per), {})
+        mins = {g: mn for g, (mn, _) in dem.items() if mn > 0}
+        prefs = {g: pr for g, (_, pr) in dem.items() if pr > 0}
+        miss_min, _ = route(mins, have, P.substitutes)
+        miss_pref, _ = route(mins, have, P.substitutes, then=prefs)
+        for g in sorted(dem):
+            a, b = miss_min.get(g, 0), miss_pref.get(g, 0)
+            if a or b:
+                out.append(Cover(d, per, g, a, max(a, b)))
+    return out
+
+
+class Search:
+    """The LNS state: the incumbent roster, its score, the per-person conditions."""
+
+    def __init__(self, P: Problem, asg: Assignment, W: Weights | None = None, conds: list[Cond] | None = None,
+                 seed: int = 1, det_step: float | None = None) -> None:
+        """``det_step``: limit each sub-solve by CP-SAT deterministic seconds (reproducible search)."""
+        self.P, self.W = P, W or Weights()
+        self.conds = all_conditions(P) if conds is None else conds
+        self.by_person: list[list[Cond]] = [[] for _ in P.persons]
+        for c in self.conds:
+            self.by_person[c.person].append(c)
+        self.best = dict(asg)
+        self.sc = score(P, self.best, self.W, self.conds)
+        self.rng = random.Random(seed)
+        self.det_step = det_step
+        self.lock = threading.Lock()
+        self.det_used = 0.0
+        self.tried = 0
+        self.kept = 0
+        mates: dict[int, list[int]] = {}
+        for pi, p in enumerate(P.persons):
+            fills = {p.group} | {g for g, subs in P.substitutes.items() if p.group in subs}
+            mates[pi] = [q for q, o in enumerate(P.persons) if q != pi and
+                         (o.group in fills or p.group in ({o.group} | set(P.substitutes.get(o.group, []))))]
+        self.mates = mates
+
+    def person_costs(self) -> list[float]:
+        worked: list[set] = [set() for _ in self.P.persons]
+        for (pi, d), s in self.best.items():
+            worked[pi].add((d, s))
+        return [person_cost(self.P, self.by_person[pi], worked[pi], self.W)[0] for pi in range(len(worked))]
+
+    def pick(self, costs: list[float], size: int) -> list[int]:
+        """A costly person (drawn by cost) and ``size - 1`` of the people who can stand in for them."""
+        n = len(costs)
+        total = sum(costs)
+        if total > 0 and self.rng.random() < 0.8:
+            x, acc, lead = self.rng.random() * total, 0.0, n - 1
+            for pi, c in enumerate(costs):
+                acc += c
+                if acc >= x:
+                    lead = pi
+                    break
+        else:
+            lead = self.rng.randrange(n)
+        mates = self.mates[lead]
+        others = self.rng.sample(mates, min(size - 1, len(mates)))
+        return [lead] + others
+
+    def step(self, hood: list[int], until: float) -> bool:
+        """Re-plan ``hood`` together; keep the result when the roster's objective is no worse."""
+        P = self.P
+        free = set(hood)
+        loc = {pi: i for i, pi in enumerate(hood)}
+        Q = dataclasses.replace(P, persons=[P.persons[pi] for pi in hood], cover=residual_cover(P, self.best, free))
+        hint = {(loc[pi], d): s for (pi, d), s in self.best.items() if pi in free}
+        W0 = dataclasses.replace(self.W, fairness=0)   # the spread is judged on the whole roster below
+        left = until - time.perf_counter()
+        if left <= 0.05:
+            return False
+        r = solve(Q, time_limit=min(2.0, left), workers=1, seed=self.rng.randrange(1 << 30), weights=W0,
+                  diagnose=False, hint=hint, deadline=until, det_time=self.det_step)
+        self.tried += 1
+        self.det_used += r.det_time
+        if r.status not in ("OPTIMAL", "FEASIBLE"):
+            return False
+        cand = {k: v for k, v in self.best.items() if k[0] not in free}
+        cand.update({(hood[i], d): s for (i, d), s in r.assignment.items()})
+        return self.offer(cand)
+
+    def offer(self, cand: Assignment) -> bool:
+        """Keep ``cand`` when it is no worse: fewer hard violations first, then the objective (a tie
+        moves the search to the new roster). Safe to call from another thread."""
+        sc = score(self.P, cand, self.W, self.conds)
+        with self.lock:
+            if (sc.hard, sc.total) <= (self.sc.hard, self.sc.total) and cand != self.best:
+                self.best, self.sc = cand, sc
+                self.kept += 1
+                return True
+        return False
+
+    def snapshot(self) -> Assignment:
+        with self.lock:
+            return dict(self.best)
+
+    def run(self, until: float, on_better: Callable[[Assignment, float], None] | None = None,
+            sizes: tuple[int, ...] = (2, 3, 4), det_budget: float | None = None) -> Assignment:
+        """Search until ``until`` (perf_counter) or, with ``det_budget``, until the sub-solves have used
+        that many deterministic seconds in all (counted from the search's start)."""
+        costs = self.person_costs()
+        while time.perf_counter() < until - 0.1 and (det_budget is None or self.det_used < det_budget):
+            size = self.rng.choice(sizes)
+            before = self.sc.total
+            if self.step(self.pick(costs, size), until) and self.sc.total < before:
+                costs = self.person_costs()
+                if on_better:
+                    on_better(self.best, self.sc.total)
+        return self.best

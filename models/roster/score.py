@@ -1,0 +1,168 @@
+"""The roster objective, evaluated on a roster: what every search minimises and what a pilot is shown.
+
+Three parts, in this order of weight (``Weights``):
+1. open cover: heads missing below the minimum (``shortfall``) and below the preferred cover
+   (``preferred``), heads above it (``overcover``);
+2. the rules' soft violations: each soft condition's excess x the rule's weight x ``soft_rule``;
+3. fairness: per kind (weekends, nights, evenings), ``fairness`` x (most - fewest) over the people who
+   may take that kind.
+
+The same conditions that the audit evaluates price a roster here (``evaluate``), one person at a time
+(``person_cost``): the column-generation engine prices each person's schedule with it, and a test
+checks it against the CP-SAT model's own objective on fixed rosters.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from models.roster.cpsat import (
+    Cond,
+    Contract,
+    CountAny,
+    Linear,
+    Pattern,
+    Problem,
+    Slot,
+    WeekendFrequency,
+    Weights,
+    demand,
+    evaluate,
+    route,
+)
+
+KINDS = ("weekend", "natt", "kveld")
+
+
+def excess(c: Cond, worked: set[Slot], person) -> float:
+    """How far one condition is broken on one person's worked slots (0 = kept): 1 for a broken limit or
+    pattern, the number of sets over the limit for a count, tenths of a minute outside the tolerance for
+    contract hours (the units the CP-SAT model penalises)."""
+    if isinstance(c, Contract):
+        v = sum(k for sl, k in c.terms if sl in worked)
+        target = round(10 * c.per_percent * person.percent)
+        return max(0, abs(10 * v - target) - 10 * c.tolerance)
+    if isinstance(c, CountAny):
+        n = sum(1 for st in c.sets if any(sl in worked for sl in st))
+        return max(0, n - c.hi)
+    if isinstance(c, (Linear, Pattern)):
+        return 1.0 if evaluate(c, worked, person)[0] else 0.0
+    raise TypeError(c)
+
+
+def person_cost(P: Problem, conds: list[Cond], worked: set[Slot], W: Weights) -> tuple[float, int]:
+    """(soft penalty, hard conditions broken) of one person's schedule under their conditions."""
+    cost, hard = 0.0, 0
+    for c in conds:
+        e = excess(c, worked, P.persons[c.person])
+        if e <= 0:
+            continue
+        if c.hard:
+            hard += 1
+        else:
+            cost += c.weight * W.soft_rule * e
+    return cost, hard
+
+
+@dataclass
+class FairnessView:
+    """Which people take part in each fairness spread, and how a schedule counts for it."""
+    weekend_sets: list[list[Slot]]
+    eligible: dict[str, list[int]] = field(default_factory=dict)   # kind -> persons
+
+    def count(self, P: Problem, kind: str, worked: set[Slot]) -> int:
+        if kind == "weekend":
+            return sum(1 for st in self.weekend_sets if any(sl in worked for sl in st))
+        return sum(1 for d, s in worked if P.shifts[s].time == kind)
+
+
+def fairness_view(P: Problem) -> FairnessView:
+    """The people of each spread are those with a worked-slot variable of that kind (a useful slot),
+    as in the CP-SAT model; positions of variable size (heltid mode) are left out."""
+    useful, _, _ = demand(P)
+    wk = next((r for r in P.rules if isinstance(r, WeekendFrequency)), None) or WeekendFrequency(id="_")
+    fv = FairnessView(wk.weekend_sets(P))
+    for kind in KINDS:
+        el = []
+        for pi, p in enumerate(P.persons):
+            if p.percent_range:
+                continue
+            mine = useful.get(p.group, set())
+            if kind == "weekend":
+                ok = any(sl in mine for st in fv.weekend_sets for sl in st)
+            else:
+                ok = any(P.shifts[s].time == kind for _, s in mine)
+            if ok:
+                el.append(pi)
+        fv.eligible[kind] = el
+    return fv
+
+
+def cover_cost(P: Problem, asg: dict[tuple[int, int], int], W: Weights) -> tuple[float, int]:
+    """(cover part of the objective, open minimum-cover heads) of a roster: per day and period the
+    best routing of the people present into the group slots (substitution allowed), minimum first."""
+    _, demand_at, _ = demand(P)
+    heads: dict[tuple[int, str], dict[str, int]] = {}
+    for (pi, d), s in asg.items():
+        for per in P.shifts[s].periods:
+            h = heads.setdefault((d, per), {})
+            g = P.persons[pi].group
+            h[g] = h.get(g, 0) + 1
+    total, open_min = 0.0, 0
+    for key, dem in demand_at.items():
+        have = heads.get(key, {})
+        mins = {g: mn for g, (mn, _) in dem.items() if mn > 0}
+        prefs = {g: pr for g, (_, pr) in dem.items() if pr > 0}
+        short, _ = route(mins, have, P.substitutes)
+        sp, _ = route(mins, have, P.substitutes, then=prefs)
+        # below the preferred cover counts only where it asks for more than the minimum
+        n_short = sum(short.values())
+        n_sp = sum(k for g, k in sp.items() if dem[g][1] > dem[g][0])
+        over = max(0, sum(have.values()) - sum(pr for _, pr in dem.values()))
+        total += W.shortfall * n_short + W.preferred * n_sp + W.overcover * over
+        open_min += n_short
+    return total, open_min
+
+
+@dataclass
+class Score:
+    total: float
+    cover: float
+    open_min: int
+    soft: float
+    hard: int
+    fairness: float
+    by_rule: dict[str, tuple[int, float]]   # rule id -> (violations, cost)
+
+
+def score(P: Problem, asg: dict[tuple[int, int], int], W: Weights | None = None,
+          conds: list[Cond] | None = None) -> Score:
+    """The objective of a roster (see the module text), with the soft part per rule."""
+    from models.roster.cpsat import all_conditions
+    W = W or Weights()
+    conds = all_conditions(P) if conds is None else conds
+    worked: list[set[Slot]] = [set() for _ in P.persons]
+    for (pi, d), s in asg.items():
+        worked[pi].add((d, s))
+    soft, hard = 0.0, 0
+    by_rule: dict[str, tuple[int, float]] = {}
+    for c in conds:
+        e = excess(c, worked[c.person], P.persons[c.person])
+        if e <= 0:
+            continue
+        if c.hard:
+            hard += 1
+            continue
+        cost = c.weight * W.soft_rule * e
+        soft += cost
+        n, k = by_rule.get(c.rule, (0, 0.0))
+        by_rule[c.rule] = (n + 1, k + cost)
+    cov, open_min = cover_cost(P, asg, W)
+    fair = 0.0
+    if W.fairness:
+        fv = fairness_view(P)
+        for kind in KINDS:
+            el = fv.eligible[kind]
+            if len(el) > 1:
+                counts = [fv.count(P, kind, worked[pi]) for pi in el]
+                fair += W.fairness * (max(counts) - min(counts))
+    return Score(cov + soft + fair, cov, open_min, soft, hard, fair, by_rule)
