@@ -757,12 +757,15 @@ class Result:
     stopped_by: str | None = None   # what ended an unfinished search: "time_limit" or "det_time"
     kept_start: bool = False        # the builder returned its start roster (the search found no better)
     outcome: str | None = None      # the builder's verdict for a pilot (planner.roster.build.outcome)
+    first_legal_s: float | None = None  # wall seconds from the builder's start to its first roster with no
+    #                                     hard violation and no open minimum cover (None: never held one)
 
 
 def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
           weights: Weights | None = None, progress: Callable[[float, float, float], None] | None = None,
           diagnose: bool = True, hint: dict | None = None, det_time: float | None = None,
-          forbid: dict[int, set] | None = None, deadline: float | None = None) -> Result:
+          forbid: dict[int, set] | None = None, deadline: float | None = None,
+          on_solution: Callable[[dict], bool] | None = None) -> Result:
     """Build and solve. If the hard rules cannot all hold, re-solve once with one assumption literal
     per (rule, person) and return an infeasibility core in ``Result.conflict``.
 
@@ -773,8 +776,10 @@ def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
     every variable (worked or not). ``forbid``: {person: slots} that person may not work (a search
     decomposition such as weekend teams; not a rule, so not audited). ``deadline``: a
     ``time.perf_counter()`` instant that nothing here runs past (model building, hint and diagnosis
-    included); when it has passed before the search, the result is UNKNOWN without an assignment."""
-    r = _solve(P, time_limit, workers, seed, weights, progress, False, hint, det_time, forbid, deadline)
+    included); when it has passed before the search, the result is UNKNOWN without an assignment.
+    ``on_solution``: called with each solution's {(person, day): shift} until it returns True."""
+    r = _solve(P, time_limit, workers, seed, weights, progress, False, hint, det_time, forbid, deadline,
+               on_solution)
     if r.status == "INFEASIBLE" and diagnose:
         t_end = time.perf_counter() + max(5.0, time_limit / 2)
         if deadline is not None:
@@ -803,7 +808,7 @@ def _person_conflicts(P: Problem, t_end: float, seed: int, weights, forbid) -> l
 
 
 def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_time=None, forbid=None,
-           deadline=None) -> Result:
+           deadline=None, on_solution=None) -> Result:
     from ortools.sat.python import cp_model
 
     W = weights or Weights()
@@ -1115,10 +1120,14 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
         m.add_assumptions(list(enforce.values()))
         solver.parameters.stop_after_first_solution = True   # only feasibility matters here
 
+    watch = [on_solution]
+
     class _CB(cp_model.CpSolverSolutionCallback):
         def on_solution_callback(self):
             if progress:
                 progress(self.ObjectiveValue(), self.BestObjectiveBound(), self.WallTime())
+            if watch[0] and watch[0]({(pi, d): s for (pi, d, s), v in y.items() if self.Value(v)}):
+                watch[0] = None   # the caller has what it waited for: stop reading solutions
 
 
     st = solver.Solve(m, _CB())

@@ -23,17 +23,29 @@ def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Wei
     end = t0 + time_limit if deadline is None else min(deadline, t0 + time_limit)
     conds = M.all_conditions(P)
     hint = start_roster(P, conds)
+    first = time.perf_counter() - t0 if _legal(P, hint, conds) else None
     det_lns = 0.0
     if lns and det_time and end - time.perf_counter() > 1.0:
         hint, det_lns = improve(P, hint, budget=0.6 * det_time, seed=seed, weights=weights,
                                 wall=0.5 * time_limit if deadline is None
                                 else min(0.5 * time_limit, 0.5 * (end - time.perf_counter())))
+        if first is None and _legal(P, hint, conds):
+            first = time.perf_counter() - t0
+    seen: list[float] = []   # when the whole-problem search first holds a legal roster (if nothing before did)
+
+    def watch(asg: dict) -> bool:
+        t = time.perf_counter() - t0
+        if _legal(P, asg, conds):
+            seen.append(t)
+        return bool(seen)
     # leave room for building the final model and completing its hint (grows with the people)
     wall_left = max(1.0, time_limit - (time.perf_counter() - t0) - max(3.0, 0.05 * len(P.persons)))
     if deadline is not None:   # the solver takes what is left once its model is built (never past `end`)
         wall_left = max(0.1, end - time.perf_counter())
     r = M.solve(P, time_limit=wall_left, workers=workers, seed=seed, weights=weights, progress=progress,
-                hint=hint, det_time=max(0.5, det_time - det_lns) if det_time else None, deadline=end)
+                hint=hint, det_time=max(0.5, det_time - det_lns) if det_time else None, deadline=end,
+                on_solution=watch if first is None else None)
+    r.first_legal_s = first if first is not None else (seen[0] if seen else None)
     if r.status != "INFEASIBLE":
         # the whole-problem search keeps the hint or improves on it; never report a worse roster (also
         # when the search ran out of time before its first roster)
@@ -87,6 +99,11 @@ def verdict(r: M.Result, time_limit: float, det_time: float | None) -> str:
                 "ended the search")
     return (f"feasible: {src} keeps every hard rule; {stop} ended the search before the solver proved a "
             "bound, so how far it is from the best is not known")
+
+
+def _legal(P: M.Problem, asg: dict, conds) -> bool:
+    """No hard violation and no open minimum-cover head: a roster that may be handed out as it is."""
+    return _score(P, asg, conds) == (0, 0)
 
 
 def _score(P: M.Problem, asg: dict, conds) -> tuple[int, int]:
