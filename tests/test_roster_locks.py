@@ -140,6 +140,18 @@ def test_legalise_repairs_only_the_rows_that_break_a_hard_rule():
     assert r0.count("D") == 4 and all(r0[d] == "D" for d in (0, 3, 4)) and r0[1:3] == ".."
 
 
+def test_start_amendments_keep_what_the_rules_do_not_name():
+    # no contract rule here, so every row is legal and legalise changes nothing
+    P = problem(shifts=(D,))
+    P.rules = [M.Availability(id="availability")]
+    greedy = {(0, 0): 0, (0, 10): 0, (1, 3): 0}
+    keep = KeepPrevious(id="keep_previous", cells={("p0", d): (None if d == 0 else "D") for d in range(5)})
+    # p0's days 0-4 come from the old roster (off on day 0, D on 1-4); day 10 and p1 keep the greedy start
+    assert keep.amend_start(P, greedy) == {(0, 1): 0, (0, 2): 0, (0, 3): 0, (0, 4): 0, (0, 10): 0, (1, 3): 0}
+    lock = Locked(id="locked", cells={("p1", 3): None, ("p2", 6): "D"})
+    assert lock.amend_start(P, greedy) == {(0, 0): 0, (0, 10): 0, (2, 6): 0}
+
+
 # ------------------------------------------------------------------------------------------------
 # CLI
 # ------------------------------------------------------------------------------------------------

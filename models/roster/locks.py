@@ -81,10 +81,11 @@ class KeepPrevious(Rule):
                              terms=[((d, s), 1)], lo=1, scale=1)
 
     def amend_start(self, P: Problem, start: Start, conds: list[Cond] | None = None) -> Start:
-        """Start from the previous roster instead (people it does not name keep their start rows)."""
-        named = {pi for pi, *_ in _cells(self, P, self.cells)}
-        out = {k: s for k, s in start.items() if k[0] not in named}
-        out.update({(pi, d): s for pi, d, _, s in _cells(self, P, self.cells) if s is not None})
+        """Start from the previous roster instead (cells it does not name keep the start's shift)."""
+        cells = list(_cells(self, P, self.cells))
+        named = {(pi, d) for pi, d, *_ in cells}
+        out = {k: s for k, s in start.items() if k not in named}
+        out.update({(pi, d): s for pi, d, _, s in cells if s is not None})
         return legalise(P, out, conds)
 
 
