@@ -280,3 +280,15 @@ def test_cli_refuses_to_write_over_the_lock_or_keep_file(tmp_path, capsys):
     assert "is an input file of this run" in capsys.readouterr().err and lock.read_text() == text
     assert run(*BUILD, "--staff", s, "--keep-from", lock, "--out", tmp_path / "r.csv", "--json", lock) == 2
     assert "--json" in capsys.readouterr().err and lock.read_text() == text
+
+
+@pytest.mark.parametrize("rows, where, what", [
+    ({"p0": "DDDDD...Q....."}, "line 2, column 10 (p0, 2027-01-12)", "unknown shift code 'Q'"),
+    ({"p0": "DDDDD.........", "px": ".....DDDDD...."}, "line 3, column 1", "person 'px' is not in the staff file"),
+])
+def test_cli_bad_keep_from_roster_exits_2(tmp_path, capsys, rows, where, what):
+    old = _grid(tmp_path / "old.csv", rows)
+    out = tmp_path / "r.csv"
+    rc = run(*BUILD, "--staff", _files(tmp_path), "--keep-from", old, "--out", out)
+    err = capsys.readouterr().err
+    assert rc == 2 and f"{old}: {where}" in err and what in err and not out.exists()
