@@ -836,11 +836,14 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
                     for s in period_shifts.get(per, []):
                         useful.setdefault(h, set()).add((d, s))
 
+    # a slot a hard condition needs worked (e.g. a locked shift) gets its variable even without cover
+    needed = {(c.person, sl) for c in conds if c.hard and isinstance(c, Linear) and (c.lo or 0) > 0
+              for sl, _ in c.terms}
     y: dict[tuple[int, int, int], IntVar] = {}
     for pi, p in enumerate(P.persons):
         for d in range(P.days):
             for s in S:
-                if (d, s) in useful.get(p.group, ()) and P.exists(d, s):
+                if ((d, s) in useful.get(p.group, ()) or (pi, (d, s)) in needed) and P.exists(d, s):
                     y[pi, d, s] = m.new_bool_var(f"y_{pi}_{d}_{s}")
         for d in range(P.days):
             lits = [y[pi, d, s] for s in S if (pi, d, s) in y]
@@ -951,6 +954,8 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
             if not tv:
                 if c.lo is not None and c.lo > 0 and not c.hard:
                     penalties.append((c.weight * W.soft_rule, m.new_constant(1)))
+                elif c.lo is not None and c.lo > 0:   # a hard minimum on slots that cannot be worked
+                    m.add_bool_or([en.Not()] if en is not None else [])
                 continue
             if c.hard and c.lo is None and c.hi is not None and sum(k for _, k in tv if k > 0) <= c.hi:
                 continue

@@ -223,14 +223,20 @@ def weekend_teams(P: M.Problem) -> dict[int, set]:
 
 def start_roster(P: M.Problem, conds: list | None = None) -> dict:
     """Deterministic greedy start: the plain greedy (``construct``) and the greedy inside weekend teams;
-    the one that leaves fewer minimum-cover heads open (ties: the team one)."""
+    the one that leaves fewer minimum-cover heads open (ties: the team one). A rule with an
+    ``amend_start(P, start, conds)`` method then amends it in rule order (locked cells, a previous roster
+    to keep: models/roster/locks.py)."""
     conds = M.all_conditions(P) if conds is None else conds
     cands = []
     forbid = weekend_teams(P)
     if forbid:
         cands.append(M.construct(P, forbid=forbid, conds=conds))
     cands.append(M.construct(P, conds=conds))
-    return min(cands, key=lambda a: sum(k for *_, k in M.cover_missing(P, a)))
+    start = min(cands, key=lambda a: sum(k for *_, k in M.cover_missing(P, a)))
+    for r in P.rules:
+        if callable(getattr(r, "amend_start", None)):
+            start = r.amend_start(P, start, conds)
+    return start
 
 
 def grid_rows(P: M.Problem, assignment: dict) -> dict[str, list[str]]:
