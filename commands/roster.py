@@ -38,6 +38,12 @@ def register(sub) -> None:
     b.add_argument("--picture", metavar="PATH",
                    help="PNG or HTML grid coloured by shift, violations marked (default: not drawn)")
     b.add_argument("--quiet", action="store_true", help="print no progress or summary (default: print them)")
+    b.add_argument("--lock", metavar="FILE",
+                   help="roster grid (CSV/XLSX, as `roster check` reads) of locked cells: a shift code is worked, "
+                        "- (F, fri, x) is a day off, an empty cell is free (default: nothing locked)")
+    b.add_argument("--keep-from", metavar="ROSTER",
+                   help="rebuild from this roster grid with the fewest changed cells (cover and the hard rules "
+                        "first); prints and writes the changed cells (default: build from scratch)")
     b.set_defaults(func=_build)
 
     c = rs.add_parser("check", help="audit a roster grid (CSV/XLSX) against the rules and the requirement")
@@ -111,6 +117,9 @@ def _build(args) -> int:
         raise InputError("--time-limit", "", f"must be positive (got {args.time_limit})", "give seconds, e.g. 30")
     _outs(args, ["out", "json", "xlsx", "picture"])
     unit, staff, rules, req = _inputs(args)
+    from planner.roster import locks as LK
+    lock_grid = LK.read_locks(args.lock) if args.lock else None   # read now: the guard below refuses them
+    keep_grid = LK.read_previous(args.keep_from) if args.keep_from else None
     _outs(args, ["out", "json", "xlsx", "picture"])
     start = None
     if args.start:
@@ -119,6 +128,9 @@ def _build(args) -> int:
         except ValueError:
             raise InputError("--start", "", f"{args.start!r} is not a date", "write YYYY-MM-DD (a Monday)") from None
     P = make_problem(unit, staff, rules, args.weeks, start, req, not args.no_cyclic)
+    lock = LK.lock_rule(lock_grid, P) if lock_grid else None
+    keep = LK.keep_rule(keep_grid, P) if keep_grid else None
+    P.rules = [*P.rules, *(x for x in (keep, lock) if x is not None)]   # the start: the kept roster, then locks
     con = _con()
     if not args.quiet:
         con.print(f"roster {unit.id}: {len(P.persons)} people, {P.weeks} weeks from {P.label(0)}, "
@@ -144,6 +156,12 @@ def _build(args) -> int:
     js = B.result_json(P, r, {"unit": unit.id, "rules": rules.id, "diagnosis": diag,
                               "audit": {k: rep[k] for k in ("summary", "violations", "coverage_gaps", "hours",
                                                              "heltid_share", "average_position")} if rep else None})
+    changed = LK.changes(P, keep, r.assignment) if keep and r.assignment else None
+    if lock:
+        js["locked_cells"] = len(lock.cells)
+    if keep:
+        js.update({"keep_from": str(args.keep_from), "compared_cells": len(keep.cells),
+                   "changed_cells": None if changed is None else len(changed), "changed": changed})
     written = []   # only what was really written: no roster, no grid files
     if legal:   # a roster file is only ever a roster without hard violations
         write_csv(args.out, P.day_labels, rows)
@@ -172,6 +190,12 @@ def _build(args) -> int:
             con.print(f"audit: {s['hard_violations']} hard and {s['soft_violations']} soft violations, "
                       f"{s['missing_shifts']} missing shift-heads; heltid share {rep['heltid_share']:.0%}, "
                       f"average position {rep['average_position']:.1f} %")
+        if lock:
+            con.print(f"locked: {len(lock.cells)} cells from {args.lock}", markup=False)
+        if changed is not None:
+            con.print(f"changed {len(changed)} of {len(keep.cells)} cells against {args.keep_from}"
+                      + "".join(f"\n  {c['person']} {c['date']}: {c['before']} -> {c['after']}" for c in changed[:20])
+                      + (f"\n  ... {len(changed) - 20} more (see --json)" if len(changed) > 20 else ""), markup=False)
         con.print(f"wrote {', '.join(map(str, written))}" if written else "no roster written")
     if not legal or (rep and rep["summary"]["missing_shifts"]):
         head = ("infeasible: no roster keeps every hard rule:" if r.outcome == "infeasible" else

@@ -19,6 +19,7 @@ them that covers the requirement and proves a lower bound, and integer rosters f
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 
 from models.roster.cpsat import (
     Cond,
+    Linear,
     Problem,
     Slot,
     Weights,
@@ -40,14 +42,21 @@ SCALE = 1000          # prices are rounded to 1/SCALE in the pricing model (the 
 ARTIFICIAL = 1e8      # cost of "no schedule": keeps the master feasible before real columns
 
 
-def classes(P: Problem) -> list[list[int]]:
-    """People alike in everything but their id, in order of first appearance."""
+def classes(P: Problem, by_person: list[list[Cond]]) -> list[list[int]]:
+    """People alike in everything but their id - their data and their rule conditions (a locked cell or
+    a previous roster to keep makes a person's conditions their own) - in order of first appearance."""
     out: dict[tuple, list[int]] = {}
     for pi, p in enumerate(P.persons):
         key = (p.group, p.percent, p.percent_range, p.weekend_cycle, p.allowed, p.unavailable, p.night_exempt,
-               p.accepts_long_shifts, p.wishes)
+               p.accepts_long_shifts, p.wishes,
+               tuple(repr(dataclasses.replace(c, person=0)) for c in by_person[pi]))
         out.setdefault(key, []).append(pi)
     return list(out.values())
+
+
+def needed(conds: list[Cond]) -> set[Slot]:
+    """Slots a hard condition needs worked (a locked shift), worth a variable even without cover."""
+    return {sl for c in conds if c.hard and isinstance(c, Linear) and (c.lo or 0) > 0 for sl, _ in c.terms}
 
 
 @dataclass(frozen=True)
@@ -322,7 +331,7 @@ class Engine:
         for c in conds:
             self.by_person[c.person].append(c)
         self.useful, _, _ = demand(P)
-        self.members = classes(P)
+        self.members = classes(P, self.by_person)
         self.cls_of = {pi: k for k, ms in enumerate(self.members) for pi in ms}
         self.master = Master(P, self.W, [len(ms) for ms in self.members],
                              [P.persons[ms[0]].group for ms in self.members])
@@ -334,9 +343,13 @@ class Engine:
     def pricer(self, k: int) -> Pricer:
         if k not in self.pricers:
             pi = self.members[k][0]
-            self.pricers[k] = Pricer(self.P, pi, self.by_person[pi], self.W,
-                                     self.useful.get(self.P.persons[pi].group, set()))
+            self.pricers[k] = Pricer(self.P, pi, self.by_person[pi], self.W, self.slots(pi))
         return self.pricers[k]
+
+    def slots(self, pi: int) -> set[Slot]:
+        """The slots a person may usefully work: cover their group can fill, or a locked shift."""
+        return {(d, s) for d, s in self.useful.get(self.P.persons[pi].group, set()) | needed(self.by_person[pi])
+                if self.P.exists(d, s)}
 
     @property
     def det_used(self) -> float:
@@ -355,7 +368,7 @@ class Engine:
         n = 0
         for pi, w in enumerate(worked):
             cost, hard = person_cost(self.P, self.by_person[pi], w, self.W)
-            if hard == 0 and w <= self.useful.get(self.P.persons[pi].group, set()):
+            if hard == 0 and w <= self.slots(pi):
                 n += self.master.add(Column(self.cls_of[pi], frozenset(w), cost))
         return n
 

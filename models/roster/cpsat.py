@@ -772,12 +772,15 @@ class Result:
     stopped_by: str | None = None   # what ended an unfinished search: "time_limit" or "det_time"
     kept_start: bool = False        # the builder returned its start roster (the search found no better)
     outcome: str | None = None      # the builder's verdict for a pilot (planner.roster.build.outcome)
+    first_legal_s: float | None = None  # wall seconds from the builder's start to its first roster with no
+    #                                     hard violation and no open minimum cover (None: never held one)
 
 
 def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
           weights: Weights | None = None, progress: Callable[[float, float, float], None] | None = None,
           diagnose: bool = True, hint: dict | None = None, det_time: float | None = None,
-          forbid: dict[int, set] | None = None, deadline: float | None = None) -> Result:
+          forbid: dict[int, set] | None = None, deadline: float | None = None,
+          on_solution: Callable[[dict], bool] | None = None) -> Result:
     """Build and solve. If the hard rules cannot all hold, re-solve once with one assumption literal
     per (rule, person) and return an infeasibility core in ``Result.conflict``.
 
@@ -788,8 +791,10 @@ def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
     every variable (worked or not). ``forbid``: {person: slots} that person may not work (a search
     decomposition such as weekend teams; not a rule, so not audited). ``deadline``: a
     ``time.perf_counter()`` instant that nothing here runs past (model building, hint and diagnosis
-    included); when it has passed before the search, the result is UNKNOWN without an assignment."""
-    r = _solve(P, time_limit, workers, seed, weights, progress, False, hint, det_time, forbid, deadline)
+    included); when it has passed before the search, the result is UNKNOWN without an assignment.
+    ``on_solution``: called with each solution's {(person, day): shift} until it returns True."""
+    r = _solve(P, time_limit, workers, seed, weights, progress, False, hint, det_time, forbid, deadline,
+               on_solution)
     if r.status == "INFEASIBLE" and diagnose:
         t_end = time.perf_counter() + max(5.0, time_limit / 2)
         if deadline is not None:
@@ -843,7 +848,7 @@ def demand(P: Problem) -> tuple[dict[str, set[Slot]], dict[tuple[int, str], dict
 
 
 def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_time=None, forbid=None,
-           deadline=None) -> Result:
+           deadline=None, on_solution=None) -> Result:
     from ortools.sat.python import cp_model
 
     W = weights or Weights()
@@ -853,11 +858,14 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
 
     useful, demand_at, period_shifts = demand(P)
 
+    # a slot a hard condition needs worked (e.g. a locked shift) gets its variable even without cover
+    needed = {(c.person, sl) for c in conds if c.hard and isinstance(c, Linear) and (c.lo or 0) > 0
+              for sl, _ in c.terms}
     y: dict[tuple[int, int, int], IntVar] = {}
     for pi, p in enumerate(P.persons):
         for d in range(P.days):
             for s in S:
-                if (d, s) in useful.get(p.group, ()) and P.exists(d, s):
+                if ((d, s) in useful.get(p.group, ()) or (pi, (d, s)) in needed) and P.exists(d, s):
                     y[pi, d, s] = m.new_bool_var(f"y_{pi}_{d}_{s}")
         for d in range(P.days):
             lits = [y[pi, d, s] for s in S if (pi, d, s) in y]
@@ -1037,10 +1045,14 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
         m.add_assumptions(list(enforce.values()))
         solver.parameters.stop_after_first_solution = True   # only feasibility matters here
 
+    watch = [on_solution]
+
     class _CB(cp_model.CpSolverSolutionCallback):
         def on_solution_callback(self):
             if progress:
                 progress(self.ObjectiveValue(), self.BestObjectiveBound(), self.WallTime())
+            if watch[0] and watch[0]({(pi, d): s for (pi, d, s), v in y.items() if self.Value(v)}):
+                watch[0] = None   # the caller has what it waited for: stop reading solutions
 
 
     st = solver.Solve(m, _CB())
@@ -1122,6 +1134,8 @@ def post_conditions(m, P: Problem, conds: list[Cond], Y, any_of, W: Weights, lit
             if not tv:
                 if c.lo is not None and c.lo > 0 and not c.hard:
                     penalties.append((c.weight * W.soft_rule, m.new_constant(1)))
+                elif c.lo is not None and c.lo > 0:   # a hard minimum on slots that cannot be worked
+                    m.add_bool_or([en.Not()] if en is not None else [])
                 continue
             if c.hard and c.lo is None and c.hi is not None and sum(k for _, k in tv if k > 0) <= c.hi:
                 continue

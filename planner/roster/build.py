@@ -34,12 +34,12 @@ def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Wei
     conds = M.all_conditions(P)
     start = start_roster(P, conds)
     S = Search(P, start, W, conds, seed=seed, det_step=0.5 if det_time else None)
-    first = [time.perf_counter() - t0 if _legal(S) else None]
+    first = [time.perf_counter() - t0 if _search_legal(S) else None]
     best_seen = [math.inf]
     E: Engine | None = None
 
     def report(*_):
-        if first[0] is None and _legal(S):
+        if first[0] is None and _search_legal(S):
             first[0] = time.perf_counter() - t0
         if progress and S.sc.total < best_seen[0]:
             best_seen[0] = S.sc.total
@@ -108,7 +108,7 @@ def _in_turn(S: Search, E: Engine, t0: float, end: float, det: float, report) ->
     S.run(end, report, det_budget=det if det else None)
 
 
-def _legal(S: Search) -> bool:
+def _search_legal(S: Search) -> bool:
     """No hard violation and no open minimum cover."""
     return S.sc.hard == 0 and S.sc.open_min == 0
 
@@ -163,17 +163,29 @@ def solve_cpsat(P: M.Problem, time_limit: float, progress=None, weights: M.Weigh
     end = t0 + time_limit if deadline is None else min(deadline, t0 + time_limit)
     conds = M.all_conditions(P)
     hint = start_roster(P, conds)
+    first = time.perf_counter() - t0 if _legal(P, hint, conds) else None
     det_lns = 0.0
     if lns and det_time and end - time.perf_counter() > 1.0:
         hint, det_lns = improve(P, hint, budget=0.6 * det_time, seed=seed, weights=weights,
                                 wall=0.5 * time_limit if deadline is None
                                 else min(0.5 * time_limit, 0.5 * (end - time.perf_counter())))
+        if first is None and _legal(P, hint, conds):
+            first = time.perf_counter() - t0
+    seen: list[float] = []   # when the whole-problem search first holds a legal roster (if nothing before did)
+
+    def watch(asg: dict) -> bool:
+        t = time.perf_counter() - t0
+        if _legal(P, asg, conds):
+            seen.append(t)
+        return bool(seen)
     # leave room for building the final model and completing its hint (grows with the people)
     wall_left = max(1.0, time_limit - (time.perf_counter() - t0) - max(3.0, 0.05 * len(P.persons)))
     if deadline is not None:   # the solver takes what is left once its model is built (never past `end`)
         wall_left = max(0.1, end - time.perf_counter())
     r = M.solve(P, time_limit=wall_left, workers=workers, seed=seed, weights=weights, progress=progress,
-                hint=hint, det_time=max(0.5, det_time - det_lns) if det_time else None, deadline=end)
+                hint=hint, det_time=max(0.5, det_time - det_lns) if det_time else None, deadline=end,
+                on_solution=watch if first is None else None)
+    r.first_legal_s = first if first is not None else (seen[0] if seen else None)
     if r.status != "INFEASIBLE":
         # the whole-problem search keeps the hint or improves on it; never report a worse roster (also
         # when the search ran out of time before its first roster)
@@ -227,6 +239,11 @@ def verdict(r: M.Result, time_limit: float, det_time: float | None) -> str:
                 "ended the search")
     return (f"feasible: {src} keeps every hard rule; {stop} ended the search before the solver proved a "
             "bound, so how far it is from the best is not known")
+
+
+def _legal(P: M.Problem, asg: dict, conds) -> bool:
+    """No hard violation and no open minimum-cover head: a roster that may be handed out as it is."""
+    return _score(P, asg, conds) == (0, 0)
 
 
 def _score(P: M.Problem, asg: dict, conds) -> tuple[int, int]:
@@ -346,14 +363,20 @@ def weekend_teams(P: M.Problem) -> dict[int, set]:
 
 def start_roster(P: M.Problem, conds: list | None = None) -> dict:
     """Deterministic greedy start: the plain greedy (``construct``) and the greedy inside weekend teams;
-    the one that leaves fewer minimum-cover heads open (ties: the team one)."""
+    the one that leaves fewer minimum-cover heads open (ties: the team one). A rule with an
+    ``amend_start(P, start, conds)`` method then amends it in rule order (locked cells, a previous roster
+    to keep: models/roster/locks.py)."""
     conds = M.all_conditions(P) if conds is None else conds
     cands = []
     forbid = weekend_teams(P)
     if forbid:
         cands.append(M.construct(P, forbid=forbid, conds=conds))
     cands.append(M.construct(P, conds=conds))
-    return min(cands, key=lambda a: sum(k for *_, k in M.cover_missing(P, a)))
+    start = min(cands, key=lambda a: sum(k for *_, k in M.cover_missing(P, a)))
+    for r in P.rules:
+        if callable(getattr(r, "amend_start", None)):
+            start = r.amend_start(P, start, conds)
+    return start
 
 
 def grid_rows(P: M.Problem, assignment: dict) -> dict[str, list[str]]:

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,16 +24,18 @@ class Grid:
     dates: list[dt.date]
     rows: dict[str, list[str]]      # person -> cell per date ('' = off)
     lines: dict[str, int]           # person -> line/row number in the file (for messages)
+    where: Callable[[int, int], str] | None = None   # (line, column) -> "line 3, column 4" / "cell D3 of sheet ..."
 
 
 # a table as read: (line or sheet row, cells); `where(line, column)` names a cell for messages
 Table = list[tuple[int, list[str]]]
 
 
-def read_grid(path: str | Path) -> Grid:
+def read_grid(path: str | Path, blank_apart: bool = False) -> Grid:
     """A roster grid: CSV (`,`, `;` or tab; UTF-8 with or without BOM, UTF-16, or Windows-1252 as a Norwegian
     Excel saves it) or the first sheet of an XLSX. Every row has one cell per date; anything else is refused
-    with its line and column (XLSX: its cell)."""
+    with its line and column (XLSX: its cell). With `blank_apart` (a lock grid) an empty cell stays '' and
+    every other off mark becomes '-', so "free" and "off" stay apart."""
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "", "file not found", "give a roster grid (.csv or .xlsx)")
@@ -78,12 +81,13 @@ def read_grid(path: str | Path) -> Grid:
         if pid in rows:
             raise InputError(path, where(line, 1), f"person {pid!r} appears twice (first at {where(lines[pid], 1)})",
                              "one row per person")
-        rows[pid] = ["" if c in OFF else c for c in r[1:n]]
+        off = "-" if blank_apart else ""
+        rows[pid] = [(off if c else "") if c in OFF else c for c in r[1:n]]
         lines[pid] = line
     if not rows:
         raise InputError(path, where(line0, 1), "needs a header row (id, dates...) and at least one person",
                          "see docs/rosters.md")
-    return Grid(path, dates, rows, lines)
+    return Grid(path, dates, rows, lines, where)
 
 
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00)?)?")
