@@ -339,6 +339,7 @@ class Engine:
         self.stats = CGStats()
         self.centre: list[float] | None = None     # the prices with the best Lagrangian bound so far
         self.best_l = -math.inf
+        self.other_bound = -math.inf     # a bound on the same objective proven elsewhere (whole-roster model)
 
     def pricer(self, k: int) -> Pricer:
         if k not in self.pricers:

@@ -142,15 +142,23 @@ class Search:
             return dict(self.best)
 
     def run(self, until: float, on_better: Callable[[Assignment, float], None] | None = None,
-            sizes: tuple[int, ...] = (2, 3, 4), det_budget: float | None = None) -> Assignment:
-        """Search until ``until`` (perf_counter) or, with ``det_budget``, until the sub-solves have used
-        that many deterministic seconds in all (counted from the search's start)."""
+            sizes: tuple[int, ...] = (2, 3, 4), det_budget: float | None = None,
+            stall: int | None = None) -> Assignment:
+        """Search until ``until`` (perf_counter); with ``det_budget``, also until the sub-solves have used
+        that many deterministic seconds in all (counted from the search's start); with ``stall``, also
+        after that many neighbourhoods in a row without a better roster (a stop that does not depend on
+        the machine's speed)."""
         costs = self.person_costs()
-        while time.perf_counter() < until - 0.1 and (det_budget is None or self.det_used < det_budget):
+        idle = 0
+        while time.perf_counter() < until - 0.1 and (det_budget is None or self.det_used < det_budget) \
+                and (stall is None or idle < stall):
             size = self.rng.choice(sizes)
             before = self.sc.total
             if self.step(self.pick(costs, size), until) and self.sc.total < before:
+                idle = 0
                 costs = self.person_costs()
                 if on_better:
                     on_better(self.best, self.sc.total)
+            else:
+                idle += 1
         return self.best

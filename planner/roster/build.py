@@ -10,8 +10,10 @@ from models.roster import cpsat as M
 from models.roster.colgen import Engine
 from models.roster.lns import Search
 
-# shares of the budget (wall seconds, or deterministic seconds with --det-time) by phase
-FIRST_LNS, COLGEN, MIP = 0.25, 0.45, 0.10
+# shares of the budget (wall seconds, or deterministic seconds with --det-time) by phase; what is left
+# after them goes to the whole-roster CP-SAT model from the best roster (it proves small units optimal)
+FIRST_LNS, COLGEN, MIP = 0.2, 0.4, 0.1
+STALL = 60    # with --det-time: neighbourhoods in a row without a better roster that end a search stage
 
 
 def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Weights | None = None,
@@ -73,8 +75,11 @@ def _parallel(S: Search, E: Engine, end: float, report) -> None:
             E.generate(cg_end, progress=lambda st: E.add_roster(S.snapshot()))
             left = end - time.perf_counter()
             if left > 1.0 and not E.infeasible:
-                box["roster"] = E.integer_roster(min(MIP * span, 0.5 * left))
-        except Exception as exc:     # re-raised in this thread below
+                cand = E.integer_roster(min(MIP * span, 0.5 * left))
+                if cand is not None:
+                    S.offer(cand)
+                _whole(S, E, end, None, report)
+        except BaseException as exc:     # noqa: BLE001 - re-raised in the calling thread below
             box["error"] = exc
 
     th = threading.Thread(target=columns, daemon=True)
@@ -84,10 +89,7 @@ def _parallel(S: Search, E: Engine, end: float, report) -> None:
     th.join(max(0.0, end - time.perf_counter()))
     if "error" in box:
         raise box["error"]
-    if box.get("roster") is not None:
-        S.offer(box["roster"])
-        report()
-    S.run(end, report)
+    report()
 
 
 def _in_turn(S: Search, E: Engine, t0: float, end: float, det: float, report) -> None:
@@ -96,7 +98,8 @@ def _in_turn(S: Search, E: Engine, t0: float, end: float, det: float, report) ->
     def until(share: float) -> float:
         return end if det else min(end, t0 + share * (end - t0))
 
-    S.run(until(FIRST_LNS), report, det_budget=FIRST_LNS * det if det else None)
+    stall = STALL if det else None
+    S.run(until(FIRST_LNS), report, det_budget=FIRST_LNS * det if det else None, stall=stall)
     E.add_roster(S.best)
     E.generate(until(FIRST_LNS + COLGEN), det_budget=COLGEN * det if det else None)
     left = end - time.perf_counter()
@@ -105,7 +108,24 @@ def _in_turn(S: Search, E: Engine, t0: float, end: float, det: float, report) ->
         if cand is not None:
             S.offer(cand)
             report()
-    S.run(end, report, det_budget=det if det else None)
+    S.run(until(FIRST_LNS + COLGEN + MIP + 0.1), report,
+          det_budget=(FIRST_LNS + 0.1) * det + MIP * det if det else None, stall=stall)
+    _whole(S, E, end, max(0.5, det - S.det_used - E.det_used) if det else None, report)
+
+
+def _whole(S: Search, E: Engine, end: float, det: float | None, report) -> None:
+    """The whole-roster CP-SAT model from the best roster, until ``end``: it may improve the roster, and
+    its bound (the same objective, fairness included) joins the column-generation bound."""
+    if E.infeasible or end - time.perf_counter() < 1.0:
+        return
+    r = M.solve(S.P, time_limit=end - time.perf_counter(), workers=1, seed=S.rng.randrange(1 << 30) if det is None
+                else 1, weights=S.W, diagnose=False, hint=S.snapshot(), det_time=det, deadline=end)
+    S.det_used += r.det_time
+    if r.bound is not None:
+        E.other_bound = max(E.other_bound, r.bound)
+    if r.status in ("OPTIMAL", "FEASIBLE") and r.assignment:
+        S.offer(r.assignment)
+        report()
 
 
 def _search_legal(S: Search) -> bool:
@@ -115,7 +135,7 @@ def _search_legal(S: Search) -> bool:
 
 def _result(P, S: Search, E: Engine, start, t0, end, det_time, first_legal) -> M.Result:
     obj = S.sc.total
-    bound = E.stats.bound
+    bound = max(E.stats.bound, E.other_bound)
     bound = max(0.0, math.ceil(bound - 1e-6)) if bound > -math.inf else 0.0   # every term is >= 0 and whole
     optimal = S.sc.hard == 0 and obj <= bound + 1e-9
     det_used = S.det_used + E.det_used
