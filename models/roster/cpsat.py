@@ -27,7 +27,7 @@ import abc
 import dataclasses
 import math
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -84,6 +84,7 @@ class Cover:
     group: str
     min: int
     preferred: int = 0
+    open: bool = False   # the slot may be worked though no more heads are asked for (a search's sub-problem)
 
 
 @dataclass
@@ -696,11 +697,12 @@ def _flow_missing(req: dict[str, int], heads: dict[str, int], subs: dict[str, li
 
 
 def route(req: dict[str, int], heads: dict[str, int], subs: dict[str, list[str]],
-          then: dict[str, int] | None = None) -> tuple[dict[str, int], dict[str, int]]:
+          then: dict[str, int] | None = None, first: Collection[str] = ()) -> tuple[dict[str, int], dict[str, int]]:
     """Max-flow of the heads present into the required slots (group -> heads): (missing heads per required
     group, heads left unused per supplying group). With ``then`` (the preferred cover, >= ``req``), the
     flow then grows towards it; an augmenting path never takes a head from a slot, so the minimum stays
-    as filled as before, and the first result is then the missing heads below ``then``."""
+    as filled as before, and the first result is then the missing heads below ``then``. The groups in
+    ``first`` are filled before the others: when heads run short, the others are the ones left open."""
     # augmenting paths on a tiny bipartite graph (groups -> slot groups), unit steps
     flow: dict[tuple[str, str], int] = {}
     sinks = sorted(set(req) | set(then or {}))
@@ -732,7 +734,7 @@ def route(req: dict[str, int], heads: dict[str, int], subs: dict[str, list[str]]
         if tier is None:
             continue
         caps = tier
-        for g in sorted(tier):
+        for g in sorted(tier, key=lambda x: (x not in first, x)):
             while filled[g] < tier[g] and augment(g, set()):
                 filled[g] += 1
     return {g: caps[g] - filled[g] for g in sorted(caps) if caps[g] > filled[g]}, free
@@ -836,9 +838,10 @@ def demand(P: Problem) -> tuple[dict[str, set[Slot]], dict[tuple[int, str], dict
             period_shifts.setdefault(per, []).append(s)
     for c in P.cover:
         demand_at.setdefault((c.day, c.code), {})[c.group] = (c.min, max(c.min, c.preferred))
+    open_at = {(c.day, c.code, c.group) for c in P.cover if c.open}
     for (d, per), dem in demand_at.items():
         for g, (_mn, pr) in dem.items():
-            if pr > 0:
+            if pr > 0 or (d, per, g) in open_at:
                 for h in [g] + list(P.substitutes.get(g, [])):
                     for s in period_shifts.get(per, []):
                         if P.exists(d, s):

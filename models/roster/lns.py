@@ -42,17 +42,23 @@ def residual_cover(P: Problem, asg: Assignment, free: set[int]) -> list[Cover]:
         for per in P.shifts[s].periods:
             h = heads.setdefault((d, per), {})
             h[P.persons[pi].group] = h.get(P.persons[pi].group, 0) + 1
+    # the others fill first what the free people cannot fill, so the heads left open are theirs to give
+    free_groups = {P.persons[pi].group for pi in free}
+    first = {g for g in {c.group for c in P.cover}
+             if g not in free_groups and not free_groups & set(P.substitutes.get(g, []))}
     out = []
     for (d, per), dem in sorted(demand_at.items()):
         have = heads.get((d, per), {})
         mins = {g: mn for g, (mn, _) in dem.items() if mn > 0}
         prefs = {g: pr for g, (_, pr) in dem.items() if pr > 0}
-        miss_min, _ = route(mins, have, P.substitutes)
-        miss_pref, _ = route(mins, have, P.substitutes, then=prefs)
+        miss_min, _ = route(mins, have, P.substitutes, first=first)
+        miss_pref, _ = route(mins, have, P.substitutes, then=prefs, first=first)
         for g in sorted(dem):
             a, b = miss_min.get(g, 0), miss_pref.get(g, 0)
             if a or b:
                 out.append(Cover(d, per, g, a, max(a, b)))
+            elif dem[g][1] > 0:   # filled by the others: the free people may still work there
+                out.append(Cover(d, per, g, 0, 0, open=True))
     return out
 
 
@@ -105,8 +111,22 @@ class Search:
         others = self.rng.sample(mates, min(size - 1, len(mates)))
         return [lead] + others
 
-    def step(self, hood: list[int], until: float) -> bool:
-        """Re-plan ``hood`` together; keep the result when the roster's objective is no worse."""
+    def window(self, length: int = 10) -> tuple[list[int], set[int]]:
+        """Everyone of one group (drawn by the group's cost) over a window of days: the people, and the
+        days they may change."""
+        P, costs = self.P, self.person_costs()
+        by_group: dict[str, list[int]] = {}
+        for pi, p in enumerate(P.persons):
+            by_group.setdefault(p.group, []).append(pi)
+        groups = sorted(by_group)
+        w = [sum(costs[pi] for pi in by_group[g]) + 1.0 for g in groups]
+        g = self.rng.choices(groups, weights=w)[0]
+        d0 = self.rng.randrange(P.days)
+        return by_group[g], {(d0 + k) % P.days for k in range(min(length, P.days))}
+
+    def step(self, hood: list[int], until: float, days: set[int] | None = None) -> bool:
+        """Re-plan ``hood`` together (only on ``days`` when given: elsewhere nobody takes on a new shift);
+        keep the result when the roster's objective is no worse."""
         P = self.P
         free = set(hood)
         loc = {pi: i for i, pi in enumerate(hood)}
@@ -116,8 +136,12 @@ class Search:
         left = until - time.perf_counter()
         if left <= 0.05:
             return False
-        r = solve(Q, time_limit=min(2.0, left), workers=1, seed=self.rng.randrange(1 << 30), weights=W0,
-                  diagnose=False, hint=hint, deadline=until, det_time=self.det_step)
+        forbid = None
+        if days is not None:
+            forbid = {i: {(d, s) for d in range(P.days) if d not in days for s in range(len(P.shifts))
+                          if hint.get((i, d)) != s} for i in range(len(hood))}
+        r = solve(Q, time_limit=min(5.0, left), workers=1, seed=self.rng.randrange(1 << 30), weights=W0,
+                  diagnose=False, hint=hint, deadline=until, det_time=self.det_step, forbid=forbid)
         self.tried += 1
         self.det_used += r.det_time
         if r.status not in ("OPTIMAL", "FEASIBLE"):
@@ -152,9 +176,12 @@ class Search:
         idle = 0
         while time.perf_counter() < until - 0.1 and (det_budget is None or self.det_used < det_budget) \
                 and (stall is None or idle < stall):
-            size = self.rng.choice(sizes)
             before = self.sc.total
-            if self.step(self.pick(costs, size), until) and self.sc.total < before:
+            if self.rng.random() < 0.5:
+                hood, days = self.window()
+            else:
+                hood, days = self.pick(costs, self.rng.choice(sizes)), None
+            if self.step(hood, until, days) and self.sc.total < before:
                 idle = 0
                 costs = self.person_costs()
                 if on_better:
