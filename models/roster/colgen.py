@@ -202,9 +202,9 @@ class Master:
                     rows.append(self._row(need, inf))
                     self._col(weight, 0, need, [(rows[-1], 1.0)], fixed=True)
             for h in groups:
-                r = self.supply.get((*key, h))
-                if r is not None and (h == g or h in subs.get(g, [])):
-                    self._col(0.0, 0, max(pr, mn), [(r, 1.0)] + [(q, 1.0) for q in rows], fixed=True)
+                sup = self.supply.get((*key, h))
+                if sup is not None and (h == g or h in subs.get(g, [])):
+                    self._col(0.0, 0, max(pr, mn), [(sup, 1.0)] + [(q, 1.0) for q in rows], fixed=True)
 
     def entries(self, col: Column) -> list[tuple[int, float]]:
         acc: dict[int, float] = {self.conv[col.cls]: 1.0}
@@ -398,18 +398,7 @@ class Engine:
             while more():
                 lp, dual = M_.solve_lp()
                 st.lp, st.rounds = lp, st.rounds + 1
-                out = M_.signed(dual)
-                added, a = 0, alpha
-                while more():
-                    sep = [a * c + (1 - a) * o for c, o in zip(self.centre, out, strict=True)]
-                    res = self._round(sep, dual, until, per_pricing, pool)
-                    if res is None:
-                        break
-                    added = res
-                    if added or a == 0.0:
-                        break
-                    self.centre = sep          # mis-priced: move the centre to the prices just tried
-                    a = 0.0 if a < 0.2 else a / 2
+                added, a = self._smoothed(dual, alpha, until, per_pricing, pool, more)
                 st.columns = len(M_.known)
                 st.history.append((time.perf_counter(), lp, st.bound))
                 if progress:
@@ -421,6 +410,23 @@ class Engine:
             if pool:
                 pool.shutdown(wait=True)
         return st
+
+    def _smoothed(self, dual: list[float], alpha: float, until: float, per_pricing: float, pool, more):
+        """Price at the smoothed prices, halving the smoothing while no schedule enters (mis-pricing);
+        returns (schedules added, the smoothing last used)."""
+        out = self.master.signed(dual)
+        added, a = 0, alpha
+        while more():
+            sep = [a * c + (1 - a) * o for c, o in zip(self.centre or out, out, strict=True)]
+            res = self._round(sep, dual, until, per_pricing, pool)
+            if res is None:
+                break
+            added = res
+            if added or a == 0.0:
+                break
+            self.centre = sep          # mis-priced: move the centre to the prices just tried
+            a = 0.0 if a < 0.2 else a / 2
+        return added, a
 
     def _round(self, sep: list[float], dual: list[float] | None, until: float, per_pricing: float, pool):
         """Price every class at ``sep``; raise the bound; add the schedules that improve the master at its
@@ -445,7 +451,8 @@ class Engine:
             # -inf when a pricing stopped without a bound, +inf when it proved the class infeasible
             total += len(self.members[k]) * lb
             for w, cost in scheds:
-                if own is None or cost + sum(own[k].get(sl, 0.0) for sl in w) - dual[M_.conv[k]] < -1e-6:
+                if own is None or dual is None or \
+                        cost + sum(own[k].get(sl, 0.0) for sl in w) - dual[M_.conv[k]] < -1e-6:
                     added += M_.add(Column(k, w, cost))
         if total > self.best_l:
             self.best_l, self.centre = total, sep

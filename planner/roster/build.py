@@ -12,7 +12,7 @@ from models.roster.lns import Search
 
 # shares of the budget (wall seconds, or deterministic seconds with --det-time) by phase; what is left
 # after them goes to the whole-roster CP-SAT model from the best roster (it proves small units optimal)
-FIRST_LNS, COLGEN, MIP = 0.2, 0.4, 0.1
+FIRST_LNS, COLGEN, MIP, WHOLE = 0.4, 0.3, 0.1, 0.15
 STALL = 60    # with --det-time: neighbourhoods in a row without a better roster that end a search stage
 
 
@@ -62,30 +62,30 @@ def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Wei
 
 
 def _parallel(S: Search, E: Engine, end: float, report) -> None:
-    """Wall-time mode: the search improves rosters in this thread while column generation proves the
-    bound in another (CP-SAT leaves Python's lock while it solves, so the two share the cores); the
-    rosters the search finds become columns, and the integer roster over the columns is offered back."""
+    """Wall-time mode: the search improves rosters in this thread while, in another, column generation
+    proves its bound and the whole-roster CP-SAT model proves its own from the best roster (CP-SAT leaves
+    Python's lock while it solves, so the two share the cores). The search's rosters become columns; once
+    the master LP is solved, the integer roster over the columns is offered to the search."""
     import threading
     span = end - time.perf_counter()
-    cg_end = end - (MIP + 0.1) * span
+    cg_end = end - (1 - COLGEN) * span
     box: dict = {}
 
-    def columns():
+    def other():
         try:
             E.generate(cg_end, progress=lambda st: E.add_roster(S.snapshot()))
             left = end - time.perf_counter()
-            if left > 1.0 and not E.infeasible:
+            if E.stats.proven_lp and left > 1.0 and not E.infeasible:
                 cand = E.integer_roster(min(MIP * span, 0.5 * left))
                 if cand is not None:
                     S.offer(cand)
-                _whole(S, E, end, None, report)
+            _whole(S, E, end - 0.02 * span, None, report)
         except BaseException as exc:     # noqa: BLE001 - re-raised in the calling thread below
             box["error"] = exc
 
-    th = threading.Thread(target=columns, daemon=True)
+    th = threading.Thread(target=other, daemon=True)
     th.start()
-    while th.is_alive() and time.perf_counter() < end - 0.1:
-        S.run(min(end, time.perf_counter() + 1.0), report)
+    S.run(end, report)
     th.join(max(0.0, end - time.perf_counter()))
     if "error" in box:
         raise box["error"]
@@ -103,13 +103,12 @@ def _in_turn(S: Search, E: Engine, t0: float, end: float, det: float, report) ->
     E.add_roster(S.best)
     E.generate(until(FIRST_LNS + COLGEN), det_budget=COLGEN * det if det else None)
     left = end - time.perf_counter()
-    if left > 1.0 and not E.infeasible:
+    if E.stats.proven_lp and left > 1.0 and not E.infeasible:
         cand = E.integer_roster(min(MIP * (end - t0), 0.5 * left))
         if cand is not None:
             S.offer(cand)
             report()
-    S.run(until(FIRST_LNS + COLGEN + MIP + 0.1), report,
-          det_budget=(FIRST_LNS + 0.1) * det + MIP * det if det else None, stall=stall)
+    S.run(until(1 - WHOLE), report, det_budget=(1 - WHOLE - COLGEN) * det if det else None, stall=stall)
     _whole(S, E, end, max(0.5, det - S.det_used - E.det_used) if det else None, report)
 
 
