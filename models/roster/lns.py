@@ -22,6 +22,7 @@ from models.roster.cpsat import (
     Problem,
     Weights,
     all_conditions,
+    cover_missing,
     demand,
     route,
     solve,
@@ -118,6 +119,12 @@ class Search:
         by_group: dict[str, list[int]] = {}
         for pi, p in enumerate(P.persons):
             by_group.setdefault(p.group, []).append(pi)
+        if self.sc.open_min and self.rng.random() < 0.7:
+            # open cover first: the people who may fill an open slot, around its day
+            d, _, g, _ = self.rng.choice(cover_missing(P, self.best))
+            fill = {g, *P.substitutes.get(g, [])}
+            hood = [pi for pi, p in enumerate(P.persons) if p.group in fill]
+            return hood, {(d - length // 2 + k) % P.days for k in range(min(length, P.days))}
         groups = sorted(by_group)
         w = [sum(costs[pi] for pi in by_group[g]) + 1.0 for g in groups]
         g = self.rng.choices(groups, weights=w)[0]

@@ -115,7 +115,8 @@ def _in_turn(S: Search, E: Engine, t0: float, end: float, det: float, report) ->
 def _whole(S: Search, E: Engine, end: float, det: float | None, report) -> None:
     """The whole-roster CP-SAT model from the best roster, until ``end``: it may improve the roster, and
     its bound (the same objective, fairness included) joins the column-generation bound."""
-    if E.infeasible or end - time.perf_counter() < 1.0:
+    # the whole model takes a while to build (about 0.05 s a person here): not worth starting too late
+    if E.infeasible or end - time.perf_counter() < 2.0 + 0.05 * len(S.P.persons):
         return
     r = M.solve(S.P, time_limit=end - time.perf_counter(), workers=1, seed=S.rng.randrange(1 << 30) if det is None
                 else 1, weights=S.W, diagnose=False, hint=S.snapshot(), det_time=det, deadline=end)
