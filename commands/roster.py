@@ -27,8 +27,9 @@ def register(sub) -> None:
                    help="wall-clock limit in seconds for the whole command, loading and start roster included; "
                         "the best roster found by then is returned (default: 30)")
     b.add_argument("--det-time", type=float, default=None, metavar="S",
-                   help="deterministic work limit in CP-SAT deterministic seconds (default: 0.5 x --time-limit); "
-                        "same input + seed + det-time = same roster, unless the wall guard stops it first")
+                   help="deterministic work limit in CP-SAT deterministic seconds; the stages then run one after "
+                        "the other, so same input + seed + det-time = same roster, unless the wall guard stops it "
+                        "first (default: none - the best roster within --time-limit, not reproducible)")
     b.add_argument("--seed", type=int, default=1, help="CP-SAT random seed (default: 1)")
     b.add_argument("--out", required=True, help="roster CSV, rows = staff, columns = dates (required)")
     b.add_argument("--json", metavar="PATH",
