@@ -444,6 +444,8 @@ class Engine:
             return self.pricer(k).price(prices[k], min(each, max(0.01, until - time.perf_counter())), self.seed,
                                         det=self.det)
         results = list(pool.map(job, range(n))) if pool else [job(k) for k in range(n)]
+        if self.infeasible:
+            return None       # no roster exists: nothing to bound or price (the caller diagnoses)
         total = M_.lagrangian_rest(sep)
         added = 0
         own = [M_.slot_prices(k, dual) for k in range(n)] if dual is not None else None
