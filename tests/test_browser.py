@@ -158,11 +158,16 @@ def _metric(pg, key: str):
 
 
 def _grid(pg, first_header: str) -> list[dict[str, str]]:
-    """The rows of the table whose first column is `first_header`, as {header: text}."""
+    """The rows of the table whose first column is `first_header`, as {header: text}. The grid may still
+    be drawing after a rerun (rows and headers out of step on a loaded machine): read until they agree."""
     table = pg.locator('[data-testid="stDataFrame"] table', has=pg.locator("th", has_text=first_header)).first
-    heads = table.locator("th").all_inner_texts()
-    return [dict(zip(heads, tr.locator("td").all_inner_texts(), strict=True))
-            for tr in table.locator("tbody tr").all()]
+    for _ in range(20):
+        heads = table.locator("thead th").all_inner_texts() or table.locator("th").all_inner_texts()
+        rows = [tr.locator("td").all_inner_texts() for tr in table.locator("tbody tr").all()]
+        if rows and all(len(r) == len(heads) for r in rows):
+            return [dict(zip(heads, r, strict=True)) for r in rows]
+        pg.wait_for_timeout(500)
+    raise AssertionError(f"table {first_header!r}: headers {heads} and rows {rows[:2]} never agreed")
 
 
 def _number(text: str) -> float:
