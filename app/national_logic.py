@@ -1,6 +1,6 @@
 """The national page's logic as plain functions: the same planner calls as `leon national run`.
 
-A run here keeps nothing on disk: no solve cache, and the downloads (summary JSON, workbook) are built
+A run here keeps nothing on disk: no solve cache, and the downloads (summary JSON, workbook, Parquet) are built
 in memory (the workbook through a temporary folder that is removed at once).
 """
 
@@ -16,7 +16,16 @@ from typing import Any
 
 from planner.io.errors import InputError
 from planner.national.config import Curve, NationalConfig, load_national
-from planner.national.outputs import AUTHORISED, OTHER, TOTAL, _not_finite, build_summary, row_order, write_excel
+from planner.national.outputs import (
+    AUTHORISED,
+    OTHER,
+    TOTAL,
+    _not_finite,
+    build_summary,
+    results_frame,
+    row_order,
+    write_excel,
+)
 from planner.national.run import NationalResult, run_national
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,6 +149,14 @@ def summary_bytes(summary: dict) -> bytes:
         raise InputError(summary.get("national_file", ""), bad[0], f"the result is {bad[1]}, not a finite number",
                          "check the inputs behind that value")
     return (json.dumps(summary, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode("utf-8")
+
+
+def parquet_bytes(res: NationalResult) -> bytes:
+    """results.parquet as `leon national run` writes it (every draw, year, group), built in memory."""
+    import io
+    buf = io.BytesIO()
+    results_frame(res).to_parquet(buf, index=False, engine="pyarrow")
+    return buf.getvalue()
 
 
 def workbook_bytes(summary: dict) -> bytes:

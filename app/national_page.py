@@ -42,6 +42,7 @@ LABELS: dict[str, dict[str, str]] = {
         "seconds": "{n} enhetsløsninger, {s:.1f} s",
         "download_json": "Last ned sammendrag (JSON)",
         "download_xlsx": "Last ned Excel",
+        "download_parquet": "Last ned alle trekk (Parquet)",
     },
     "en": {
         "title": "National – need and supply of årsverk",
@@ -73,6 +74,7 @@ LABELS: dict[str, dict[str, str]] = {
         "seconds": "{n} unit solves, {s:.1f} s",
         "download_json": "Download summary (JSON)",
         "download_xlsx": "Download Excel",
+        "download_parquet": "Download every draw (Parquet)",
     },
 }
 SUBTOTALS = ("total_authorised", "total_other", "total")
@@ -135,7 +137,7 @@ def _chart(t, rows: list[dict], year: int) -> None:
     plt.close(fig)
 
 
-def _results(t, summary: dict, sid: str, stats: dict) -> None:
+def _results(t, summary: dict, sid: str, stats: dict, parquet: bytes) -> None:
     year = summary["horizon"]
     st.caption(t("seconds").format(n=stats["unit_solves"], s=stats["total_seconds"]))
     st.subheader(t("horizon").format(year=year))
@@ -157,11 +159,13 @@ def _results(t, summary: dict, sid: str, stats: dict) -> None:
     wf["step"] = [t(s + "_step") if s in ("technology", "part_time", "sick_leave") else t(s) for s in wf["step"]]
     st.dataframe(_renamed(wf, t), hide_index=True, key="nat_waterfall")
 
-    d1, d2 = st.columns(2)
+    d1, d2, d3 = st.columns(3)
     d1.download_button(t("download_json"), logic.summary_bytes(summary), f"summary_{sid}.json",
                        mime="application/json", key="nat_json")
     d2.download_button(t("download_xlsx"), logic.workbook_bytes(summary), f"report_{sid}.xlsx", key="nat_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    d3.download_button(t("download_parquet"), parquet, f"results_{sid}.parquet", key="nat_parquet",
+                       mime="application/vnd.apache.parquet")
 
 
 def render(lang: str) -> None:
@@ -186,8 +190,8 @@ def render(lang: str) -> None:
         except InputError as e:
             st.error(f"**{t('invalid')}**\n\n```\n{e}\n```", icon="⚠️")
             return
-        st.session_state["nat_result"] = (request, summary, res.stats)
+        st.session_state["nat_result"] = (request, summary, res.stats, logic.parquet_bytes(res))
     done = st.session_state.get("nat_result")
     if done is None or done[0] != request:    # a slider moved since the run: run again
         return
-    _results(t, done[1], sid, done[2])
+    _results(t, done[1], sid, done[2], done[3])

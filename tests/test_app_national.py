@@ -123,6 +123,18 @@ def _page(lang: str = "nb"):
     return at
 
 
+def test_parquet_download_holds_every_draw_as_the_command_writes_it(cfg, tmp_path):
+    import pandas as pd
+
+    from planner.national.outputs import write_parquet
+    res, _ = nl.run(cfg, SID, draws=DRAWS)
+    got = pd.read_parquet(io.BytesIO(nl.parquet_bytes(res)))
+    # the command's file from the same result: the same frame, column for column
+    write_parquet(res, tmp_path)
+    pd.testing.assert_frame_equal(got, pd.read_parquet(tmp_path / "results.parquet"))
+    assert got["draw"].nunique() == DRAWS and set(got["scenario"]) == {SID}
+
+
 def test_page_runs_and_shows_the_horizon_table(default_run):
     at = _page()
     assert not at.error
@@ -135,7 +147,7 @@ def test_page_runs_and_shows_the_horizon_table(default_run):
     freed = nl.freed_total(default_run, SID)
     [m] = [m for m in at.metric if m.label == "totalt"]
     assert m.value == f"{freed['total']:,.0f}".replace(",", " ")
-    assert len(at.download_button) == 2
+    assert len(at.download_button) == 3
 
 
 def test_page_slider_to_zero_frees_nothing():
