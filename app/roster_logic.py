@@ -68,6 +68,40 @@ def audit_grid(unit_id: str, grid_path: Path, name: str | None = None, cyclic: b
                  ch.tolerance_hours if ch else 0.0)
 
 
+def build_roster(unit_id: str, time_limit: float, seed: int = 1, progress=None) -> tuple[Audit | None, str]:
+    """Build a 6-week roster for the shipped unit and staff as `leon roster build` does (same loading,
+    defaults and engine, wall time, no deterministic limit): (its audit, or None when no roster without
+    hard violations was found; the status sentence the command prints)."""
+    import time
+
+    from models.roster.cpsat import ContractHours
+    from planner.roster import build as B
+    from planner.roster.audit import audit
+    from planner.roster.rules import load_rules
+    from planner.roster.setup import leon_requirement, load_staff, load_unit_view, make_problem
+
+    if not 1 <= time_limit <= 3600:
+        raise InputError("time limit", "", f"{time_limit:g} s is outside 1-3600 s", "give seconds, e.g. 30")
+    started = time.perf_counter()
+    unit = load_unit_view(UNITS / f"{unit_id}.yaml")
+    staff = load_staff(STAFF / f"{unit_id}.yaml", unit)
+    rules = load_rules(staff.rules or DEFAULT_RULES)
+    req = None if staff.cover else leon_requirement(unit)
+    P = make_problem(unit, staff, rules, 6, None, req, True)
+    deadline = started + time_limit - min(1.0, 0.05 * time_limit)   # as the command: room for the audit
+    r = B.solve_problem(P, max(0.1, deadline - time.perf_counter()), progress, seed=seed, deadline=deadline)
+    verdict = B.verdict(r, time_limit, None)
+    if r.outcome not in ("optimal", "feasible"):
+        return None, verdict
+    rep = audit(P, r.assignment)
+    rep.update({"roster": "built", "unit": unit.id, "rules_set": rules.id})
+    hm = lambda m: f"{(m // 60) % 24:02d}:{m % 60:02d}"  # noqa: E731
+    shifts = {s.code: {"start": hm(s.start), "end": hm(s.end), "time": s.time} for s in P.shifts}
+    ch = next((x for x in P.rules if isinstance(x, ContractHours)), None)
+    return (Audit(unit.id, f"{unit.id}_built.csv", list(P.day_labels), B.grid_rows(P, r.assignment), shifts, rep,
+                  ch.tolerance_hours if ch else 0.0), verdict)
+
+
 def audit_shipped(unit_id: str) -> Audit:
     path = shipped_roster(unit_id)
     return audit_grid(unit_id, path, path.name)
@@ -140,6 +174,12 @@ def marks(a: Audit) -> dict[tuple[str, str], list[dict]]:
 def json_bytes(a: Audit) -> bytes:
     from planner.io.writer import write_json
     return via_file(lambda p: write_json(p, a.report), ".json")
+
+
+def csv_bytes(a: Audit) -> bytes:
+    """The grid as `leon roster build --out` writes it (rows = staff, columns = dates, '-' = off)."""
+    from planner.roster.grids import write_csv
+    return via_file(lambda p: write_csv(p, a.dates, a.rows), ".csv")
 
 
 def xlsx_bytes(a: Audit) -> bytes:

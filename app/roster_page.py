@@ -20,6 +20,13 @@ LABELS: dict[str, dict[str, str]] = {
         "source": "Turnus fra",
         "shipped": "Eksempelturnus",
         "upload": "Egen fil (CSV eller Excel)",
+        "build": "Bygg en ny turnus",
+        "time_limit": "Tidsgrense (sekunder)",
+        "build_button": "Bygg turnus",
+        "building": "Bygger turnus ... beste funnet: målverdi {obj:,.0f} etter {t:.0f} s",
+        "build_none": "Ingen turnus uten harde brudd innen tidsgrensen",
+        "build_hint": "Bygg en 6-ukers turnus for enheten og de ansatte i eksempelfilen.",
+        "download_csv": "Last ned turnusen (CSV)",
         "upload_file": "Last opp turnus (.csv eller .xlsx): rader = ansatt-id, kolonner = datoer, celler = vaktkoder",
         "upload_hint": "Last opp en turnusfil for å begynne.",
         "invalid": "Ugyldig inndata",
@@ -96,6 +103,13 @@ LABELS: dict[str, dict[str, str]] = {
         "within": "within",
         "download_json": "Download the audit (JSON)",
         "download_xlsx": "Download the roster (Excel)",
+        "download_csv": "Download the roster (CSV)",
+        "build": "Build a new roster",
+        "time_limit": "Time limit (seconds)",
+        "build_button": "Build roster",
+        "building": "Building ... best so far: objective {obj:,.0f} after {t:.0f} s",
+        "build_none": "No roster without hard violations within the time limit",
+        "build_hint": "Build a 6-week roster for the unit and the staff of the example file.",
         "people": "{n} people, {w} weeks from {start}, rule set {rules}",
     },
 }
@@ -141,14 +155,39 @@ def _tip(v: dict, lang: str) -> str:
 
 
 def _audit(t, unit: str) -> logic.Audit | None:
-    source = st.radio(t("source"), ("shipped", "upload"), format_func=t, key="roster_source", horizontal=True)
+    source = st.radio(t("source"), ("shipped", "upload", "build"), format_func=t, key="roster_source",
+                      horizontal=True)
     if source == "shipped":
         return _cached_shipped(unit)
+    if source == "build":
+        return _built(t, unit)
     up = st.file_uploader(t("upload_file"), type=list(logic.UPLOAD_TYPES), key="roster_upload")
     if up is None:
         st.info(t("upload_hint"))
         return None
     return logic.audit_upload(unit, up.name, up.getvalue())
+
+
+def _built(t, unit: str) -> logic.Audit | None:
+    """Build on request (the time limit is the stop: the best roster found by then is kept); the result
+    stays in this browser session only."""
+    limit = st.number_input(t("time_limit"), 1, 3600, 30, 5, key="roster_limit")
+    done = st.session_state.setdefault("roster_built", {})
+    if st.button(t("build_button"), key="roster_build", type="primary"):
+        bar = st.progress(0.0)
+
+        def progress(obj, bound, secs):
+            bar.progress(min(1.0, secs / limit), text=t("building").format(obj=obj, t=secs))
+
+        a, verdict = logic.build_roster(unit, float(limit), progress=progress)
+        bar.progress(1.0)
+        done[unit] = (a, verdict)
+    if unit not in done:
+        st.info(t("build_hint"))
+        return None
+    a, verdict = done[unit]
+    (st.success if a is not None else st.error)(verdict if a is not None else f"{t('build_none')}: {verdict}")
+    return a
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -215,8 +254,9 @@ def render(lang: str = "nb") -> None:
     st.caption(t("hours_note").format(tol=a.tolerance))
 
     stem = f"{a.unit}_{a.roster.rsplit('.', 1)[0]}"
-    d1, d2 = st.columns(2)
+    d1, d2, d3 = st.columns(3)
     d1.download_button(t("download_json"), logic.json_bytes(a), f"{stem}_audit.json", key="roster_json",
                        mime="application/json")
+    d3.download_button(t("download_csv"), logic.csv_bytes(a), f"{stem}.csv", key="roster_csv", mime="text/csv")
     d2.download_button(t("download_xlsx"), logic.xlsx_bytes(a), f"{stem}.xlsx", key="roster_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -148,7 +148,7 @@ def test_page_shows_the_hard_violation():
     assert set(table["ansatt"]) == {"ser02"} and set(table["regel"]) == {"weekend_frequency"}
     counts = at.dataframe[0].value
     assert counts.iloc[0]["regel"] == "weekend_frequency" and counts.iloc[0]["type"] == "hard"
-    assert len(at.get("download_button")) == 2
+    assert len(at.get("download_button")) == 3
     # the grid is the styled table: ser02's hard cells carry their rule in the cell's title
     [grid] = at.get("html")
     assert 'title="weekend_frequency (hard), ser02, 2027-01-09' in grid.proto.body
@@ -179,3 +179,31 @@ def test_page_in_english():
     at = AppTest.from_function(page, args=("en",), default_timeout=120).run()
     assert not at.exception, at.exception
     assert [m.value for m in at.metric if m.label == "Hard violations"] == ["3"]
+
+
+# ------------------------------------------------------------------------------------------ build
+def test_built_roster_is_legal_and_its_audit_is_the_audit_of_its_csv():
+    a, verdict = logic.build_roster("sykehjem", 8.0)
+    assert a is not None and verdict.split(":")[0] in ("optimal", "feasible")
+    assert a.report["summary"]["hard_violations"] == 0
+    # the downloaded CSV, audited as an upload (the CLI's reading of a grid), gives the same audit
+    again = logic.audit_upload("sykehjem", "built.csv", logic.csv_bytes(a))
+    assert again.rows == a.rows
+    assert again.report["summary"] == a.report["summary"]
+
+
+def test_build_time_limit_out_of_range_is_an_input_error():
+    with pytest.raises(InputError, match="outside 1-3600"):
+        logic.build_roster("sykehjem", 0.0)
+
+
+def test_page_builds_a_roster():
+    at = _app()
+    at.radio(key="roster_source").set_value("build").run()
+    assert not at.metric                       # nothing built yet: a hint, no figures
+    at.number_input(key="roster_limit").set_value(5).run()
+    at.button(key="roster_build").click().run()
+    assert not at.exception, at.exception
+    assert [m.value for m in at.metric if m.label == roster_page.label("hard")] == ["0"]
+    assert at.success and at.success[0].value.split(":")[0] in ("optimal", "feasible")
+    assert len(at.get("download_button")) == 3
