@@ -157,6 +157,30 @@ def heads_rows(answer: Answer) -> list[dict]:
             for s in answer.inst.shift_ids]
 
 
+def heads_changes(answer: Answer) -> dict[tuple[str, str], int]:
+    """(shift, group) -> -1 fewer heads in LEON than today, +1 more, 0 the same: for colouring."""
+    staff = {m: answer.doc["results"][m]["staff"] for m in MODES}
+    a, b = MODES[0], MODES[-1]
+    return {(s, g): (staff[b][s][g] > staff[a][s][g] + 1e-9) - (staff[b][s][g] < staff[a][s][g] - 1e-9)
+            for s in answer.inst.shift_ids for g in answer.inst.groups}
+
+
+def family_rows(answer: Answer) -> list[dict]:
+    """Task sharing by task family: hours per week per group, today → LEON, for the families whose work
+    moves between groups (as the CLI's table "Task sharing: hours per week by task family"), largest first."""
+    from planner.staffing.explain import family_hours
+    before, after = (family_hours(answer.inst, answer.results[m]) for m in MODES)
+    rows = []
+    for fam in sorted(before, key=lambda f: -sum(before[f].values())):
+        gs = [g for g in answer.inst.groups
+              if before[fam].get(g, 0.0) > 0.05 or after.get(fam, {}).get(g, 0.0) > 0.05]
+        if all(abs(before[fam].get(g, 0.0) - after.get(fam, {}).get(g, 0.0)) < 0.05 for g in gs):
+            continue
+        rows.append({"family": fam, **{g: f"{before[fam].get(g, 0.0):.0f} → {after.get(fam, {}).get(g, 0.0):.0f}"
+                                       for g in gs}})
+    return rows
+
+
 def binding_texts(doc: dict) -> dict[str, list[str]]:
     """{mode: the binding rules in words}."""
     return {m: [b["text"] for b in doc["results"][m]["binding_rules"]] for m in doc["results"]}

@@ -55,8 +55,19 @@ def _results(t, answer: logic.Answer) -> None:
     st.dataframe(table.round(2), hide_index=True)
     st.caption(t("freed_note"))
     st.subheader(t("heads"))
-    heads = pd.DataFrame(logic.heads_rows(answer)).rename(columns={"shift": t("shift")})
-    st.dataframe(heads, hide_index=True)
+    heads = pd.DataFrame(logic.heads_rows(answer))
+    change = logic.heads_changes(answer)
+    colour = {-1: "background-color: #d9f2d9", 1: "background-color: #fde2c4", 0: ""}
+    styled = heads.style.apply(lambda col: [colour[change.get((s, col.name), 0)] for s in heads["shift"]],
+                               subset=[c for c in heads.columns if c != "shift"])
+    st.dataframe(styled.relabel_index([t("shift")] + list(heads.columns[1:]), axis=1), hide_index=True,
+                 key="heads")
+    st.caption(t("heads_note"))
+    fam = logic.family_rows(answer)
+    if fam:
+        st.subheader(t("families"))
+        st.dataframe(pd.DataFrame(fam).rename(columns={"family": t("family")}).fillna(""), hide_index=True,
+                     key="families")
     st.subheader(t("binding"))
     texts = logic.binding_texts(doc)
     if not any(texts.values()):

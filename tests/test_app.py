@@ -77,6 +77,34 @@ def test_heads_table_reads_baseline_then_leon(answer, cli_doc):
             assert rows[s][g] == f"{b[s][g]:g} → {lo[s][g]:g}"
 
 
+def test_heads_changes_colour_fewer_and_more(answer, cli_doc):
+    b, lo = cli_doc["results"]["baseline"]["staff"], cli_doc["results"]["leon"]["staff"]
+    change = logic.heads_changes(answer)
+    for s in b:
+        for g in b[s]:
+            assert change[s, g] == (1 if lo[s][g] > b[s][g] else -1 if lo[s][g] < b[s][g] else 0)
+    assert any(v for v in change.values()), "the nursing home's heads move under LEON"
+
+
+def test_family_rows_show_where_each_familys_hours_move(answer):
+    # recomputed from the allocation itself: hours per week by (family, group) and mode
+    hours = {}
+    for m in ("baseline", "leon"):
+        for task, per in answer.results[m].allocation.items():
+            fam = answer.inst.tasks[task].family
+            for g, h in per.items():
+                hours[m, fam, g] = hours.get((m, fam, g), 0.0) + h
+    rows = {r["family"]: r for r in logic.family_rows(answer)}
+    fams = {f for _, f, _ in hours}
+    moving = {f for f in fams if any(abs(hours.get(("baseline", f, g), 0) - hours.get(("leon", f, g), 0)) >= 0.05
+                                     for g in answer.inst.groups)}
+    assert set(rows) == moving and "stell" in rows
+    for f, r in rows.items():
+        for g, text in r.items():
+            if g != "family":
+                assert text == f"{hours.get(('baseline', f, g), 0.0):.0f} → {hours.get(('leon', f, g), 0.0):.0f}"
+
+
 def test_more_patients_need_more_hours():
     inst = logic.load_unit(SYKEHJEM)
     before = logic.solve_unit(inst)
@@ -258,6 +286,8 @@ def test_page_solves_the_nursing_home(cli_doc):
         if row["gruppe"] != "sum":
             assert row["totalt"] == pytest.approx(cli_doc["freed_fte"][row["gruppe"]], abs=DISPLAY)
     assert len(at.download_button) == 2
+    [fam] = [d.value for d in at.dataframe if list(d.value.columns)[:1] == ["oppgavefamilie"]]
+    assert "stell" in set(fam["oppgavefamilie"])
 
 
 def test_page_in_english():
