@@ -238,8 +238,9 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
 
     Budget: the group stops after ``wall`` seconds or at ``deadline`` (a ``time.perf_counter()``
     instant), whichever comes first; ``det_time`` (CP-SAT deterministic seconds; None = the clock
-    alone) is shared the same way. Each attempt gets two thirds of what is left (the last, or one after
-    which no other could run, all of it), less what the audit of its roster is expected to take; an
+    alone) is shared the same way. Each attempt gets what is left but a third, and but what the next
+    attempt needs to run (the last, or one after which no other could run, all of it), less what the
+    audit of its roster is expected to take; an
     attempt that could not be built and audited in the time left is not started (``clock``:
     {"rate": wall seconds per person for the rule conditions}, measured now and updated by each
     attempt; see ``_overhead``). ``log`` records each attempt: what it tried, what came of it and
@@ -296,6 +297,7 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
     todo = sorted((k for k in range(len(attempts)) if k not in ended),
                   key=lambda k: (k // len(splits), runs.get(k, 0), k))
     det_used = 0.0
+    exact = all(c.preferred <= c.min for c in P.cover)    # the objective is open cover and contracts alone
     for i, k in enumerate(todo):
         n, f, split = attempts[k]
         entry = {"attempt": k + 1, "heads": n, "full_time": f, "night_split": split}
@@ -361,9 +363,14 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
         legal = cand["missing"] == 0 and cand["hard"] == 0
         if legal:
             ended[k], result = "legal", "legal roster"
-        elif r.status == "OPTIMAL":
-            # the solver's best is proven: no roster of this attempt has full cover and every contract
+        elif r.status == "OPTIMAL" and exact:
+            # the solver's best is proven, and open cover and contracts are all it weighs: no roster of this
+            # attempt has full cover and every contract
             ended[k], result = "impossible", f"proven impossible (solver): at best {cand['missing']} shift-heads open"
+        elif r.status == "OPTIMAL":
+            # the optimum also weighs preferred cover, so it proves nothing, but a new run would find it again
+            ended[k] = "searched"
+            result = f"the solver's optimum (preferred cover weighed in) is not legal: {cand['missing']} shift-heads open"
         else:
             result = (f"stopped by {r.stopped_by or 'the time limit'}: {cand['missing']} shift-heads open, "
                       f"{cand['hard']} hard violations")
@@ -686,7 +693,9 @@ def outcome_row(row: dict, results: dict, order: list[str], proof: str | None = 
         if row["proven"]:
             return {"outcome": "proven", "outcome_reason": "a legal roster with full cover at both arithmetic "
                     "bounds (fewest heads, most full-time positions)"}
-        timed = any(a["result"].startswith("stopped") for g in order for a in results[g]["log"])
+        # did an attempt nearer the bounds than the one taken end without a proof (time ran out)?
+        timed = any(results[g]["ended"].get(k) != "impossible" for g in order
+                    for k in range(results[g]["best"]["attempt"] - 1))
         return {"outcome": "feasible", "outcome_reason":
                 f"legal; gap to the bounds: {row['heads'] - row['heads_bound']} head(s) above the fewest, "
                 f"{row['full_time_bound'] - row['full_time']} full-time position(s) below the most; "
