@@ -276,8 +276,8 @@ def test_run_shares_the_time_limit_over_the_models(monkeypatch):
 
     def fake(unit_, req, rules_, mf, m, share, progress=None, det_time=None, deadline=None, state=None):
         seen.append((m.id, share))
-        state.update(proof=None, budget=state.get("budget", 0.0) + share,
-                     results={"g": {"best": None, "ended": {}, "attempts": 2}})
+        state.update(proof=None, budget=state.get("budget", 0.0) + share, clock={"rate": 0.0},
+                     results={"g": {"best": None, "ended": {}, "attempts": 2, "bound": {"heads_min": 1}}})
         return {"model": m.id, "outcome": "none_found_in_time" if m.id != "b" else "proven"}
 
     monkeypatch.setattr(H, "run_model", fake)

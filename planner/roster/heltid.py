@@ -292,6 +292,7 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
     res = prior or {"bound": bound, "best": None, "attempts": len(attempts), "ended": {}, "runs": {},
                     "rosters": {}, "log": [], "det_s": 0.0, "time_s": 0.0}
     ended, runs = res["ended"], res["runs"]
+    res["log"] = [a for a in res["log"] if not a["result"].startswith("not started")]   # said again if so
     # the nearest the bounds first (the split and the mixed attempt of one staffing are equally near),
     # an attempt run before after one not yet run, from its last roster
     todo = sorted((k for k in range(len(attempts)) if k not in ended),
@@ -313,9 +314,12 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
         t_a0 = time.perf_counter()
         left, cost = end - t_a0, _overhead(n, clock["rate"]) + MIN_SEARCH
         nxt = todo[i + 1] if i + 1 < len(todo) else None
-        # keep a third for the attempts after this one, and at least what the next one needs to run
-        keep = 0.0 if nxt is None else max(left / 3, 1.2 * (_overhead(attempts[nxt][0], clock["rate"]) + MIN_SEARCH))
-        give = left if left - keep < cost else left - keep
+        # a third is kept for the attempts after this one when it lets the next one search at least as
+        # long as it takes to build; else this attempt gets it all (a turn later may go on)
+        keep = left / 3 if nxt is not None else 0.0
+        if keep < 2 * (_overhead(attempts[nxt or 0][0], clock["rate"]) + MIN_SEARCH) or left - keep < cost:
+            keep = 0.0
+        give = left - keep
         if give < cost:
             res["log"].append({**entry, "result": f"not started: {left:.1f} s left, about {cost:.1f} s needed to "
                                "build, search and audit it"})
@@ -354,13 +358,22 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
                                f"stopped by {r.stopped_by or 'the time limit'} before a first roster"})
             continue
         res["rosters"][k] = r.assignment
-        t_a = time.perf_counter()
-        rep = audit(Q, r.assignment)
-        entry["audit_s"] = round(time.perf_counter() - t_a, 2)
+        # a solver roster keeps every hard rule but the contracts (soft in the search): a quick count of
+        # open heads and contracts missed, and the full audit only for a roster that passes it
+        worked: list[set] = [set() for _ in persons]
+        for (pi, d), s in r.assignment.items():
+            worked[pi].add((d, s))
+        missed = sum(1 for c in conds if isinstance(c, M.Contract) and M.evaluate(c, worked[c.person], persons[c.person])[0])
+        rep = None
+        if r.shortfall == 0 and missed == 0:
+            t_a = time.perf_counter()
+            rep = audit(Q, r.assignment)
+            entry["audit_s"] = round(time.perf_counter() - t_a, 2)
         cand = {"Q": Q, "asg": r.assignment, "rep": rep, "status": r.status, "heads": n, "full_time": f,
-                "sizes": sizes, "attempt": k + 1, "night_split": split, "missing": rep["summary"]["missing_shifts"],
-                "hard": rep["summary"]["hard_violations"]}
-        legal = cand["missing"] == 0 and cand["hard"] == 0
+                "sizes": sizes, "attempt": k + 1, "night_split": split,
+                "missing": rep["summary"]["missing_shifts"] if rep else r.shortfall,
+                "hard": rep["summary"]["hard_violations"] if rep else missed}
+        legal = rep is not None and cand["missing"] == 0 and cand["hard"] == 0
         if legal:
             ended[k], result = "legal", "legal roster"
         elif r.status == "OPTIMAL" and exact:
@@ -591,10 +604,11 @@ def _row(st: dict, mf: ModelsFile, rosters: dict | None) -> dict:
         if rosters is not None:
             rosters[g] = (Q, best["asg"])
         persons += Q.persons
-        loads += [v["weekend_shifts"] for v in rep["load"].values()]
-        hard += rep["summary"]["hard_violations"]
-        soft += rep["summary"]["soft_violations"]
-        missing += rep["summary"]["missing_shifts"]
+        if rep is not None:      # audited: every legal roster (the figures come from these alone)
+            loads += [v["weekend_shifts"] for v in rep["load"].values()]
+            soft += rep["summary"]["soft_violations"]
+        hard += best["hard"]
+        missing += best["missing"]
         by_group[g] = {"status": statuses[-1], "heads": best["heads"], "full_time": best["full_time"],
                        "positions": sorted(best["sizes"], reverse=True), "attempt": best["attempt"],
                        "night_split": best["night_split"], "missing": best["missing"],
@@ -748,6 +762,8 @@ def run(unit: UnitView, req: dict, mf: ModelsFile, rules: RuleSet | None = None,
                 break
             share = left * size[m.id] / max(1, sum(size[x.id] for x in turn[k:]))
             share = max(0.0, min(share, mf.time_limit - states[m.id].get("budget", 0.0)))
+            if not first and share < _turn_cost(states[m.id]):
+                continue      # too little to build and search even its smallest open group
             cb = (lambda o, b, t, _m=m: progress(_m.id, o, b, t)) if progress else None
             rows[m.id] = run_model(unit, req, rules, mf, m, share, cb, det_time=det_time, deadline=deadline,
                                    state=states[m.id])
@@ -761,6 +777,13 @@ def run(unit: UnitView, req: dict, mf: ModelsFile, rules: RuleSet | None = None,
             "min_position": mf.min_position, "time_limit_s": round(deadline - t0, 1),
             "time_s": round(time.perf_counter() - t0, 1), "models": [rows[m.id] for m in mf.models],
             "skipped": mf.skipped}
+
+
+def _turn_cost(st: dict) -> float:
+    """Wall seconds a further turn needs to be worth it: its smallest open group built, searched as long
+    as building took, and audited."""
+    return min(2 * _overhead(r["bound"]["heads_min"], st["clock"]["rate"]) + MIN_SEARCH
+               for r in st["results"].values() if _can_go_on(r))
 
 
 def _open(st: dict) -> bool:
