@@ -245,8 +245,9 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
     {"rate": wall seconds per person for the rule conditions}, measured now and updated by each
     attempt; see ``_overhead``). ``log`` records each attempt: what it tried, what came of it and
     where its time went. ``prior``: this function's result from an earlier turn, to go on from: the
-    attempts not yet ended, nearest the bounds first and the least run first, each from its last
-    roster (else the greedy start); the result is ``prior``, brought up to date."""
+    attempts not yet ended, nearest the bounds first - among those one with a roster to go on from,
+    then the least run - each from its last roster (else the greedy start), and one whose last run
+    brought no better roster last; the result is ``prior``, brought up to date."""
     t0 = time.perf_counter()
     end = t0 + wall if deadline is None else min(t0 + wall, deadline)
     clock = clock if clock is not None else {"rate": _rate(P, cycle)}
@@ -290,13 +291,18 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
     splits = (True, False) if nights else (False,)
     attempts = [(n, f, split) for n, f in tries for split in splits]
     res = prior or {"bound": bound, "best": None, "attempts": len(attempts), "ended": {}, "runs": {},
-                    "rosters": {}, "log": [], "det_s": 0.0, "time_s": 0.0}
-    ended, runs = res["ended"], res["runs"]
+                    "scores": {}, "rosters": {}, "log": [], "det_s": 0.0, "time_s": 0.0}
+    ended, runs, scores = res["ended"], res["runs"], res["scores"]
     res["log"] = [a for a in res["log"] if not a["result"].startswith("not started")]   # said again if so
-    # the nearest the bounds first (the split and the mixed attempt of one staffing are equally near),
-    # an attempt run before after one not yet run, from its last roster
+
+    def stalled(k):   # its last run found nothing better than the run before
+        s = scores.get(k, [])
+        return len(s) >= 2 and s[-1] >= s[-2]
+
+    # the nearest the bounds first (the split and the mixed attempt of one staffing are equally near);
+    # among equals one with a roster to go on from first, then the least run; a stalled one last
     todo = sorted((k for k in range(len(attempts)) if k not in ended),
-                  key=lambda k: (k // len(splits), runs.get(k, 0), k))
+                  key=lambda k: (stalled(k), k // len(splits), k not in res["rosters"], runs.get(k, 0), k))
     det_used = 0.0
     exact = all(c.preferred <= c.min for c in P.cover)    # the objective is open cover and contracts alone
     for i, k in enumerate(todo):
@@ -314,13 +320,14 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
         t_a0 = time.perf_counter()
         left, cost = end - t_a0, _overhead(n, clock["rate"]) + MIN_SEARCH
         nxt = todo[i + 1] if i + 1 < len(todo) else None
-        # a third is kept for the attempts after this one when it lets the next one search at least as
-        # long as it takes to build; else this attempt gets it all (a turn later may go on)
+        # a third is kept for the attempts after this one when the next one could search in it at least
+        # twice as long as it takes to build; else this attempt gets it all (a later turn may go on)
         keep = left / 3 if nxt is not None else 0.0
-        if keep < 2 * (_overhead(attempts[nxt or 0][0], clock["rate"]) + MIN_SEARCH) or left - keep < cost:
+        o = _overhead(attempts[nxt or 0][0], clock["rate"])
+        if keep < max(3 * o, o + MIN_SEARCH) or left - keep < cost:
             keep = 0.0
         give = left - keep
-        if give < cost:
+        if give < 0.8 * cost:     # (the cost is an estimate: a little less may do)
             res["log"].append({**entry, "result": f"not started: {left:.1f} s left, about {cost:.1f} s needed to "
                                "build, search and audit it"})
             break
@@ -333,7 +340,8 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
         Q = dataclasses.replace(P, persons=persons, substitutes={})
         conds = M.all_conditions(Q)
         t_conds = time.perf_counter() - t_a0
-        clock["rate"] = t_conds / n       # the latest measure: the machine's load changes
+        # the machine's load changes: half the latest measure (fixed costs counted as one more person)
+        clock["rate"] = (clock["rate"] + t_conds / (n + 1)) / 2
         hint = res["rosters"].get(k) or M.construct(Q, forbid, top_up=False, conds=conds)
         entry["build_s"] = round(time.perf_counter() - t_a0, 2)
         if k in res["rosters"]:
@@ -352,6 +360,7 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
         det_used += r.det_time
         runs[k] = runs.get(k, 0) + 1
         if not r.assignment:
+            scores.setdefault(k, []).append((math.inf, math.inf))
             if r.status == "INFEASIBLE":
                 ended[k] = "impossible"
             res["log"].append({**entry, "result": "proven impossible (solver)" if r.status == "INFEASIBLE" else
@@ -374,6 +383,7 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
                 "missing": rep["summary"]["missing_shifts"] if rep else r.shortfall,
                 "hard": rep["summary"]["hard_violations"] if rep else missed}
         legal = rep is not None and cand["missing"] == 0 and cand["hard"] == 0
+        scores.setdefault(k, []).append((cand["missing"], cand["hard"]))
         if legal:
             ended[k], result = "legal", "legal roster"
         elif r.status == "OPTIMAL" and exact:
