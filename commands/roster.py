@@ -276,8 +276,8 @@ def _heltid(args) -> int:
             print(f"  {mid}: {t:6.1f} s objective {obj:,.0f} bound {bound:,.0f}", file=sys.stderr, flush=True)
 
     def done(r):
-        print(f"  {r['model']}: {_VERDICT[r['outcome']]} in {r['time_s']:g} s (share {r['budget_s']:g} s)",
-              file=sys.stderr, flush=True)
+        print(f"  {r['model']}: {_VERDICT[r['outcome']]} after {r['time_s']:g} s (its shares so far: "
+              f"{r['budget_s']:g} s)", file=sys.stderr, flush=True)
 
     # a little is kept for the table and the JSON after the models
     deadline = started + args.time_limit - min(1.0, 0.02 * args.time_limit)
