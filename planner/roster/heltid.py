@@ -245,9 +245,9 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
     {"rate": wall seconds per person for the rule conditions}, measured now and updated by each
     attempt; see ``_overhead``). ``log`` records each attempt: what it tried, what came of it and
     where its time went. ``prior``: this function's result from an earlier turn, to go on from: the
-    attempts not yet ended, nearest the bounds first - among those one with a roster to go on from,
-    then the least run - each from its last roster (else the greedy start), and one whose last run
-    brought no better roster last; the result is ``prior``, brought up to date."""
+    attempts not yet ended, nearest the bounds first - among those, in a large group one with a roster
+    to go on from, in a small one the least run - each from its last roster (else the greedy start),
+    and one whose last run brought no better roster last; the result is ``prior``, brought up to date."""
     t0 = time.perf_counter()
     end = t0 + wall if deadline is None else min(t0 + wall, deadline)
     clock = clock if clock is not None else {"rate": _rate(P, cycle)}
@@ -299,10 +299,13 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
         s = scores.get(k, [])
         return len(s) >= 2 and s[-1] >= s[-2]
 
-    # the nearest the bounds first (the split and the mixed attempt of one staffing are equally near);
-    # among equals one with a roster to go on from first, then the least run; a stalled one last
+    # the nearest the bounds first (the split and the mixed attempt of one staffing are equally near),
+    # a stalled one last. Among equals, a large group goes on from a roster it has (building and a first
+    # roster cost it most, and its search gains run after run), a small one tries the least run first
+    # (a fresh start is cheap, and a small group that does not close is more often stuck than slow)
+    large = n_min > SMALL_GROUP
     todo = sorted((k for k in range(len(attempts)) if k not in ended),
-                  key=lambda k: (stalled(k), k // len(splits), k not in res["rosters"], runs.get(k, 0), k))
+                  key=lambda k: (stalled(k), k // len(splits), large and k not in res["rosters"], runs.get(k, 0), k))
     det_used = 0.0
     exact = all(c.preferred <= c.min for c in P.cover)    # the objective is open cover and contracts alone
     for i, k in enumerate(todo):
@@ -435,6 +438,7 @@ def _sizes(P, n, f, split, cycle, nights, hours_m, full_m, tol_m, sums_all, sums
 
 
 MIN_SEARCH = 0.5   # wall seconds of search below which an attempt is not worth building
+SMALL_GROUP = 12   # heads: a group this small starts an attempt afresh rather than go on with a stuck one
 
 
 def _rate(P: M.Problem, cycle: int) -> float:
@@ -493,18 +497,19 @@ def run_model(unit: UnitView, req: dict, rules: RuleSet, mf: ModelsFile, model: 
     end = t0 + time_limit if deadline is None else min(deadline, t0 + time_limit)
     st = state if state is not None else {}
     if not st:
-        st.update(_setup(unit, req, rules, mf, model, det_time))
+        st.update(_setup(unit, req, rules, mf, model, det_time, checks=end > t0))
     st["spent"] = st.get("spent", 0.0)
     _search(st, mf, end, progress)
     st["spent"] += time.perf_counter() - t0
-    st["budget"] = st.get("budget", 0.0) + (end - t0)
+    st["budget"] = st.get("budget", 0.0) + max(0.0, end - t0)
     return _row(st, mf, rosters)
 
 
 def _setup(unit: UnitView, req: dict, rules: RuleSet, mf: ModelsFile, model: RosterModel,
-           det_time: float | None) -> dict:
+           det_time: float | None, checks: bool = True) -> dict:
     """Everything a model's search needs before it starts: one problem per group (with its cover
-    size), the proof that the model cannot work if there is one, and the machine's pace now."""
+    size), the proof that the model cannot work if there is one, and the machine's pace now (these
+    two only with ``checks``: a model whose time is up gets its bounds alone)."""
     t0 = time.perf_counter()
     norm = rules.norm_hours_per_week
     ch = rules.find(M.ContractHours)
@@ -536,12 +541,14 @@ def _setup(unit: UnitView, req: dict, rules: RuleSet, mf: ModelsFile, model: Ros
             P.cover = _long_cover(P, [P.exists(d, li) for d in range(P.days)])
         problems[g], size[g] = P, sum(c.min for c in P.cover)
     # a proof that the model cannot work needs no search: a shift the cover needs that nobody may work
-    alone = _alone(problems[groups[0]], model.weekend_every) if groups else None
-    proof = next((f"{g}: {why}" for g in groups if (why := _unworkable(problems[g], alone))), None)
+    proof = None
+    if checks and groups:
+        alone = _alone(problems[groups[0]], model.weekend_every)
+        proof = next((f"{g}: {why}" for g in groups if (why := _unworkable(problems[g], alone))), None)
     return {"row": row, "groups": groups, "problems": problems, "size": size, "arith": arith, "proof": proof,
             "order": sorted(groups, key=lambda g: (size[g], g)), "cycle": model.weekend_every, "norm": norm,
             "tol_h": ch.tolerance_hours if ch else 0.0, "weeks": weeks, "results": {}, "det_left": det_time,
-            "clock": {"rate": _rate(problems[groups[0]], model.weekend_every) if groups else 0.0},
+            "clock": {"rate": _rate(problems[groups[0]], model.weekend_every) if checks and groups else 0.0},
             "setup_s": time.perf_counter() - t0}
 
 
@@ -771,9 +778,14 @@ def run(unit: UnitView, req: dict, mf: ModelsFile, rules: RuleSet | None = None,
             if not first and left < MIN_SEARCH:
                 break
             share = left * size[m.id] / max(1, sum(size[x.id] for x in turn[k:]))
-            share = max(0.0, min(share, mf.time_limit - states[m.id].get("budget", 0.0)))
-            if not first and share < _turn_cost(states[m.id]):
-                continue      # too little to build and search even its smallest open group
+            cap = mf.time_limit - states[m.id].get("budget", 0.0)
+            if not first:
+                # a further turn gets at least what it needs to be worth it, when that is left
+                need = _turn_cost(states[m.id])
+                if min(left, cap) < need:
+                    continue      # too little to build and search even its smallest open group
+                share = max(share, need)
+            share = max(0.0, min(share, cap))
             cb = (lambda o, b, t, _m=m: progress(_m.id, o, b, t)) if progress else None
             rows[m.id] = run_model(unit, req, rules, mf, m, share, cb, det_time=det_time, deadline=deadline,
                                    state=states[m.id])
