@@ -245,9 +245,10 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
     {"rate": wall seconds per person for the rule conditions}, measured now and updated by each
     attempt; see ``_overhead``). ``log`` records each attempt: what it tried, what came of it and
     where its time went. ``prior``: this function's result from an earlier turn, to go on from: the
-    attempts not yet ended, nearest the bounds first - among those, in a large group one with a roster
-    to go on from, in a small one the least run - each from its last roster (else the greedy start),
-    and one whose last run brought no better roster last; the result is ``prior``, brought up to date."""
+    attempts not yet ended, nearest the bounds first (in a small group each earlier run counts as a
+    step away from them; in a large one an attempt with a roster to go on from comes first among
+    equals), each from its last roster (else the greedy start), and one whose last run brought no
+    better roster last; the result is ``prior``, brought up to date."""
     t0 = time.perf_counter()
     end = t0 + wall if deadline is None else min(t0 + wall, deadline)
     clock = clock if clock is not None else {"rate": _rate(P, cycle)}
@@ -300,12 +301,17 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
         return len(s) >= 2 and s[-1] >= s[-2]
 
     # the nearest the bounds first (the split and the mixed attempt of one staffing are equally near),
-    # a stalled one last. Among equals, a large group goes on from a roster it has (building and a first
-    # roster cost it most, and its search gains run after run), a small one tries the least run first
-    # (a fresh start is cheap, and a small group that does not close is more often stuck than slow)
+    # a stalled one last. A large group goes on from a roster it has before it starts an attempt as
+    # near (building and a first roster cost it most, and its search gains run after run); in a small
+    # group each run of an attempt counts as one step away from the bounds (a fresh start is cheap, and
+    # a small group that does not close is more often stuck than slow)
     large = n_min > SMALL_GROUP
-    todo = sorted((k for k in range(len(attempts)) if k not in ended),
-                  key=lambda k: (stalled(k), k // len(splits), large and k not in res["rosters"], runs.get(k, 0), k))
+
+    def key(k):
+        tier, r = k // len(splits), runs.get(k, 0)
+        return (stalled(k), tier, k not in res["rosters"], r, k) if large else (stalled(k), tier + r, r, k)
+
+    todo = sorted((k for k in range(len(attempts)) if k not in ended), key=key)
     det_used = 0.0
     exact = all(c.preferred <= c.min for c in P.cover)    # the objective is open cover and contracts alone
     for i, k in enumerate(todo):
@@ -556,9 +562,9 @@ def _search(st: dict, mf: ModelsFile, end: float, progress) -> None:
     """The groups' searches until ``end``. Budget: shared over the groups, smallest cover first, so that
     what a quick group leaves goes to the larger ones after it; each group keeps a floor (building,
     searching and auditing one attempt of its size, ``_overhead``) and a share of the rest by heads of
-    cover. Then a group still without a legal roster gets what the others left: an attempt the clock
-    stopped goes on from its best roster, else the next attempt. A given ``det_time`` is shared by
-    heads of cover alone."""
+    cover. Then a group still without a legal roster gets what the others left, and goes on where it
+    stopped (``plan_group``'s ``prior``); so does every open group in a later turn of the model. A
+    given ``det_time`` is shared by heads of cover alone."""
     size, arith, clock, results = st["size"], st["arith"], st["clock"], st["results"]
 
     def wall_for(g, pending):
