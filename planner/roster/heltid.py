@@ -731,22 +731,22 @@ def outcome_row(row: dict, results: dict, order: list[str], proof: str | None = 
             return {"outcome": "proven", "outcome_reason": "a legal roster with full cover at both arithmetic "
                     "bounds (fewest heads, most full-time positions)"}
         # did an attempt nearer the bounds than the one taken end without a proof (time ran out)?
-        timed = any(results[g]["ended"].get(k) != "impossible" for g in order
-                    for k in range(results[g]["best"]["attempt"] - 1))
+        timed = any(k not in results[g]["ended"] for g in order for k in range(results[g]["best"]["attempt"] - 1))
         return {"outcome": "feasible", "outcome_reason":
                 f"legal; gap to the bounds: {row['heads'] - row['heads_bound']} head(s) above the fewest, "
                 f"{row['full_time_bound'] - row['full_time']} full-time position(s) below the most; "
                 + ("a staffing nearer the bounds ran out of time (a longer --time-limit may close the gap)"
-                   if timed else "the staffings nearer the bounds are impossible with the search's weekend "
-                   "teams (a roster outside them may exist)")}
+                   if timed else "the staffings nearer the bounds ended without a legal roster with the search's "
+                   "weekend teams (a roster outside them may exist)")}
     open_ = [g for g in order if not _legal(results[g])]
-    spent = all(results[g]["tried"] >= results[g]["attempts"] and results[g]["impossible"] >= results[g]["attempts"]
-                for g in open_)
-    if spent:
+    if all(len(results[g]["ended"]) >= results[g]["attempts"] for g in open_):
+        # the search tried everything it tries: not a timeout, but not a finding about the model either
         return {"outcome": "none_found_in_time", "outcome_reason": "; ".join(
             f"{g}: each of the {results[g]['attempts']} staffings the search tries ({results[g]['bound']['heads_min']}"
-            f" to {results[g]['bound']['heads_min'] + 1} heads) is impossible with its weekend teams" for g in open_)
+            f" to {results[g]['bound']['heads_min'] + 1} heads) ended without a legal roster with its weekend teams "
+            f"({results[g]['impossible']} proven impossible)" for g in open_)
             + " - not a proof about the model (a roster with more heads may exist)"}
+
     def best(g):
         b = results[g]["best"]
         return "no roster yet" if b is None else f"best: {b['missing']} shift-heads open, {b['hard']} hard violations"
