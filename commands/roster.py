@@ -64,8 +64,9 @@ def register(sub) -> None:
     h.add_argument("--rules", help="worktime_rules YAML (default: the models file's rules:, else instances/rules/aml.yaml)")
     h.add_argument("--time-limit", type=float, default=80.0, metavar="S",
                    help="wall-clock limit in seconds for the whole command (loading, every model with its "
-                        "building, the table); each model gets an equal share of the time left when it starts, "
-                        "at most the models file's time_limit: (default: 80)")
+                        "building, the table); each model gets a share of the time left by the size of its "
+                        "rosters, at most the models file's time_limit:, and time a model leaves goes to those "
+                        "still open (default: 80)")
     h.add_argument("--det-time", type=float, default=None, metavar="S",
                    help="CP-SAT deterministic seconds per model: same input + det-time = same rosters, unless "
                         "the wall clock stops a model first (default: none, the wall clock alone decides)")
