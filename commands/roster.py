@@ -69,10 +69,14 @@ def register(sub) -> None:
                    "else leon's own staffing of the unit)")
     h.add_argument("--staff", help="staff YAML whose cover:/substitutes: to use (default: none)")
     h.add_argument("--rules", help="worktime_rules YAML (default: the models file's rules:, else instances/rules/aml.yaml)")
-    h.add_argument("--time-limit", type=float, default=None, metavar="S",
-                   help="wall-clock limit, seconds per model (model building included) (default: the models file's time_limit:, else 30)")
+    h.add_argument("--time-limit", type=float, default=80.0, metavar="S",
+                   help="wall-clock limit in seconds for the whole command (loading, every model with its "
+                        "building, the table); each model gets a share of the time left by the size of its "
+                        "rosters, at most the models file's time_limit:, and time a model leaves goes to those "
+                        "still open (default: 80)")
     h.add_argument("--det-time", type=float, default=None, metavar="S",
-                   help="deterministic seconds per model (default: 0.8 x the time limit)")
+                   help="CP-SAT deterministic seconds per model: same input + det-time = same rosters, unless "
+                        "the wall clock stops a model first (default: none, the wall clock alone decides)")
     h.add_argument("--json", metavar="PATH", help="the comparison as JSON (default: not written)")
     h.set_defaults(func=_heltid)
 
@@ -260,11 +264,23 @@ def _check(args) -> int:
     return 1 if s["hard_violations"] or s["missing_shifts"] else 0
 
 
+_VERDICT = {"proven": "proven", "feasible": "feasible", "infeasible": "proven infeasible",
+         "none_found_in_time": "none found in time"}
+
+
 def _heltid(args) -> int:
+    import time
+    # --time-limit bounds the whole command: loading, every model (building included), the table and files
+    started = time.perf_counter()
     from planner.roster import heltid as H
     from planner.roster.grids import write_json
     from planner.roster.rules import load_rules
     from planner.roster.setup import check_cover, leon_requirement, load_requirement, load_staff, load_unit_view
+    if args.time_limit <= 0:
+        raise InputError("--time-limit", "", f"must be positive (got {args.time_limit})", "give seconds, e.g. 80")
+    if args.det_time is not None and args.det_time <= 0:
+        raise InputError("--det-time", "", f"must be positive (got {args.det_time})",
+                         "give deterministic seconds per model, e.g. 20")
     _outs(args, ["json"])
     unit = load_unit_view(args.unit)
     mf = H.load_models(args.models)
@@ -279,7 +295,8 @@ def _heltid(args) -> int:
     _outs(args, ["json"])
     con = _con()
     con.print(f"heltid {unit.id}: {len(mf.models)} models, {mf.weeks or 'auto'} weeks, rules {rules.id}, "
-              f"norm {rules.norm_hours_per_week:g} h/week")
+              f"norm {rules.norm_hours_per_week:g} h/week; {args.time_limit:g} s in all, at most "
+              f"{mf.time_limit:g} s per model")
     last = {}
 
     def progress(mid, obj, bound, t):
@@ -287,13 +304,19 @@ def _heltid(args) -> int:
             last[mid] = t
             print(f"  {mid}: {t:6.1f} s objective {obj:,.0f} bound {bound:,.0f}", file=sys.stderr, flush=True)
 
-    res = H.run(unit, req, mf, rules, args.time_limit, progress, det_time=args.det_time)
+    def done(r):
+        print(f"  {r['model']}: {_VERDICT[r['outcome']]} after {r['time_s']:g} s (its shares so far: "
+              f"{r['budget_s']:g} s)", file=sys.stderr, flush=True)
+
+    # a little is kept for the table and the JSON after the models
+    deadline = started + args.time_limit - min(1.0, 0.02 * args.time_limit)
+    res = H.run(unit, req, mf, rules, progress=progress, det_time=args.det_time, deadline=deadline, done=done)
     if args.json:
         write_json(args.json, res)
     from rich.table import Table
-    t = Table(title=f"Roster models for {unit.id} (rules {rules.id}; heads in brackets: weekend arithmetic bound)")
+    t = Table(title=f"Roster models for {unit.id} (rules {rules.id}; in brackets: the arithmetic bounds)")
     for c in ("model", "weeks", "weekend", "shifts wd/we", "heads (min)", "årsverk", "full-time (max)", "share",
-              "avg position", "weekend shifts/person", "hard viol.", "missing", "proven", "s"):
+              "avg position", "weekend shifts/person", "hard viol.", "missing", "status", "s"):
         t.add_column(c)
     for r in res["models"]:
         f = lambda v, fmt="{}": "-" if v is None else fmt.format(v)  # noqa: E731
@@ -302,30 +325,21 @@ def _heltid(args) -> int:
                   f"{f(r.get('full_time'))} ({r['full_time_bound']})", f(r.get("full_time_share"), "{:.0%}"),
                   f(r.get("average_position"), "{:.1f} %"),
                   f(r.get("weekend_shifts_per_person"), "{:.2f}"), f(r.get("violations")), f(r.get("missing_shifts")),
-                  {"proven": "proven", "feasible": "feasible", "infeasible": "proven infeasible",
-                   "none_found_in_time": "none found in time"}.get(r.get("outcome"), "-"),
-                  f(r.get("time_s")))
+                  _VERDICT[r["outcome"]], f(r.get("time_s")))
     con.print(t)
     con.print("heads (min): fewest heads for the weekend cover and the hours; full-time (max): most full-time "
               "positions with every other position >= min_position and contracts adding up to the cover hours "
-              "(arithmetic bounds, docs/rosters.md). proven = the roster reaches both bounds with full cover and "
-              "no hard violation.")
+              "(arithmetic bounds, docs/rosters.md). proven = a legal roster at both bounds; feasible = legal, "
+              "with its gap to them; proven infeasible = the model cannot work (a finding); none found in time = "
+              "not a finding. Figures are shown only for legal rosters.")
     for r in res["models"]:
-        if r.get("outcome") == "feasible":
-            con.print(f"{r['model']}: feasible - {r['outcome_reason']}")
-        if r.get("outcome") == "infeasible":
-            con.print(f"{r['model']}: proven infeasible (a finding about this model) - {r['outcome_reason']}")
-        elif r.get("status") == "NOT_FOUND":
-            con.print(f"{r['model']}: none found in time - no legal roster with full cover within the budget (best "
-                      f"attempt: {r.get('violations') or 0} hard violations, {r.get('missing_shifts') or 0} shift-heads "
-                      "open), so its figures are left out; a timeout, not a proof - give more --time-limit/--det-time")
-        elif r.get("missing_shifts"):
-            con.print(f"{r['model']}: {r['missing_shifts']} shift-heads left open within the time limit (not proven "
-                      "unavoidable; the bounds are arithmetic) - give more --time-limit/--det-time")
+        if r["outcome"] != "proven":
+            con.print(f"{r['model']}: {_VERDICT[r['outcome']]} - {r['outcome_reason']}")
     for s in res["skipped"]:
         con.print(f"skipped {s['id']} ({s['name']}): {s['reason']}")
-    late = [r["model"] for r in res["models"] if r.get("outcome") == "none_found_in_time"]
+    con.print(f"{time.perf_counter() - started:.1f} s of the {args.time_limit:g} s limit")
+    late = [r["model"] for r in res["models"] if r["outcome"] == "none_found_in_time"]
     if late:
-        print(f"none found in time: {', '.join(late)} - give more --time-limit/--det-time", file=sys.stderr)
+        print(f"none found in time: {', '.join(late)} - give a longer --time-limit", file=sys.stderr)
         return 1
     return 0

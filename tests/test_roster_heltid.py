@@ -1,10 +1,18 @@
 """Heltid analysis: the weekend arithmetic reproduces NOU 2023:4 Tabell 9.2, and a tiny run works."""
 from __future__ import annotations
 
+import json
+import time
+from pathlib import Path
+
 import pytest
 
 from planner.roster.heltid import ModelsFile, RosterModel, run_model, weekend_arithmetic
 from test_roster import rules, unit
+
+ROOT = Path(__file__).resolve().parents[1]
+UNIT = ROOT / "instances/units/sykehjem.yaml"
+FAFO_FILE = ROOT / "instances/roster_models/fafo.yaml"
 
 FAFO = [  # (weekend every, weekday, weekend, Ansatte in NOU2023:4, Tabell 9.2)
     (3, "traditional", "traditional", 24), (3, "long", "long", 12), (4, "long", "long", 16),
@@ -121,3 +129,168 @@ def test_heltid_same_input_same_output():
                   det_time=4, rosters=ros)
         out.append({g: sorted(a.items()) for g, (_, a) in ros.items()})
     assert out[0] == out[1]
+
+
+# --- verdicts and the time limit ------------------------------------------------------------------------
+
+LONG = {"code": "L", "time": "lang", "start": "08:00", "end": "20:30", "paid_hours": 12.0, "covers": ["D", "K"]}
+DAY_EVENING = {f"{t}_{s}": {"sykepleier": 1} for t in ("hverdag", "helg") for s in ("dag", "kveld")}
+
+
+def test_long_shifts_without_an_averaging_agreement_are_proven_infeasible():
+    # aml without an averaging agreement: at most 9 h per work period (aml § 10-4 (1)). The long shift
+    # 08:00-20:30 is paid 12 h, and the long model puts 1 dag + 1 kveld on one L every day: each of the
+    # 6 x 7 = 42 days needs an L that nobody may work - a finding about the model, found without a search
+    mf = ModelsFile(None, None, 6, 20, 10, LONG, [], [])
+    rs = rules(working_hours={"averaging": "none"})
+    r = run_model(unit(), DAY_EVENING, rs, mf, RosterModel("lv", "lv", 3, "long", "long", ""), 10)
+    assert r["outcome"] == "infeasible" and r["status"] == "NOT_FOUND" and r["heads"] is None
+    # (the first day is the default start, Monday 2027-01-04)
+    assert r["outcome_reason"] == ("sykepleier: nobody may work L on 42 of the 42 days its cover needs it: L on "
+                                   "2027-01-04 is 12 h > 9 h per work period (averaging: none) (hard rule "
+                                   "working_hours)")
+    assert all(g["attempts"] == [] for g in r["by_group"].values())      # no search was needed
+    # the same cover on 7,5-hour D and K shifts is no such case: the traditional model has no proof against it
+    r2 = run_model(unit(), DAY_EVENING, rs, mf, RosterModel("tr", "tr", 3, "traditional", "traditional", ""), 10)
+    assert r2["outcome"] != "infeasible"
+
+
+def test_a_shift_that_breaks_a_rule_only_with_other_work_is_no_proof():
+    # a 10-hour night breaks no rule on its own under averaging by agreement (12,5 h per period); the
+    # weekly rest or daily rest it may clash with depend on the rest of the roster, so no proof
+    from planner.roster.heltid import _alone, _unworkable
+    from planner.roster.setup import StaffFile, StaffMember, make_problem
+    req = {"hverdag_natt": {"sykepleier": 1}, "helg_natt": {"sykepleier": 1}}
+    sf = StaffFile(None, [StaffMember("s01", "sykepleier", 100.0, 3)], substitutes={})
+    P = make_problem(unit(), sf, rules(), 6, None, req, True)
+    assert _unworkable(P, _alone(P, 3)) is None
+    # without the agreement, 10 h > 9 h: every night of the 42 is ruled out
+    P = make_problem(unit(), sf, rules(working_hours={"averaging": "none"}), 6, None, req, True)
+    assert _unworkable(P, _alone(P, 3)).startswith("nobody may work N on 42 of the 42 days")
+
+
+def test_a_model_without_time_is_none_found_in_time_not_infeasible():
+    # no time at all: the row says so (a timeout, not a finding) and withholds its figures
+    mf = ModelsFile(None, None, 6, 20, 10, {}, [], [])
+    r = run_model(unit(), DAY_EVENING, rules(), mf, RosterModel("m", "m", 3, "traditional", "traditional", ""), 0.0)
+    assert r["outcome"] == "none_found_in_time" and "not a proof" in r["outcome_reason"]
+    assert r["heads"] is None and r["full_time"] is None
+    assert r["heads_bound"] == 6     # the bounds need no search: 2 persons per weekend day x every 3rd weekend
+
+
+def test_whole_shift_sums_match_the_plain_recurrence():
+    # _sums uses a bitset; the plain recurrence ok[v] = any(ok[v - L]) is the reference
+    from planner.roster.heltid import _sums
+
+    def plain(lengths, hi):
+        ok = [True] + [False] * hi
+        for v in range(1, hi + 1):
+            ok[v] = any(v >= L and ok[v - L] for L in lengths)
+        return ok
+
+    for lengths, hi in (([450], 13020), ([450, 600], 13020), ([450, 600, 720], 17280), ([7, 13], 500), ([450], 0)):
+        assert _sums(lengths, hi) == plain(lengths, hi), lengths
+    # with 7,5-hour shifts only, 213 h = 12 780 min is no sum (28 x 450 = 12 600 is), 12 600 is
+    s = _sums([450], 12780)
+    assert not s[12780] and s[12600]
+
+
+def test_an_attempt_stopped_by_the_clock_goes_on_from_its_last_roster(monkeypatch):
+    # a solver that always stops on time with the roster it was given: the second turn must hand the
+    # first turn's roster back as the start, with a new seed, and not restart from the greedy roster
+    from models.roster import cpsat as M
+    from planner.roster.heltid import plan_group
+    from planner.roster.setup import StaffFile, StaffMember, make_problem
+    calls = []
+
+    def stopped(Q, **k):
+        calls.append((dict(k["hint"]), k["seed"]))
+        asg = dict(k["hint"])
+        asg.pop(next(iter(asg)))          # one shift fewer than its start: cover is left open
+        return M.Result("FEASIBLE", 1.0, 0.0, 1.0, asg, 1, {}, [], 0.1, 0.1, None, "time_limit")
+
+    monkeypatch.setattr(M, "solve", stopped)
+    req = {"hverdag_dag": {"helsefagarbeider": 1}, "helg_dag": {"helsefagarbeider": 1}}
+    sf = StaffFile(None, [StaffMember("hel01", "helsefagarbeider", 100.0, 3)], substitutes={})
+    P = make_problem(unit(), sf, rules(min_days_off=None, unwanted_patterns=None), 6, None, req, True)
+    first = plan_group(P, "helsefagarbeider", 3, 35.5, 4.0, 20, None, 30.0)
+    n1 = len(calls)
+    assert n1 == first["attempts"] and not first["ended"]      # every attempt ran and was stopped
+    assert all(a["result"].startswith("stopped by time_limit") for a in first["log"])
+    again = plan_group(P, "helsefagarbeider", 3, 35.5, 4.0, 20, None, 30.0, prior=first)
+    hint, seed = calls[n1]
+    assert again is first and again["runs"][0] == 2 and seed == 2
+    assert again["log"][n1]["attempt"] == 1 and again["log"][n1]["from"] == "its last roster"
+    assert len(hint) == len(calls[0][0]) - 1       # the start is the roster the first turn ended with
+
+
+def _heltid_cli(tmp_path, limit, *extra):
+    from cli import main
+    js = tmp_path / "h.json"
+    t = time.perf_counter()
+    rc = main(["roster", "heltid", "--unit", str(UNIT), "--models", str(FAFO_FILE), "--time-limit", str(limit),
+               "--json", str(js), *extra])
+    return rc, time.perf_counter() - t, json.loads(js.read_text())
+
+
+def test_heltid_keeps_its_time_limit_for_the_whole_command(tmp_path, capsys):
+    # six models on the nursing home in 8 s: far too little to solve them all, but the command ends in
+    # time with a verdict on every row; exit 1 exactly when a row found none in time
+    limit = 8.0
+    rc, wall, data = _heltid_cli(tmp_path, limit)
+    assert wall <= limit * 1.1 + 2, f"{wall:.1f} s for --time-limit {limit:g}"
+    outcomes = [r["outcome"] for r in data["models"]]
+    assert len(outcomes) == 6 and set(outcomes) <= {"proven", "feasible", "infeasible", "none_found_in_time"}
+    assert rc == (1 if "none_found_in_time" in outcomes else 0)
+    # the models' deadline is what is left of the limit after loading; they run one after the other
+    assert data["time_limit_s"] < limit and sum(r["time_s"] for r in data["models"]) <= data["time_limit_s"] + 1
+    for r in data["models"]:
+        assert (r["heads"] is None) == (r["outcome"] in ("infeasible", "none_found_in_time"))
+    out = capsys.readouterr().out
+    assert "status" in out and f"of the {limit:g} s limit" in out
+
+
+def test_heltid_tiny_time_limit_is_none_found_and_exit_1(tmp_path, capsys):
+    rc, wall, data = _heltid_cli(tmp_path, 0.05)
+    assert wall <= 0.05 * 1.1 + 2
+    assert rc == 1 and {r["outcome"] for r in data["models"]} == {"none_found_in_time"}
+    cap = capsys.readouterr()
+    assert "none found in time" in cap.out and "none found in time: m1, m2, m3, m4, m5, m6" in cap.err
+
+
+def test_heltid_without_an_averaging_agreement_every_model_is_proven_infeasible(tmp_path, capsys):
+    # the nursing home's nights are 10 h and the long shifts 12 h: without an averaging agreement (aml,
+    # 9 h per work period) no model can work - six findings, no search, exit 0
+    rc, _, data = _heltid_cli(tmp_path, 30, "--rules", str(ROOT / "instances/rules/aml.yaml"))
+    assert rc == 0 and {r["outcome"] for r in data["models"]} == {"infeasible"}
+    assert all("> 9 h per work period" in r["outcome_reason"] for r in data["models"])
+    assert "proven infeasible" in capsys.readouterr().out
+
+
+def test_run_shares_the_time_limit_over_the_models(monkeypatch):
+    # a stand-in for run_model that records the share each model gets and finds nothing: the shares
+    # follow the heads bound, smallest model first, never above the file's time_limit per model, and
+    # time left at the end goes to the models still open, in a second turn
+    import planner.roster.heltid as H
+    seen = []
+
+    def fake(unit_, req, rules_, mf, m, share, progress=None, det_time=None, deadline=None, state=None):
+        seen.append((m.id, share))
+        state.update(proof=None, budget=state.get("budget", 0.0) + share, clock={"rate": 0.0},
+                     results={"g": {"best": None, "ended": {}, "attempts": 2, "bound": {"heads_min": 1}}})
+        return {"model": m.id, "outcome": "none_found_in_time" if m.id != "b" else "proven"}
+
+    monkeypatch.setattr(H, "run_model", fake)
+    req = {"hverdag_dag": {"helsefagarbeider": 1}, "helg_dag": {"helsefagarbeider": 1}}
+    models = [RosterModel(i, i, every, "traditional", "traditional", "") for i, every in (("a", 4), ("b", 2), ("c", 3))]
+    mf = ModelsFile(None, None, 12, 20, 20.0, {}, models, [])
+    res = H.run(unit(), req, mf, rules(), time_limit=30.0)
+    assert [r["model"] for r in res["models"]] == ["a", "b", "c"]          # the file's order
+    # heads bounds 4, 2, 3 (1 person per weekend x cycle); the fake spends nothing, so each share is
+    # taken from the full 30 s: b 30 x 2/9 = 6,7, c 30 x 3/7 = 12,9, a 30 x 4/4 = 30 -> capped at 20
+    first = seen[:3]
+    assert [m for m, _ in first] == ["b", "c", "a"]
+    assert abs(first[0][1] - 30 * 2 / 9) < 0.1 and abs(first[1][1] - 30 * 3 / 7) < 0.1 and first[2][1] == 20.0
+    # second turn: only c - b is proven and a has had its 20 s - with the rest of its own 20 s; then
+    # c has had its 20 s too, and no third turn
+    assert len(seen) == 4 and seen[3][0] == "c" and abs(seen[3][1] - (20 - 30 * 3 / 7)) < 0.1
