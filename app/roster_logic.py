@@ -102,6 +102,45 @@ def build_roster(unit_id: str, time_limit: float, seed: int = 1, progress=None) 
                   ch.tolerance_hours if ch else 0.0), verdict)
 
 
+MODELS = INSTANCES / "roster_models" / "fafo.yaml"
+HELTID_STATUS = ("proven", "feasible", "infeasible", "none_found_in_time")
+
+
+def heltid(unit_id: str, time_limit: float, models: Path = MODELS, done=None) -> dict:
+    """`leon roster heltid --unit UNIT --models fafo.yaml --time-limit S` for a shipped unit: the same
+    loading and defaults (the models file's rules, leon's own staffing of the unit), one deadline for all
+    models; the result as the command's --json."""
+    import time
+
+    from planner.roster import heltid as H
+    from planner.roster.rules import load_rules
+    from planner.roster.setup import leon_requirement, load_unit_view
+
+    if not 1 <= time_limit <= 3600:
+        raise InputError("time limit", "", f"{time_limit:g} s is outside 1-3600 s", "give seconds, e.g. 80")
+    started = time.perf_counter()
+    unit = load_unit_view(UNITS / f"{unit_id}.yaml")
+    mf = H.load_models(models)
+    rules = load_rules(mf.rules) if mf.rules else load_rules(DEFAULT_RULES)
+    deadline = started + time_limit - min(1.0, 0.02 * time_limit)
+    return H.run(unit, leon_requirement(unit), mf, rules, deadline=deadline, done=done)
+
+
+def heltid_rows(res: dict) -> list[dict]:
+    """One row per roster model, as the command's table: figures only for legal rosters."""
+    return [{"model": r["name"], "weekend": f"1/{r['weekend_every']}", "shifts": f"{r['weekday']}/{r['weekend']}",
+             "heads": r.get("heads"), "heads_bound": r["heads_bound"], "arsverk": r.get("arsverk"),
+             "full_time": r.get("full_time"), "full_time_bound": r["full_time_bound"],
+             "share": r.get("full_time_share"), "status": r["outcome"], "reason": r.get("outcome_reason", "")}
+            for r in res["models"]]
+
+
+def heltid_json_bytes(res: dict) -> bytes:
+    """The comparison as `leon roster heltid --json` writes it."""
+    from planner.roster.grids import write_json
+    return via_file(lambda p: write_json(p, res), ".json")
+
+
 def audit_shipped(unit_id: str) -> Audit:
     path = shipped_roster(unit_id)
     return audit_grid(unit_id, path, path.name)

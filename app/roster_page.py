@@ -27,6 +27,20 @@ LABELS: dict[str, dict[str, str]] = {
         "build_none": "Ingen turnus uten harde brudd innen tidsgrensen",
         "build_hint": "Bygg en 6-ukers turnus for enheten og de ansatte i eksempelfilen.",
         "download_csv": "Last ned turnusen (CSV)",
+        "heltid_title": "Heltid: sammenlign turnusmodeller (FAFO-idealtyper, NOU 2023:4 tabell 9.2)",
+        "heltid_limit": "Tidsgrense for alle modellene (sekunder)",
+        "heltid_button": "Sammenlign modellene",
+        "heltid_running": "Modell {m}: {s}",
+        "heltid_chart": "Andel heltidsstillinger per turnusmodell",
+        "heltid_note": "Tall vises bare for lovlige turnuser. bevist = lovlig turnus ved begge grensene; "
+                       "mulig = lovlig, med avstand til grensene; bevist umulig = modellen kan ikke brukes "
+                       "(et funn); ikke funnet i tide = ikke et funn, gi mer tid.",
+        "model": "modell", "weekend": "helg", "shifts": "vakter hverdag/helg", "heads": "personer",
+        "heads_bound": "personer (min)", "arsverk": "årsverk", "full_time": "heltid",
+        "full_time_bound": "heltid (maks)", "share": "andel heltid", "status": "status", "reason": "begrunnelse",
+        "proven": "bevist", "feasible": "mulig", "infeasible": "bevist umulig",
+        "none_found_in_time": "ikke funnet i tide",
+        "download_heltid": "Last ned sammenligningen (JSON)",
         "upload_file": "Last opp turnus (.csv eller .xlsx): rader = ansatt-id, kolonner = datoer, celler = vaktkoder",
         "upload_hint": "Last opp en turnusfil for å begynne.",
         "invalid": "Ugyldig inndata",
@@ -104,6 +118,20 @@ LABELS: dict[str, dict[str, str]] = {
         "download_json": "Download the audit (JSON)",
         "download_xlsx": "Download the roster (Excel)",
         "download_csv": "Download the roster (CSV)",
+        "heltid_title": "Heltid: compare roster models (FAFO ideal types, NOU 2023:4 Table 9.2)",
+        "heltid_limit": "Time limit for all models (seconds)",
+        "heltid_button": "Compare the models",
+        "heltid_running": "Model {m}: {s}",
+        "heltid_chart": "Share of full-time positions per roster model",
+        "heltid_note": "Figures are shown only for legal rosters. proven = a legal roster at both bounds; "
+                       "feasible = legal, with its gap to them; proven infeasible = the model cannot work (a "
+                       "finding); none found in time = not a finding, give more time.",
+        "model": "model", "weekend": "weekend", "shifts": "shifts weekday/weekend", "heads": "heads",
+        "heads_bound": "heads (min)", "arsverk": "årsverk", "full_time": "full-time",
+        "full_time_bound": "full-time (max)", "share": "full-time share", "status": "status", "reason": "reason",
+        "proven": "proven", "feasible": "feasible", "infeasible": "proven infeasible",
+        "none_found_in_time": "none found in time",
+        "download_heltid": "Download the comparison (JSON)",
         "build": "Build a new roster",
         "time_limit": "Time limit (seconds)",
         "build_button": "Build roster",
@@ -168,6 +196,37 @@ def _audit(t, unit: str) -> logic.Audit | None:
     return logic.audit_upload(unit, up.name, up.getvalue())
 
 
+def _heltid(t, unit: str) -> None:
+    """The heltid comparison of the roster models: table, chart, download (on request; one time limit)."""
+    st.subheader(t("heltid_title"))
+    limit = st.number_input(t("heltid_limit"), 1, 3600, 80, 10, key="heltid_limit")
+    done = st.session_state.setdefault("heltid_done", {})
+    if st.button(t("heltid_button"), key="heltid_run"):
+        box = st.empty()
+        res = logic.heltid(unit, float(limit),
+                           done=lambda r: box.caption(t("heltid_running").format(m=r["model"], s=t(r["outcome"]))))
+        done[unit] = res
+    if unit not in done:
+        return
+    rows = logic.heltid_rows(done[unit])
+    table = pd.DataFrame(rows)
+    table["status"] = table["status"].map(t)
+    st.dataframe(table.rename(columns={c: t(c) for c in table.columns}), hide_index=True, key="heltid_table")
+    st.caption(t("heltid_note"))
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(8, 3))
+    ax.barh([r["model"] for r in rows], [100 * (r["share"] or 0) for r in rows], color="#4c72b0")
+    ax.set_xlabel("%")
+    ax.set_xlim(0, 100)
+    ax.invert_yaxis()
+    ax.set_title(t("heltid_chart"))
+    fig.tight_layout()
+    st.pyplot(fig)
+    plt.close(fig)
+    st.download_button(t("download_heltid"), logic.heltid_json_bytes(done[unit]), f"{unit}_heltid.json",
+                       key="heltid_json", mime="application/json")
+
+
 def _built(t, unit: str) -> logic.Audit | None:
     """Build on request (the time limit is the stop: the best roster found by then is kept); the result
     stays in this browser session only."""
@@ -209,6 +268,7 @@ def render(lang: str = "nb") -> None:
         st.error(f"**{t('invalid')}**\n\n```\n{e}\n```", icon="⚠️")
         return
     if a is None:
+        _heltid(t, unit)
         return
     rep, s = a.report, a.report["summary"]
     st.caption(t("people").format(n=len(a.rows), w=rep["weeks"], start=rep["start"], rules=rep["rules_set"]))
@@ -258,5 +318,6 @@ def render(lang: str = "nb") -> None:
     d1.download_button(t("download_json"), logic.json_bytes(a), f"{stem}_audit.json", key="roster_json",
                        mime="application/json")
     d3.download_button(t("download_csv"), logic.csv_bytes(a), f"{stem}.csv", key="roster_csv", mime="text/csv")
+    _heltid(t, unit)
     d2.download_button(t("download_xlsx"), logic.xlsx_bytes(a), f"{stem}.xlsx", key="roster_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

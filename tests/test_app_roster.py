@@ -207,3 +207,34 @@ def test_page_builds_a_roster():
     assert [m.value for m in at.metric if m.label == roster_page.label("hard")] == ["0"]
     assert at.success and at.success[0].value.split(":")[0] in ("optimal", "feasible")
     assert len(at.get("download_button")) == 3
+
+
+# ------------------------------------------------------------------------------------------ heltid
+@pytest.fixture(scope="module")
+def heltid_short():
+    return logic.heltid("sykehjem", 6.0)
+
+
+def test_heltid_rows_follow_the_commands_result(heltid_short):
+    rows = logic.heltid_rows(heltid_short)
+    assert [r["model"] for r in rows] == [m["name"] for m in heltid_short["models"]] and len(rows) == 6
+    for r, m in zip(rows, heltid_short["models"], strict=True):
+        assert r["status"] in logic.HELTID_STATUS and r["status"] == m["outcome"]
+        assert r["heads_bound"] == m["heads_bound"] and r["full_time_bound"] == m["full_time_bound"]
+        if r["status"] == "none_found_in_time":       # not a finding: no figures
+            assert r["heads"] is None and r["share"] is None
+    assert json.loads(logic.heltid_json_bytes(heltid_short))["models"][0]["name"] == rows[0]["model"]
+
+
+def test_heltid_time_limit_out_of_range_is_an_input_error():
+    with pytest.raises(InputError, match="outside 1-3600"):
+        logic.heltid("sykehjem", 0.5)
+
+
+def test_page_compares_the_roster_models():
+    at = _app()
+    at.number_input(key="heltid_limit").set_value(5).run()
+    at.button(key="heltid_run").click().run()
+    assert not at.exception, at.exception
+    [table] = [d.value for d in at.dataframe if "modell" in d.value.columns]
+    assert len(table) == 6 and set(table["status"]) <= {roster_page.label(s) for s in logic.HELTID_STATUS}
