@@ -189,7 +189,7 @@ class CompactModel:
 
 BUILD_RATE = 150_000  # variables and constraints built per second (measured, with room for a slower machine)
 BUILD_SHARE = 0.1  # of the time limit, at most, for building the model
-MAX_SIZE = 1_000_000  # variables and constraints: beyond this CP-SAT needs gigabytes
+MAX_SIZE = 300_000  # variables and constraints: beyond this CP-SAT's LNS takes over a gigabyte and gets little done
 
 
 def compact_size(problem: NrpProblem) -> int:
@@ -205,7 +205,7 @@ def compact_size(problem: NrpProblem) -> int:
     return total
 
 
-def compact_fits(problem: NrpProblem, seconds: float) -> bool:
+def compact_fits(problem: NrpProblem, seconds: float, max_size: int = MAX_SIZE) -> bool:
     """Whether the compact model is small enough to build in a tenth of `seconds` and to solve in memory."""
     size = compact_size(problem)
-    return size <= MAX_SIZE and size <= BUILD_RATE * BUILD_SHARE * seconds
+    return size <= max_size and size <= BUILD_RATE * BUILD_SHARE * seconds

@@ -90,6 +90,9 @@ class Helper(Protocol):
     def stop(self) -> tuple[float, list[Roster]]: ...  # the last reports
 
 
+DESCENT_SHARE = 0.5  # of the time limit, at most, for the first best-response descent
+
+
 class Search:
     """A first roster, then improvement until the time limit or until the bound proves it optimal.
 
@@ -120,7 +123,7 @@ class Search:
         self.history: list[tuple[float, int, str]] = []
 
     def run(self, first_share: float, step_seconds: float) -> NrpSolution:
-        self._first_roster(first_share)
+        self._first_roster()
         if self.roster is not None and self.compact is not None and not self._done():
             self._full_solve(first_share * (self.deadline - self.start))
         while self.roster is not None and self._left() > 0.05 and not self._done():
@@ -134,9 +137,10 @@ class Search:
 
     # -- first roster
 
-    def _first_roster(self, share: float) -> None:
-        """Built by best responses; CP-SAT on the compact model without its objective if that
-        fails (a pricer out of time); `first_share` of the time for the first descent."""
+    def _first_roster(self) -> None:
+        """Built by best responses, which then go on until none improves the roster (or for
+        `DESCENT_SHARE` of the time); CP-SAT on the compact model without its objective if that
+        fails (a pricer out of time)."""
         order = list(range(len(self.problem.employees)))
         self.rng.shuffle(order)
         try:
@@ -146,7 +150,7 @@ class Search:
             return
         if built:
             self._accept(self.sweep.roster(), self.sweep.objective(), "first")
-            self._descend(self.start + max(share, 0.02) * (self.deadline - self.start))
+            self._descend(self.start + DESCENT_SHARE * (self.deadline - self.start))
         elif self.compact is not None:
             feasibility = self.compact.model.clone()
             feasibility.clear_objective()
@@ -277,9 +281,9 @@ def solve(problem: NrpProblem, time_limit: float = 60.0, workers: int = 2, seed:
     """Best roster found by best responses, CP-SAT and LNS alone within `time_limit` seconds, with
     CP-SAT's bound.
 
-    A first legal roster comes from best responses (up to `first_share` of the time for them to
-    settle), then `first_share` of the time goes to CP-SAT on the full model and the rest to LNS
-    steps of at most `step_seconds` each (best responses instead when the model is too big).
+    A first legal roster comes from best responses (until none improves it), then `first_share`
+    of the time goes to CP-SAT on the full model and the rest to LNS steps of at most
+    `step_seconds` each (best responses instead when the model is too big).
     `models.nrp.colgen.solve` runs this beside column generation. Runs are reproducible only up
     to timing.
     """

@@ -186,7 +186,7 @@ class DpPricer:
             return [], INF
         best = min(found.values(), default=INF)
         settled = best <= bound + 1e-5 if target is None else best <= target or bound >= target
-        if not (found and settled) and seconds > 0:
+        if not (found and settled) and seconds > 0 and not self.banded:  # CP-SAT cannot do a year either
             self.fallbacks += 1
             exact, exact_bound = self._exact().price(duals, convexity, seconds)
             if exact_bound == INF:
@@ -224,8 +224,9 @@ class DpPricer:
         """A first penalty per relaxed limit, from the size of the cell costs it weighs against."""
         cell = np.abs(self.costs - duals)
         scales = [cell[:, s].mean() + 1.0 for s, _ in self.relaxed]
-        if self.relax_weekends:
-            scales.append(2 * cell[:, self.shifts].mean() + 1.0 if self.shifts else 1.0)
+        if self.relax_weekends:  # a weekend's worth: its two days at their best shifts
+            days = sorted(self.weekend_days)
+            scales.append(2 * cell[np.ix_(days, self.shifts)].max(axis=1).mean() + 1.0 if self.shifts else 1.0)
         return np.array(scales, float)
 
     def _repair(self, schedule: Schedule, cell: np.ndarray) -> Schedule | None:
@@ -364,15 +365,17 @@ class DpPricer:
         return moved + penalty if weekend and penalty else moved
 
     def _work_all(self, values: np.ndarray, d: int, weekend: bool, penalty: float) -> np.ndarray:
-        """`values` [shift or 1, ..., resources] after each shift position works day d: [shift, ..., resources]."""
+        """`values` [1 or shift, ..., resources] after each shift position works day d: [shift, ..., resources]."""
         key = (int(self.delta[d]), weekend)
         if key not in self._stacked:
             self._stacked[key] = np.stack([self._work_move(d, i, weekend) for i in range(len(self.shifts))])
         moves = self._stacked[key]
-        shape = (len(self.shifts),) + values.shape[1:-1] + (moves.shape[1],)
-        index = moves.reshape((len(self.shifts),) + (1,) * (values.ndim - 2) + (moves.shape[1],))
-        moved = np.take_along_axis(np.broadcast_to(values, shape[:-1] + (values.shape[-1],)),
-                                   np.broadcast_to(index, shape), axis=-1)
+        if values.ndim == 2:  # one row for every shift
+            moved = values[0][moves]
+        else:  # [shift, run, resources]
+            rows = np.arange(values.shape[0])[:, None, None]
+            runs = np.arange(values.shape[1])[None, :, None]
+            moved = values[rows, runs, moves[:, None, :]]
         return moved + penalty if weekend and penalty else moved
 
     def _add_rest(self, off: np.ndarray, pw: np.ndarray | None, po: np.ndarray, d: int) -> None:
@@ -450,7 +453,7 @@ class Penalties:
 
     def __init__(self, limits: np.ndarray, scales: np.ndarray) -> None:
         self.limits = limits
-        self.first = scales / 8
+        self.first = scales / 2
         self.values = np.zeros(len(limits))
         self.low = np.zeros(len(limits))  # largest penalty seen breaking the limit
         self.high = np.full(len(limits), INF)  # least penalty seen leaving it slack
