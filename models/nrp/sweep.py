@@ -28,6 +28,12 @@ from models.nrp.problem import OFF, NrpProblem, Roster
 Schedule = tuple[int, ...]
 
 
+# The cover's pull, weaker and weaker, for an employee whose limits the penalties cannot settle
+# against it (the cover draws it to the very shifts and weekends its limits ration): with less
+# pull, a legal schedule is easier to find, if a worse fit.
+DAMPING = (1.0, 0.3, 0.0)
+
+
 class Infeasible(Exception):
     """An employee has no legal schedule at all: no roster is legal."""
 
@@ -94,13 +100,17 @@ class Sweep:
         the deadline or a pricer's time ran out first; raises `Infeasible` when an employee has
         no legal schedule."""
         for e in order:
-            if time.monotonic() > deadline:
-                return False
+            found: list[Schedule] = []
             duals = self.duals(e)
-            seconds = min(seconds_each, max(0.0, deadline - time.monotonic()))
-            found, bound = self.pricers[e].price(duals, 0.0, seconds, target=math.inf)
-            if bound == math.inf:
-                raise Infeasible(self.problem.employees[e].id)
+            for damping in DAMPING:
+                if time.monotonic() > deadline:
+                    return False
+                seconds = min(seconds_each, max(0.0, deadline - time.monotonic()))
+                found, bound = self.pricers[e].price(damping * duals, 0.0, seconds, target=math.inf)
+                if bound == math.inf:
+                    raise Infeasible(self.problem.employees[e].id)
+                if found:
+                    break
             if not found:
                 return False
             self._place(e, found[-1])
