@@ -557,8 +557,11 @@ def solve(problem: NrpProblem, time_limit: float = 60.0, workers: int = 2, seed:
     """Best roster found within `time_limit` seconds on `workers` cores, with a proven lower bound.
 
     With two or more workers one of them runs column generation (in a child process, so call this
-    from under `if __name__ == "__main__":` in scripts) and CP-SAT LNS gets the rest; with one,
-    LNS runs alone (`models.nrp.cpsat.solve`). Reproducible only up to timing.
+    from under `if __name__ == "__main__":` in scripts) where its pricing rounds are cheap enough
+    for the time limit (`colgen_fits`), and the search (`models.nrp.cpsat.Search`: best responses,
+    CP-SAT, LNS) gets the rest; otherwise the search runs alone. The answer comes within the time
+    limit and a couple of seconds (the child's last step); `roster` is None when no legal roster
+    was found in time, or none exists. Reproducible only up to timing.
     """
     start = time.monotonic()
     use_helper = workers >= 2 and colgen_fits(problem, time_limit)
