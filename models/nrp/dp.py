@@ -72,6 +72,7 @@ class DpPricer:
                 self.base_allowed[d, :n] = False
         self.allowed = self.base_allowed.copy()
         self.fixed: dict[int, int] = {}
+        self._last_penalties: np.ndarray | None = None
 
         minutes = [problem.shift_minutes[s] for s in self.shifts]
         self.unit = reduce(math.gcd, minutes, 0) or 1
@@ -201,7 +202,7 @@ class DpPricer:
         reduced costs) and the best Lagrangian bound (-inf when banded, +inf when nothing is legal)."""
         offset = self.constant - convexity
         limits = np.array([limit for _, limit in self.relaxed] + [self.max_weekends] * self.relax_weekends, float)
-        penalties = Penalties(limits, self._scales(duals))
+        penalties = Penalties(limits, self._scales(duals), self._last_penalties)
         found: dict[Schedule, float] = {}
         bound = -INF
         cell = self.costs - duals  # [day, shift]: what a swap in `_repair` costs
@@ -218,6 +219,7 @@ class DpPricer:
                 break
             if not penalties.update(self._usage(schedules[-1])):
                 break
+        self._last_penalties = penalties.values  # the next call's duals are much like these
         return found, bound
 
     def _scales(self, duals: np.ndarray) -> np.ndarray:
@@ -451,10 +453,10 @@ class Penalties:
     schedule breaks a limit, halved back towards the last breaking value while it leaves the limit
     slack (a penalty on a slack limit costs the bound its allowance)."""
 
-    def __init__(self, limits: np.ndarray, scales: np.ndarray) -> None:
+    def __init__(self, limits: np.ndarray, scales: np.ndarray, start: np.ndarray | None = None) -> None:
         self.limits = limits
         self.first = scales / 2
-        self.values = np.zeros(len(limits))
+        self.values = np.zeros(len(limits)) if start is None else start.copy()
         self.low = np.zeros(len(limits))  # largest penalty seen breaking the limit
         self.high = np.full(len(limits), INF)  # least penalty seen leaving it slack
 
