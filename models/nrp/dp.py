@@ -33,7 +33,7 @@ from models.nrp.costs import request_costs, schedule_cost
 from models.nrp.problem import OFF, NrpProblem
 
 INF = math.inf
-MAX_STATES = 1_000_000  # resource states kept per status (the cell budget binds first)
+MAX_STATES = 2000  # resource states kept per status; count limits beyond this are priced (see Penalties)
 CELL_BUDGET = 3_000_000  # day x status x resource cells of one DP (8 bytes each)
 MIN_BAND = 6  # a minutes band reaches at least this many of the longest shifts either side of the pace
 ALTERNATIVES = 4  # besides the best, up to this many schedules ending in other resource states
@@ -46,7 +46,7 @@ class DpPricer:
     """Same interface as `models.nrp.colgen.Pricer`; exact unless banded (see the module notes)."""
 
     def __init__(self, problem: NrpProblem, e: int, fallback: Callable[[], Any],
-                 max_states: int = MAX_STATES, budget: int = CELL_BUDGET) -> None:
+                 max_states: int = MAX_STATES, budget: int = CELL_BUDGET, warm: bool = False) -> None:
         self.employee = e
         self._fallback_factory = fallback  # () -> an exact pricer, built on first need
         self._fallback: Any = None
@@ -73,6 +73,7 @@ class DpPricer:
         self.allowed = self.base_allowed.copy()
         self.fixed: dict[int, int] = {}
         self._last_penalties: np.ndarray | None = None
+        self.warm = warm  # start each call's penalties where the last call left them
 
         minutes = [problem.shift_minutes[s] for s in self.shifts]
         self.unit = reduce(math.gcd, minutes, 0) or 1
@@ -202,7 +203,7 @@ class DpPricer:
         reduced costs) and the best Lagrangian bound (-inf when banded, +inf when nothing is legal)."""
         offset = self.constant - convexity
         limits = np.array([limit for _, limit in self.relaxed] + [self.max_weekends] * self.relax_weekends, float)
-        penalties = Penalties(limits, self._scales(duals), self._last_penalties)
+        penalties = Penalties(limits, self._scales(duals), self._last_penalties if self.warm else None)
         found: dict[Schedule, float] = {}
         bound = -INF
         cell = self.costs - duals  # [day, shift]: what a swap in `_repair` costs
@@ -215,11 +216,13 @@ class DpPricer:
             repaired = (self._repair(x, cell) for x in schedules)
             legal = [x for x in repaired if x is not None and self._legal(x)]
             found.update((x, self.reduced_cost(x, duals, convexity)) for x in legal)
-            if target is not None and (bound >= target or found and min(found.values()) <= target):
+            # Stop once the bound proves there is nothing at or below the target, or once any
+            # legal schedule will do; a target met early still leaves better columns to find.
+            if target is not None and (bound >= target or found and target == INF):
                 break
             if not penalties.update(self._usage(schedules[-1])):
                 break
-        self._last_penalties = penalties.values  # the next call's duals are much like these
+        self._last_penalties = penalties.values
         return found, bound
 
     def _scales(self, duals: np.ndarray) -> np.ndarray:

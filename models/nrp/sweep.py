@@ -41,7 +41,9 @@ class Infeasible(Exception):
 class Sweep:
     def __init__(self, problem: NrpProblem) -> None:
         self.problem = problem
-        self.pricers = [DpPricer(problem, e, functools.partial(Pricer, problem, e))
+        # Warm penalties: an employee's best responses are priced again and again under much the
+        # same costs, so its last penalties are a good start (column generation's duals move more).
+        self.pricers = [DpPricer(problem, e, functools.partial(Pricer, problem, e), warm=True)
                         for e in range(len(problem.employees))]
         self.need = np.array([[c.requirement for c in day] for day in problem.cover], int)
         self.under = np.array([[c.under_weight for c in day] for day in problem.cover], float)
