@@ -1,23 +1,30 @@
 """Benchmark the roster engine on the Curtois & Qu nurse-rostering instances, beside a reference.
 
-    python benchmarks/nrp.py [DIR] [--instances 1-10] [--time-limit 60] [--workers 2] [--json PATH] [--busy]
+    python benchmarks/nrp.py [DIR] [--instances 1-24] [--reference 1-16] [--time-limit 60] [--workers 2]
+                             [--json PATH] [--busy]
 
 DIR is the instance folder (default ../shared/benchmarks/nrp); the files are read where they are.
-The engine is `models.nrp.colgen.solve`: column generation with dives in one process, CP-SAT LNS in
-the other. Its objective and time depend on the machine: a run stopped by the time limit gets further
-on a faster machine. So each instance is also solved, in the same run and with the same time limit,
-workers and seed, by the reference: the compact CP-SAT model (`models.nrp.cpsat.CompactModel`)
-handed to CP-SAT as it stands. Per instance: the engine's objective, proven lower bound, gap to the
-best-known value and seconds; the reference's objective and seconds; and the two ratios (engine /
-reference), objective first. Every objective printed is the independent evaluator's value of the
-returned roster, after checking it against all hard constraints. `--busy` runs a spinning Python
-process beside the benchmark (started and stopped here).
+The engine is `models.nrp.colgen.solve`: best responses and CP-SAT LNS in one process, column
+generation with dives in the other (where its pricing rounds are cheap enough). Its objective and
+time depend on the machine: a run stopped by the time limit gets further on a faster machine. So
+each instance is also solved, in the same run and with the same time limit, workers and seed, by
+the reference: the compact CP-SAT model (`models.nrp.compact.CompactModel`) handed to CP-SAT as it
+stands. Per instance: the engine's objective ("none" if it found no legal roster), proven lower
+bound, gap to the best-known value and seconds; the reference's objective and seconds; and the two
+ratios (engine / reference), objective first. Every objective printed is the independent
+evaluator's value of the returned roster, after checking it against all hard constraints.
+
+The reference is not run where its model would not fit the time limit (a year of a hundred staff
+is millions of constraints: minutes to build, gigabytes to solve); the row says so, with the
+model's size. `--reference` limits it to some instances (it doubles the run's length).
+`--busy` runs a spinning Python process beside the benchmark (started and stopped here).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import sys
 import time
@@ -29,7 +36,7 @@ from ortools.sat.python import cp_model
 
 from busy import busy_neighbour, describe
 from models.nrp.colgen import solve
-from models.nrp.cpsat import CompactModel
+from models.nrp.compact import CompactModel, compact_fits, compact_size
 from models.nrp.problem import NrpProblem, Roster
 from planner.nrp.reader import evaluate, read_instance
 
@@ -39,6 +46,9 @@ BEST_KNOWN = {
     11: 3443, 12: 4040, 13: 1348, 14: 1278, 15: 3829, 16: 3225, 17: 5746, 18: 4459, 19: 3149,
     20: 4769, 21: 21133, 22: 30241, 23: 17428, 24: 42463,
 }
+
+
+REFERENCE_MAX_SIZE = 600_000  # rows and columns of the compact model: beyond, CP-SAT needs gigabytes
 
 
 def parse_range(text: str) -> list[int]:
@@ -67,7 +77,7 @@ def reference(problem: NrpProblem, time_limit: float, workers: int, seed: int) -
     t0 = time.perf_counter()
     compact = CompactModel(problem)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.max_time_in_seconds = max(0.1, time_limit - (time.perf_counter() - t0))
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     status = solver.solve(compact.model)
@@ -79,13 +89,23 @@ def reference(problem: NrpProblem, time_limit: float, workers: int, seed: int) -
     return objective, seconds
 
 
-def run_instance(directory: Path, number: int, time_limit: float, workers: int, seed: int) -> dict:
+def run_instance(directory: Path, number: int, time_limit: float, workers: int, seed: int,
+                 with_reference: bool) -> dict:
     problem = read_instance(directory / f"Instance{number}.txt")
     t0 = time.perf_counter()
     solution = solve(problem, time_limit=time_limit, workers=workers, seed=seed)
     seconds = time.perf_counter() - t0
     objective = checked_objective(problem, solution.roster, solution.objective, f"instance {number}")
-    ref_objective, ref_seconds = reference(problem, time_limit, workers, seed)
+    ref_objective, ref_seconds, note = None, None, ""
+    if not with_reference:
+        note = "reference not asked for"
+    elif not compact_fits(problem, time_limit, max_size=REFERENCE_MAX_SIZE):
+        note = f"reference not run: compact model of ~{compact_size(problem) / 1e6:.1f}M rows and columns"
+    else:
+        ref_objective, ref_seconds = reference(problem, time_limit, workers, seed)
+        note = "reference found none" if ref_objective is None else ""
+    if seconds > 1.1 * time_limit + 2:
+        note = "; ".join(filter(None, [note, "engine over time"]))
     best = BEST_KNOWN.get(number)
     gap = (objective - best) / best if objective is not None and best else None
     return {
@@ -96,31 +116,38 @@ def run_instance(directory: Path, number: int, time_limit: float, workers: int, 
         "gap": None if gap is None else round(gap, 4),
         "seconds": round(seconds, 1),
         "reference_objective": ref_objective,
-        "reference_seconds": round(ref_seconds, 1),
+        "reference_seconds": None if ref_seconds is None else round(ref_seconds, 1),
         "objective_ratio": None if objective is None or not ref_objective else round(objective / ref_objective, 3),
-        "time_ratio": round(seconds / ref_seconds, 3),
+        "time_ratio": None if not ref_seconds else round(seconds / ref_seconds, 3),
+        "note": note,
     }
 
 
-def _cell(value, fmt: str = "{}") -> str:
-    return "-" if value is None else fmt.format(value)
+def _cell(value, fmt: str = "{}", missing: str = "-") -> str:
+    return missing if value is None else fmt.format(value)
+
+
+def _median(rows: list[dict], key: str, fmt: str) -> str:
+    values = [r[key] for r in rows if r[key] is not None]
+    return fmt.format(statistics.median(values)) if values else "-"
 
 
 def print_table(rows: list[dict]) -> None:
-    print(f"{'inst':>4} {'obj/ref':>7} {'time/ref':>8} {'objective':>9} {'bound':>7} {'best':>6} {'gap':>7} "
-          f"{'seconds':>7} {'ref obj':>8} {'ref s':>6}")
+    print(f"{'inst':>4} {'objective':>9} {'bound':>7} {'best':>6} {'gap':>8} {'seconds':>7} {'ref obj':>8} "
+          f"{'ref s':>6} {'obj/ref':>7} {'time/ref':>8}  note")
     for r in rows:
-        print(f"{r['instance']:>4} {_cell(r['objective_ratio'], '{:.3f}'):>7} {r['time_ratio']:>8.3f} "
-              f"{_cell(r['objective']):>9} {r['bound']:>7} {_cell(r['best_known']):>6} "
-              f"{_cell(r['gap'], '{:.2%}'):>7} {r['seconds']:>7.1f} {_cell(r['reference_objective']):>8} "
-              f"{r['reference_seconds']:>6.1f}")
-    gaps = [r["gap"] for r in rows if r["gap"] is not None]
-    ratios = [r["objective_ratio"] for r in rows if r["objective_ratio"] is not None]
-    median_gap = f"{statistics.median(gaps):.2%}" if gaps else "-"
-    median_ratio = f"{statistics.median(ratios):.3f}" if ratios else "-"
-    print(f"{'median':>4} {median_ratio:>7} {statistics.median(r['time_ratio'] for r in rows):>8.3f} "
-          f"{'':>9} {'':>7} {'':>6} {median_gap:>7} {statistics.median(r['seconds'] for r in rows):>7.1f} "
-          f"{'':>8} {statistics.median(r['reference_seconds'] for r in rows):>6.1f}")
+        ref_missing = "none" if r["reference_seconds"] is not None else "-"
+        print(f"{r['instance']:>4} {_cell(r['objective'], missing='none'):>9} {r['bound']:>7} "
+              f"{_cell(r['best_known']):>6} {_cell(r['gap'], '{:.2%}'):>8} {r['seconds']:>7.1f} "
+              f"{_cell(r['reference_objective'], missing=ref_missing):>8} {_cell(r['reference_seconds'], '{:.1f}'):>6} "
+              f"{_cell(r['objective_ratio'], '{:.3f}'):>7} {_cell(r['time_ratio'], '{:.3f}'):>8}  {r['note']}")
+    print(f"{'median':>6} {'':>7} {'':>7} {'':>6} {_median(rows, 'gap', '{:.2%}'):>8} "
+          f"{_median(rows, 'seconds', '{:.1f}'):>7} {'':>8} {_median(rows, 'reference_seconds', '{:.1f}'):>6} "
+          f"{_median(rows, 'objective_ratio', '{:.3f}'):>7} {_median(rows, 'time_ratio', '{:.3f}'):>8}")
+    found = sum(r["objective"] is not None for r in rows)
+    print(f"legal rosters: {found} of {len(rows)}; peak memory: this process "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB, largest child "
+          f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024} MB")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("dir", nargs="?", type=Path, default=Path("../shared/benchmarks/nrp"),
                         help="instance folder (InstanceN.txt files)")
     parser.add_argument("--instances", default="1-10", help="numbers and ranges, e.g. 1-4,7")
+    parser.add_argument("--reference", default="1-24",
+                        help="instances to run the reference on too (numbers and ranges; 'none' for none)")
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per instance (each solver)")
     parser.add_argument("--workers", type=int, default=2, help="cores to use")
     parser.add_argument("--seed", type=int, default=0)
@@ -139,10 +168,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no instance folder at {directory}: pass the folder holding InstanceN.txt")
     print(f"time limit {args.time_limit:g} s per instance and solver, {args.workers} workers, seed {args.seed}; "
           f"{describe(args.busy)}")
+    with_reference = set() if args.reference == "none" else set(parse_range(args.reference))
     rows = []
     with busy_neighbour(args.busy):
         for number in parse_range(args.instances):
-            rows.append(run_instance(directory, number, args.time_limit, args.workers, args.seed))
+            rows.append(run_instance(directory, number, args.time_limit, args.workers, args.seed,
+                                     number in with_reference))
             print(f"instance {number}: {rows[-1]}", file=sys.stderr, flush=True)
     print_table(rows)
     if args.json:

@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import itertools
 import random
+import time
 
 import numpy as np
 import pytest
@@ -20,8 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models.nrp import colgen as nrp_colgen
+from models.nrp import dp as nrp_dp
+from models.nrp import pricer as nrp_pricer
 from models.nrp.colgen import ColumnGeneration, Pricer
-from models.nrp.cpsat import CompactModel, solve
+from models.nrp.cpsat import CompactModel, Search, solve
 from models.nrp.dp import DpPricer
 from models.nrp.problem import OFF, Cover
 from planner.io.errors import InputError
@@ -440,3 +443,137 @@ def test_lns_rosters_score_the_same_in_model_and_evaluator():
     assert evaluation.feasible and evaluation.objective == solution.objective
     found_by = [by for _, _, by in solution.history]
     assert found_by[0] == "first" and any(by.startswith("lns-") for by in found_by)
+
+
+# ---------------------------------------------------------------------------------------------
+# Out of time, out of memory, out of rosters: honest answers
+
+
+def employee_violations(problem, e: int, row) -> list[str]:
+    roster = [[OFF] * problem.horizon for _ in problem.employees]
+    roster[e] = list(row)
+    return [v for v in violations(problem, roster) if v.startswith(f"{problem.employees[e].id}: ")]
+
+
+def limited_instance(seed: int, employees: int) -> object:
+    """A generated two-week instance whose shift-type limits bind: at most 5 E and 5 L shifts
+    each, of the 7 to 9 shifts the minutes ask for (3360..4320 minutes of 480-minute shifts)."""
+    return parse_instance(own_instance(seed, employees=employees).replace("E=14|L=14", "E=5|L=5"))
+
+
+def test_a_pricer_out_of_time_claims_no_bound_and_no_infeasibility(monkeypatch):
+    """The CP-SAT pricer given no time finds no schedule: that is no proof that none exists.
+    It used to answer +inf (the 'no legal schedule' answer), which the DP pricer passed on as its
+    bound, and the search then crashed on it (math.ceil(inf))."""
+    problem = limited_instance(3, employees=2)
+    # E pays well, L badly: the DP without the limits wants more than 5 E shifts.
+    duals = np.random.default_rng(3).normal([60, -10], 5, (problem.horizon, problem.n_shifts))
+    least, _ = Pricer(problem, 0).price(duals, 0.0, seconds=5)  # with time: the true least
+    least_cost = Pricer(problem, 0).reduced_cost(least[-1], duals, 0.0)
+    monkeypatch.setattr(nrp_pricer, "MIN_SECONDS", 0.0)
+    found, bound = Pricer(problem, 0).price(duals, 0.0, seconds=0.0)
+    assert found == [] and bound == -np.inf
+    # The DP pricer with both limits out of its state and a single penalty round cannot prove its
+    # best schedule optimal, so it falls back to that pricer, which runs out of time: what the DP
+    # found stands, with its own Lagrangian bound, which may not pass the true least.
+    monkeypatch.setattr(nrp_dp, "PENALTY_ROUNDS", 1)
+    dp = dp_pricer(problem, 0, max_states=1)
+    found, bound = dp.price(duals, 0.0, seconds=1e-9)  # > 0: the fallback is asked (and gets no time)
+    assert dp.fallbacks == 1
+    assert -np.inf < bound <= least_cost + 1e-6
+    assert all(not employee_violations(problem, 0, row) for row in found)
+
+
+def test_column_generation_survives_pricers_out_of_time(monkeypatch):
+    """Rounds whose exact fallbacks all run out of time: the bounds stay finite and below a known
+    roster's objective, and the search that reads them ends with a legal roster."""
+    problem = limited_instance(4, employees=6)
+    upper = solve(problem, time_limit=4, workers=1).objective  # before the pricers are slowed
+    monkeypatch.setattr(nrp_pricer, "MIN_SECONDS", 0.0)
+    monkeypatch.setattr(nrp_dp, "PENALTY_ROUNDS", 1)
+    monkeypatch.setattr(nrp_colgen, "DpPricer", functools.partial(DpPricer, max_states=1))
+    cg = ColumnGeneration(problem)
+    assert cg.seed(seconds=1)
+    reports = [cg.round(seconds_each=1e-9) for _ in range(6)]
+    assert sum(p.fallbacks for p in cg.pricers) > 0  # the out-of-time path was taken
+    assert all(r.bound <= upper for r in reports)  # finite, and still a lower bound
+    assert -np.inf < cg.bound <= upper
+
+    class Replay:  # the helper's side, in this process: those bounds, one per report
+        def __init__(self):
+            self.bounds = [r.bound for r in reports]
+
+        def offer(self, roster):
+            pass
+
+        def reports(self):
+            return (self.bounds.pop(0) if self.bounds else -np.inf), []
+
+        def stop(self):
+            return self.reports()
+
+    solution = Search(problem, 3, 1, 0, helper=Replay()).run(0.05, 0.5)
+    evaluation = evaluate(problem, solution.roster)
+    assert evaluation.feasible and evaluation.objective == solution.objective
+    assert solution.bound <= solution.objective
+
+
+def test_no_legal_roster_is_reported_as_none():
+    """B must work 5 days a week but may work at most 2 days in a row with 2 days off between
+    runs: no schedule exists, so no roster; the engine says so (and quickly)."""
+    text = TINY.replace("B,D=7|N=0,2400,960,3,1,1,0", "B,D=7|N=0,2400,2400,2,1,2,1")
+    problem = parse_instance(text)
+    assert legal_rows(problem, 1) == []  # 2400 minutes = 5 D shifts: needs runs of 3 or more
+    for engine in (solve, nrp_colgen.solve):
+        solution = engine(problem, time_limit=10, workers=2)
+        assert solution.roster is None and solution.objective is None
+        assert solution.seconds < 10
+
+
+def year_instance(employees: int, seed: int = 0) -> str:
+    """A year of `employees` staff in the Curtois & Qu format, generated here: two shifts, contracts
+    like the published year-long instances (a narrow minutes window, 26 weekends), requests and a
+    cover of 1-3 per shift and day."""
+    rnd = random.Random(seed)
+    days = 364
+    ids = [f"E{i}" for i in range(employees)]
+    out = ["SECTION_HORIZON", str(days), "SECTION_SHIFTS", "E,480,", "L,480,E", "SECTION_STAFF"]
+    out += [f"{e},E={days}|L=60,112320,110400,5,2,2,26" for e in ids]
+    out += ["SECTION_DAYS_OFF"] + [f"{e},{rnd.randrange(days)},{rnd.randrange(days)}" for e in ids]
+    out += ["SECTION_SHIFT_ON_REQUESTS"]
+    out += [f"{rnd.choice(ids)},{rnd.randrange(days)},{rnd.choice('EL')},{rnd.randint(1, 3)}" for _ in range(40)]
+    out += ["SECTION_SHIFT_OFF_REQUESTS"]
+    out += [f"{rnd.choice(ids)},{rnd.randrange(days)},{rnd.choice('EL')},{rnd.randint(1, 3)}" for _ in range(40)]
+    out += ["SECTION_COVER"] + [f"{d},{s},{rnd.randint(1, 3)},100,1" for d in range(days) for s in "EL"]
+    return "\n".join(out) + "\n"
+
+
+def test_a_year_long_dp_stays_within_its_budget_and_returns_legal_schedules():
+    """A budget too small for a year of minutes: the DP keeps a band of minute totals and prices
+    the weekend and shift-count limits; every schedule it returns is legal, and it claims no
+    bound (a band is a restriction)."""
+    problem = parse_instance(year_instance(2))
+    duals = np.random.default_rng(0).normal(30, 60, (problem.horizon, problem.n_shifts))
+    pricer = DpPricer(problem, 0, functools.partial(Pricer, problem, 0), budget=400_000)
+    assert pricer.banded and pricer.relax_weekends and pricer.relaxed == [(1, 60)]
+    assert pricer.cells <= 400_000 * 1.5  # the band's least width may pass the budget a little
+    found, bound = pricer.price(duals, 0.0, seconds=0.0, target=np.inf)
+    assert found and bound == -np.inf
+    assert all(not employee_violations(problem, 0, row) for row in found)
+
+
+def test_the_engine_keeps_its_deadline_on_a_year_long_instance():
+    """Forty staff for a year in 4 seconds: too little time to build the compact model (it is not
+    built) or to finish a first roster by best responses. The engine must stop in time and
+    answer honestly: a legal roster with its true objective, or none."""
+    problem = parse_instance(year_instance(40))
+    limit = 4.0
+    t0 = time.monotonic()
+    solution = nrp_colgen.solve(problem, time_limit=limit, workers=2)
+    elapsed = time.monotonic() - t0
+    assert elapsed <= 1.1 * limit + 2
+    if solution.roster is not None:
+        evaluation = evaluate(problem, solution.roster)
+        assert evaluation.feasible and evaluation.objective == solution.objective
+    else:
+        assert solution.objective is None

@@ -27,100 +27,15 @@ import time
 
 import highspy
 import numpy as np
-from ortools.sat.python import cp_model
 
-from models.nrp.costs import request_costs, schedule_cost
-from models.nrp.cpsat import CompactModel, NrpSolution, Search
+from models.nrp.cpsat import NrpSolution, Search
 from models.nrp.dp import DpPricer
-from models.nrp.problem import OFF, Cover, NrpProblem, Roster
+from models.nrp.pricer import SCALE, Pricer, alone  # noqa: F401  (Pricer and alone: this module's API before the split)
+from models.nrp.problem import OFF, NrpProblem, Roster
 
 SMOOTHING = 0.5  # weight of the best-bound duals in the pricing duals
-SCALE = 100_000  # CP-SAT wants integer costs: pricing works in units of 1 / SCALE
 
 Schedule = tuple[int, ...]  # one employee's row: shift index per day, or OFF
-
-
-def alone(problem: NrpProblem, e: int) -> NrpProblem:
-    """Employee e's hard rules and nothing else: no requests, no cover."""
-    empty = tuple(tuple(Cover(0, 0, 0) for _ in row) for row in problem.cover)
-    return dataclasses.replace(problem, employees=(problem.employees[e],), on_requests=(),
-                               off_requests=(), cover=empty)
-
-
-# ---------------------------------------------------------------------------------------------
-# Pricing
-
-
-class _Collector(cp_model.CpSolverSolutionCallback):
-    """Keeps every schedule the search passes through: the improving ones become columns too."""
-
-    def __init__(self, cells: list[tuple[int, int, cp_model.IntVar]], horizon: int) -> None:
-        super().__init__()
-        self.cells, self.horizon = cells, horizon
-        self.found: list[Schedule] = []
-
-    def on_solution_callback(self) -> None:
-        row = [OFF] * self.horizon
-        for d, s, var in self.cells:
-            if self.boolean_value(var):
-                row[d] = s
-        self.found.append(tuple(row))
-
-
-class Pricer:
-    """One employee's legal schedules as a CP-SAT model, re-solved under each round's duals."""
-
-    def __init__(self, problem: NrpProblem, e: int) -> None:
-        self.employee = e
-        self.horizon = problem.horizon
-        compact = CompactModel(alone(problem, e))
-        self.model = compact.model
-        self.cells = [(d, s, var) for (_, d, s), var in compact.shift_variables.items()]
-        self.variables = [var for _, _, var in self.cells]
-        self.constant, self.costs = request_costs(problem, e)
-        self.rounding = 0.5 * problem.horizon / SCALE  # the most that rounding the costs can hide
-
-    def cost(self, schedule: Schedule) -> int:
-        return schedule_cost(self.constant, self.costs, schedule)
-
-    def fix(self, day: int, shift: int) -> None:
-        """Only schedules with `shift` (or OFF) on `day` from now on, until `unfix`."""
-        for d, s, var in self.cells:
-            if d == day:
-                self._domain(var, int(s == shift), int(s == shift))
-
-    def unfix(self) -> None:
-        for _, _, var in self.cells:
-            self._domain(var, 0, 1)
-
-    def _domain(self, var: cp_model.IntVar, low: int, high: int) -> None:
-        domain = self.model.proto.variables[var.index].domain
-        domain[0], domain[1] = low, high
-
-    def price(self, duals: np.ndarray, convexity: float, seconds: float) -> tuple[list[Schedule], float]:
-        """The schedules the search passed through (the best last), and a proven lower bound on the
-        least reduced cost.
-
-        Reduced cost of a schedule = its request penalty - cover duals of its cells - convexity dual.
-        """
-        coeffs = [round(SCALE * (self.costs[d, s] - duals[d, s])) for d, s, _ in self.cells]
-        self.model.minimize(cp_model.LinearExpr.weighted_sum(self.variables, coeffs))
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1
-        solver.parameters.max_time_in_seconds = max(0.01, seconds)
-        # Measured a third faster on these small models, which probing and symmetry do not help.
-        solver.parameters.cp_model_probing_level = 0
-        solver.parameters.cp_model_use_sat_presolve = False
-        solver.parameters.symmetry_level = 0
-        collector = _Collector(self.cells, self.horizon)
-        status = solver.solve(self.model, collector)
-        if status == cp_model.INFEASIBLE:
-            return [], math.inf
-        bound = solver.best_objective_bound / SCALE + self.constant - convexity - self.rounding
-        return collector.found, bound
-
-    def reduced_cost(self, schedule: Schedule, duals: np.ndarray, convexity: float) -> float:
-        return self.cost(schedule) - sum(duals[d, s] for d, s in enumerate(schedule) if s != OFF) - convexity
 
 
 # ---------------------------------------------------------------------------------------------
@@ -300,19 +215,27 @@ class ColumnGeneration:
     def add(self, e: int, schedule: Schedule) -> bool:
         return self.master.add(e, schedule, self.pricers[e].cost(schedule))
 
-    def seed(self, seconds: float) -> bool:
-        """Each employee's cheapest schedule for its own requests: makes the master feasible."""
+    def seed(self, seconds: float, deadline: float = math.inf) -> bool | None:
+        """A cheap legal schedule per employee for its own requests: makes the master feasible.
+        False when an employee has no legal schedule (then no roster is legal), None when the
+        time ran out first."""
         zero = np.zeros((self.problem.horizon, self.problem.n_shifts))
         for pricer in self.pricers:
-            found, _ = pricer.price(zero, 0.0, seconds)
-            if not found:
+            if time.monotonic() > deadline:
+                return None
+            found, bound = pricer.price(zero, 0.0, seconds, target=math.inf)
+            if bound == math.inf:
                 return False
+            if not found:
+                return None
             self.add(pricer.employee, found[-1])
         return True
 
-    def round(self, seconds_each: float) -> RoundReport:
+    def round(self, seconds_each: float, deadline: float = math.inf) -> RoundReport:
         """Solve the master LP and price every employee at smoothed duals (see `_prices`); the
-        Lagrangian bound at those prices counts only when nothing is fixed."""
+        Lagrangian bound at those prices counts only when nothing is fixed and everyone was
+        priced before `deadline`. Pricing asks only for a column that prices out (or a proof
+        that none does)."""
         self.lp, duals, convexity = self.master.solve_lp()
         prices = self._prices(duals)
         bound, added = self._lagrangian_base(prices), 0
@@ -320,7 +243,11 @@ class ColumnGeneration:
             e = pricer.employee
             if len(self.master.fixed.get(e, ())) == self.problem.horizon:
                 continue
-            found, least = pricer.price(prices, 0.0, seconds_each)
+            if time.monotonic() > deadline:
+                bound = -math.inf
+                break
+            target = math.inf if self.lp == math.inf else convexity[e] - 1e-6
+            found, least = pricer.price(prices, 0.0, seconds_each, target=target)
             bound += least
             for schedule in found:
                 # With no LP solution (a dive's fixings barred every pooled schedule of someone),
@@ -352,7 +279,7 @@ class ColumnGeneration:
     def run(self, deadline: float, seconds_each: float = 0.5, on_round=None) -> bool:
         """Rounds until no schedule prices out (the LP is then optimal) or the deadline; True if converged."""
         while time.monotonic() < deadline:
-            report = self.round(min(seconds_each, max(0.01, deadline - time.monotonic())))
+            report = self.round(min(seconds_each, max(0.01, deadline - time.monotonic())), deadline)
             if on_round:
                 on_round(report)
             if (report.added == 0 and not report.smoothed) or self.lp - self.bound < 1e-6:
@@ -450,7 +377,7 @@ class ColumnGeneration:
 
     def _reconverge(self, rounds: int, deadline: float) -> float:
         for _ in range(rounds):
-            report = self.round(0.5)
+            report = self.round(0.5, deadline)
             if (report.added == 0 and not report.smoothed) or time.monotonic() > deadline:
                 break
         return self.master.solve_lp()[0]
@@ -504,15 +431,19 @@ def _drain(offers) -> list[Roster]:
             return found
 
 
-def _colgen_process(problem: NrpProblem, seconds: float, out, offers, stop) -> None:
+def _colgen_process(problem: NrpProblem, deadline: float, out, offers, stop) -> None:
     """Child: column generation until the LP nearly converges (reporting Lagrangian bounds), then
     in turn a dive on whole schedules and more column generation (the dive's columns and the
     latest LNS roster's join the pool). The first dive follows the LP; later ones draw among its
-    most used schedules, and every few dives the integer master searches the pool."""
-    deadline = time.monotonic() + seconds
+    most used schedules, and every few dives the integer master searches the pool. `deadline` is
+    on the `time.monotonic` clock, which the processes of one machine share."""
+    seconds = deadline - time.monotonic()
     cg = ColumnGeneration(problem)
-    if not cg.seed(min(5.0, seconds / 4)):
-        return  # an employee has no legal schedule: LNS reports the infeasibility
+    seeded = cg.seed(min(5.0, seconds / 4), deadline)
+    if seeded is False:
+        out.put(("bound", math.inf))  # an employee has no legal schedule: no roster is legal
+    if not seeded:
+        return
     sent: set[tuple[tuple[int, ...], ...]] = set()
 
     def send(roster: Roster | None) -> None:
@@ -548,7 +479,7 @@ def _generate(cg: ColumnGeneration, deadline: float, gap: float, out, offers, st
     and adding the LNS rosters' schedules to the pool; returns the latest LNS roster."""
     incumbent, reported = None, -math.inf
     while not stop.is_set() and time.monotonic() < deadline:
-        report = cg.round(0.5)
+        report = cg.round(0.5, deadline)
         if cg.bound > reported:  # a dive's first round may have raised it too
             reported = cg.bound
             out.put(("bound", reported))
@@ -562,14 +493,14 @@ def _generate(cg: ColumnGeneration, deadline: float, gap: float, out, offers, st
 class ColgenHelper:
     """The parent's handle on the column-generation child (a `models.nrp.cpsat.Helper`)."""
 
-    def __init__(self, problem: NrpProblem, seconds: float) -> None:
+    def __init__(self, problem: NrpProblem, deadline: float) -> None:
         context = multiprocessing.get_context("spawn")
         self.out, self.offers, self.stop_event = context.Queue(), context.Queue(), context.Event()
         # The child reads offers only between its phases and not after it stops: rosters left in
         # the pipe must not make this process wait for them at exit.
         self.offers.cancel_join_thread()
         self.process = context.Process(target=_colgen_process, daemon=True,
-                                       args=(problem, seconds, self.out, self.offers, self.stop_event))
+                                       args=(problem, deadline, self.out, self.offers, self.stop_event))
         self.process.start()
 
     def offer(self, roster: Roster) -> None:
@@ -593,7 +524,7 @@ class ColgenHelper:
         self.stop_event.set()
         bound = -math.inf
         rosters: list[Roster] = []
-        give_up = time.monotonic() + 10
+        give_up = time.monotonic() + STOP_WAIT
         while self.process.is_alive() and time.monotonic() < give_up:
             more_bound, more = self.reports()
             bound, rosters = max(bound, more_bound), rosters + more
@@ -604,15 +535,36 @@ class ColgenHelper:
         return max(bound, more_bound), rosters + more
 
 
+STOP_WAIT = 2.0  # seconds the child gets to finish its step once told to stop
+ROUND_SHARE = 0.05  # column generation runs only if a pricing round takes at most this share of the time
+CELL_SECONDS = 1e-8  # seconds per DP cell (measured on the benchmark instances)
+RELAXED_RUNS = 3  # extra DP runs a pricer with relaxed limits typically makes
+
+
+def colgen_fits(problem: NrpProblem, seconds: float) -> bool:
+    """Whether column generation can do its work in `seconds`: its DP pricers are exact (not
+    banded) and one round of them takes at most a small share of the time."""
+    pricers = [DpPricer(problem, e, lambda: None) for e in range(len(problem.employees))]
+    if any(pricer.banded for pricer in pricers):
+        return False
+    # A pricer with relaxed limits may run its DP a few times (`models.nrp.dp.Penalties`).
+    cells = sum(pricer.cells * (1 + RELAXED_RUNS * bool(pricer.relaxed or pricer.relax_weekends)) for pricer in pricers)
+    return cells * CELL_SECONDS <= ROUND_SHARE * seconds
+
+
 def solve(problem: NrpProblem, time_limit: float = 60.0, workers: int = 2, seed: int = 0,
           first_share: float = 0.05, step_seconds: float = 1.0) -> NrpSolution:
     """Best roster found within `time_limit` seconds on `workers` cores, with a proven lower bound.
 
     With two or more workers one of them runs column generation (in a child process, so call this
-    from under `if __name__ == "__main__":` in scripts) and CP-SAT LNS gets the rest; with one,
-    LNS runs alone (`models.nrp.cpsat.solve`). Reproducible only up to timing.
+    from under `if __name__ == "__main__":` in scripts) where its pricing rounds are cheap enough
+    for the time limit (`colgen_fits`), and the search (`models.nrp.cpsat.Search`: best responses,
+    CP-SAT, LNS) gets the rest; otherwise the search runs alone. The answer comes within the time
+    limit and a couple of seconds (the child's last step); `roster` is None when no legal roster
+    was found in time, or none exists. Reproducible only up to timing.
     """
     start = time.monotonic()
-    helper = ColgenHelper(problem, time_limit - 0.5) if workers >= 2 else None
+    use_helper = workers >= 2 and colgen_fits(problem, time_limit)
+    helper = ColgenHelper(problem, start + time_limit - 0.5) if use_helper else None
     search = Search(problem, time_limit, workers - 1 if helper else workers, seed, helper, start)
     return search.run(first_share, step_seconds)
