@@ -178,15 +178,16 @@ class Search:
 
     def run(self, until: float, on_better: Callable[[Assignment, float], None] | None = None,
             sizes: tuple[int, ...] = (2, 3, 4), det_budget: float | None = None,
-            stall: int | None = None) -> Assignment:
+            stall: int | None = None, stop: Callable[[], bool] | None = None) -> Assignment:
         """Search until ``until`` (perf_counter); with ``det_budget``, also until the sub-solves have used
         that many deterministic seconds in all (counted from the search's start); with ``stall``, also
         after that many neighbourhoods in a row without a better roster (a stop that does not depend on
-        the machine's speed)."""
+        the machine's speed); with ``stop``, also as soon as it returns True (checked between
+        neighbourhoods, each of which may run until ``until``)."""
         costs = self.person_costs()
         idle = 0
         while time.perf_counter() < until - 0.1 and (det_budget is None or self.det_used < det_budget) \
-                and (stall is None or idle < stall):
+                and (stall is None or idle < stall) and not (stop and stop()):
             before = self.sc.total
             # measured on sykehjem (40 s, 4 variants): two-week windows of a group most of the time
             if self.rng.random() < 0.8:

@@ -85,10 +85,9 @@ def _parallel(S: Search, E: Engine, end: float, report) -> None:
 
     th = threading.Thread(target=other, daemon=True)
     th.start()
-    # in slices: a person whose hard rules cannot hold (found by the first pricing) ends the search early,
-    # leaving the time for the diagnosis
-    while time.perf_counter() < end - 0.1 and not E.infeasible:
-        S.run(min(end, time.perf_counter() + 0.5), report)
+    # a person whose hard rules cannot hold (found by the first pricing) ends the search early, leaving the
+    # time for the diagnosis
+    S.run(end, report, stop=lambda: bool(E.infeasible))
     th.join(max(0.0, end - time.perf_counter()))
     if "error" in box:
         raise box["error"]
