@@ -187,7 +187,10 @@ class DpPricer:
         if bound == INF:
             return [], INF
         best = min(found.values(), default=INF)
-        settled = best <= bound + 1e-5 if target is None else best <= target or bound >= target
+        # Without relaxed limits the DP is exact: its best is the least (the bound says so, up to
+        # rounding; at an optimal LP every column in use prices at exactly its target).
+        exact = not (self.relaxed or self.relax_weekends or self.banded)
+        settled = exact or (best <= bound + 1e-5 if target is None else best <= target or bound >= target - 1e-5)
         if not (found and settled) and seconds > 0 and not self.banded:  # CP-SAT cannot do a year either
             self.fallbacks += 1
             exact, exact_bound = self._exact().price(duals, convexity, seconds)
