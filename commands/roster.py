@@ -187,7 +187,7 @@ def _build(args) -> int:
         con.print(f"status {B.verdict(r, args.time_limit, det)}", markup=False)
         con.print(f"  {time.perf_counter() - started:.1f} s wall of {args.time_limit:g}, {r.det_time:.1f} "
                   "deterministic s" + (f" of {det:g}" if det else "") + f"; solver status {r.status}")
-        if getattr(r, "by_rule", None):
+        if r.by_rule:
             con.print("  objective by rule: " + ", ".join(f"{k} {n} ({c:,.0f})" for k, (n, c) in
                                                          sorted(r.by_rule.items(), key=lambda kv: -kv[1][1])))
         if rep:

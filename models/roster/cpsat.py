@@ -776,6 +776,7 @@ class Result:
     outcome: str | None = None      # the builder's verdict for a pilot (planner.roster.build.outcome)
     first_legal_s: float | None = None  # wall seconds from the builder's start to its first roster with no
     #                                     hard violation and no open minimum cover (None: never held one)
+    by_rule: dict[str, tuple[int, float]] = field(default_factory=dict)  # soft rule -> (violations, cost)
 
 
 def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,

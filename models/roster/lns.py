@@ -30,15 +30,16 @@ from models.roster.cpsat import (
     route,
     solve,
 )
-from models.roster.score import person_cost, score
+from models.roster.score import person_cost, prepare, score
 
 Assignment = dict[tuple[int, int], int]
 
 
-def residual_cover(P: Problem, asg: Assignment, free: set[int]) -> list[Cover]:
+def residual_cover(P: Problem, asg: Assignment, free: set[int], demand_at: dict | None = None) -> list[Cover]:
     """The cover the free people must give when everyone else keeps their shifts: per day, period and
     group the heads missing below the minimum and below the preferred cover (substitution included)."""
-    _, demand_at, _ = demand(P)
+    if demand_at is None:
+        _, demand_at, _ = demand(P)
     heads: dict[tuple[int, str], dict[str, int]] = {}
     for (pi, d), s in asg.items():
         if pi in free:
@@ -78,7 +79,8 @@ class Search:
         for c in self.conds:
             self.by_person[c.person].append(c)
         self.best = dict(asg)
-        self.sc = score(P, self.best, self.W, self.conds)
+        self.prep = prepare(P)
+        self.sc = score(P, self.best, self.W, self.conds, self.prep)
         self.rng = random.Random(seed)
         self.det_step = det_step
         self.lock = threading.Lock()
@@ -141,7 +143,8 @@ class Search:
         P = self.P
         free = set(hood)
         loc = {pi: i for i, pi in enumerate(hood)}
-        Q = dataclasses.replace(P, persons=[P.persons[pi] for pi in hood], cover=residual_cover(P, self.best, free))
+        cover = residual_cover(P, self.best, free, self.prep.demand_at)
+        Q = dataclasses.replace(P, persons=[P.persons[pi] for pi in hood], cover=cover)
         hint = {(loc[pi], d): s for (pi, d), s in self.best.items() if pi in free}
         W0 = dataclasses.replace(self.W, fairness=0)   # the spread is judged on the whole roster below
         left = until - time.perf_counter()
@@ -164,7 +167,7 @@ class Search:
     def offer(self, cand: Assignment) -> bool:
         """Keep ``cand`` when it is no worse: fewer hard violations first, then the objective (a tie
         moves the search to the new roster). Safe to call from another thread."""
-        sc = score(self.P, cand, self.W, self.conds)
+        sc = score(self.P, cand, self.W, self.conds, self.prep)
         with self.lock:
             if (sc.hard, sc.total) <= (self.sc.hard, self.sc.total) and cand != self.best:
                 self.best, self.sc = cand, sc

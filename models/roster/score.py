@@ -97,10 +97,13 @@ def fairness_view(P: Problem) -> FairnessView:
     return fv
 
 
-def cover_cost(P: Problem, asg: dict[tuple[int, int], int], W: Weights) -> tuple[float, int]:
+def cover_cost(P: Problem, asg: dict[tuple[int, int], int], W: Weights,
+               demand_at: dict | None = None) -> tuple[float, int]:
     """(cover part of the objective, open minimum-cover heads) of a roster: per day and period the
-    best routing of the people present into the group slots (substitution allowed), minimum first."""
-    _, demand_at, _ = demand(P)
+    best routing of the people present into the group slots (substitution allowed), minimum first.
+    ``demand_at``: the problem's cover by (day, period), when the caller has it (``demand``)."""
+    if demand_at is None:
+        _, demand_at, _ = demand(P)
     heads: dict[tuple[int, str], dict[str, int]] = {}
     for (pi, d), s in asg.items():
         for per in P.shifts[s].periods:
@@ -134,8 +137,20 @@ class Score:
     by_rule: dict[str, tuple[int, float]]   # rule id -> (violations, cost)
 
 
+@dataclass
+class Prepared:
+    """What scoring needs of a problem that no roster changes: computed once for a search that scores
+    many rosters of the same problem."""
+    demand_at: dict
+    fairness: FairnessView
+
+
+def prepare(P: Problem) -> Prepared:
+    return Prepared(demand(P)[1], fairness_view(P))
+
+
 def score(P: Problem, asg: dict[tuple[int, int], int], W: Weights | None = None,
-          conds: list[Cond] | None = None) -> Score:
+          conds: list[Cond] | None = None, prep: Prepared | None = None) -> Score:
     """The objective of a roster (see the module text), with the soft part per rule."""
     from models.roster.cpsat import all_conditions
     W = W or Weights()
@@ -156,10 +171,11 @@ def score(P: Problem, asg: dict[tuple[int, int], int], W: Weights | None = None,
         soft += cost
         n, k = by_rule.get(c.rule, (0, 0.0))
         by_rule[c.rule] = (n + 1, k + cost)
-    cov, open_min = cover_cost(P, asg, W)
+    prep = prep or prepare(P)
+    cov, open_min = cover_cost(P, asg, W, prep.demand_at)
     fair = 0.0
     if W.fairness:
-        fv = fairness_view(P)
+        fv = prep.fairness
         for kind in KINDS:
             el = fv.eligible[kind]
             if len(el) > 1:

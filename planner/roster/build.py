@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from models.roster import cpsat as M
 from models.roster.colgen import Engine
-from models.roster.lns import Search
+from models.roster.lns import Search, residual_cover
 
 # shares of the budget (wall seconds, or deterministic seconds with --det-time) by phase; what is left
 # after them goes to the whole-roster CP-SAT model from the best roster (it proves small units optimal)
@@ -298,26 +298,6 @@ def neighbourhoods(P: M.Problem, asg: dict) -> list[list[int]]:
     return uniq
 
 
-def _residual_cover(P: M.Problem, asg: dict, free: set[int]) -> list[M.Cover]:
-    """The cover the free people must still give when everyone else keeps their shifts (max-flow of the
-    fixed people into the slots, substitution included)."""
-    heads: dict[tuple[int, str], dict[str, int]] = {}
-    for (pi, d), s in asg.items():
-        if pi in free:
-            continue
-        for per in P.shifts[s].periods:
-            h = heads.setdefault((d, per), {})
-            h[P.persons[pi].group] = h.get(P.persons[pi].group, 0) + 1
-    out = []
-    for c in P.cover:
-        if c.min <= 0:
-            continue
-        miss = M.fill_slots(P, heads.get((c.day, c.code), {}), c.day, c.code).get(c.group, 0)
-        if miss > 0:
-            out.append(M.Cover(c.day, c.code, c.group, miss, miss))
-    return out
-
-
 def improve(P: M.Problem, asg: dict, budget: float, wall: float, seed: int = 1,
             weights: M.Weights | None = None, rounds: int = 2) -> tuple[dict, float]:
     """Large-neighbourhood search: re-plan one neighbourhood at a time (``neighbourhoods``) with everyone
@@ -340,7 +320,7 @@ def improve(P: M.Problem, asg: dict, budget: float, wall: float, seed: int = 1,
                 return best, used
             free = set(hood)
             loc = {pi: i for i, pi in enumerate(hood)}
-            Q = dataclasses.replace(P, persons=[P.persons[pi] for pi in hood], cover=_residual_cover(P, best, free))
+            Q = dataclasses.replace(P, persons=[P.persons[pi] for pi in hood], cover=residual_cover(P, best, free))
             sub_hint = {(loc[pi], d): s for (pi, d), s in best.items() if pi in free}
             share = max(0.5, min(left_det, budget / max(4, len(hoods))))
             r = M.solve(Q, time_limit=left_wall, workers=1, seed=seed, weights=weights, diagnose=False,
