@@ -92,6 +92,19 @@ def test_shipped_unit_solves_the_same_from_a_workbook_in_another_folder(tmp_path
     assert _solve(book, tmp_path / "b.json", capsys) == a
 
 
+def test_template_from_a_workbook_keeps_the_fields_of_its_extra_rules(unit_dir, capsys):
+    """A workbook made from a workbook: the unit's own rule keeps its `groups` and `min` (not only the
+    fields every rule has). Two helsefagarbeidere by day is a rule that changes the answer."""
+    edit(unit_dir / "unit.yaml", lambda d: d.update(extra_rules=[
+        {"id": "to_hfa", "type": "min_heads", "groups": ["helsefagarbeider"], "min": 2, "shifts": "dag",
+         "illustrative": True}]))
+    first = _template(unit_dir / "unit.yaml", unit_dir / "a.xlsx", capsys)
+    second = _template(first, unit_dir / "b.xlsx", capsys)
+    doc = _solve(second, unit_dir / "b.json", capsys)
+    assert doc["results"]["leon"]["staff"]["hverdag_dag"]["helsefagarbeider"] >= 2
+    assert doc == _solve(unit_dir / "unit.yaml", unit_dir / "a.json", capsys)
+
+
 def test_check_accepts_a_workbook(unit_dir, capsys):
     book = _template(unit_dir / "unit.yaml", unit_dir / "unit.xlsx", capsys)
     code, out, err = run_cli(["check", book], capsys)

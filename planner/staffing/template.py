@@ -75,9 +75,9 @@ def _rel(ref: str, base: Path, out_dir: Path) -> str:
 def _from_unit(path: Path, out_dir: Path) -> tuple[dict, dict]:
     load_unit(path)  # a template is only written from a unit that passes every check
     if path.suffix.lower() == ".xlsx":
-        from planner.staffing.workbook import read_unit
+        from planner.staffing.workbook import unit_document
 
-        raw = read_unit(path)[0].model_dump(exclude_unset=True)
+        raw = unit_document(path)
     else:
         raw = dict(read_yaml(path)[0])
     orig = list(raw.get("rules", []))

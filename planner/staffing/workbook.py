@@ -66,6 +66,12 @@ def read_unit(path: Path) -> tuple[UnitFile, dict[tuple, Cell]]:
         raise locate(path, cells, loader._validation_error(path, None, e)) from None
 
 
+def unit_document(path: Path) -> dict:
+    """The workbook's unit as the dict a unit YAML holds (only the fields it fills; every rule with the
+    fields of its own type)."""
+    return read_unit(path)[0].model_dump(exclude_unset=True, serialize_as_any=True)
+
+
 @contextlib.contextmanager
 def located(path: Path, cells: dict[tuple, Cell]) -> Iterator[None]:
     """Report a problem that later checks find in the workbook's fields at the field's cell."""
