@@ -285,7 +285,8 @@ def test_page_solves_the_nursing_home(cli_doc):
     for _, row in freed.iterrows():
         if row["gruppe"] != "sum":
             assert row["totalt"] == pytest.approx(cli_doc["freed_fte"][row["gruppe"]], abs=DISPLAY)
-    assert len(at.download_button) == 2
+    # the answer's workbook and JSON, and the unit as edited (YAML and workbook)
+    assert sorted(b.key for b in at.download_button) == ["json", "unit_xlsx", "unit_yaml", "xlsx"]
     [fam] = [d.value for d in at.dataframe if list(d.value.columns)[:1] == ["oppgavefamilie"]]
     assert "stell" in set(fam["oppgavefamilie"])
 
