@@ -402,9 +402,14 @@ ORDER = (*PARTS, "planning_base")            # the page's tabs
 
 
 def edited(doc: dict, part: str, rows: list[dict], ctx: Context) -> dict | None:
-    """The document with a table's rows written back, or None when the rows are the document's own."""
+    """The document with a table's rows written back, or None when that leaves it as it is (the rows are
+    the document's own, or differ only where the document holds nothing yet: a source typed before the
+    minutes it is for stays in the table until the minutes follow)."""
     p = PARTS[part]
-    return None if rows == p.rows(doc, ctx) else p.write(doc, rows, ctx)
+    if rows == p.rows(doc, ctx):
+        return None
+    new = p.write(doc, rows, ctx)
+    return None if new == doc else new
 
 
 def part_of(e: InputError, name: str) -> str | None:

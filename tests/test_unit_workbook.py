@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 
 from conftest import ROOT, run_cli
-from test_bad_input import edit
 from planner.staffing.schema import MAX_PER_PATIENT, MAX_PER_UNIT
+from test_bad_input import edit
 
 
 def _solve(unit: Path, out: Path, capsys) -> dict:

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic.fields import FieldInfo
 
-from planner.staffing.schema import (FteSpec, PatientClass, RuleOverride, ShiftSpec, TaskMinutes, UnitFile,
-                                     WorkloadEntry)
+from planner.staffing.schema import FteSpec, PatientClass, RuleOverride, ShiftSpec, TaskMinutes, UnitFile, WorkloadEntry
 
 
 @dataclass(frozen=True)
