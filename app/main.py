@@ -127,10 +127,10 @@ def _table(t, src: str, part: str, doc: dict, ctx: unit_edit.Context) -> bool:
     cfg, numeric, disabled = _columns(t, part, doc, ctx)
     rows = spec.rows(doc, ctx)
     out = st.data_editor(unit_edit.to_frame(rows, tuple(numeric), list(cfg)), key=_key(src, part), hide_index=True,
-                         num_rows="dynamic" if spec.row_ids else "fixed", column_config=cfg, disabled=disabled,
-                         placeholder="")
+                         num_rows="dynamic" if spec.dynamic else "fixed", column_config={**cfg, "_row": None},
+                         disabled=disabled, placeholder="")
     try:
-        new = unit_edit.edited(doc, part, unit_edit.from_frame(out, spec.row_ids), ctx)
+        new = unit_edit.edited(doc, part, unit_edit.from_frame(out), ctx)
     except InputError as e:
         _show(t, e)
         return False

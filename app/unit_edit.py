@@ -68,26 +68,20 @@ def plain(v: Any) -> Any:
     return None if v is pd.NA or v is pd.NaT else v
 
 
-def from_frame(df, row_ids: bool = False) -> list[dict]:
-    """The rows of an edited table; with `row_ids`, each row's index as `_row` (the editor keeps an
-    original row's index and numbers added rows after the last)."""
-    rows = []
-    for idx, rec in zip(df.index, df.to_dict("records"), strict=True):
-        row = {str(k): plain(v) for k, v in rec.items()}
-        if row_ids:
-            row["_row"] = int(idx)
-        rows.append(row)
-    return rows
+def from_frame(df) -> list[dict]:
+    """The rows of an edited table (a row the editor added has no `_row`: None)."""
+    return [{str(k): plain(v) for k, v in rec.items()} for rec in df.to_dict("records")]
 
 
 def to_frame(rows: list[dict], numeric: tuple[str, ...] = (), columns: list[str] | None = None):
-    """The table for an editor, number columns as numbers even when all empty. Its index is the range
-    0..n-1: a document's rows carry `_row` = their place, which is what the index says (and an editor that
-    adds rows wants a range index)."""
-    assert all(r.get("_row", i) == i for i, r in enumerate(rows)), "rows of a document, in its order"
-    cols = columns if columns is not None else [k for k in (rows[0] if rows else {}) if k != "_row"]
+    """The table for an editor, number columns as numbers even when all empty. A part whose rows may be
+    added and removed keeps each row's place in the document in the column `_row` (the page hides it):
+    the editor's own index cannot say which rows are new once a row is deleted."""
+    cols = list(columns if columns is not None else [k for k in (rows[0] if rows else {}) if k != "_row"])
+    if rows and "_row" in rows[0]:
+        cols.append("_row")
     df = pd.DataFrame([{c: r.get(c) for c in cols} for r in rows], columns=cols)
-    for c in numeric:
+    for c in (*numeric, "_row"):
         if c in df and (df[c].isna().all() or df[c].dtype == object):
             df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
     return df
@@ -168,7 +162,7 @@ def write_workload(doc: dict, rows: list[dict], ctx: Context) -> dict:
     old = {r["_row"]: r for r in workload_rows(doc, ctx)}
     entries = []
     for j, row in enumerate(rows):
-        i = row.get("_row")
+        i = row.get("_row")  # None: an added row
         orig = doc["workload"][i] if i in old else {}
         if i in old and old[i] == row:
             entries.append(copy.deepcopy(orig))
@@ -388,11 +382,11 @@ def write_planning_base(doc: dict, base: str | None, original: dict) -> dict:
 class Part:
     rows: Callable[[dict, Context], list[dict]]
     write: Callable[[dict, list[dict], Context], dict]
-    row_ids: bool = False                    # rows may be added and removed
+    dynamic: bool = False                    # rows may be added and removed (each row knows its `_row`)
 
 
 PARTS = {"patients": Part(patient_rows, write_patients),
-         "workload": Part(workload_rows, write_workload, row_ids=True),
+         "workload": Part(workload_rows, write_workload, dynamic=True),
          "task_minutes": Part(minute_rows, write_minutes),
          "today": Part(today_rows, write_today),
          "shifts": Part(shift_rows, write_shifts),
