@@ -114,7 +114,7 @@ def _columns(t, part: str, doc: dict, ctx: unit_edit.Context) -> tuple[dict, lis
         return cfg, ["paid_hours", "days_per_week"], ["id", "day_type", "time"]
     if part == "rules":
         values = {f: num(t(f"rule_{f}")) for f in unit_edit.RULE_VALUES}
-        cfg = {"rule": t("rule"), "about": t("about"), "enabled": check(t("enabled")), **values}
+        cfg = {"rule": t("rule"), "about": text(t("about"), width="medium"), "enabled": check(t("enabled")), **values}
         return cfg, list(values), ["rule", "about"]
     groups = list(doc.get("groups") or [])
     return {"shift": t("shift"), **{g: num(g) for g in groups}}, groups, ["shift"]
