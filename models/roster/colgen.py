@@ -374,10 +374,13 @@ class Engine:
         return n
 
     def generate(self, until: float, progress: Callable[[CGStats], None] | None = None,
-                 per_pricing: float = 2.0, alpha: float = 0.8, det_budget: float | None = None) -> CGStats:
+                 per_pricing: float = 2.0, alpha: float = 0.8, det_budget: float | None = None,
+                 rounds: int | None = None) -> CGStats:
         """Price and re-solve until no schedule has a negative reduced cost (the LP is solved), ``until``
         (a perf_counter instant) comes, or the pricing has used ``det_budget`` deterministic seconds in
-        all. May be called again (after ``add_roster``).
+        all, or after ``rounds`` master re-solves (0: the first pricing of every class alone only, which
+        proves a person's rules infeasible and gives a first bound). May be called again (after
+        ``add_roster``).
 
         Prices are smoothed (Wentges): the pricing runs at ``alpha`` x the best prices so far (the centre,
         the one with the highest Lagrangian bound) + (1 - alpha) x the master's; the first master duals
@@ -386,7 +389,8 @@ class Engine:
         st, M_ = self.stats, self.master
 
         def more() -> bool:
-            return time.perf_counter() < until and (det_budget is None or self.det_used < det_budget)
+            return time.perf_counter() < until and (det_budget is None or self.det_used < det_budget) \
+                and (rounds is None or st.rounds < rounds)
 
         pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
         try:
