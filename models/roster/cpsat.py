@@ -214,15 +214,44 @@ class Contract(Cond):
     tolerance: int = 0         # minutes
 
 
+def linear_sum(cond: Linear | Contract, worked: set[Slot]) -> int:
+    """The condition's weighted count of worked slots. A schedule holds far fewer slots than a long
+    condition has terms, so the terms are kept as a dict (made once per condition) and the worked
+    slots looked up in it."""
+    tm = cond.__dict__.get("_terms")
+    if tm is None:
+        tm = {}
+        for sl, k in cond.terms:
+            tm[sl] = tm.get(sl, 0) + k
+        cond.__dict__["_terms"] = tm
+    if len(worked) < len(tm):
+        return sum(tm.get(sl, 0) for sl in worked)
+    return sum(k for sl, k in tm.items() if sl in worked)
+
+
+def violated(cond: Cond, worked: set[Slot], person: Person) -> bool:
+    """Whether one condition is broken on one person's worked slots (``evaluate`` without the words)."""
+    if isinstance(cond, Contract):
+        return abs(linear_sum(cond, worked) - cond.per_percent * person.percent) > cond.tolerance + 1e-6
+    if isinstance(cond, Linear):
+        v = linear_sum(cond, worked)
+        return (cond.lo is not None and v < cond.lo) or (cond.hi is not None and v > cond.hi)
+    if isinstance(cond, CountAny):
+        return sum(1 for st in cond.sets if any(sl in worked for sl in st)) > cond.hi
+    if isinstance(cond, Pattern):
+        return all(any(sl in worked for sl in st) == want for st, want in cond.elems)
+    raise TypeError(cond)
+
+
 def evaluate(cond: Cond, worked: set[Slot], person: Person) -> tuple[bool, str]:
     """Return (violated, detail) for one condition on one person's worked slots."""
     if isinstance(cond, Contract):
-        v = sum(c for sl, c in cond.terms if sl in worked)
+        v = linear_sum(cond, worked)
         target = cond.per_percent * person.percent
         bad = abs(v - target) > cond.tolerance + 1e-6
         return bad, cond.detail.format(value=f"{v / 60:.2f}", target=f"{target / 60:.2f}")
     if isinstance(cond, Linear):
-        v = sum(c for sl, c in cond.terms if sl in worked)
+        v = linear_sum(cond, worked)
         bad = (cond.lo is not None and v < cond.lo) or (cond.hi is not None and v > cond.hi)
         val = v / cond.scale
         return bad, cond.detail.format(value=f"{val:.2f}".rstrip("0").rstrip("."))
@@ -1383,7 +1412,7 @@ def construct(P: Problem, forbid: dict[int, set] | None = None, top_up: bool = T
             return False
         w = worked[pi] | {(d, s)}
         p = P.persons[pi]
-        return not any(evaluate(c, w, p)[0] for c in by_slot[pi].get((d, s), ()))
+        return not any(violated(c, w, p) for c in by_slot[pi].get((d, s), ()))
 
     def add(pi, d, s):
         worked[pi].add((d, s))

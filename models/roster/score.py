@@ -26,9 +26,10 @@ from models.roster.cpsat import (
     WeekendFrequency,
     Weights,
     demand,
-    evaluate,
     fairness_people,
+    linear_sum,
     route,
+    violated,
 )
 
 KINDS = ("weekend", "natt", "kveld")
@@ -39,14 +40,14 @@ def excess(c: Cond, worked: set[Slot], person) -> float:
     pattern, the number of sets over the limit for a count, tenths of a minute outside the tolerance for
     contract hours (the units the CP-SAT model penalises)."""
     if isinstance(c, Contract):
-        v = sum(k for sl, k in c.terms if sl in worked)
+        v = linear_sum(c, worked)
         target = round(10 * c.per_percent * person.percent)
         return max(0, abs(10 * v - target) - 10 * c.tolerance)
     if isinstance(c, CountAny):
         n = sum(1 for st in c.sets if any(sl in worked for sl in st))
         return max(0, n - c.hi)
     if isinstance(c, (Linear, Pattern)):
-        return 1.0 if evaluate(c, worked, person)[0] else 0.0
+        return 1.0 if violated(c, worked, person) else 0.0
     raise TypeError(c)
 
 

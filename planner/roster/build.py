@@ -153,7 +153,8 @@ def _result(P, S: Search, E: Engine, start, t0, end, det_time, first_legal) -> M
     r.kept_start = S.best == start
     r.first_legal_s = first_legal
     r.by_rule = dict(S.sc.by_rule)
-    r.outcome = outcome(P, r)
+    # as ``outcome`` says, from the search's own score of its best roster (no second evaluation at the end)
+    r.outcome = "none_found_in_time" if S.sc.hard else "optimal" if optimal and not r.kept_start else "feasible"
     return r
 
 
