@@ -137,9 +137,10 @@ class Search:
         d0 = self.rng.randrange(P.days)
         return by_group[g], {(d0 + k) % P.days for k in range(min(length, P.days))}
 
-    def step(self, hood: list[int], until: float, days: set[int] | None = None) -> bool:
+    def step(self, hood: list[int], until: float, days: set[int] | None = None,
+             stop: Callable[[], bool] | None = None) -> bool:
         """Re-plan ``hood`` together (only on ``days`` when given: elsewhere nobody takes on a new shift);
-        keep the result when the roster's objective is no worse."""
+        keep the result when the roster's objective is no worse. ``stop``: ends the sub-solve early."""
         P = self.P
         free = set(hood)
         loc = {pi: i for i, pi in enumerate(hood)}
@@ -155,7 +156,7 @@ class Search:
             forbid = {i: {(d, s) for d in range(P.days) if d not in days for s in range(len(P.shifts))
                           if hint.get((i, d)) != s} for i in range(len(hood))}
         r = solve(Q, time_limit=min(5.0, left), workers=1, seed=self.rng.randrange(1 << 30), weights=W0,
-                  diagnose=False, hint=hint, deadline=until, det_time=self.det_step, forbid=forbid)
+                  diagnose=False, hint=hint, deadline=until, det_time=self.det_step, forbid=forbid, stop=stop)
         self.tried += 1
         self.det_used += r.det_time
         if r.status not in ("OPTIMAL", "FEASIBLE"):
@@ -186,7 +187,7 @@ class Search:
         that many deterministic seconds in all (counted from the search's start); with ``stall``, also
         after that many neighbourhoods in a row without a better roster (a stop that does not depend on
         the machine's speed); with ``stop``, also as soon as it returns True (checked between
-        neighbourhoods, each of which may run until ``until``)."""
+        neighbourhoods, and by the neighbourhood's solve while it runs)."""
         costs = self.person_costs()
         idle = 0
         while time.perf_counter() < until - 0.1 and (det_budget is None or self.det_used < det_budget) \
@@ -197,7 +198,7 @@ class Search:
                 hood, days = self.window()
             else:
                 hood, days = self.pick(costs, self.rng.choice(sizes)), None
-            if self.step(hood, until, days) and self.sc.total < before:
+            if self.step(hood, until, days, stop) and self.sc.total < before:
                 idle = 0
                 costs = self.person_costs()
                 if on_better:
