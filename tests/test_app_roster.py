@@ -184,7 +184,7 @@ def test_page_in_english():
 # ------------------------------------------------------------------------------------------ build
 def test_built_roster_is_legal_and_its_audit_is_the_audit_of_its_csv():
     a, verdict = logic.build_roster("sykehjem", 8.0)
-    assert a is not None and verdict.split(":")[0] in ("optimal", "feasible")
+    assert a is not None and verdict["status"] in ("optimal", "feasible")
     assert a.report["summary"]["hard_violations"] == 0
     # the downloaded CSV, audited as an upload (the CLI's reading of a grid), gives the same audit
     again = logic.audit_upload("sykehjem", "built.csv", logic.csv_bytes(a))
@@ -197,6 +197,14 @@ def test_build_time_limit_out_of_range_is_an_input_error():
         logic.build_roster("sykehjem", 0.0)
 
 
+def _finished(at, unit: str = "sykehjem"):
+    """Wait for the page's background build, then draw the page again (as its poll does in a browser)."""
+    build = at.session_state["roster_builds"][unit]
+    assert build.wait(120), "the build did not end"
+    at.run()
+    assert not at.exception, at.exception
+
+
 def test_page_builds_a_roster():
     at = _app()
     at.radio(key="roster_source").set_value("build").run()
@@ -204,8 +212,10 @@ def test_page_builds_a_roster():
     at.number_input(key="roster_limit").set_value(5).run()
     at.button(key="roster_build").click().run()
     assert not at.exception, at.exception
+    _finished(at)
     assert [m.value for m in at.metric if m.label == roster_page.label("hard")] == ["0"]
-    assert at.success and at.success[0].value.split(":")[0] in ("optimal", "feasible")
+    [box] = [*at.success, *at.warning]     # a warning when the short build leaves cover open
+    assert box.value.startswith("Lovlig turnus funnet")
     assert len(at.get("download_button")) == 3
 
 
