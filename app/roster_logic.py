@@ -159,7 +159,7 @@ def audit_grid(unit_id: str, grid_path: Path, name: str | None = None, cyclic: b
 class Build:
     """A roster build running in a background thread; the page polls it. ``stop`` ends it with the best
     roster so far; ``best`` is the latest (objective, bound, seconds) the engine reported."""
-    unit: str
+    unit: str                       # the shipped unit's name (its file's stem), as the page picks it
     staff: str
     time_limit: float
     started: float
@@ -196,7 +196,7 @@ def start_build(unit_id: str, time_limit: float, staff: Staff | None = None, see
     started = time.perf_counter()
     unit, sf, rules, req = _inputs(unit_id, staff)
     P = make_problem(unit, sf, rules, 6, None, req, True)
-    b = Build(unit.id, staff.name if staff else f"{unit_id}.yaml", float(time_limit), started)
+    b = Build(unit_id, staff.name if staff else f"{unit_id}.yaml", float(time_limit), started)
 
     def report(obj: float, bound: float, secs: float) -> None:
         b.best = (obj, bound, secs)
