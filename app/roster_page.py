@@ -28,6 +28,8 @@ LABELS: dict[str, dict[str, str]] = {
         "build_button": "Bygg turnus",
         "building": "Bygger turnus ... {t:.0f} av {limit:g} s: beste kostnad {obj}, nedre grense {bound}",
         "building_first": "Bygger turnus ... {t:.0f} av {limit:g} s: leter etter den første turnusen",
+        "building_unbounded": "Bygger turnus ... {t:.0f} av {limit:g} s: beste kostnad {obj}, nedre grense ennå "
+                              "ikke bevist",
         "build_hint": "Bygg en 6-ukers turnus for enheten og de valgte ansatte.",
         "build_other": "En turnus for {unit} bygges nå: vent, eller velg {unit} og stopp den.",
         "stop_button": "Stopp og behold beste",
@@ -157,6 +159,7 @@ LABELS: dict[str, dict[str, str]] = {
         "build_button": "Build roster",
         "building": "Building ... {t:.0f} of {limit:g} s: best cost {obj}, lower bound {bound}",
         "building_first": "Building ... {t:.0f} of {limit:g} s: looking for the first roster",
+        "building_unbounded": "Building ... {t:.0f} of {limit:g} s: best cost {obj}, no lower bound proven yet",
         "build_hint": "Build a 6-week roster for the unit and the chosen staff.",
         "build_other": "A roster for {unit} is being built: wait, or choose {unit} and stop it.",
         "stop_button": "Stop and keep the best",
@@ -316,7 +319,9 @@ def _built(t, lang: str, unit: str, staff: logic.Staff) -> logic.Audit | None:
     limit = st.number_input(t("time_limit"), 1, 3600, 30, 5, key="roster_limit")
     builds = _builds()
     running = next((b for b in builds.values() if not b.done), None)
-    if st.button(t("build_button"), key="roster_build", type="primary", disabled=running is not None):
+    # drawn before a build starts in this run, the button may be clicked again while it runs: once is enough
+    if st.button(t("build_button"), key="roster_build", type="primary", disabled=running is not None) \
+            and running is None:
         builds[unit] = running = logic.start_build(unit, float(limit), staff)
     if running is not None and running.unit != unit:
         st.info(t("build_other").format(unit=running.unit))
@@ -354,8 +359,9 @@ def _watch(lang: str, unit: str) -> None:
     if b.best is None:
         text = label("building_first", lang).format(t=secs, limit=b.time_limit)
     else:
-        text = label("building", lang).format(t=secs, limit=b.time_limit, obj=verdict.number(b.best[0], lang),
-                                              bound=verdict.number(b.best[1], lang))
+        obj, bound, _ = b.best
+        text = label("building" if bound > 0 else "building_unbounded", lang).format(
+            t=secs, limit=b.time_limit, obj=verdict.number(obj, lang), bound=verdict.number(bound, lang))
     st.progress(min(1.0, secs / b.time_limit), text=text)
     if not b.stop.is_set() and st.button(label("stop_button", lang), key="roster_stop"):
         b.stop.set()
