@@ -360,12 +360,13 @@ class Engine:
 
     @property
     def det_used(self) -> float:
-        return sum(p.det_used for p in self.pricers.values())
+        return sum(p.det_used for p in list(self.pricers.values()))   # a copy: pricers are added in another thread
 
     @property
     def infeasible(self) -> list[int]:
         """People whose hard rules cannot all hold (proven by their class's pricing model)."""
-        return sorted(pi for k, p in self.pricers.items() if p.infeasible for pi in self.members[k])
+        # a copy of the pricers (taken at once): the search's stop reads this while the other thread adds them
+        return sorted(pi for k, p in list(self.pricers.items()) if p.infeasible for pi in self.members[k])
 
     def add_roster(self, asg: dict[tuple[int, int], int]) -> int:
         """Every person's schedule in ``asg`` that keeps the person's hard rules becomes a column."""
