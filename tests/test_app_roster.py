@@ -465,3 +465,18 @@ def test_page_builds_with_generated_staff_and_stops_keeping_the_best():
     [box] = [*at.success, *at.warning]
     assert box.value.startswith("Lovlig turnus funnet") and "Du stoppet søket etter" in box.value
     assert build.verdict["stopped_by"] == "stop" and build.audit.report["summary"]["hard_violations"] == 0
+
+
+def test_page_shows_a_broken_staff_upload_with_file_field_and_fix():
+    at = _app()
+    at.radio(key="roster_source").set_value("build").run()
+    at.radio(key="roster_staff_source").set_value("upload").run()
+    assert [i.value for i in at.info] == [roster_page.label("staff_hint")]
+    first = "{id: spln01, group: sykepleier, percent: 55"
+    bad = STAFF.read_text().replace(first, first + "0").encode()
+    at.file_uploader(key="roster_staff_upload").upload("feil.yaml", bad, "application/x-yaml").run()
+    assert not at.exception, at.exception
+    [err] = at.error
+    assert "feil.yaml" in err.value and "staff[0].percent" in err.value
+    assert "at most 100 (got 550)" in err.value and "give the stillingsprosent" in err.value
+    assert "leon-staff-" not in err.value and not at.metric
