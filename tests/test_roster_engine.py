@@ -153,3 +153,36 @@ def test_lns_keeps_only_rosters_that_are_no_worse():
     S.run(time.perf_counter() + 3, lambda a, v: seen.append(v), stall=30)
     assert S.sc.total <= before and seen == sorted(seen, reverse=True)
     assert S.sc.total == score(P, S.best).total
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.tuples(*[st.integers(0, 2)] * 16), st.integers(0, 10_000))
+def test_the_searchs_running_score_equals_a_fresh_score_after_any_offer(pattern, seed):
+    """Search re-evaluates only the people whose schedule changed; the sum must be score()'s, by rule too."""
+    P = tiny(pattern, days=8, people=3, groups=("hfa",) * 3)
+    rng = random.Random(seed)
+    useful = M.demand(P)[0].get("hfa", set())
+    S = Search(P, B.start_roster(P), seed=seed)
+    for _ in range(5):
+        cand = dict(S.best)
+        pi, d = rng.randrange(3), rng.randrange(P.days)
+        s = rng.choice([-1, 0, 1])
+        cand.pop((pi, d), None)
+        if s >= 0 and (d, s) in useful:
+            cand[pi, d] = s
+        S.offer(cand)
+        fresh = score(P, S.best)
+        assert (S.sc.total, S.sc.hard, S.sc.open_min) == (fresh.total, fresh.hard, fresh.open_min)
+        assert {k: (n, pytest.approx(c)) for k, (n, c) in S.sc.by_rule.items()} == fresh.by_rule
+
+
+def test_a_window_step_changes_nobody_outside_its_days():
+    """A neighbourhood over days 2-4 holds every other day's shifts as constants of the sub-model."""
+    P = tiny((2, 1, 1, 2, 2, 1, 1, 2, 2, 2, 1, 1, 2, 2, 1, 1), days=8, people=3, groups=("hfa",) * 3)
+    S = Search(P, B.start_roster(P), seed=1)
+    before = dict(S.best)
+    for _ in range(10):
+        S.step([0, 1, 2], time.perf_counter() + 5, days={2, 3, 4})
+        outside = {k: v for k, v in S.best.items() if k[1] not in {2, 3, 4}}
+        assert outside == {k: v for k, v in before.items() if k[1] not in {2, 3, 4}}
+    assert S.sc.total <= score(P, before).total

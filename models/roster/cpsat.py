@@ -785,7 +785,8 @@ def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
           weights: Weights | None = None, progress: Callable[[float, float, float], None] | None = None,
           diagnose: bool = True, hint: dict | None = None, det_time: float | None = None,
           forbid: dict[int, set] | None = None, deadline: float | None = None,
-          on_solution: Callable[[dict], bool] | None = None, stop: Callable[[], bool] | None = None) -> Result:
+          on_solution: Callable[[dict], bool] | None = None, conds: list[Cond] | None = None,
+          window: set[int] | None = None, stop: Callable[[], bool] | None = None) -> Result:
     """Build and solve. If the hard rules cannot all hold, re-solve once with one assumption literal
     per (rule, person) and return an infeasibility core in ``Result.conflict``.
 
@@ -798,10 +799,14 @@ def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
     ``time.perf_counter()`` instant that nothing here runs past (model building, hint and diagnosis
     included); when it has passed before the search, the result is UNKNOWN without an assignment.
     ``on_solution``: called with each solution's {(person, day): shift} until it returns True.
+    ``conds``: the problem's conditions when the caller has them (else ``all_conditions``).
+    ``window``: the days that may change (a search neighbourhood): elsewhere every person keeps the
+    ``hint``'s shifts as constants, so only conditions and cover that touch the window need posting
+    (the caller may pass just those) and the model is a fraction of the whole horizon's.
     ``stop``: polled while the solver runs; once it returns True the search ends at once (``stoppable``)
     with what it has, ``stopped_by`` "stop"."""
     r = _solve(P, time_limit, workers, seed, weights, progress, False, hint, det_time, forbid, deadline,
-               on_solution, stop)
+               on_solution, conds, window, stop)
     if r.status == "INFEASIBLE" and diagnose:
         t_end = time.perf_counter() + max(5.0, time_limit / 2)
         if deadline is not None:
@@ -881,13 +886,15 @@ def stoppable(solver, stop: Callable[[], bool] | None, every: float = 0.05) -> I
 
 
 def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_time=None, forbid=None,
-           deadline=None, on_solution=None, stop=None) -> Result:
+           deadline=None, on_solution=None, conds=None, window=None, stop=None) -> Result:
     from ortools.sat.python import cp_model
 
     W = weights or Weights()
     m = cp_model.CpModel()
     S = range(len(P.shifts))
-    conds = all_conditions(P)
+    conds = all_conditions(P) if conds is None else conds
+    fixed = (hint or {}) if window is not None else None
+    one = m.new_constant(1) if window is not None else None
 
     useful, demand_at, period_shifts = demand(P)
 
@@ -895,12 +902,13 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
     needed = {(c.person, sl) for c in conds if c.hard and isinstance(c, Linear) and (c.lo or 0) > 0
               for sl, _ in c.terms}
     y: dict[tuple[int, int, int], IntVar] = {}
+    days = range(P.days) if window is None else sorted(window)
     for pi, p in enumerate(P.persons):
-        for d in range(P.days):
+        for d in days:
             for s in S:
                 if ((d, s) in useful.get(p.group, ()) or (pi, (d, s)) in needed) and P.exists(d, s):
                     y[pi, d, s] = m.new_bool_var(f"y_{pi}_{d}_{s}")
-        for d in range(P.days):
+        for d in days:
             lits = [y[pi, d, s] for s in S if (pi, d, s) in y]
             if len(lits) > 1:
                 m.add_at_most_one(lits)
@@ -912,7 +920,10 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
                 m.add(v == 0)
 
     def Y(pi, sl):
-        return y.get((pi, sl[0], sl[1]))
+        v = y.get((pi, sl[0], sl[1]))
+        if v is None and fixed is not None and sl[0] not in window and fixed.get((pi, sl[0])) == sl[1]:
+            return one      # outside the window: the shift the person keeps
+        return v
 
     # hard unary zeros first (availability, too-long shifts): fix them; when diagnosing, only the staff
     # data, so that a too-long shift is named in the conflict like any other rule
@@ -922,7 +933,7 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
             continue
         if c.hard and isinstance(c, Linear) and c.lo is None and c.hi == 0 and all(k > 0 for _, k in c.terms):
             for sl, _ in c.terms:
-                v = Y(c.person, sl)
+                v = y.get((c.person, sl[0], sl[1]))
                 if v is not None:
                     m.add(v == 0)
 

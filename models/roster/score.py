@@ -63,6 +63,25 @@ def person_cost(P: Problem, conds: list[Cond], worked: set[Slot], W: Weights) ->
     return cost, hard
 
 
+def person_part(P: Problem, conds: list[Cond], worked: set[Slot], W: Weights
+                ) -> tuple[float, int, dict[str, tuple[int, float]]]:
+    """``person_cost`` with the soft cost per rule: (soft penalty, hard broken, rule -> (count, cost))."""
+    cost, hard = 0.0, 0
+    by_rule: dict[str, tuple[int, float]] = {}
+    for c in conds:
+        e = excess(c, worked, P.persons[c.person])
+        if e <= 0:
+            continue
+        if c.hard:
+            hard += 1
+            continue
+        k = c.weight * W.soft_rule * e
+        cost += k
+        n0, k0 = by_rule.get(c.rule, (0, 0.0))
+        by_rule[c.rule] = (n0 + 1, k0 + k)
+    return cost, hard, by_rule
+
+
 @dataclass
 class FairnessView:
     """Which people take part in each fairness spread, and how a schedule counts for it."""
@@ -173,12 +192,17 @@ def score(P: Problem, asg: dict[tuple[int, int], int], W: Weights | None = None,
         by_rule[c.rule] = (n + 1, k + cost)
     prep = prep or prepare(P)
     cov, open_min = cover_cost(P, asg, W, prep.demand_at)
+    fair = fairness_cost(P, worked, W, prep.fairness)
+    return Score(cov + soft + fair, cov, open_min, soft, hard, fair, by_rule)
+
+
+def fairness_cost(P: Problem, worked: list[set[Slot]], W: Weights, fv: FairnessView) -> float:
+    """The fairness part: per kind, ``fairness`` x (most - fewest) over the people eligible for it."""
     fair = 0.0
     if W.fairness:
-        fv = prep.fairness
         for kind in KINDS:
             el = fv.eligible[kind]
             if len(el) > 1:
                 counts = [fv.count(P, kind, worked[pi]) for pi in el]
                 fair += W.fairness * (max(counts) - min(counts))
-    return Score(cov + soft + fair, cov, open_min, soft, hard, fair, by_rule)
+    return fair
