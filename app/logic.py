@@ -15,9 +15,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
 from pydantic import ValidationError
 
 from planner.io.errors import InfeasibleError, InputError
+from planner.io.loader import read_yaml
 from planner.staffing.instance import Instance, load_unit
 
 INSTANCES = Path(__file__).resolve().parent.parent / "instances"
@@ -39,6 +41,25 @@ def load_upload(name: str, data: bytes) -> Instance:
     The bytes go to a temporary folder that is removed once the unit is read. Beside the file the
     folder links the shipped catalogue and rule folders, so a unit written like the shipped ones
     (`catalogue: ../catalogue/tasks.yaml`) finds them. Errors name the upload, not the folder."""
+    return _in_upload_folder(name, data, load_unit)
+
+
+def upload_document(name: str, data: bytes) -> tuple[dict, str]:
+    """An uploaded unit, checked as load_upload checks it (a workbook's errors at their cells), as its
+    document and the name the document goes by (a workbook's is the same name ending in .yaml)."""
+    def read(path: Path) -> tuple[dict, str]:
+        load_unit(path)
+        if path.suffix.lower() == ".xlsx":
+            from planner.staffing.workbook import unit_document
+
+            return unit_document(path), f"{path.stem}.yaml"
+        return read_yaml(path)[0], path.name
+    return _in_upload_folder(name, data, read)
+
+
+def _in_upload_folder(name: str, data: bytes, read):
+    """read(path) of the bytes written as `name` in a temporary copy of the shipped layout (units/ beside
+    links to the other instance folders); the folder is removed afterwards."""
     base = Path(name).name or "upload.yaml"
     if Path(base).suffix.lower().lstrip(".") not in UPLOAD_TYPES:
         raise InputError(base, "", "is neither a unit YAML file nor a unit workbook",
@@ -52,11 +73,29 @@ def load_upload(name: str, data: bytes) -> Instance:
         path = tmp / "units" / base
         path.write_bytes(data)
         try:
-            return load_unit(path)
+            return read(path)
         except InputError as e:
             raise named_error(e, tmp, base) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------------------ the document
+def unit_document(path: Path) -> dict:
+    """A unit file's document: the dict its YAML holds (a shipped unit's, read as the CLI reads it)."""
+    return read_yaml(path)[0]
+
+
+def document_yaml(doc: dict) -> str:
+    """The document as a unit YAML file (sources and notes kept; comments are not part of it)."""
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120)
+
+
+def document_instance(doc: dict, name: str) -> Instance:
+    """The unit a document describes, through the CLI's loader: the document is written as `name` into
+    the layout of the shipped units (its catalogue and rule references relative to instances/units/),
+    so every check and error is the CLI's."""
+    return load_upload(name, document_yaml(doc).encode())
 
 
 def named_error(e: InputError, tmp: Path, name: str) -> InputError:
@@ -208,6 +247,18 @@ def json_bytes(answer: Answer) -> bytes:
     from planner.io.writer import write_json
 
     return via_file(lambda p: write_json(p, answer.doc), ".json")
+
+
+def unit_yaml_bytes(doc: dict) -> bytes:
+    """The edited unit as a YAML file, to be saved beside the shipped units (instances/units/)."""
+    return document_yaml(doc).encode()
+
+
+def unit_xlsx_bytes(doc: dict) -> bytes:
+    """The edited unit as the workbook `leon template --from` writes, to be saved beside the shipped units."""
+    from planner.staffing.template import write_unit_book
+
+    return via_file(lambda p: write_unit_book(p, doc, UNITS), ".xlsx")
 
 
 def cost_text(doc: dict) -> str:

@@ -1,6 +1,6 @@
-"""The unit page (Enhet): pick or upload a unit, edit patients, solve, read and download the answer.
+"""The unit page (Enhet): pick or upload a unit, edit it in tables, solve, read and download the answer.
 
-Run with `leon app`. The page only lays out what app.logic returns; the numbers are the CLI's.
+Run with `leon app`. The page only lays out what app.logic and app.unit_edit return; the numbers are the CLI's.
 """
 
 from __future__ import annotations
@@ -12,35 +12,158 @@ ROOT = str(Path(__file__).resolve().parent.parent)
 if ROOT not in sys.path:  # `streamlit run app/main.py` puts app/ first on the path, not the project
     sys.path.insert(0, ROOT)
 
+import copy  # noqa: E402
+
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from app import logic, national_page, roster_page  # noqa: E402
+from app import logic, national_page, roster_page, unit_edit  # noqa: E402
 from app.labels import LANGUAGES, label  # noqa: E402
 from planner.io.errors import InfeasibleError, InputError  # noqa: E402
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _solved(key: tuple, _inst) -> logic.Answer:
-    """One solve per unit and patient counts (the key); reruns of the page reuse it."""
+    """One solve per unit document (the key); reruns of the page reuse it."""
     return logic.solve_unit(_inst)
 
 
-def _unit(t) -> tuple[str, object] | None:
-    """(a key naming the unit's source, the unit), or None while no file is uploaded."""
-    shipped = logic.shipped_units()
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _instance(text: str, name: str):
+    """The unit of a document's YAML text, through the CLI's loader (an InputError is not cached)."""
+    return logic.load_upload(name, text.encode())
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _context(catalogue: str, rules: tuple[str, ...], name: str) -> unit_edit.Context:
+    return unit_edit.context({"catalogue": catalogue, "rules": list(rules)}, name, logic.UNITS)
+
+
+def _source(t) -> tuple[str, str] | None:
+    """(a key naming the unit's source, the name its document goes by), or None while no file is
+    uploaded. The source's document is kept in the session: `orig:KEY` as read, `doc:KEY` as edited."""
+    state = st.session_state
     source = st.radio(t("source"), ("shipped", "upload"), format_func=t, key="source", horizontal=True)
     if source == "shipped":
+        shipped = logic.shipped_units()
         names = list(shipped)
         name = st.selectbox(t("unit"), names, key="unit",
                             index=names.index("sykehjem.yaml") if "sykehjem.yaml" in names else 0)
-        return f"shipped:{name}", logic.load_unit(shipped[name])
-    up = st.file_uploader(t("upload_file"), type=list(logic.UPLOAD_TYPES), key="upload")
-    if up is None:
-        st.info(t("upload_hint"))
-        return None
-    data = up.getvalue()
-    return f"upload:{up.name}:{hash(data)}", logic.load_upload(up.name, data)
+        key = f"shipped:{name}"
+        if f"orig:{key}" not in state:
+            state[f"orig:{key}"], state[f"name:{key}"] = logic.unit_document(shipped[name]), name
+    else:
+        up = st.file_uploader(t("upload_file"), type=list(logic.UPLOAD_TYPES), key="upload")
+        if up is None:
+            st.info(t("upload_hint"))
+            return None
+        data = up.getvalue()
+        key = f"upload:{up.name}:{hash(data)}"
+        if f"orig:{key}" not in state:
+            state[f"orig:{key}"], state[f"name:{key}"] = logic.upload_document(up.name, data)
+    if f"doc:{key}" not in state:
+        state[f"doc:{key}"] = copy.deepcopy(state[f"orig:{key}"])
+    return key, state[f"name:{key}"]
+
+
+# ------------------------------------------------------------------------------------------ editing
+def _key(src: str, part: str) -> str:
+    """The widget key of a part's editor: a new one after each change of the document by that editor
+    (the edit is then the document's, and the editor starts again from it)."""
+    v = st.session_state.get(f"ver:{src}", {}).get(part, 0)
+    return f"{part}:{src}" + (f":{v}" if v else "")
+
+
+def _commit(src: str, doc: dict, parts) -> None:
+    st.session_state[f"doc:{src}"] = doc
+    ver = dict(st.session_state.get(f"ver:{src}", {}))
+    for p in parts:
+        ver[p] = ver.get(p, 0) + 1
+    st.session_state[f"ver:{src}"] = ver
+    st.rerun()
+
+
+def _show(t, e: InputError) -> None:
+    st.error(f"**{t('invalid')}**\n\n```\n{e}\n```", icon="⚠️")
+
+
+def _columns(t, part: str, doc: dict, ctx: unit_edit.Context) -> tuple[dict, list[str], list[str]]:
+    """(column config, number columns, columns shown but not edited) of a part's table."""
+    num, text, check = st.column_config.NumberColumn, st.column_config.TextColumn, st.column_config.CheckboxColumn
+    if part == "patients":
+        cfg = {"class": t("class"), "count": num(t("count"))}
+        return cfg, ["count"], ["class"]
+    if part == "workload":
+        classes = {unit_edit.CLASS + c: num(f"{t('per_patient')}: {c}") for c in unit_edit.classes(doc)}
+        cfg = {"task": st.column_config.SelectboxColumn(t("task"), options=list(ctx.tasks), required=True),
+               "shifts": text(t("shifts_sel"), help=t("shifts_help")), "per_patient": num(t("per_patient_all")),
+               **classes, "per_unit": num(t("per_unit"))}
+        return cfg, ["per_patient", *classes, "per_unit"], []
+    if part == "task_minutes":
+        cfg = {"task": t("task"), "name": t("task_name"), "catalogue": num(t("catalogue_minutes")),
+               "minutes": num(t("unit_minutes")), "source": text(t("source_col")),
+               "illustrative": check(t("illustrative"))}
+        return cfg, ["catalogue", "minutes"], ["task", "name", "catalogue"]
+    if part == "today":
+        groups = unit_edit.today_groups(doc, ctx)
+        cfg = {"task": t("task"), "own": check(t("own_shares")), **{g: num(g) for g in groups}}
+        return cfg, groups, ["task", "own"]
+    if part == "shifts":
+        cfg = {"id": t("shift"), "day_type": t("day_type"), "time": t("time"), "start": text(t("start")),
+               "end": text(t("end")), "paid_hours": num(t("paid_hours")), "days_per_week": num(t("days_per_week"))}
+        return cfg, ["paid_hours", "days_per_week"], ["id", "day_type", "time"]
+    if part == "rules":
+        values = {f: num(t(f"rule_{f}")) for f in unit_edit.RULE_VALUES}
+        cfg = {"rule": t("rule"), "about": text(t("about"), width="medium"), "enabled": check(t("enabled")), **values}
+        return cfg, list(values), ["rule", "about"]
+    groups = list(doc.get("groups") or [])
+    return {"shift": t("shift"), **{g: num(g) for g in groups}}, groups, ["shift"]
+
+
+def _table(t, src: str, part: str, doc: dict, ctx: unit_edit.Context) -> bool:
+    """A part's table; an edit becomes the document's (and reruns the page). False: the edited table
+    cannot be written into the document (its error is shown under it)."""
+    spec = unit_edit.PARTS[part]
+    cfg, numeric, disabled = _columns(t, part, doc, ctx)
+    rows = spec.rows(doc, ctx)
+    out = st.data_editor(unit_edit.to_frame(rows, tuple(numeric), list(cfg)), key=_key(src, part), hide_index=True,
+                         num_rows="dynamic" if spec.dynamic else "fixed", column_config={**cfg, "_row": None},
+                         disabled=disabled, placeholder="")
+    try:
+        new = unit_edit.edited(doc, part, unit_edit.from_frame(out), ctx)
+    except InputError as e:
+        _show(t, e)
+        return False
+    if new is not None:
+        _commit(src, new, [part])
+    return True
+
+
+def _planning_base(t, src: str, doc: dict, orig: dict) -> None:
+    options = unit_edit.base_options(doc)
+    now = doc.get("planning_base")
+    base = st.selectbox(t("base_label"), options, index=options.index(now) if now in options else 0,
+                        format_func=lambda g: t("no_base") if g is None else g, key=_key(src, "planning_base"))
+    new = unit_edit.write_planning_base(doc, base, orig)
+    if new is not doc:
+        _commit(src, new, ["planning_base"])
+
+
+def _edit(t, src: str, doc: dict, ctx: unit_edit.Context, error: tuple[str | None, InputError] | None) -> bool:
+    """The unit's parts in tabs, each with the error that belongs beside it. False: a table holds an
+    edit that cannot be written."""
+    state = st.session_state
+    ok = True
+    for part, tab in zip(unit_edit.ORDER, st.tabs([t(f"tab_{p}") for p in unit_edit.ORDER]), strict=True):
+        with tab:
+            st.caption(t(f"cap_{part}"))
+            if part == "planning_base":
+                _planning_base(t, src, doc, state[f"orig:{src}"])
+            else:
+                ok = _table(t, src, part, doc, ctx) and ok
+            if error is not None and error[0] == part:
+                _show(t, error[1])
+    return ok
 
 
 def _results(t, answer: logic.Answer) -> None:
@@ -83,29 +206,52 @@ def _results(t, answer: logic.Answer) -> None:
                        mime="application/json")
 
 
+def _actions(t, src: str, name: str, doc: dict, valid: bool) -> None:
+    """Solve, the edited unit's downloads (YAML; Excel made when asked for) and going back to the file."""
+    c1, c2, c3, c4 = st.columns(4)
+    if c1.button(t("solve"), key="solve", type="primary", disabled=not valid):
+        st.session_state["solved_for"] = src
+    stem = Path(name).stem
+    if valid:
+        c2.download_button(t("download_unit_yaml"), logic.unit_yaml_bytes(doc), f"{stem}.yaml", key="unit_yaml",
+                           mime="application/x-yaml")
+        c3.download_button(t("download_unit_xlsx"), lambda: logic.unit_xlsx_bytes(doc), f"{stem}.xlsx",
+                           key="unit_xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    orig = st.session_state[f"orig:{src}"]
+    if c4.button(t("reset"), key="reset", disabled=doc == orig):
+        _commit(src, copy.deepcopy(orig), unit_edit.ORDER)
+
+
 def unit_page(t) -> None:
-    """Enhet: pick or upload a unit, edit patients, solve, read and download the answer."""
+    """Enhet: pick or upload a unit, edit it in tables, solve, read and download the answer."""
     st.title(t("title"))
     try:
-        picked = _unit(t)
+        picked = _source(t)
         if picked is None:
             return
-        key, inst = picked
-        st.subheader(t("patients"))
-        edited = st.data_editor(pd.DataFrame(logic.patient_rows(inst)), key=f"patients:{key}", hide_index=True,
-                                num_rows="fixed", disabled=["class"],
-                                column_config={"class": t("class"),
-                                               "count": st.column_config.NumberColumn(t("count"))})
-        inst = logic.with_patient_counts(inst, logic.counts_from_table(edited.to_dict("records")))
+        src, name = picked
+        doc = st.session_state[f"doc:{src}"]
+        ctx = _context(doc["catalogue"], tuple(doc.get("rules") or []), name)
     except InputError as e:
-        st.error(f"**{t('invalid')}**\n\n```\n{e}\n```", icon="⚠️")
+        _show(t, e)
         return
-    if st.button(t("solve"), key="solve", type="primary"):
-        st.session_state["solved_for"] = key
-    if st.session_state.get("solved_for") != key:
+    text = logic.document_yaml(doc)
+    inst, error = None, None
+    try:
+        inst = _instance(text, name)
+    except InputError as e:
+        error = (unit_edit.part_of(e, name), unit_edit.shown_error(e))
+    if error is not None and error[0] is None:
+        _show(t, error[1])
+    ok = _edit(t, src, doc, ctx, error)
+    if error is not None and error[0] is not None:
+        st.warning(t("see_tab").format(tab=t(f"tab_{error[0]}")))
+    valid = ok and inst is not None
+    _actions(t, src, name, doc, valid)
+    if not valid or st.session_state.get("solved_for") != src:
         return
     try:
-        answer = _solved((key, tuple(sorted(inst.patient_counts.items()))), inst)
+        answer = _solved((src, text), inst)
     except InfeasibleError as e:
         st.error(f"**{t('infeasible')}**\n\n```\n{e}\n```", icon="⛔")
         return

@@ -51,8 +51,11 @@ def check(unit_path: str | Path, doc: dict, mode: str) -> list[str]:
     staff = res["staff"]
     problems: list[str] = []
 
-    # workload, recomputed from the files (overheads add minutes to every occurrence of their tasks)
-    minutes = {t: spec["minutes"] + sum(o["minutes"] for o in unit.get("overheads", []) if _covers(o, spec))
+    # workload, recomputed from the files (the unit's task_minutes replace the catalogue's; overheads
+    # add minutes to every occurrence of their tasks)
+    own = unit.get("task_minutes", {})
+    minutes = {t: own.get(t, spec)["minutes"] + sum(o["minutes"] for o in unit.get("overheads", [])
+                                                   if _covers(o, spec))
                for t, spec in tasks.items()}
     work: dict[str, dict[str, float]] = {}
     for w in unit["workload"]:

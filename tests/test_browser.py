@@ -149,7 +149,8 @@ def cli_doc(tmp_path_factory):
 def _solve(pg) -> None:
     pg.get_by_role("button", name=label("solve")).click()
     _metric(pg, "freed_total").wait_for()
-    pg.locator('[data-testid="stDataFrame"]').nth(2).wait_for()  # patients, freed, heads
+    # patients, freed, heads (the other tabs' editors are there too, hidden)
+    pg.locator('[data-testid="stDataFrame"]').filter(visible=True).nth(2).wait_for()
 
 
 def _metric(pg, key: str):
@@ -228,6 +229,70 @@ def test_editing_a_patient_count_changes_the_answer(page):
             return v.length == 2 && (v[0] != a || v[1] != b);
         }""", arg=[first["freed_total"], first["cost_change"]], timeout=WAIT)
     assert _grid(page, "klasse")[row]["antall"] == "30"
+
+
+def _open_tab(pg, part: str):
+    """Switch the unit's tabs to label(tab_PART); its editor (the one visible table before the answer)."""
+    pg.get_by_role("tab", name=label(f"tab_{part}")).click()
+    editor = pg.locator('[data-testid="stDataFrame"]').filter(visible=True).first
+    editor.locator('[data-testid="data-grid-canvas"]').wait_for()
+    return editor
+
+
+def _editor_rows(pg, editor) -> list[dict[str, str]]:
+    """The rows an editor shows, as {header: text}: read until its accessible table is drawn (a tab's grid
+    fills it some time after the tab opens)."""
+    table = editor.locator("table").first
+    for _ in range(40):
+        heads = table.locator("thead th").all_inner_texts() or table.locator("th").all_inner_texts()
+        rows = [tr.locator("td").all_inner_texts() for tr in table.locator("tbody tr").all()]
+        if heads and rows and all(len(r) == len(heads) for r in rows):
+            return [dict(zip(heads, r, strict=True)) for r in rows]
+        pg.wait_for_timeout(500)
+    raise AssertionError(f"editor: headers {heads} and rows {rows[:2]} never agreed")
+
+
+def _select_cell(pg, editor, row: int) -> None:
+    """Select the first cell of `row` (the grid is a canvas: aim at its left edge, one row below the header)."""
+    box = editor.locator('[data-testid="data-grid-canvas"]').bounding_box()
+    n_rows = editor.locator("tbody tr").count()
+    assert box and n_rows > row
+    row_h = box["height"] / (n_rows + 1)
+    pg.mouse.click(box["x"] + 20, box["y"] + row_h * (row + 1.5))
+    pg.wait_for_timeout(300)
+
+
+def test_editing_a_task_minute_moves_the_answer(page):
+    """morgenstell 30 -> 45 min in Oppgavetid (marked illustrative): more work on every day shift, and
+    the page's answer (the cost change, or the freed årsverk) moves."""
+    _solve(page)
+    first = {k: _metric(page, k).inner_text() for k in ("freed_total", "cost_change")}
+    editor = _open_tab(page, "task_minutes")
+    rows = _editor_rows(page, editor)
+    row = [r[label("task")] for r in rows].index("morgenstell")
+    assert rows[row][label("catalogue_minutes")] == "30"
+    heads = list(rows[row])
+    # tick `illustrative` first (no change of the unit yet: the table keeps it), then type the minutes
+    _select_cell(page, editor, row)
+    for _ in range(heads.index(label("illustrative"))):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press(" ")
+    page.wait_for_timeout(1000)
+    for _ in range(heads.index(label("illustrative")) - heads.index(label("unit_minutes"))):
+        page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Enter")
+    cell_editor = page.locator(".gdg-input").first
+    cell_editor.wait_for(timeout=10_000)
+    cell_editor.fill("45")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        """([a, b]) => {
+            const v = [...document.querySelectorAll('[data-testid="stMetricValue"]')].map(e => e.innerText);
+            return v.length == 2 && (v[0] != a || v[1] != b);
+        }""", arg=[first["freed_total"], first["cost_change"]], timeout=WAIT)
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+    rows = _editor_rows(page, _open_tab(page, "task_minutes"))
+    assert rows[row][label("unit_minutes")] == "45"
 
 
 def test_upload_of_a_unit_workbook(page, tmp_path):

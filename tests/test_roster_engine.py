@@ -186,3 +186,14 @@ def test_a_window_step_changes_nobody_outside_its_days():
         outside = {k: v for k, v in S.best.items() if k[1] not in {2, 3, 4}}
         assert outside == {k: v for k, v in before.items() if k[1] not in {2, 3, 4}}
     assert S.sc.total <= score(P, before).total
+
+
+def test_a_fairness_spread_holds_only_the_people_who_may_take_that_kind():
+    """p0 may work day shifts only, p1 both: the evening spread is p1 alone (no spread to pay), while a
+    spread over both would charge p1's evenings against p0's zero that p0 can never raise."""
+    from models.roster.score import fairness_view
+    P = tiny((2, 2) * 4)
+    P.persons[0].allowed = frozenset({"D"})
+    assert fairness_view(P).eligible["kveld"] == [1]
+    asg = {(0, d): 0 for d in range(4)} | {(1, d): 1 for d in range(0, 4, 2)}
+    assert score(P, asg).fairness == 0

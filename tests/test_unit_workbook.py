@@ -10,6 +10,7 @@ import pytest
 
 from conftest import ROOT, run_cli
 from planner.staffing.schema import MAX_PER_PATIENT, MAX_PER_UNIT
+from test_bad_input import edit
 
 
 def _solve(unit: Path, out: Path, capsys) -> dict:
@@ -35,6 +36,48 @@ def test_small_unit_solves_the_same_from_its_workbook(unit_dir, capsys):
     assert _solve(book, unit_dir / "b.json", capsys) == _solve(unit_dir / "unit.yaml", unit_dir / "a.json", capsys)
 
 
+def test_unit_with_its_own_task_minutes_solves_the_same_from_its_workbook(unit_dir, capsys):
+    """task_minutes go to the `oppgavetid` sheet (beside the catalogue's minutes) and come back: stell at
+    45 min instead of 30 is 10 patients × 2 × 45 / 60 = 15 h on the day shift, from YAML and workbook."""
+    edit(unit_dir / "unit.yaml", lambda d: d.update(task_minutes={
+        "stell": {"minutes": 45, "source": "time study", "note": "heavier residents"}}))
+    book = _template(unit_dir / "unit.yaml", unit_dir / "unit.xlsx", capsys)
+    ws = openpyxl.load_workbook(book)["oppgavetid"]
+    rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True) if r[0]}
+    head = [c.value for c in ws[1]]
+    assert set(rows) == {"stell", "medisin", "rydding"}  # every task of the workload
+    stell = dict(zip(head, rows["stell"], strict=True))
+    assert (stell["catalogue_minutes"], stell["minutes"], stell["source"]) == (30, 45, "time study")
+    assert dict(zip(head, rows["medisin"], strict=True))["minutes"] is None  # the catalogue's 6 min hold
+    yaml_doc = _solve(unit_dir / "unit.yaml", unit_dir / "a.json", capsys)
+    assert yaml_doc["workload"]["stell"]["hverdag_dag"] == pytest.approx(15)
+    assert _solve(book, unit_dir / "b.json", capsys) == yaml_doc
+
+
+def test_bad_task_minutes_cells_are_named(unit_dir, capsys):
+    book = _template(unit_dir / "unit.yaml", unit_dir / "unit.xlsx", capsys)
+    # row 2 is stell (the workload's first task): 0 minutes, then minutes without a source
+    letter = _edit(book, "oppgavetid", 2, "minutes", 0)
+    code, _, err = run_cli(["check", book], capsys)
+    assert code == 2 and f"oppgavetid, rad 2, kolonne {letter} (minutes)" in err and "greater than 0" in err
+    _edit(book, "oppgavetid", 2, "minutes", 40)
+    code, _, err = run_cli(["check", book], capsys)
+    assert code == 2 and "oppgavetid, rad 2" in err and "needs `source:`" in err
+    _edit(book, "oppgavetid", 2, "illustrative", True)
+    letter = _edit(book, "oppgavetid", 2, "task", "finnes_ikke")
+    code, _, err = run_cli(["check", book], capsys)
+    assert code == 2 and f"oppgavetid, rad 2, kolonne {letter} (task)" in err and "unknown task" in err
+
+
+def test_workbook_without_the_task_minutes_sheet_still_reads(unit_dir, capsys):
+    """A workbook written before the `oppgavetid` sheet existed: the catalogue's minutes hold."""
+    book = _template(unit_dir / "unit.yaml", unit_dir / "unit.xlsx", capsys)
+    wb = openpyxl.load_workbook(book)
+    del wb["oppgavetid"]
+    wb.save(book)
+    assert _solve(book, unit_dir / "b.json", capsys) == _solve(unit_dir / "unit.yaml", unit_dir / "a.json", capsys)
+
+
 def test_shipped_unit_solves_the_same_from_a_workbook_in_another_folder(tmp_path, capsys):
     # the unit with the catalogue and rule sets it names, laid out as shipped; the workbook goes one
     # folder away, so its references must be rewritten relative to the workbook's own folder
@@ -47,6 +90,19 @@ def test_shipped_unit_solves_the_same_from_a_workbook_in_another_folder(tmp_path
     a = _solve(unit, tmp_path / "a.json", capsys)
     assert a["results"]["leon"]["status"] == "optimal"
     assert _solve(book, tmp_path / "b.json", capsys) == a
+
+
+def test_template_from_a_workbook_keeps_the_fields_of_its_extra_rules(unit_dir, capsys):
+    """A workbook made from a workbook: the unit's own rule keeps its `groups` and `min` (not only the
+    fields every rule has). Two helsefagarbeidere by day is a rule that changes the answer."""
+    edit(unit_dir / "unit.yaml", lambda d: d.update(extra_rules=[
+        {"id": "to_hfa", "type": "min_heads", "groups": ["helsefagarbeider"], "min": 2, "shifts": "dag",
+         "illustrative": True}]))
+    first = _template(unit_dir / "unit.yaml", unit_dir / "a.xlsx", capsys)
+    second = _template(first, unit_dir / "b.xlsx", capsys)
+    doc = _solve(second, unit_dir / "b.json", capsys)
+    assert doc["results"]["leon"]["staff"]["hverdag_dag"]["helsefagarbeider"] >= 2
+    assert doc == _solve(unit_dir / "unit.yaml", unit_dir / "a.json", capsys)
 
 
 def test_check_accepts_a_workbook(unit_dir, capsys):
@@ -117,9 +173,9 @@ def test_a_changed_workbook_gives_the_changed_result(unit_dir, capsys):
 def test_template_has_frozen_locked_headers_and_validations(unit_dir, capsys):
     book = _template(unit_dir / "unit.yaml", unit_dir / "unit.xlsx", capsys)
     wb = openpyxl.load_workbook(book)
-    assert {"forklaring", "enhet", "pasienter", "vakter", "arbeidsmengde", "regler", "tilgjengelighet"} <= set(
-        wb.sheetnames)
-    for name in ("pasienter", "vakter", "arbeidsmengde", "regler", "tilgjengelighet"):
+    assert {"forklaring", "enhet", "pasienter", "vakter", "arbeidsmengde", "oppgavetid", "regler",
+            "tilgjengelighet"} <= set(wb.sheetnames)
+    for name in ("pasienter", "vakter", "arbeidsmengde", "oppgavetid", "regler", "tilgjengelighet"):
         ws = wb[name]
         assert ws.freeze_panes == "A2", name
         assert ws.protection.sheet, name

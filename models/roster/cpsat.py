@@ -786,7 +786,8 @@ def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
           diagnose: bool = True, hint: dict | None = None, det_time: float | None = None,
           forbid: dict[int, set] | None = None, deadline: float | None = None,
           on_solution: Callable[[dict], bool] | None = None, conds: list[Cond] | None = None,
-          window: set[int] | None = None, stop: Callable[[], bool] | None = None) -> Result:
+          window: set[int] | None = None, fair_ctx: dict | None = None,
+          stop: Callable[[], bool] | None = None) -> Result:
     """Build and solve. If the hard rules cannot all hold, re-solve once with one assumption literal
     per (rule, person) and return an infeasibility core in ``Result.conflict``.
 
@@ -803,10 +804,13 @@ def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
     ``window``: the days that may change (a search neighbourhood): elsewhere every person keeps the
     ``hint``'s shifts as constants, so only conditions and cover that touch the window need posting
     (the caller may pass just those) and the model is a fraction of the whole horizon's.
+    ``fair_ctx``: for a neighbourhood of a larger roster, per fairness kind (set of this problem's
+    persons in that spread, (fewest, most) of the roster's other people in it, or None): the spread is
+    then the whole roster's.
     ``stop``: polled while the solver runs; once it returns True the search ends at once (``stoppable``)
     with what it has, ``stopped_by`` "stop"."""
     r = _solve(P, time_limit, workers, seed, weights, progress, False, hint, det_time, forbid, deadline,
-               on_solution, conds, window, stop)
+               on_solution, conds, window, fair_ctx, stop=stop)
     if r.status == "INFEASIBLE" and diagnose:
         t_end = time.perf_counter() + max(5.0, time_limit / 2)
         if deadline is not None:
@@ -832,6 +836,26 @@ def _person_conflicts(P: Problem, t_end: float, seed: int, weights, forbid) -> l
         q = _solve(Q, min(left, 10.0), 1, seed, weights, None, True, None, None, fq)
         out += q.conflict
     return sorted(out)
+
+
+def fairness_people(P: Problem, useful: dict[str, set[Slot]], weekend_sets: list[list[Slot]]) -> dict[str, list[int]]:
+    """Who takes part in each fairness spread (weekend, natt, kveld): the people with a useful slot of
+    that kind that they may work (their allowed shifts; a night-exempt person takes no nights).
+    Night-only staff are not in the evening spread, nor day staff in the night spread: a spread
+    nobody can even out would only add a constant. Positions of variable size (heltid) are left out."""
+    kinds: dict[str, list[int]] = {"weekend": [], "natt": [], "kveld": []}
+    weekend = {sl for st in weekend_sets for sl in st}
+    for pi, p in enumerate(P.persons):
+        if p.percent_range:
+            continue
+        mine = [(d, s) for d, s in useful.get(p.group, ()) if P.allowed(p, d, s)
+                and not (p.night_exempt and P.shifts[s].time == "natt")]
+        if any(sl in weekend for sl in mine):
+            kinds["weekend"].append(pi)
+        for kind in ("natt", "kveld"):
+            if any(P.shifts[s].time == kind for _, s in mine):
+                kinds[kind].append(pi)
+    return kinds
 
 
 def demand(P: Problem) -> tuple[dict[str, set[Slot]], dict[tuple[int, str], dict[str, tuple[int, int]]],
@@ -886,7 +910,8 @@ def stoppable(solver, stop: Callable[[], bool] | None, every: float = 0.05) -> I
 
 
 def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_time=None, forbid=None,
-           deadline=None, on_solution=None, conds=None, window=None, stop=None) -> Result:
+           deadline=None, on_solution=None, conds=None, window=None, fair_ctx=None,
+           stop=None) -> Result:
     from ortools.sat.python import cp_model
 
     W = weights or Weights()
@@ -1024,22 +1049,40 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
     if W.fairness:
         wk_rule = next((r for r in P.rules if isinstance(r, WeekendFrequency)), None) or WeekendFrequency(id="_")
         wsets = wk_rule.weekend_sets(P)
+        spread_of = fairness_people(P, useful, wsets) if fair_ctx is None else None
+        by_person_kind: dict[tuple[int, str], list] = {}
+        for (q, _d, s), v in y.items():
+            by_person_kind.setdefault((q, P.shifts[s].time), []).append(v)
         for kind in ("weekend", "natt", "kveld"):
             counts = []
-            for pi, p in enumerate(P.persons):
+            ctx = fair_ctx.get(kind) if fair_ctx is not None else None
+            for pi in range(len(P.persons)):
                 if kind == "weekend":
                     zs = [exact_any(pi, st) for st in wsets]
                     zs = [z for z in zs if z is not None]
                 else:
-                    zs = [v for (q, d, s), v in y.items() if q == pi and P.shifts[s].time == kind]
-                if zs and not p.percent_range:
-                    counts.append((sum(zs), len(zs)))
-            if len(counts) > 1:
+                    zs = list(by_person_kind.get((pi, kind), []))
+                if ctx is not None:
+                    # a neighbourhood: the spread's people are the whole roster's (``ctx``), and outside
+                    # the window a person's count of this kind is what their kept shifts give
+                    if pi not in ctx[0]:
+                        continue
+                    if kind != "weekend" and window is not None and fixed is not None:
+                        zs += [one] * sum(1 for (q, d), s in fixed.items()
+                                          if q == pi and d not in window and P.shifts[s].time == kind)
+                    counts.append((sum(zs) if zs else 0, len(zs)))
+                elif spread_of is not None and pi in spread_of[kind]:
+                    counts.append((sum(zs) if zs else 0, len(zs)))
+            others = ctx[1] if ctx is not None else None
+            if len(counts) + (2 if others else 0) > 1 and counts:
                 hi = m.new_int_var(0, P.days, "")
                 lo = m.new_int_var(0, P.days, "")
                 for e, _n in counts:
                     m.add(hi >= e)
                     m.add(lo <= e)
+                if others:
+                    m.add(hi >= others[1])
+                    m.add(lo <= others[0])
                 penalties.append((W.fairness, hi))
                 penalties.append((-W.fairness, lo))
 

@@ -27,6 +27,7 @@ from models.roster.cpsat import (
     Weights,
     demand,
     evaluate,
+    fairness_people,
     route,
 )
 
@@ -95,24 +96,11 @@ class FairnessView:
 
 
 def fairness_view(P: Problem) -> FairnessView:
-    """The people of each spread are those with a worked-slot variable of that kind (a useful slot),
-    as in the CP-SAT model; positions of variable size (heltid mode) are left out."""
+    """The people of each spread (``fairness_people``), as in the CP-SAT model."""
     useful, _, _ = demand(P)
     wk = next((r for r in P.rules if isinstance(r, WeekendFrequency)), None) or WeekendFrequency(id="_")
     fv = FairnessView(wk.weekend_sets(P))
-    for kind in KINDS:
-        el = []
-        for pi, p in enumerate(P.persons):
-            if p.percent_range:
-                continue
-            mine = useful.get(p.group, set())
-            if kind == "weekend":
-                ok = any(sl in mine for st in fv.weekend_sets for sl in st)
-            else:
-                ok = any(P.shifts[s].time == kind for _, s in mine)
-            if ok:
-                el.append(pi)
-        fv.eligible[kind] = el
+    fv.eligible = fairness_people(P, useful, fv.weekend_sets)
     return fv
 
 

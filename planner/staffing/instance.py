@@ -15,7 +15,7 @@ from planner.io.errors import InputError
 from planner.io.loader import fail_at, load_file, read_yaml
 from planner.staffing.rule_types import RuleRefs
 from planner.staffing.schema import (CatalogueFile, FteSpec, GroupsFile, GroupSpec, RuleSpec, RulesFile,
-                            ShiftSpec, TaskSpec, UnitFile, unused_rule_fields)
+                            ShiftSpec, TaskMinutes, TaskSpec, UnitFile, unused_rule_fields)
 
 DAY_TYPES = ("hverdag", "helg")
 TIMES = ("dag", "kveld", "natt", "lang")
@@ -214,6 +214,13 @@ def _unit_instance(path: Path, uf: UnitFile) -> Instance:
                          known_group=lambda g, where, f=f: _known_group(g, all_groups, f, where),
                          select=lambda sel, where, f=f: select_shifts(uf.shifts, sel, f, where)))
 
+    # the unit's own task minutes replace the catalogue's wherever this unit uses the task
+    for t in uf.task_minutes:
+        if t not in catalogue:
+            raise InputError(path, f"task_minutes.{t}", f"unknown task {t!r}",
+                             f"use a task id from {cat_path.name}, or remove the entry")
+    catalogue = {t: _unit_minutes(spec, uf.task_minutes.get(t)) for t, spec in catalogue.items()}
+
     # workload: tasks and classes exist, shift selectors resolve
     classes = {c.id for c in uf.patient_classes}
     used: dict[str, TaskSpec] = {}
@@ -288,6 +295,14 @@ def _unit_instance(path: Path, uf: UnitFile) -> Instance:
     _check_planning_base(inst, path, "planning_base")
     _check_someone_may_do_each_task(inst)
     return inst
+
+
+def _unit_minutes(spec: TaskSpec, own: TaskMinutes | None) -> TaskSpec:
+    """The task with the unit's minutes (and their source) in place of the catalogue's."""
+    if own is None:
+        return spec
+    return spec.model_copy(update={"minutes": own.minutes,
+                                   "minutes_source": own.source or ("illustrative" if own.illustrative else None)})
 
 
 def with_planning_base(inst: Instance, base: str | None, file: Path | str | None = None,

@@ -205,6 +205,18 @@ class OverheadSpec(Sourced):
         return self
 
 
+class TaskMinutes(Sourced):
+    """The unit's own minutes for one occurrence of a catalogue task (the catalogue's, for this unit only)."""
+
+    model_config = _STRICT
+    minutes: Minutes
+
+    @model_validator(mode="after")
+    def _sourced(self):
+        _need_source(self, "a unit's task minutes")
+        return self
+
+
 class FteSpec(Sourced):
     model_config = _STRICT
     norm_hours_per_week: _limited(10, 60) = 35.5
@@ -240,6 +252,8 @@ class UnitFile(Sourced):
     shifts: list[ShiftSpec] = Field(min_length=1)
     patient_classes: list[PatientClass] = Field(min_length=1)
     workload: list[WorkloadEntry] = Field(min_length=1)
+    # minutes per occurrence that replace the catalogue's for this unit: {task: {minutes, source}}
+    task_minutes: dict[Id, TaskMinutes] = Field(default_factory=dict)
     overheads: list[OverheadSpec] = Field(default_factory=list)
     productive_share: Productive | dict[Id, Productive] = 1.0
     productive_share_source: str | None = None

@@ -47,12 +47,24 @@ def write_template(out: Path, unit: Path | None) -> str:
         raw, lists = _from_unit(Path(unit), out.parent)
     else:
         raw, lists = _empty(out.parent)
-    wb = _workbook(raw, lists)
-    with atomic_path(out, suffix=".xlsx") as tmp:
-        wb.save(tmp)
+    _save(out, raw, lists)
     what = f"unit {raw['id']}" if raw.get("id") else "an empty unit"
     return (f"{what}: {len(raw.get('shifts', []))} shifts, {len(raw.get('workload', []))} workload rows, "
             f"{len(lists['oppgaver'])} tasks and {len(lists['regler'])} rules in the lists")
+
+
+def write_unit_book(out: Path, raw: dict, folder: Path) -> None:
+    """Write a unit document (the dict a unit YAML holds) as the workbook `leon template --from` makes of
+    it. Its catalogue and rule references are relative to `folder` and stay as written: the workbook is
+    meant to sit in `folder`, where the YAML would. The document is not checked here."""
+    refs = list(raw.get("rules", []))
+    _save(Path(out), raw, _doc_lists(raw, Path(folder) / "unit.yaml", refs, refs))
+
+
+def _save(out: Path, raw: dict, lists: dict) -> None:
+    wb = _workbook(raw, lists)
+    with atomic_path(out, suffix=".xlsx") as tmp:
+        wb.save(tmp)
 
 
 def _rel(ref: str, base: Path, out_dir: Path) -> str:
@@ -61,20 +73,26 @@ def _rel(ref: str, base: Path, out_dir: Path) -> str:
 
 
 def _from_unit(path: Path, out_dir: Path) -> tuple[dict, dict]:
-    inst = load_unit(path)  # a template is only written from a unit that passes every check
+    load_unit(path)  # a template is only written from a unit that passes every check
     if path.suffix.lower() == ".xlsx":
-        from planner.staffing.workbook import read_unit
+        from planner.staffing.workbook import unit_document
 
-        raw = read_unit(path)[0].model_dump(exclude_unset=True)
+        raw = unit_document(path)
     else:
         raw = dict(read_yaml(path)[0])
     orig = list(raw.get("rules", []))
+    lists = _doc_lists(raw, path, orig, [_rel(r, path, out_dir) for r in orig])
     raw["catalogue"] = _rel(raw["catalogue"], path, out_dir)
     raw["rules"] = [_rel(r, path, out_dir) for r in orig]
-    groups, tasks, _ = load_catalogue(inst.catalogue_path)
-    rules = [(new, load_rules((path.parent / r).resolve()).rules) for r, new in zip(orig, raw["rules"], strict=True)]
-    lists = _lists(groups, tasks, [s["id"] for s in raw["shifts"]], rules, raw.get("extra_rules", []))
     return raw, lists
+
+
+def _doc_lists(raw: dict, path: Path, refs: list[str], shown: list[str]) -> dict:
+    """The drop-down lists of a unit document read from `path` (its references are relative to that
+    file); its rule files are listed under the names `shown`."""
+    groups, tasks, _ = load_catalogue((path.parent / raw["catalogue"]).resolve())
+    rules = [(new, load_rules((path.parent / r).resolve()).rules) for r, new in zip(refs, shown, strict=True)]
+    return _lists(groups, tasks, [s["id"] for s in raw["shifts"]], rules, raw.get("extra_rules", []))
 
 
 def _empty(out_dir: Path) -> tuple[dict, dict]:
@@ -87,11 +105,12 @@ def _empty(out_dir: Path) -> tuple[dict, dict]:
     return raw, _lists(groups, tasks, [], rules, [])
 
 
-def _lists(groups, tasks, shift_ids, rules, extra) -> dict[str, list[str]]:
+def _lists(groups, tasks, shift_ids, rules, extra) -> dict[str, Any]:
     return {"grupper": list(groups), "oppgaver": list(tasks),
             "vakter": ["all", *shift_ids, *TIMES, *DAY_TYPES],
             "regler": [r.id for _, rs in rules for r in rs] + [r["id"] for r in extra if "id" in r],
-            "regelfiler": [f for f, _ in rules], "_rules": rules}
+            "regelfiler": [f for f, _ in rules], "_rules": rules,
+            "_minutes": {t: spec.minutes for t, spec in tasks.items()}}
 
 
 # ---------------------------------------------------------------------------------------- writing
@@ -127,6 +146,8 @@ def _workbook(raw: dict, lists: dict) -> Workbook:
            {"day_type": DAY_TYPES, "time": TIMES})
     _table(wb, "arbeidsmengde", work_cols, [_work_row(w) for w in raw.get("workload", [])], refs,
            {"task": "oppgaver", "shifts": ("vakter", "warning")})
+    _table(wb, "oppgavetid", SHEETS["oppgavetid"], _minute_rows(raw, lists["_minutes"]), refs,
+           {"task": "oppgaver"})
     _table(wb, "regler", SHEETS["regler"], _rule_rows(raw, lists), refs,
            {"rule_file": ("regelfiler", "warning"), "rule": "regler", "enabled": ["TRUE", "FALSE"]})
     avail = [{"group": g, "shifts": s, "max_heads": n} for g, per in raw.get("availability", {}).items()
@@ -151,6 +172,14 @@ def _work_row(w: dict) -> dict:
         for c, v in row.pop("per_patient").items():
             row[CLASS_PREFIX + c] = v
     return row
+
+
+def _minute_rows(raw: dict, catalogue: dict[str, float]) -> list[dict]:
+    """One row per task of the workload (and per task with minutes of the unit's own): the catalogue's
+    minutes beside the unit's."""
+    own = raw.get("task_minutes", {})
+    tasks = list(dict.fromkeys([w.get("task") for w in raw.get("workload", []) if w.get("task")] + list(own)))
+    return [{"task": t, "catalogue_minutes": catalogue.get(t), **own.get(t, {})} for t in tasks]
 
 
 def _rule_rows(raw: dict, lists: dict) -> list[dict]:

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from planner.io import loader
 from planner.io.errors import InputError, shown
 from planner.staffing.schema import UnitFile
-from planner.staffing.workbook_layout import CLASS_PREFIX, ENHET, SHEETS, Col
+from planner.staffing.workbook_layout import CLASS_PREFIX, ENHET, OPTIONAL, SHEETS, Col
 
 Cell = tuple[str, int, int | None, str | None]  # sheet, row, column (1-based), header
 
@@ -50,18 +50,26 @@ def read_unit(path: Path) -> tuple[UnitFile, dict[tuple, Cell]]:
     data: dict[str, Any] = {"kind": "unit"}
     cells: dict[tuple, Cell] = {}
     for name in SHEETS:
-        if name not in wb.sheetnames:
+        if name not in wb.sheetnames and name not in OPTIONAL:
             raise InputError(path, name, f"the sheet {name!r} is missing",
                              f"keep the sheets of `leon template` ({', '.join(SHEETS)})")
     _enhet(path, wb["enhet"], data, cells)
     _pasienter_vakter(path, wb, data, cells)
     _arbeidsmengde(path, wb["arbeidsmengde"], data, cells)
+    if "oppgavetid" in wb.sheetnames:
+        _oppgavetid(path, wb["oppgavetid"], data, cells)
     _regler(path, wb["regler"], data, cells)
     _tilgjengelighet(path, wb["tilgjengelighet"], data, cells)
     try:
         return UnitFile.model_validate(data), cells
     except ValidationError as e:
         raise locate(path, cells, loader._validation_error(path, None, e)) from None
+
+
+def unit_document(path: Path) -> dict:
+    """The workbook's unit as the dict a unit YAML holds (only the fields it fills; every rule with the
+    fields of its own type)."""
+    return read_unit(path)[0].model_dump(exclude_unset=True, serialize_as_any=True)
 
 
 @contextlib.contextmanager
@@ -215,6 +223,35 @@ def _arbeidsmengde(path: Path, ws, data: dict, cells: dict) -> None:
                                  "fill either per_patient or the per_patient:KLASSE columns, not both")
             entry["per_patient"] = per_class
         data["workload"].append(entry)
+
+
+def _oppgavetid(path: Path, ws, data: dict, cells: dict) -> None:
+    """task_minutes: a row with the unit's own minutes for a task (a row without them only shows the
+    catalogue's minutes, and is not read)."""
+    cols = SHEETS["oppgavetid"]
+    _headers(path, ws, cols)
+    own: dict[str, dict] = {}
+    fields = cols[1:]
+    for r, vals in _rows(ws):
+        task = _value(path, cols[0], *_cell("oppgavetid", r, vals, cols[0]))
+        filled = [c.name for c in fields if c.cell != "info" and _value(path, c, *_cell("oppgavetid", r, vals, c))
+                  is not None]
+        if task is None:
+            if filled:
+                raise InputError(path, where(("oppgavetid", r, vals["task"][1], "task")),
+                                 f"minutes for a task ({', '.join(filled)}) without the task's id",
+                                 "write the task's id in this column (choose from the list)")
+            continue
+        if "minutes" not in filled:
+            continue
+        if str(task) in own:
+            raise InputError(path, where(("oppgavetid", r, vals["task"][1], "task")) + f" [task_minutes.{task}]",
+                             f"the task {task!r} has a row of its own minutes already",
+                             "keep one row per task (remove or clear the other)")
+        own[str(task)] = _fill(path, "oppgavetid", r, vals, fields, ("task_minutes", str(task)), cells)
+        cells[("task_minutes", str(task))] = ("oppgavetid", r, vals["task"][1], "task")  # an unknown task
+    if own:
+        data["task_minutes"] = own
 
 
 def _regler(path: Path, ws, data: dict, cells: dict) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic.fields import FieldInfo
 
-from planner.staffing.schema import FteSpec, PatientClass, RuleOverride, ShiftSpec, UnitFile, WorkloadEntry
+from planner.staffing.schema import FteSpec, PatientClass, RuleOverride, ShiftSpec, TaskMinutes, UnitFile, WorkloadEntry
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,14 @@ CLASS_PREFIX = "per_patient:"
 CLASS_HELP = "Antall ganger per pasient i klassen {c} per vakt (tom: 0, klassen får ikke oppgaven)."
 ARBEIDSMENGDE_TAIL = _src(WorkloadEntry)
 
+OPPGAVETID = [
+    Col("task", "text", "Oppgavens id fra katalogen (velg fra listen)."),
+    Col("catalogue_minutes", "info", "Katalogens minutter per gang, til sammenligning (leses ikke)."),
+    Col("minutes", "num", "Enhetens egne minutter per gang, i stedet for katalogens. Tom: katalogens "
+        "minutter gjelder.", TaskMinutes, "minutes"),
+    *_src(TaskMinutes),
+]
+
 REGLER = [
     Col("rule_file", "text", "En regelfil enheten bruker (filsti relativ til arbeidsboken). En rad med bare "
         "regelfil tar filen med."),
@@ -123,7 +131,9 @@ TILGJENGELIGHET = [
 SHEETS = {"enhet": [Col("felt", "info", "Feltets navn i enhetsformatet (endres ikke)."),
                     Col("verdi", "info", "Verdien. Tekst, tall, TRUE/FALSE eller lister som beskrevet per felt.")],
           "pasienter": PASIENTER, "vakter": VAKTER, "arbeidsmengde": ARBEIDSMENGDE + ARBEIDSMENGDE_TAIL,
-          "regler": REGLER, "tilgjengelighet": TILGJENGELIGHET}
+          "oppgavetid": OPPGAVETID, "regler": REGLER, "tilgjengelighet": TILGJENGELIGHET}
+# sheets a workbook may lack (one written before the sheet existed): the field keeps its default
+OPTIONAL = {"oppgavetid"}
 LISTS = "lister"       # the hidden sheet the drop-down lists refer to
 HELP = "forklaring"
 
