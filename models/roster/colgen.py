@@ -382,10 +382,12 @@ class Engine:
 
     def generate(self, until: float, progress: Callable[[CGStats], None] | None = None,
                  per_pricing: float = 2.0, alpha: float = 0.8, det_budget: float | None = None,
-                 stop: Callable[[], bool] | None = None) -> CGStats:
+                 rounds: int | None = None, stop: Callable[[], bool] | None = None) -> CGStats:
         """Price and re-solve until no schedule has a negative reduced cost (the LP is solved), ``until``
-        (a perf_counter instant) comes, the pricing has used ``det_budget`` deterministic seconds in
-        all, or ``stop()`` returns True (also inside a pricing solve). May be called again (after
+        (a perf_counter instant) comes, or the pricing has used ``det_budget`` deterministic seconds in
+        all, or after ``rounds`` master re-solves (0: the first pricing of every class alone only, which
+        proves a person's rules infeasible and gives a first bound), or once ``stop()`` returns True (also
+        inside a pricing solve). May be called again (after
         ``add_roster``).
 
         Prices are smoothed (Wentges): the pricing runs at ``alpha`` x the best prices so far (the centre,
@@ -396,7 +398,7 @@ class Engine:
 
         def more() -> bool:
             return time.perf_counter() < until and (det_budget is None or self.det_used < det_budget) \
-                and not (stop and stop())
+                and (rounds is None or st.rounds < rounds) and not (stop and stop())
 
         pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
         try:

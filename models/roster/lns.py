@@ -118,6 +118,7 @@ class Search:
         self.rng = random.Random(seed)
         self.det_step = det_step
         self.lock = threading.Lock()
+        self.stopped = threading.Event()   # set when a run ends (another thread may wait on it)
         self.det_used = 0.0
         self.tried = 0
         self.kept = 0
@@ -180,20 +181,29 @@ class Search:
             d, _, g, _ = self.rng.choice(cover_missing(P, self.best))
             fill = {g, *P.substitutes.get(g, [])}
             hood = [pi for pi, p in enumerate(P.persons) if p.group in fill]
-            return hood, {(d - length // 2 + k) % P.days for k in range(min(length, P.days))}
+            # the people off that day are likelier to be drawn (they can take the slot)
+            free = {pi for pi in hood if (pi, d) not in self.best}
+            return self._draw(hood, [3.0 if pi in free else 1.0 for pi in hood]), \
+                {(d - length // 2 + k) % P.days for k in range(min(length, P.days))}
         groups = sorted(by_group)
         w = [sum(costs[pi] for pi in by_group[g]) + 1.0 for g in groups]
         g = self.rng.choices(groups, weights=w)[0]
         d0 = self.rng.randrange(P.days)
-        hood = by_group[g]
-        if len(hood) > MAX_HOOD:
-            # a large group: its costliest people are likelier to be drawn
-            pool, hood = list(hood), []
-            while len(hood) < MAX_HOOD:
-                pi = self.rng.choices(pool, weights=[costs[q] + 1.0 for q in pool])[0]
-                pool.remove(pi)
-                hood.append(pi)
+        # a large group: its costliest people are likelier to be drawn
+        hood = self._draw(by_group[g], [costs[q] + 1.0 for q in by_group[g]])
         return hood, {(d0 + k) % P.days for k in range(min(length, P.days))}
+
+    def _draw(self, people: list[int], weights: list[float]) -> list[int]:
+        """At most ``MAX_HOOD`` of ``people``, drawn by weight without replacement (all when fewer)."""
+        if len(people) <= MAX_HOOD:
+            return list(people)
+        pool, w = list(people), list(weights)
+        out: list[int] = []
+        while len(out) < MAX_HOOD:
+            k = self.rng.choices(range(len(pool)), weights=w)[0]
+            out.append(pool.pop(k))
+            w.pop(k)
+        return out
 
     def step(self, hood: list[int], until: float, days: set[int] | None = None,
              stop: Callable[[], bool] | None = None) -> bool:
@@ -280,4 +290,5 @@ class Search:
                     on_better(self.best, self.sc.total)
             else:
                 idle += 1
+        self.stopped.set()
         return self.best
