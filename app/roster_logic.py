@@ -1,19 +1,29 @@
-"""The roster page's logic as plain functions: audit a roster grid for a shipped unit and its staff.
+"""The roster page's logic as plain functions: audit a roster grid for a shipped unit and its staff, build a
+roster in the background (with a stop that keeps the best so far), and say what the build found.
 
-Every figure comes from the planner functions `leon roster check` calls (load_unit_view, load_staff,
-load_rules, read_grid, problem_for_grid, audit), with the same defaults for the rules and the
-requirement, so the page and the CLI give the same audit for the same grid.
+Every figure comes from the planner functions `leon roster check` and `leon roster build` call
+(load_unit_view, load_staff, load_rules, read_grid, problem_for_grid, audit, solve_problem), with the same
+defaults for the rules and the requirement, so the page and the CLI give the same audit for the same grid.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.logic import named_error, via_file
 from planner.io.errors import InputError
+
+if TYPE_CHECKING:
+    from planner.roster.setup import StaffFile
 
 INSTANCES = Path(__file__).resolve().parent.parent / "instances"
 UNITS, STAFF, ROSTERS = INSTANCES / "units", INSTANCES / "staff", INSTANCES / "rosters"
@@ -42,64 +52,210 @@ class Audit:
     tolerance: float                # contract-hours tolerance of the rules (hours)
 
 
-def audit_grid(unit_id: str, grid_path: Path, name: str | None = None, cyclic: bool = True) -> Audit:
-    """Audit the grid at grid_path for the shipped unit and staff file (as `leon roster check`)."""
-    from models.roster.cpsat import ContractHours
-    from planner.roster.audit import audit, problem_for_grid
-    from planner.roster.build import grid_rows
-    from planner.roster.grids import read_grid
+# ------------------------------------------------------------------------------------------ staff
+STAFF_SOURCES = ("shipped", "upload", "generated")
+STAFF_TYPES = ("yaml", "yml")
+
+
+@dataclass
+class Staff:
+    """A staff list for a unit: its name (a file name), its YAML text (to download) and the loaded file."""
+    name: str
+    text: bytes
+    file: StaffFile     # checked against the unit
+
+
+def staff_shipped(unit_id: str) -> Staff:
+    from planner.roster.setup import load_staff, load_unit_view
+    path = STAFF / f"{unit_id}.yaml"
+    return Staff(path.name, path.read_bytes(), load_staff(path, load_unit_view(UNITS / f"{unit_id}.yaml")))
+
+
+def staff_upload(unit_id: str, name: str, data: bytes) -> Staff:
+    """A staff YAML (kind: staff) from uploaded bytes, checked against the unit as `leon roster build` checks
+    it. It is read beside the shipped folders (so `rules: ../rules/ks.yaml` finds the shipped rules, as for a
+    file in instances/staff/); errors name the upload."""
+    base = Path(name).name or "staff.yaml"
+    if Path(base).suffix.lower().lstrip(".") not in STAFF_TYPES:
+        raise InputError(base, "", "is not a staff YAML file",
+                         "upload a .yaml file (kind: staff) like the shipped instances/staff/<unit>.yaml")
+    return _staff_from_text(unit_id, base, data)
+
+
+def staff_generated(unit_id: str) -> Staff:
+    """The staff list made from the unit's LEON requirement the way the shipped staff files were made
+    (planner.roster.examples: position sizes and weekend cycles from the cited figures)."""
+    from planner.roster.examples import PROFILES, staff_text
+    if unit_id not in PROFILES:
+        raise InputError(f"{unit_id}.yaml", "", "has no staff profile to generate a staff list from",
+                         f"use the staff file or upload one; profiles exist for {', '.join(PROFILES)}")
+    text = staff_text(unit_id, UNITS / f"{unit_id}.yaml").encode()
+    return _staff_from_text(unit_id, f"{unit_id}_generated.yaml", text)
+
+
+def _staff_from_text(unit_id: str, name: str, data: bytes) -> Staff:
+    from planner.roster.setup import load_staff, load_unit_view
+    unit = load_unit_view(UNITS / f"{unit_id}.yaml")
+    tmp = Path(tempfile.mkdtemp(prefix="leon-staff-"))
+    try:
+        for sub in INSTANCES.iterdir():
+            if sub.is_dir() and sub.name != "staff":
+                os.symlink(sub, tmp / sub.name, target_is_directory=True)
+        (tmp / "staff").mkdir()
+        path = tmp / "staff" / name
+        path.write_bytes(data)
+        try:
+            sf = load_staff(path, unit)
+        except InputError as e:
+            e = InputError(*(str(x).replace(str(path), name) for x in (e.file, e.field, e.problem, e.fix)))
+            raise named_error(e, tmp, name) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    # the file it names (rules:, unit:) resolved to the shipped ones; its own name is the upload's
+    return Staff(name, data, dataclasses.replace(sf, path=Path(name)))
+
+
+def _inputs(unit_id: str, staff: Staff | None):
+    """(unit, staff file, rules, requirement) with `leon roster check`'s defaults."""
     from planner.roster.rules import load_rules
-    from planner.roster.setup import leon_requirement, load_staff, load_unit_view
+    from planner.roster.setup import leon_requirement, load_unit_view
 
     unit = load_unit_view(UNITS / f"{unit_id}.yaml")
-    staff = load_staff(STAFF / f"{unit_id}.yaml", unit)
-    rules = load_rules(staff.rules or DEFAULT_RULES)
-    req = None if staff.cover else leon_requirement(unit)
-    grid = read_grid(grid_path)
-    if name:
-        grid.path = Path(name)   # messages about the grid name the upload, not the temporary file
-    P, asg = problem_for_grid(grid, unit, staff, rules, req, cyclic)
-    rep = audit(P, asg)
-    rep.update({"roster": name or str(grid_path), "unit": unit.id, "rules_set": rules.id})
+    sf = (staff or staff_shipped(unit_id)).file
+    rules = load_rules(sf.rules or DEFAULT_RULES)
+    req = None if sf.cover else leon_requirement(unit)
+    return unit, sf, rules, req
+
+
+def _audit_of(P, asg: dict, unit_id: str, name: str, rep: dict) -> Audit:
+    from models.roster.cpsat import ContractHours
+    from planner.roster.build import grid_rows
     hm = lambda m: f"{(m // 60) % 24:02d}:{m % 60:02d}"  # noqa: E731
     shifts = {s.code: {"start": hm(s.start), "end": hm(s.end), "time": s.time} for s in P.shifts}
     ch = next((r for r in P.rules if isinstance(r, ContractHours)), None)
-    return Audit(unit.id, name or Path(grid_path).name, list(P.day_labels), grid_rows(P, asg), shifts, rep,
+    return Audit(unit_id, name, list(P.day_labels), grid_rows(P, asg), shifts, rep,
                  ch.tolerance_hours if ch else 0.0)
 
 
-def build_roster(unit_id: str, time_limit: float, seed: int = 1, progress=None) -> tuple[Audit | None, str]:
-    """Build a 6-week roster for the shipped unit and staff as `leon roster build` does (same loading,
-    defaults and engine, wall time, no deterministic limit): (its audit, or None when no roster without
-    hard violations was found; the status sentence the command prints)."""
-    import time
+def audit_grid(unit_id: str, grid_path: Path, name: str | None = None, cyclic: bool = True,
+               staff: Staff | None = None) -> Audit:
+    """Audit the grid at grid_path for the shipped unit and the staff (default: the shipped staff file), as
+    `leon roster check`."""
+    from planner.roster.audit import audit, problem_for_grid
+    from planner.roster.grids import read_grid
 
-    from models.roster.cpsat import ContractHours
-    from planner.roster import build as B
-    from planner.roster.audit import audit
-    from planner.roster.rules import load_rules
-    from planner.roster.setup import leon_requirement, load_staff, load_unit_view, make_problem
+    unit, sf, rules, req = _inputs(unit_id, staff)
+    grid = read_grid(grid_path)
+    if name:
+        grid.path = Path(name)   # messages about the grid name the upload, not the temporary file
+    P, asg = problem_for_grid(grid, unit, sf, rules, req, cyclic)
+    rep = audit(P, asg)
+    rep.update({"roster": name or str(grid_path), "unit": unit.id, "rules_set": rules.id})
+    return _audit_of(P, asg, unit.id, name or Path(grid_path).name, rep)
+
+
+# ------------------------------------------------------------------------------------------ build
+@dataclass
+class Build:
+    """A roster build running in a background thread; the page polls it. ``stop`` ends it with the best
+    roster so far; ``best`` is the latest (objective, bound, seconds) the engine reported."""
+    unit: str                       # the shipped unit's name (its file's stem), as the page picks it
+    staff: str
+    time_limit: float
+    started: float
+    stop: threading.Event = field(default_factory=threading.Event)
+    best: tuple[float, float, float] | None = None
+    audit: Audit | None = None
+    verdict: dict | None = None
+    error: BaseException | None = None
+    thread: threading.Thread | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.verdict is not None or self.error is not None
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the build to end (at most ``timeout`` seconds); whether it has."""
+        if self.thread is not None:
+            self.thread.join(timeout)
+        return self.done
+
+
+def start_build(unit_id: str, time_limit: float, staff: Staff | None = None, seed: int = 1,
+                progress: Callable[[float, float, float], None] | None = None) -> Build:
+    """Start building a 6-week roster for the shipped unit and the staff (default: the shipped staff file)
+    as `leon roster build` does (same loading, defaults and engine, wall time, no deterministic limit), in a
+    background thread. Bad input raises here, before the thread starts."""
+    from planner.roster.setup import make_problem
 
     if not 1 <= time_limit <= 3600:
         raise InputError("time limit", "", f"{time_limit:g} s is outside 1-3600 s", "give seconds, e.g. 30")
     started = time.perf_counter()
-    unit = load_unit_view(UNITS / f"{unit_id}.yaml")
-    staff = load_staff(STAFF / f"{unit_id}.yaml", unit)
-    rules = load_rules(staff.rules or DEFAULT_RULES)
-    req = None if staff.cover else leon_requirement(unit)
-    P = make_problem(unit, staff, rules, 6, None, req, True)
-    deadline = started + time_limit - min(1.0, 0.05 * time_limit)   # as the command: room for the audit
-    r = B.solve_problem(P, max(0.1, deadline - time.perf_counter()), progress, seed=seed, deadline=deadline)
-    verdict = B.verdict(r, time_limit, None)
-    if r.outcome not in ("optimal", "feasible"):
-        return None, verdict
-    rep = audit(P, r.assignment)
-    rep.update({"roster": "built", "unit": unit.id, "rules_set": rules.id})
-    hm = lambda m: f"{(m // 60) % 24:02d}:{m % 60:02d}"  # noqa: E731
-    shifts = {s.code: {"start": hm(s.start), "end": hm(s.end), "time": s.time} for s in P.shifts}
-    ch = next((x for x in P.rules if isinstance(x, ContractHours)), None)
-    return (Audit(unit.id, f"{unit.id}_built.csv", list(P.day_labels), B.grid_rows(P, r.assignment), shifts, rep,
-                  ch.tolerance_hours if ch else 0.0), verdict)
+    unit, sf, rules, req = _inputs(unit_id, staff)
+    P = make_problem(unit, sf, rules, 6, None, req, True)
+    b = Build(unit_id, staff.name if staff else f"{unit_id}.yaml", float(time_limit), started)
+
+    def report(obj: float, bound: float, secs: float) -> None:
+        b.best = (obj, bound, secs)
+        if progress:
+            progress(obj, bound, secs)
+
+    def run() -> None:
+        try:
+            _run_build(b, P, unit.id, rules.id, seed, report)
+        except BaseException as exc:     # noqa: BLE001 - shown by the page
+            b.error = exc
+
+    b.thread = threading.Thread(target=run, name=f"leon-roster-{unit.id}", daemon=True)
+    b.thread.start()
+    return b
+
+
+def _run_build(b: Build, P, unit_id: str, rules_id: str, seed: int, report) -> None:
+    from planner.roster import build as B
+    from planner.roster.audit import audit
+
+    deadline = b.started + b.time_limit - min(1.0, 0.05 * b.time_limit)   # as the command: room for the audit
+    r = B.solve_problem(P, max(0.1, deadline - time.perf_counter()), report, seed=seed, deadline=deadline,
+                        stop=b.stop.is_set)
+    rep = None
+    if r.outcome in ("optimal", "feasible"):
+        rep = audit(P, r.assignment)
+        rep.update({"roster": "built", "unit": unit_id, "rules_set": rules_id})
+        b.audit = _audit_of(P, r.assignment, unit_id, f"{unit_id}_built.csv", rep)
+    gaps = [(P.day_labels.index(g["date"]), g["shift"], g["group"], g["missing"])
+            for g in rep["coverage_gaps"]] if rep else []
+    b.verdict = verdict_fields(r, rep, b.time_limit, B.diagnose(P, r, gaps))
+
+
+def build_roster(unit_id: str, time_limit: float, seed: int = 1, progress=None, staff: Staff | None = None,
+                 ) -> tuple[Audit | None, dict]:
+    """A build to its end: (its audit, or None when no roster without hard violations was found; the
+    verdict's fields, ``verdict_fields``)."""
+    b = start_build(unit_id, time_limit, staff, seed, progress)
+    b.wait()
+    if b.error is not None:
+        raise b.error
+    assert b.verdict is not None
+    return b.audit, b.verdict
+
+
+def verdict_fields(r, rep: dict | None, time_limit: float, diagnosis: list[str] | None = None) -> dict:
+    """What the page says about a build, from the engine's result (and the audit of a legal roster): the
+    status (optimal | feasible | infeasible | none_found_in_time), objective, bound and gap, what ended the
+    run, the open cover, the soft violations by rule (largest cost first), the rules in conflict."""
+    bound = r.bound if r.bound is not None and r.bound > 0 else None   # 0 bounds nothing: every term is >= 0
+    gap = (r.objective - bound) / max(1.0, abs(r.objective)) if r.objective is not None and bound is not None \
+        else None
+    return {"status": r.outcome, "objective": r.objective, "bound": bound, "gap": gap,
+            "stopped_by": None if r.outcome == "optimal" else (r.stopped_by or "time_limit"),
+            "kept_start": bool(r.kept_start), "seconds": r.wall_time, "time_limit": time_limit,
+            "open": rep["summary"]["missing_shifts"] if rep else None,
+            "soft": [(k, n, c) for k, (n, c) in sorted(r.by_rule.items(), key=lambda kv: (-kv[1][1], kv[0])) if n],
+            "conflict": list(r.conflict), "diagnosis": list(diagnosis or [])}
 
 
 MODELS = INSTANCES / "roster_models" / "fafo.yaml"
@@ -146,9 +302,9 @@ def audit_shipped(unit_id: str) -> Audit:
     return audit_grid(unit_id, path, path.name)
 
 
-def audit_upload(unit_id: str, name: str, data: bytes) -> Audit:
-    """Audit uploaded bytes (CSV or XLSX): written to a temporary folder that is removed after reading;
-    errors name the upload, not the folder."""
+def audit_upload(unit_id: str, name: str, data: bytes, staff: Staff | None = None) -> Audit:
+    """Audit uploaded bytes (CSV or XLSX) for the staff (default: the shipped staff file): written to a
+    temporary folder that is removed after reading; errors name the upload, not the folder."""
     base = Path(name).name or "roster.csv"
     if Path(base).suffix.lower().lstrip(".") not in UPLOAD_TYPES:
         raise InputError(base, "", "is neither a roster CSV nor an XLSX workbook",
@@ -158,13 +314,11 @@ def audit_upload(unit_id: str, name: str, data: bytes) -> Audit:
         path = tmp / base
         path.write_bytes(data)
         try:
-            return audit_grid(unit_id, path, base)
+            return audit_grid(unit_id, path, base, staff=staff)
         except InputError as e:
             raise named_error(e, tmp, base) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
 
 
 # ------------------------------------------------------------------------------------------ tables
@@ -191,6 +345,14 @@ def rule_counts(a: Audit) -> list[dict]:
 
 def gap_rows(a: Audit) -> list[dict]:
     return [dict(g) for g in a.report["coverage_gaps"]]
+
+
+def gaps_by_date(a: Audit) -> dict[str, list[dict]]:
+    """date -> the audit's coverage gaps that day (shift, group, heads missing): the grid's gap row."""
+    out: dict[str, list[dict]] = {}
+    for g in a.report["coverage_gaps"]:
+        out.setdefault(g["date"], []).append(dict(g))
+    return out
 
 
 def hours_rows(a: Audit) -> list[dict]:

@@ -1,7 +1,9 @@
-"""The roster page (Turnus): audit a shipped unit's roster, or an uploaded grid, against its rules.
+"""The roster page (Turnus): audit a shipped unit's roster or an uploaded grid against its rules, or build a
+roster (staff from the unit's file, an upload, or generated from the requirement) with progress and a stop
+that keeps the best so far; the heltid comparison of roster models.
 
 The main app calls `render(lang)` from its page switch. The page only lays out what app.roster_logic
-returns; the audit is `leon roster check`'s.
+returns; the audit is `leon roster check`'s, the build `leon roster build`'s engine.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from app import roster_logic as logic
+from app import roster_verdict as verdict
 from planner.io.errors import InputError
 from planner.roster.picture import colours
 
@@ -23,9 +26,28 @@ LABELS: dict[str, dict[str, str]] = {
         "build": "Bygg en ny turnus",
         "time_limit": "Tidsgrense (sekunder)",
         "build_button": "Bygg turnus",
-        "building": "Bygger turnus ... beste funnet: målverdi {obj:,.0f} etter {t:.0f} s",
-        "build_none": "Ingen turnus uten harde brudd innen tidsgrensen",
-        "build_hint": "Bygg en 6-ukers turnus for enheten og de ansatte i eksempelfilen.",
+        "building": "Bygger turnus ... {t:.0f} av {limit:g} s: beste kostnad {obj}, nedre grense {bound}",
+        "building_first": "Bygger turnus ... {t:.0f} av {limit:g} s: leter etter den første turnusen",
+        "building_unbounded": "Bygger turnus ... {t:.0f} av {limit:g} s: beste kostnad {obj}, nedre grense ennå "
+                              "ikke bevist",
+        "build_hint": "Bygg en 6-ukers turnus for enheten og de valgte ansatte.",
+        "build_other": "En turnus for {unit} bygges nå: vent, eller velg {unit} og stopp den.",
+        "stop_button": "Stopp og behold beste",
+        "stopping": "Stopper ... den beste turnusen så langt beholdes.",
+        "build_failed": "Byggingen feilet",
+        "diagnosis": "Byggerens forklaring (engelsk, som `leon roster build`)",
+        "staff_source": "Ansatte fra",
+        "staff_shipped": "Eksempelfilen",
+        "staff_upload": "Egen ansattfil (YAML)",
+        "staff_generated": "Generert fra bemanningsbehovet",
+        "staff_file": "Last opp ansattfil (.yaml, kind: staff): id, gruppe og stillingsprosent per ansatt",
+        "staff_hint": "Last opp en ansattfil for å begynne.",
+        "staff_summary": "{name}: {n} ansatte, {fte:.2f} årsverk",
+        "staff_generated_note": "Laget slik eksempelfilene ble laget: stillinger dimensjonert etter enhetens "
+                                "LEON-behov, med stillingsstørrelser og helgeturnus fra de siterte kildene.",
+        "download_staff": "Last ned ansattlisten (YAML)",
+        "gap_row": "dekningshull",
+        "gap_tip": "{shift} {group}: mangler {n}",
         "download_csv": "Last ned turnusen (CSV)",
         "heltid_title": "Heltid: sammenlign turnusmodeller (FAFO-idealtyper, NOU 2023:4 tabell 9.2)",
         "heltid_limit": "Tidsgrense for alle modellene (sekunder)",
@@ -135,15 +157,35 @@ LABELS: dict[str, dict[str, str]] = {
         "build": "Build a new roster",
         "time_limit": "Time limit (seconds)",
         "build_button": "Build roster",
-        "building": "Building ... best so far: objective {obj:,.0f} after {t:.0f} s",
-        "build_none": "No roster without hard violations within the time limit",
-        "build_hint": "Build a 6-week roster for the unit and the staff of the example file.",
+        "building": "Building ... {t:.0f} of {limit:g} s: best cost {obj}, lower bound {bound}",
+        "building_first": "Building ... {t:.0f} of {limit:g} s: looking for the first roster",
+        "building_unbounded": "Building ... {t:.0f} of {limit:g} s: best cost {obj}, no lower bound proven yet",
+        "build_hint": "Build a 6-week roster for the unit and the chosen staff.",
+        "build_other": "A roster for {unit} is being built: wait, or choose {unit} and stop it.",
+        "stop_button": "Stop and keep the best",
+        "stopping": "Stopping ... the best roster so far is kept.",
+        "build_failed": "The build failed",
+        "diagnosis": "The builder's explanation (as `leon roster build`)",
+        "staff_source": "Staff from",
+        "staff_shipped": "The example file",
+        "staff_upload": "Own staff file (YAML)",
+        "staff_generated": "Generated from the requirement",
+        "staff_file": "Upload a staff file (.yaml, kind: staff): id, group and position percent per person",
+        "staff_hint": "Upload a staff file to begin.",
+        "staff_summary": "{name}: {n} people, {fte:.2f} årsverk",
+        "staff_generated_note": "Made the way the example files were made: positions sized to the unit's LEON "
+                                "requirement, with position sizes and weekend cycles from the cited sources.",
+        "download_staff": "Download the staff list (YAML)",
+        "gap_row": "coverage gaps",
+        "gap_tip": "{shift} {group}: {n} missing",
         "people": "{n} people, {w} weeks from {start}, rule set {rules}",
     },
 }
 
 HARD_CSS = "border: 3px solid #cc0000; font-weight: bold"
 SOFT_CSS = "border: 2px dashed #ff8800"
+GAP_CSS = "background-color: #f8d0d0; color: #990000; font-weight: bold"
+POLL = 0.5   # seconds between looks at a running build
 
 
 def label(key: str, lang: str = "nb") -> str:
@@ -152,10 +194,13 @@ def label(key: str, lang: str = "nb") -> str:
 
 def styled_grid(a: logic.Audit, lang: str = "nb"):
     """The grid as a pandas Styler: each shift code in its colour (planner/roster/picture.py), each cell with
-    a violation framed (hard: red, soft: dashed orange) and titled with rule, person, date and source."""
+    a violation framed (hard: red, soft: dashed orange) and titled with rule, person, date and source; below
+    the people, a row of the shift-heads missing per day (titled with shift, group and count)."""
     frame = pd.DataFrame.from_dict(a.rows, orient="index", columns=a.dates).replace("", "-")
     col = colours(a.shifts)
     mk = logic.marks(a)
+    gaps = logic.gaps_by_date(a)
+    gap_row = label("gap_row", lang)
 
     def css(pid: str, date: str, code: str) -> str:
         out = []
@@ -171,6 +216,10 @@ def styled_grid(a: logic.Audit, lang: str = "nb"):
                           index=frame.index, columns=frame.columns)
     tips = pd.DataFrame([["\n".join(_tip(v, lang) for v in mk.get((p, d), [])) for d in a.dates]
                          for p in frame.index], index=frame.index, columns=frame.columns)
+    frame.loc[gap_row] = [str(sum(g["missing"] for g in gaps.get(d, []))) if gaps.get(d) else "" for d in a.dates]
+    styles.loc[gap_row] = [GAP_CSS if gaps.get(d) else "" for d in a.dates]
+    tips.loc[gap_row] = ["\n".join(label("gap_tip", lang).format(shift=g["shift"], group=g["group"], n=g["missing"])
+                                   for g in gaps.get(d, [])) for d in a.dates]
     return (frame.style.apply(lambda _: styles, axis=None)
             .set_tooltips(tips, as_title_attribute=True)
             .set_table_styles([{"selector": "td, th", "props": "font: 11px sans-serif; text-align: center; "
@@ -182,18 +231,50 @@ def _tip(v: dict, lang: str) -> str:
     return f"{v['rule']} ({kind}), {v['person']}, {v['date']}: {v['detail']} [{v['source']}]"
 
 
-def _audit(t, unit: str) -> logic.Audit | None:
+def _audit(t, lang: str, unit: str) -> logic.Audit | None:
     source = st.radio(t("source"), ("shipped", "upload", "build"), format_func=t, key="roster_source",
                       horizontal=True)
     if source == "shipped":
         return _cached_shipped(unit)
+    staff = _staff(t, unit)
+    if staff is None:
+        return None
     if source == "build":
-        return _built(t, unit)
+        return _built(t, lang, unit, staff)
     up = st.file_uploader(t("upload_file"), type=list(logic.UPLOAD_TYPES), key="roster_upload")
     if up is None:
         st.info(t("upload_hint"))
         return None
-    return logic.audit_upload(unit, up.name, up.getvalue())
+    return logic.audit_upload(unit, up.name, up.getvalue(), staff)
+
+
+def _staff(t, unit: str) -> logic.Staff | None:
+    """The staff to audit an upload or build a roster for: the unit's staff file, an uploaded staff YAML,
+    or a staff list generated from the unit's requirement (None while an upload is awaited)."""
+    source = st.radio(t("staff_source"), logic.STAFF_SOURCES, key="roster_staff_source", horizontal=True,
+                      format_func=lambda k: t(f"staff_{k}"))
+    if source == "upload":
+        up = st.file_uploader(t("staff_file"), type=list(logic.STAFF_TYPES), key="roster_staff_upload")
+        if up is None:
+            st.info(t("staff_hint"))
+            return None
+        staff = _cached_staff(unit, "upload", up.name, up.getvalue())
+    else:
+        staff = _cached_staff(unit, source)
+    people = staff.file.staff
+    st.caption(t("staff_summary").format(name=staff.name, n=len(people), fte=sum(p.percent for p in people) / 100))
+    if source == "generated":
+        st.caption(t("staff_generated_note"))
+        st.download_button(t("download_staff"), staff.text, staff.name, key="roster_staff_yaml",
+                           mime="application/x-yaml")
+    return staff
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _cached_staff(unit: str, source: str, name: str = "", data: bytes = b"") -> logic.Staff:
+    if source == "upload":
+        return logic.staff_upload(unit, name, data)
+    return logic.staff_generated(unit) if source == "generated" else logic.staff_shipped(unit)
 
 
 def _heltid(t, unit: str) -> None:
@@ -227,26 +308,65 @@ def _heltid(t, unit: str) -> None:
                        key="heltid_json", mime="application/json")
 
 
-def _built(t, unit: str) -> logic.Audit | None:
-    """Build on request (the time limit is the stop: the best roster found by then is kept); the result
-    stays in this browser session only."""
+def _builds() -> dict[str, logic.Build]:
+    """This browser session's builds by unit (the latest per unit; at most one runs at a time)."""
+    return st.session_state.setdefault("roster_builds", {})
+
+
+def _built(t, lang: str, unit: str, staff: logic.Staff) -> logic.Audit | None:
+    """Build on request in the background: progress while it runs, a stop that keeps the best roster so
+    far, the time limit as the other stop. The result stays in this browser session only."""
     limit = st.number_input(t("time_limit"), 1, 3600, 30, 5, key="roster_limit")
-    done = st.session_state.setdefault("roster_built", {})
-    if st.button(t("build_button"), key="roster_build", type="primary"):
-        bar = st.progress(0.0)
-
-        def progress(obj, bound, secs):
-            bar.progress(min(1.0, secs / limit), text=t("building").format(obj=obj, t=secs))
-
-        a, verdict = logic.build_roster(unit, float(limit), progress=progress)
-        bar.progress(1.0)
-        done[unit] = (a, verdict)
-    if unit not in done:
+    builds = _builds()
+    running = next((b for b in builds.values() if not b.done), None)
+    # drawn before a build starts in this run, the button may be clicked again while it runs: once is enough
+    if st.button(t("build_button"), key="roster_build", type="primary", disabled=running is not None) \
+            and running is None:
+        builds[unit] = running = logic.start_build(unit, float(limit), staff)
+    if running is not None and running.unit != unit:
+        st.info(t("build_other").format(unit=running.unit))
+    b = builds.get(unit)
+    if b is None:
         st.info(t("build_hint"))
         return None
-    a, verdict = done[unit]
-    (st.success if a is not None else st.error)(verdict if a is not None else f"{t('build_none')}: {verdict}")
-    return a
+    if not b.done:
+        _watch(lang, unit)
+        return None
+    if b.error is not None:
+        if isinstance(b.error, InputError):
+            raise b.error
+        st.error(f"**{t('build_failed')}**\n\n```\n{b.error!r}\n```", icon="⛔")
+        return None
+    v = b.verdict
+    assert v is not None
+    {"success": st.success, "warning": st.warning, "error": st.error}[verdict.kind(v)](verdict.text(v, lang))
+    if v["diagnosis"]:
+        with st.expander(t("diagnosis")):
+            st.markdown("\n".join(f"- {d}" for d in v["diagnosis"]))
+    return b.audit
+
+
+@st.fragment(run_every=POLL)
+def _watch(lang: str, unit: str) -> None:
+    """A running build: its progress and the stop button, redrawn every POLL seconds; once the build has
+    ended, the whole page is drawn again to show it."""
+    b = _builds().get(unit)
+    if b is None:
+        return
+    if b.done:
+        st.rerun()
+    secs = b.elapsed()
+    if b.best is None:
+        text = label("building_first", lang).format(t=secs, limit=b.time_limit)
+    else:
+        obj, bound, _ = b.best
+        text = label("building" if bound > 0 else "building_unbounded", lang).format(
+            t=secs, limit=b.time_limit, obj=verdict.number(obj, lang), bound=verdict.number(bound, lang))
+    st.progress(min(1.0, secs / b.time_limit), text=text)
+    if not b.stop.is_set() and st.button(label("stop_button", lang), key="roster_stop"):
+        b.stop.set()
+    if b.stop.is_set():
+        st.caption(label("stopping", lang))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -263,7 +383,7 @@ def render(lang: str = "nb") -> None:
     unit = st.selectbox(t("unit"), units, key="roster_unit",
                         index=units.index("sykehjem") if "sykehjem" in units else 0)
     try:
-        a = _audit(t, unit)
+        a = _audit(t, lang, unit)
     except InputError as e:
         st.error(f"**{t('invalid')}**\n\n```\n{e}\n```", icon="⚠️")
         return
@@ -317,7 +437,7 @@ def render(lang: str = "nb") -> None:
     d1, d2, d3 = st.columns(3)
     d1.download_button(t("download_json"), logic.json_bytes(a), f"{stem}_audit.json", key="roster_json",
                        mime="application/json")
-    d3.download_button(t("download_csv"), logic.csv_bytes(a), f"{stem}.csv", key="roster_csv", mime="text/csv")
-    _heltid(t, unit)
     d2.download_button(t("download_xlsx"), logic.xlsx_bytes(a), f"{stem}.xlsx", key="roster_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    d3.download_button(t("download_csv"), logic.csv_bytes(a), f"{stem}.csv", key="roster_csv", mime="text/csv")
+    _heltid(t, unit)

@@ -367,6 +367,30 @@ def test_roster_audit_outlines_the_planted_violation(page, tmp_path):
     page.screenshot(path=str(tmp_path / "turnus.png"), full_page=True)
 
 
+def test_roster_build_shows_progress_and_stops_keeping_the_best(page, tmp_path):
+    """A build with a 60 s limit: the progress line shows the best cost while it runs (the page polls the
+    background build), and «Stopp og behold beste» ends it with the best legal roster so far."""
+    from app import roster_page
+
+    t = roster_page.label
+    _open_page(page, "page_roster")
+    page.get_by_text(t("build"), exact=True).click()
+    limit = page.get_by_label(t("time_limit"))
+    limit.fill("60")
+    limit.press("Enter")
+    page.get_by_role("button", name=t("build_button")).click()
+    page.get_by_text(re.compile(r"Bygger turnus .* beste kostnad \d")).first.wait_for()
+    page.screenshot(path=str(tmp_path / "turnus-bygger.png"), full_page=True)
+    page.get_by_role("button", name=t("stop_button")).click()
+    asked = time.monotonic()
+    page.get_by_text("Du stoppet søket etter").first.wait_for()
+    assert time.monotonic() - asked < 30, "the stopped build took too long to show"
+    assert page.get_by_text("Lovlig turnus funnet").first.is_visible()
+    assert page.locator('[data-testid="stMetric"]', has_text=t("hard")).locator(
+        '[data-testid="stMetricValue"]').inner_text() == "0"
+    page.screenshot(path=str(tmp_path / "turnus-stoppet.png"), full_page=True)
+
+
 # ------------------------------------------------------------------------------------------ national page
 def test_small_national_scenario_runs_and_shows_its_tables(page, tmp_path):
     """Two relaxed draws of the default scenario: the horizon table and the freed split appear."""

@@ -35,6 +35,7 @@ from models.roster.cpsat import (
     all_conditions,
     demand,
     post_conditions,
+    stoppable,
 )
 from models.roster.score import person_cost
 
@@ -103,9 +104,11 @@ class Pricer:
         self.infeasible = False
 
     def price(self, slot_price: dict[Slot, float], time_limit: float, seed: int = 1, keep: int = 3,
-              det: float | None = None) -> tuple[list[tuple[frozenset[Slot], float]], float]:
+              det: float | None = None, stop: Callable[[], bool] | None = None
+              ) -> tuple[list[tuple[frozenset[Slot], float]], float]:
         """([(schedule, its soft-rule penalty)], a lower bound on min(penalty + prices of the slots worked)).
-        ``det``: a deterministic work limit (CP-SAT deterministic seconds) for this solve."""
+        ``det``: a deterministic work limit (CP-SAT deterministic seconds) for this solve; ``stop``: ends
+        it early (no bound then)."""
         from ortools.sat.python import cp_model
         m = self.m
         lin = [(round(SCALE * c), v) for sl, v in self.y.items() if (c := slot_price.get(sl, 0.0))]
@@ -131,7 +134,8 @@ class Pricer:
                 found.append((frozenset(sl for sl, v in self.y.items() if cb.BooleanValue(v)),
                               float(cb.Value(self.penalty))))
 
-        st = sv.Solve(m, _Keep())
+        with stoppable(sv, stop):
+            st = sv.Solve(m, _Keep())
         self.det_used += sv.deterministic_time
         if st == cp_model.INFEASIBLE:    # the person's hard rules cannot all hold: no roster exists
             self.infeasible = True
@@ -279,9 +283,9 @@ class Master:
                     out[d, s] = v
         return out
 
-    def solve_mip(self, time_limit: float) -> list[list[Column]] | None:
-        """The best integer roster over the columns found (HiGHS branch and bound, limited in time):
-        per class, the schedules chosen (as many as its people)."""
+    def solve_mip(self, time_limit: float, stop: Callable[[], bool] | None = None) -> list[list[Column]] | None:
+        """The best integer roster over the columns found (HiGHS branch and bound, limited in time, and
+        interrupted once ``stop()`` returns True): per class, the schedules chosen (as many as its people)."""
         import highspy
         mip = highspy.Highs()
         mip.setOptionValue("output_flag", False)
@@ -291,6 +295,8 @@ class Master:
         n = mip.getNumCol()
         idx = list(range(self.n_fixed, n))
         mip.changeColsIntegrality(len(idx), idx, [highspy.HighsVarType.kInteger] * len(idx))
+        if stop is not None:
+            mip.cbMipInterrupt += lambda e: e.interrupt() if stop() else None
         mip.run()
         if mip.getInfo().primal_solution_status != 2:   # no feasible solution
             return None
@@ -354,12 +360,13 @@ class Engine:
 
     @property
     def det_used(self) -> float:
-        return sum(p.det_used for p in self.pricers.values())
+        return sum(p.det_used for p in list(self.pricers.values()))   # a copy: pricers are added in another thread
 
     @property
     def infeasible(self) -> list[int]:
         """People whose hard rules cannot all hold (proven by their class's pricing model)."""
-        return sorted(pi for k, p in self.pricers.items() if p.infeasible for pi in self.members[k])
+        # a copy of the pricers (taken at once): the search's stop reads this while the other thread adds them
+        return sorted(pi for k, p in list(self.pricers.items()) if p.infeasible for pi in self.members[k])
 
     def add_roster(self, asg: dict[tuple[int, int], int]) -> int:
         """Every person's schedule in ``asg`` that keeps the person's hard rules becomes a column."""
@@ -375,11 +382,12 @@ class Engine:
 
     def generate(self, until: float, progress: Callable[[CGStats], None] | None = None,
                  per_pricing: float = 2.0, alpha: float = 0.8, det_budget: float | None = None,
-                 rounds: int | None = None) -> CGStats:
+                 rounds: int | None = None, stop: Callable[[], bool] | None = None) -> CGStats:
         """Price and re-solve until no schedule has a negative reduced cost (the LP is solved), ``until``
         (a perf_counter instant) comes, or the pricing has used ``det_budget`` deterministic seconds in
         all, or after ``rounds`` master re-solves (0: the first pricing of every class alone only, which
-        proves a person's rules infeasible and gives a first bound). May be called again (after
+        proves a person's rules infeasible and gives a first bound), or once ``stop()`` returns True (also
+        inside a pricing solve). May be called again (after
         ``add_roster``).
 
         Prices are smoothed (Wentges): the pricing runs at ``alpha`` x the best prices so far (the centre,
@@ -390,19 +398,19 @@ class Engine:
 
         def more() -> bool:
             return time.perf_counter() < until and (det_budget is None or self.det_used < det_budget) \
-                and (rounds is None or st.rounds < rounds)
+                and (rounds is None or st.rounds < rounds) and not (stop and stop())
 
         pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
         try:
             if self.centre is None:
                 # the schedules that are best for each class alone (no prices) are the first columns
                 self.centre = [0.0] * len(M_.rows)
-                if self._round(self.centre, None, until, per_pricing, pool) is None:
+                if self._round(self.centre, None, until, per_pricing, pool, stop) is None:
                     return st
             while more():
                 lp, dual = M_.solve_lp()
                 st.lp, st.rounds = lp, st.rounds + 1
-                added, a = self._smoothed(dual, alpha, until, per_pricing, pool, more)
+                added, a = self._smoothed(dual, alpha, until, per_pricing, pool, more, stop)
                 st.columns = len(M_.known)
                 st.history.append((time.perf_counter(), lp, st.bound))
                 if progress:
@@ -415,14 +423,14 @@ class Engine:
                 pool.shutdown(wait=True)
         return st
 
-    def _smoothed(self, dual: list[float], alpha: float, until: float, per_pricing: float, pool, more):
+    def _smoothed(self, dual: list[float], alpha: float, until: float, per_pricing: float, pool, more, stop=None):
         """Price at the smoothed prices, halving the smoothing while no schedule enters (mis-pricing);
         returns (schedules added, the smoothing last used)."""
         out = self.master.signed(dual)
         added, a = 0, alpha
         while more():
             sep = [a * c + (1 - a) * o for c, o in zip(self.centre or out, out, strict=True)]
-            res = self._round(sep, dual, until, per_pricing, pool)
+            res = self._round(sep, dual, until, per_pricing, pool, stop)
             if res is None:
                 break
             added = res
@@ -432,10 +440,11 @@ class Engine:
             a = 0.0 if a < 0.2 else a / 2
         return added, a
 
-    def _round(self, sep: list[float], dual: list[float] | None, until: float, per_pricing: float, pool):
+    def _round(self, sep: list[float], dual: list[float] | None, until: float, per_pricing: float, pool,
+               stop: Callable[[], bool] | None = None):
         """Price every class at ``sep``; raise the bound; add the schedules that improve the master at its
         own prices ``dual`` (all of them when None). Returns how many were added, None when the time ran
-        out before every class was priced."""
+        out (or ``stop()`` held) before every class was priced."""
         M_ = self.master
         n = len(self.members)
         left = until - time.perf_counter()
@@ -445,11 +454,15 @@ class Engine:
         prices = [M_.slot_prices(k, sep) for k in range(n)]
 
         def job(k):
+            if stop and stop():
+                return [], -math.inf
             return self.pricer(k).price(prices[k], min(each, max(0.01, until - time.perf_counter())), self.seed,
-                                        det=self.det)
+                                        det=self.det, stop=stop)
         results = list(pool.map(job, range(n))) if pool else [job(k) for k in range(n)]
         if self.infeasible:
             return None       # no roster exists: nothing to bound or price (the caller diagnoses)
+        if stop and stop():
+            return None       # asked to stop: a round cut short proves no bound
         total = M_.lagrangian_rest(sep)
         added = 0
         own = [M_.slot_prices(k, dual) for k in range(n)] if dual is not None else None
@@ -465,8 +478,9 @@ class Engine:
             self.stats.bound = max(self.stats.bound, total)
         return added
 
-    def integer_roster(self, time_limit: float) -> dict[tuple[int, int], int] | None:
-        chosen = self.master.solve_mip(time_limit)
+    def integer_roster(self, time_limit: float, stop: Callable[[], bool] | None = None
+                       ) -> dict[tuple[int, int], int] | None:
+        chosen = self.master.solve_mip(time_limit, stop)
         if chosen is None:
             return None
         asg = {}

@@ -26,8 +26,10 @@ from __future__ import annotations
 import abc
 import dataclasses
 import math
+import threading
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -800,7 +802,7 @@ class Result:
     wall_time: float
     det_time: float = 0.0           # CP-SAT deterministic seconds spent (reproducible work measure)
     hint_objective: float | None = None  # the objective of the hint given, when it could be evaluated
-    stopped_by: str | None = None   # what ended an unfinished search: "time_limit" or "det_time"
+    stopped_by: str | None = None   # what ended an unfinished search: "time_limit", "det_time" or "stop" (asked)
     kept_start: bool = False        # the builder returned its start roster (the search found no better)
     outcome: str | None = None      # the builder's verdict for a pilot (planner.roster.build.outcome)
     first_legal_s: float | None = None  # wall seconds from the builder's start to its first roster with no
@@ -813,7 +815,8 @@ def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
           diagnose: bool = True, hint: dict | None = None, det_time: float | None = None,
           forbid: dict[int, set] | None = None, deadline: float | None = None,
           on_solution: Callable[[dict], bool] | None = None, conds: list[Cond] | None = None,
-          window: set[int] | None = None, fair_ctx: dict | None = None) -> Result:
+          window: set[int] | None = None, fair_ctx: dict | None = None,
+          stop: Callable[[], bool] | None = None) -> Result:
     """Build and solve. If the hard rules cannot all hold, re-solve once with one assumption literal
     per (rule, person) and return an infeasibility core in ``Result.conflict``.
 
@@ -832,9 +835,11 @@ def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
     (the caller may pass just those) and the model is a fraction of the whole horizon's.
     ``fair_ctx``: for a neighbourhood of a larger roster, per fairness kind (set of this problem's
     persons in that spread, (fewest, most) of the roster's other people in it, or None): the spread is
-    then the whole roster's."""
+    then the whole roster's.
+    ``stop``: polled while the solver runs; once it returns True the search ends at once (``stoppable``)
+    with what it has, ``stopped_by`` "stop"."""
     r = _solve(P, time_limit, workers, seed, weights, progress, False, hint, det_time, forbid, deadline,
-               on_solution, conds, window, fair_ctx)
+               on_solution, conds, window, fair_ctx, stop=stop)
     if r.status == "INFEASIBLE" and diagnose:
         t_end = time.perf_counter() + max(5.0, time_limit / 2)
         if deadline is not None:
@@ -908,8 +913,34 @@ def demand(P: Problem) -> tuple[dict[str, set[Slot]], dict[tuple[int, str], dict
 
 
 
+@contextmanager
+def stoppable(solver, stop: Callable[[], bool] | None, every: float = 0.05) -> Iterator[None]:
+    """While the block runs, a watcher thread asks ``solver`` (a CP-SAT CpSolver) to stop its search as soon
+    as ``stop()`` returns True: a solve cannot otherwise be ended from outside before its limits. The request
+    is repeated while ``stop()`` holds (one made before the solve starts would be lost). No thread without
+    ``stop``."""
+    if stop is None:
+        yield
+        return
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(every):
+            if stop():
+                solver.stop_search()
+
+    th = threading.Thread(target=watch, daemon=True)
+    th.start()
+    try:
+        yield
+    finally:
+        done.set()
+        th.join()
+
+
 def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_time=None, forbid=None,
-           deadline=None, on_solution=None, conds=None, window=None, fair_ctx=None) -> Result:
+           deadline=None, on_solution=None, conds=None, window=None, fair_ctx=None,
+           stop=None) -> Result:
     from ortools.sat.python import cp_model
 
     W = weights or Weights()
@@ -1108,15 +1139,18 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
     m.minimize(sum(k * v for k, v in penalties))
 
     def left() -> float:
+        if stop is not None and stop():
+            return 0.0     # asked to stop: as if the time were up
         return float("inf") if deadline is None else deadline - time.perf_counter()
 
     hint_obj = None
     if hint is not None and left() > 0.1:
-        hint_obj = _complete_hint(m, y, hint, seed, min(30.0, left()))
+        hint_obj = _complete_hint(m, y, hint, seed, min(30.0, left()), stop)
     time_limit = min(float(time_limit), left())
     if time_limit <= 0.05:
         # no time left to search: say so rather than overrun the caller's deadline
-        return Result("UNKNOWN", None, None, None, {}, 0, {}, [], 0.0, 0.0, hint_obj, "time_limit")
+        return Result("UNKNOWN", None, None, None, {}, 0, {}, [], 0.0, 0.0, hint_obj,
+                      "stop" if stop is not None and stop() else "time_limit")
 
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = float(time_limit)
@@ -1140,7 +1174,8 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
                 watch[0] = None   # the caller has what it waited for: stop reading solutions
 
 
-    st = solver.Solve(m, _CB())
+    with stoppable(solver, stop):
+        st = solver.Solve(m, _CB())
     name = solver.StatusName(st)
     conflict: list[str] = []
     if st == cp_model.INFEASIBLE and diagnose and enforce:
@@ -1164,7 +1199,7 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
         # whichever limit the search came closer to is the one that ended it
         by_det = det_time is not None and solver.deterministic_time / max(1e-9, det_time) \
             >= solver.WallTime() / max(1e-9, time_limit)
-        stopped = "det_time" if by_det else "time_limit"
+        stopped = "stop" if stop is not None and stop() else "det_time" if by_det else "time_limit"
     return Result(name, obj, bound, gap, assignment, short, pct, conflict, solver.WallTime(),
                   float(solver.deterministic_time), hint_obj, stopped)
 
@@ -1321,7 +1356,7 @@ def _minimal_cores(m, enforce: dict, core: list[str], seed: int, budget: float,
     return sorted(out) if out else core
 
 
-def _complete_hint(m, y, hint, seed, wall: float = 30.0) -> float | None:
+def _complete_hint(m, y, hint, seed, wall: float = 30.0, stop: Callable[[], bool] | None = None) -> float | None:
     """Hint every model variable: fix the assignment variables to the hint, let CP-SAT fill in the
     auxiliary ones (flows, shortfall, penalties), and hint that complete solution. Falls back to
     hinting the assignment variables only when the fixed hint breaks a hard constraint. Returns the
@@ -1337,7 +1372,8 @@ def _complete_hint(m, y, hint, seed, wall: float = 30.0) -> float | None:
     sv.parameters.max_deterministic_time = 10.0
     sv.parameters.max_time_in_seconds = float(wall)
     # the clone keeps the objective, so the penalty variables take their true (smallest) values
-    st = sv.Solve(fixed)
+    with stoppable(sv, stop):
+        st = sv.Solve(fixed)
     if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         for i in range(len(m.proto.variables)):
             v = m.get_int_var_from_proto_index(i)

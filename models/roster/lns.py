@@ -205,9 +205,10 @@ class Search:
             w.pop(k)
         return out
 
-    def step(self, hood: list[int], until: float, days: set[int] | None = None) -> bool:
+    def step(self, hood: list[int], until: float, days: set[int] | None = None,
+             stop: Callable[[], bool] | None = None) -> bool:
         """Re-plan ``hood`` together (only on ``days`` when given: elsewhere nobody takes on a new shift);
-        keep the result when the roster's objective is no worse."""
+        keep the result when the roster's objective is no worse. ``stop``: ends the sub-solve early."""
         P = self.P
         free = set(hood)
         loc = {pi: i for i, pi in enumerate(hood)}
@@ -225,7 +226,7 @@ class Search:
                  if days is None or not cd.isdisjoint(days)]
         r = solve(Q, time_limit=min(SUB_LIMIT, left), workers=1, seed=self.rng.randrange(1 << 30), weights=self.W,
                   diagnose=False, hint=hint, deadline=until, det_time=self.det_step, conds=conds, window=days,
-                  fair_ctx=fair_ctx)
+                  fair_ctx=fair_ctx, stop=stop)
         self.tried += 1
         self.det_used += r.det_time
         if r.status not in ("OPTIMAL", "FEASIBLE"):
@@ -271,7 +272,7 @@ class Search:
         that many deterministic seconds in all (counted from the search's start); with ``stall``, also
         after that many neighbourhoods in a row without a better roster (a stop that does not depend on
         the machine's speed); with ``stop``, also as soon as it returns True (checked between
-        neighbourhoods, each of which may run until ``until``)."""
+        neighbourhoods, and by the neighbourhood's solve while it runs)."""
         costs = self.person_costs()
         idle = 0
         while time.perf_counter() < until - 0.1 and (det_budget is None or self.det_used < det_budget) \
@@ -282,7 +283,7 @@ class Search:
                 hood, days = self.window()
             else:
                 hood, days = self.pick(costs, self.rng.choice(sizes)), None
-            if self.step(hood, until, days) and self.sc.total < before:
+            if self.step(hood, until, days, stop) and self.sc.total < before:
                 idle = 0
                 costs = self.person_costs()
                 if on_better:

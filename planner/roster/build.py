@@ -5,6 +5,7 @@ import dataclasses
 import math
 import time
 from collections import defaultdict
+from collections.abc import Callable
 
 from models.roster import cpsat as M
 from models.roster.colgen import Engine
@@ -15,11 +16,12 @@ from models.roster.lns import Search, residual_cover
 FIRST_LNS, COLGEN, MIP, WHOLE = 0.4, 0.3, 0.1, 0.15
 WHOLE_PARALLEL = 0.4   # wall-time mode: the last share of the time in which the whole model runs beside the search
 STALL = 60    # with --det-time: neighbourhoods in a row without a better roster that end a search stage
+GRACE = 1.0   # seconds the search waits for the other thread after a stop (it may be building a model)
 
 
 def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Weights | None = None,
                   workers: int = 2, seed: int = 1, det_time: float | None = None, lns: bool = True,
-                  deadline: float | None = None) -> M.Result:
+                  deadline: float | None = None, stop: Callable[[], bool] | None = None) -> M.Result:
     """The roster engine (anytime): a greedy start roster, then large-neighbourhood search
     (``models.roster.lns``), column generation for the lower bound and integer rosters from its columns
     (``models.roster.colgen``), then the search again from the best roster. Every roster is judged by the
@@ -28,9 +30,12 @@ def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Wei
     ``deadline`` (a ``time.perf_counter()`` instant, default ``time_limit`` from now) is never passed.
     With ``det_time`` every stage is limited by CP-SAT deterministic seconds instead of wall seconds
     (the wall limit still guards), so the same input and ``seed`` give the same roster on any load.
-    Problems with positions of variable size (the heltid analysis) go to the whole-roster CP-SAT model."""
+    Problems with positions of variable size (the heltid analysis) go to the whole-roster CP-SAT model.
+
+    ``stop``: polled by every stage (and inside their solves); once it returns True the engine returns
+    its best roster so far at once (within about a second), ``stopped_by`` "stop"."""
     if any(p.percent_range for p in P.persons) or not lns:
-        return solve_cpsat(P, time_limit, progress, weights, workers, seed, det_time, lns, deadline)
+        return solve_cpsat(P, time_limit, progress, weights, workers, seed, det_time, lns, deadline, stop)
     t0 = time.perf_counter()
     end = t0 + time_limit if deadline is None else min(deadline, t0 + time_limit)
     W = weights or M.Weights()
@@ -54,15 +59,15 @@ def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Wei
     report()
     E.add_roster(S.best)
     if det_time is None and workers > 1:
-        _parallel(S, E, end, report)
+        _parallel(S, E, end, report, stop)
     else:
-        _in_turn(S, E, t0, end, det_time or 0.0, report)
+        _in_turn(S, E, t0, end, det_time or 0.0, report, stop)
     if E.infeasible:
         return _infeasible(P, E, conds, t0, end, seed)
-    return _result(P, S, E, start, t0, end, det_time, first[0])
+    return _result(P, S, E, start, t0, end, det_time, first[0], stop)
 
 
-def _parallel(S: Search, E: Engine, end: float, report) -> None:
+def _parallel(S: Search, E: Engine, end: float, report, stop=None) -> None:
     """Wall-time mode: the search improves rosters in this thread; in another, each class of people is
     priced alone once (a person whose hard rules cannot hold is proven so there, and ends the search),
     then, for the last ``WHOLE_PARALLEL`` of the time, the whole-roster CP-SAT model runs from the best
@@ -70,19 +75,20 @@ def _parallel(S: Search, E: Engine, end: float, report) -> None:
     while it solves, so the two share the cores. Measured on a loaded 2-core machine (sykehjem, 30 s,
     one busy process beside): the search alone for most of the time ended at 1 855, while column
     generation beside it from the start (its bound is weaker than the whole model's) left the search
-    5 657, and the whole model from the start 7 417."""
+    5 657, and the whole model from the start 7 417. ``stop`` ends both threads."""
     import threading
     span = end - time.perf_counter()
     box: dict = {}
+    stopped = stop or (lambda: False)
 
     def other():
         try:
-            E.generate(end, rounds=0)
+            E.generate(end, rounds=0, stop=stop)
             wait = end - WHOLE_PARALLEL * span - time.perf_counter()
             if wait > 0 and not E.infeasible:
-                S.stopped.wait(wait)
-            if not S.stopped.is_set():
-                _whole(S, E, end - 0.02 * span, None, report)
+                S.stopped.wait(wait)      # set when the search ends (by the time limit or a stop)
+            if not S.stopped.is_set() and not stopped():
+                _whole(S, E, end - 0.02 * span, None, report, stop)
         except BaseException as exc:     # noqa: BLE001 - re-raised in the calling thread below
             box["error"] = exc
 
@@ -90,41 +96,44 @@ def _parallel(S: Search, E: Engine, end: float, report) -> None:
     th.start()
     # a person whose hard rules cannot hold (found by the first pricing) ends the search early, leaving the
     # time for the diagnosis
-    S.run(end, report, stop=lambda: bool(E.infeasible))
-    th.join(max(0.0, end - time.perf_counter()))
+    S.run(end, report, stop=lambda: bool(E.infeasible) or stopped())
+    # after a stop the other thread ends at its next check; a model it is still building is not waited for
+    th.join(max(0.0, (min(end, time.perf_counter() + GRACE) if stopped() else end) - time.perf_counter()))
     if "error" in box:
         raise box["error"]
     report()
 
 
-def _in_turn(S: Search, E: Engine, t0: float, end: float, det: float, report) -> None:
+def _in_turn(S: Search, E: Engine, t0: float, end: float, det: float, report, stop=None) -> None:
     """One stage after the other, each with its share of the deterministic budget (``det`` > 0) or of the
-    wall time: the search, column generation, the integer roster over the columns, the search again."""
+    wall time: the search, column generation, the integer roster over the columns, the search again.
+    ``stop`` ends each stage (and so all of them)."""
     def until(share: float) -> float:
         return end if det else min(end, t0 + share * (end - t0))
 
     stall = STALL if det else None
-    S.run(until(FIRST_LNS), report, det_budget=FIRST_LNS * det if det else None, stall=stall)
+    S.run(until(FIRST_LNS), report, det_budget=FIRST_LNS * det if det else None, stall=stall, stop=stop)
     E.add_roster(S.best)
-    E.generate(until(FIRST_LNS + COLGEN), det_budget=COLGEN * det if det else None)
+    E.generate(until(FIRST_LNS + COLGEN), det_budget=COLGEN * det if det else None, stop=stop)
     left = end - time.perf_counter()
-    if E.stats.proven_lp and left > 1.0 and not E.infeasible:
-        cand = E.integer_roster(min(MIP * (end - t0), 0.5 * left))
+    if E.stats.proven_lp and left > 1.0 and not E.infeasible and not (stop and stop()):
+        cand = E.integer_roster(min(MIP * (end - t0), 0.5 * left), stop)
         if cand is not None:
             S.offer(cand)
             report()
-    S.run(until(1 - WHOLE), report, det_budget=(1 - WHOLE - COLGEN) * det if det else None, stall=stall)
-    _whole(S, E, end, max(0.5, det - S.det_used - E.det_used) if det else None, report)
+    S.run(until(1 - WHOLE), report, det_budget=(1 - WHOLE - COLGEN) * det if det else None, stall=stall,
+          stop=stop)
+    _whole(S, E, end, max(0.5, det - S.det_used - E.det_used) if det else None, report, stop)
 
 
-def _whole(S: Search, E: Engine, end: float, det: float | None, report) -> None:
-    """The whole-roster CP-SAT model from the best roster, until ``end``: it may improve the roster, and
-    its bound (the same objective, fairness included) joins the column-generation bound."""
+def _whole(S: Search, E: Engine, end: float, det: float | None, report, stop=None) -> None:
+    """The whole-roster CP-SAT model from the best roster, until ``end`` (or ``stop``): it may improve the
+    roster, and its bound (the same objective, fairness included) joins the column-generation bound."""
     # the whole model takes a while to build (about 0.05 s a person here): not worth starting too late
-    if E.infeasible or end - time.perf_counter() < 2.0 + 0.05 * len(S.P.persons):
+    if E.infeasible or end - time.perf_counter() < 2.0 + 0.05 * len(S.P.persons) or (stop and stop()):
         return
     r = M.solve(S.P, time_limit=end - time.perf_counter(), workers=1, seed=S.rng.randrange(1 << 30) if det is None
-                else 1, weights=S.W, diagnose=False, hint=S.snapshot(), det_time=det, deadline=end)
+                else 1, weights=S.W, diagnose=False, hint=S.snapshot(), det_time=det, deadline=end, stop=stop)
     S.det_used += r.det_time
     if r.bound is not None:
         E.other_bound = max(E.other_bound, r.bound)
@@ -138,23 +147,26 @@ def _search_legal(S: Search) -> bool:
     return S.sc.hard == 0 and S.sc.open_min == 0
 
 
-def _result(P, S: Search, E: Engine, start, t0, end, det_time, first_legal) -> M.Result:
-    obj = S.sc.total
+def _result(P, S: Search, E: Engine, start, t0, end, det_time, first_legal, stop=None) -> M.Result:
+    with S.lock:    # after a stop the other thread may still offer a roster: read one roster and its score
+        best, sc = dict(S.best), S.sc
+    obj = sc.total
     bound = max(E.stats.bound, E.other_bound)
     bound = max(0.0, math.ceil(bound - 1e-6)) if bound > -math.inf else 0.0   # every term is >= 0 and whole
-    optimal = S.sc.hard == 0 and obj <= bound + 1e-9
+    optimal = sc.hard == 0 and obj <= bound + 1e-9
     det_used = S.det_used + E.det_used
     stopped = None
     if not optimal:
-        stopped = "det_time" if det_time and det_used >= 0.95 * det_time and time.perf_counter() < end - 0.5 \
+        stopped = "stop" if stop and stop() else \
+            "det_time" if det_time and det_used >= 0.95 * det_time and time.perf_counter() < end - 0.5 \
             else "time_limit"
     r = M.Result("OPTIMAL" if optimal else "FEASIBLE", obj, float(bound), abs(obj - bound) / max(1.0, abs(obj)),
-                 dict(S.best), S.sc.open_min, {}, [], time.perf_counter() - t0, det_used, None, stopped)
-    r.kept_start = S.best == start
+                 best, sc.open_min, {}, [], time.perf_counter() - t0, det_used, None, stopped)
+    r.kept_start = best == start
     r.first_legal_s = first_legal
-    r.by_rule = dict(S.sc.by_rule)
+    r.by_rule = dict(sc.by_rule)
     # as ``outcome`` says, from the search's own score of its best roster (no second evaluation at the end)
-    r.outcome = "none_found_in_time" if S.sc.hard else "optimal" if optimal and not r.kept_start else "feasible"
+    r.outcome = "none_found_in_time" if sc.hard else "optimal" if optimal and not r.kept_start else "feasible"
     return r
 
 
@@ -175,7 +187,7 @@ def _infeasible(P, E: Engine, conds, t0, end, seed) -> M.Result:
 
 def solve_cpsat(P: M.Problem, time_limit: float, progress=None, weights: M.Weights | None = None,
                 workers: int = 2, seed: int = 1, det_time: float | None = None, lns: bool = True,
-                deadline: float | None = None) -> M.Result:
+                deadline: float | None = None, stop: Callable[[], bool] | None = None) -> M.Result:
     """A deterministic greedy start roster (``start_roster``) is improved by a large-neighbourhood search
     over groups of people (``improve``: the others fixed, one small deterministic CP-SAT solve per
     neighbourhood), then hinted to CP-SAT on the whole problem; with ``det_time`` every solve runs in
@@ -191,7 +203,7 @@ def solve_cpsat(P: M.Problem, time_limit: float, progress=None, weights: M.Weigh
     hint = start_roster(P, conds)
     first = time.perf_counter() - t0 if _legal(P, hint, conds) else None
     det_lns = 0.0
-    if lns and det_time and end - time.perf_counter() > 1.0:
+    if lns and det_time and end - time.perf_counter() > 1.0 and not (stop and stop()):
         hint, det_lns = improve(P, hint, budget=0.6 * det_time, seed=seed, weights=weights,
                                 wall=0.5 * time_limit if deadline is None
                                 else min(0.5 * time_limit, 0.5 * (end - time.perf_counter())))
@@ -210,7 +222,7 @@ def solve_cpsat(P: M.Problem, time_limit: float, progress=None, weights: M.Weigh
         wall_left = max(0.1, end - time.perf_counter())
     r = M.solve(P, time_limit=wall_left, workers=workers, seed=seed, weights=weights, progress=progress,
                 hint=hint, det_time=max(0.5, det_time - det_lns) if det_time else None, deadline=end,
-                on_solution=watch if first is None else None)
+                on_solution=watch if first is None else None, stop=stop)
     r.first_legal_s = first if first is not None else (seen[0] if seen else None)
     if r.status != "INFEASIBLE":
         # the whole-problem search keeps the hint or improves on it; never report a worse roster (also
@@ -246,7 +258,7 @@ def outcome(P: M.Problem, r: M.Result, conds=None) -> str:
 def verdict(r: M.Result, time_limit: float, det_time: float | None) -> str:
     """One sentence for the status line: what was proven, how far from the best the roster may be,
     and which limit ended the search."""
-    limit = {"time_limit": f"the time limit ({time_limit:g} s wall)",
+    limit = {"time_limit": f"the time limit ({time_limit:g} s wall)", "stop": "the request to stop",
              "det_time": f"the deterministic limit ({det_time:g} s)" if det_time else "the deterministic limit"}
     stop = limit.get(r.stopped_by or "time_limit")
     if r.outcome == "optimal":
