@@ -31,16 +31,24 @@ def solve_json(unit: Path, tmp_path: Path, capsys, *extra) -> dict:
     return json.loads(out.read_text())
 
 
+# the `__main__` module of this test session, as it was before any test ran
+_MAIN = __import__("sys").modules.get("__main__")
+_MAIN_FILE = getattr(_MAIN, "__file__", None)
+
+
 @pytest.fixture(autouse=True)
 def _keep_main_module():
     """Streamlit's AppTest runs a page as the `__main__` module and leaves it there; a process pool
-    started later (spawn) would then re-run that page script in every worker. Put the real one back."""
+    started later (spawn) would then re-run that page script in every worker. A module-scoped fixture
+    runs its page before any per-test fixture could take note of the real one, so the real one is the
+    session's, taken at import; each test starts and ends with it."""
     import sys
 
-    main = sys.modules.get("__main__")
-    main_file = getattr(main, "__file__", None)
+    def reset():
+        if _MAIN is not None:
+            sys.modules["__main__"] = _MAIN
+            if _MAIN_FILE is not None:
+                _MAIN.__file__ = _MAIN_FILE
+    reset()
     yield
-    if main is not None:
-        sys.modules["__main__"] = main
-        if main_file is not None:
-            main.__file__ = main_file
+    reset()

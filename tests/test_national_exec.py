@@ -19,13 +19,7 @@ def _arrays(res):
     return {sid: np.stack([p.need_all, p.supply_all, p.gap, p.freed_by_leon]) for sid, p in res.projections.items()}
 
 
-def test_same_results_whatever_the_executor(tmp_path, monkeypatch):
-    # worker processes are spawned: they re-run the parent's `__main__` script, which after a Streamlit
-    # AppTest in the same session may be a page script (a page run that outlives its test can set it
-    # again after the conftest fixture restored it); a plain `__main__` makes the workers import nothing
-    import sys
-    import types
-    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
+def test_same_results_whatever_the_executor(tmp_path):
     cfg = load_national(toy_national(tmp_path))
     kw = {"draws": 3, "units": 2, "cache_dir": None, "progress": False}
     inproc = _arrays(run_national(cfg, workers=0, **kw))
