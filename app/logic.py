@@ -29,6 +29,23 @@ MODES = ("baseline", "leon")
 OPTIONS = {"mode": "both", "objective": "hours", "solver": "highs", "relax": False, "time_limit": None}
 
 
+# Uploads (staff lists and rosters carry names: personal data) and downloads pass through a scratch
+# folder only because the readers and writers take paths. On Linux it is made in /dev/shm, a file
+# system held in memory, so nothing the user gives reaches a disk; elsewhere in the system's temporary
+# folder. Either way it is removed as soon as the file is read or written.
+MEMORY = Path("/dev/shm")
+
+
+def scratch_root() -> Path:
+    """Where scratch folders are made: /dev/shm when it is there and writable, else the temporary folder."""
+    return MEMORY if MEMORY.is_dir() and os.access(MEMORY, os.W_OK) else Path(tempfile.gettempdir())
+
+
+def scratch(prefix: str) -> Path:
+    """A new private scratch folder (in memory where the system has one); the caller removes it."""
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=scratch_root()))
+
+
 def shipped_units(folder: Path = UNITS) -> dict[str, Path]:
     """{file name: path} of the shipped unit files, sorted by name."""
     return {p.name: p for p in sorted(folder.glob("*.yaml"))}
@@ -64,7 +81,7 @@ def _in_upload_folder(name: str, data: bytes, read):
     if Path(base).suffix.lower().lstrip(".") not in UPLOAD_TYPES:
         raise InputError(base, "", "is neither a unit YAML file nor a unit workbook",
                          "upload a .yaml file (kind: unit) or an .xlsx workbook from `leon template`")
-    tmp = Path(tempfile.mkdtemp(prefix="leon-upload-"))
+    tmp = scratch("leon-upload-")
     try:
         for sub in INSTANCES.iterdir():
             if sub.is_dir() and sub.name != "units":
@@ -228,7 +245,7 @@ def binding_texts(doc: dict) -> dict[str, list[str]]:
 # ------------------------------------------------------------------------------------------ downloads
 def via_file(write, suffix: str) -> bytes:
     """Bytes a report function writes to a path: a temporary folder, read back, then removed."""
-    tmp = Path(tempfile.mkdtemp(prefix="leon-download-"))
+    tmp = scratch("leon-download-")
     try:
         out = tmp / f"result{suffix}"
         write(out)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.logic import scratch
 from planner.io.errors import InputError
 from planner.national.config import Curve, NationalConfig, load_national
 from planner.national.outputs import (
@@ -161,7 +161,7 @@ def parquet_bytes(res: NationalResult) -> bytes:
 
 def workbook_bytes(summary: dict) -> bytes:
     """report.xlsx as `leon national run` writes it: into a temporary folder, read back, removed."""
-    tmp = Path(tempfile.mkdtemp(prefix="leon-national-"))
+    tmp = scratch("leon-national-")
     try:
         write_excel(summary, tmp)
         return (tmp / "report.xlsx").read_bytes()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.logic import named_error, via_file
+from app.logic import named_error, scratch, via_file
 from planner.io.errors import InputError
 
 if TYPE_CHECKING:
@@ -96,7 +95,7 @@ def staff_generated(unit_id: str) -> Staff:
 def _staff_from_text(unit_id: str, name: str, data: bytes) -> Staff:
     from planner.roster.setup import load_staff, load_unit_view
     unit = load_unit_view(UNITS / f"{unit_id}.yaml")
-    tmp = Path(tempfile.mkdtemp(prefix="leon-staff-"))
+    tmp = scratch("leon-staff-")
     try:
         for sub in INSTANCES.iterdir():
             if sub.is_dir() and sub.name != "staff":
@@ -309,7 +308,7 @@ def audit_upload(unit_id: str, name: str, data: bytes, staff: Staff | None = Non
     if Path(base).suffix.lower().lstrip(".") not in UPLOAD_TYPES:
         raise InputError(base, "", "is neither a roster CSV nor an XLSX workbook",
                          "upload a .csv or .xlsx grid: rows = staff id, columns = dates, cells = shift codes")
-    tmp = Path(tempfile.mkdtemp(prefix="leon-roster-"))
+    tmp = scratch("leon-roster-")
     try:
         path = tmp / base
         path.write_bytes(data)

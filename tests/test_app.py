@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from app import logic
+from app.logic import scratch_root
 from conftest import ROOT, run_cli
 from planner.io.errors import InfeasibleError, InputError
 
@@ -50,7 +51,7 @@ def _infeasible_unit(unit_dir: Path) -> Path:
 
 
 def _leftovers() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).glob("leon-*")}
+    return {p.name for p in scratch_root().glob("leon-*")}
 
 
 # ------------------------------------------------------------------------------------------ logic
@@ -145,7 +146,7 @@ def test_upload_reads_like_the_file_and_leaves_nothing(tmp_path):
     with pytest.raises(InputError) as e:
         logic.load_upload("feil.yaml", b"kind: unit\nid: x\n")
     assert e.value.file == "feil.yaml" and "fix:" in str(e.value)
-    assert tempfile.gettempdir() not in str(e.value)
+    assert tempfile.gettempdir() not in str(e.value) and str(scratch_root()) not in str(e.value)
     with pytest.raises(InputError, match="neither a unit YAML file nor a unit workbook"):
         logic.load_upload("notes.txt", b"hello")
     assert _leftovers() == before
@@ -543,3 +544,20 @@ def test_page_offers_the_edited_unit_for_download(tmp_path):
     doc = at.session_state[f"doc:{SRC}"]
     assert next(c for c in doc["patient_classes"] if c["id"] == "tung")["count"] == 20
     assert yaml.safe_load(logic.unit_yaml_bytes(doc)) == doc
+
+
+def test_scratch_folders_are_made_in_memory_where_the_system_has_it():
+    """Uploads carry names (personal data): on Linux their scratch copies live in /dev/shm (RAM), and a
+    scratch folder is private to this user."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    from app.logic import scratch
+    tmp = scratch("leon-test-")
+    try:
+        if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK):
+            assert tmp.parent == Path("/dev/shm")
+        assert tmp.stat().st_mode & 0o077 == 0
+    finally:
+        shutil.rmtree(tmp)

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import io
 import json
-import tempfile
-from pathlib import Path
 
 import pytest
 
 from app import national_logic as nl
+from app.logic import scratch_root
 from planner.io.errors import InputError
 from planner.national.outputs import build_summary
 from planner.national.run import run_national
@@ -90,7 +89,7 @@ def test_bad_slider_values_are_input_errors(cfg):
 def test_downloads_are_built_in_memory(default_run):
     from openpyxl import load_workbook
 
-    tmp = Path(tempfile.gettempdir())
+    tmp = scratch_root()
     before = set(tmp.glob("leon-national-*"))
     # JSON keys are strings (the levers' curve years), as in the summary.json the command writes
     assert json.loads(nl.summary_bytes(default_run)) == json.loads(json.dumps(default_run))

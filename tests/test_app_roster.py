@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import io
 import json
-import tempfile
 import time
-from pathlib import Path
 
 import openpyxl
 import pytest
 
 from app import roster_logic as logic
 from app import roster_page
+from app.logic import scratch_root
 from conftest import ROOT
 from planner.io.errors import InputError
 
@@ -37,7 +36,7 @@ def audit():
 
 
 def _leftovers() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).glob("leon-roster-*")}
+    return {p.name for p in scratch_root().glob("leon-roster-*")}
 
 
 # ------------------------------------------------------------------------------------------ logic
@@ -259,7 +258,7 @@ STAFF = ROOT / "instances" / "staff" / "sykehjem.yaml"
 
 
 def _staff_leftovers() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).glob("leon-staff-*")}
+    return {p.name for p in scratch_root().glob("leon-staff-*")}
 
 
 def test_generated_staff_is_made_as_the_shipped_staff_files_were():
