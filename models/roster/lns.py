@@ -75,13 +75,12 @@ def residual_cover(P: Problem, asg: Assignment, free: set[int], demand_at: dict 
         miss_min, _ = route(mins, have, P.substitutes, first=first)
         miss_pref, _ = route(mins, have, P.substitutes, then=prefs, first=first)
         for g in sorted(dem):
-            ws = {"under_weight": under_w.get((d, per, g)), "over_weight": over_w.get((d, per))} \
-                if under_w or over_w else {}
+            uw, ow = under_w.get((d, per, g)), over_w.get((d, per))
             a, b = miss_min.get(g, 0), miss_pref.get(g, 0)
             if a or b:
-                out.append(Cover(d, per, g, a, max(a, b), **ws))
+                out.append(Cover(d, per, g, a, max(a, b), under_weight=uw, over_weight=ow))
             elif dem[g][1] > 0 or (d, per, g) in open_at:   # filled by the others: the free people may
-                out.append(Cover(d, per, g, 0, 0, open=True, **ws))   # still work there
+                out.append(Cover(d, per, g, 0, 0, open=True, under_weight=uw, over_weight=ow))   # still work
     return out
 
 

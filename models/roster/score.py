@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 from models.roster.cpsat import (
     Cond,
-    CoverWeights,
     Contract,
     CountAny,
+    CoverWeights,
     Linear,
     Pattern,
     Problem,

@@ -48,33 +48,37 @@ def to_product(problem: NrpProblem) -> M.Problem:
 
 
 def _rules(problem: NrpProblem) -> list[M.Rule]:
-    """The benchmark's hard constraints as product rules; a per-person limit becomes one rule per value,
-    binding the people who have that value."""
+    """The benchmark's hard constraints as product rules, and its requests as soft wishes."""
     ids = problem.shift_ids
     rules: list[M.Rule] = [M.Availability(id="days off", source="SECTION_DAYS_OFF")]
     if problem.forbidden_next:
         pairs = tuple((ids[s], ids[t]) for s, t in sorted(problem.forbidden_next))
         rules.append(M.UnwantedPatterns(id="forbidden succession", source="SECTION_SHIFTS", patterns=pairs))
-    staff = "SECTION_STAFF"
-    for s, code in enumerate(ids):
-        for limit, people in _by_value(problem, lambda e, s=s: e.max_shifts[s]).items():
-            rules.append(M.ShiftLimit(id=f"max shifts {code}", source=staff, codes=(code,), max=limit,
-                                      persons=people))
-    for (lo, hi), people in _by_value(problem, lambda e: (e.min_minutes, e.max_minutes)).items():
-        rules.append(M.HorizonMinutes(id="total minutes", source=staff, min_minutes=lo, max_minutes=hi,
-                                      persons=people))
-    for k, people in _by_value(problem, lambda e: e.max_consecutive_shifts).items():
-        rules.append(M.MaxConsecutive(id="max consecutive shifts", source=staff, max=k, persons=people))
-    for k, people in _by_value(problem, lambda e: e.min_consecutive_shifts).items():
-        if k > 1:
-            rules.append(M.MinConsecutive(id="min consecutive shifts", source=staff, min=k, persons=people))
-    for k, people in _by_value(problem, lambda e: e.min_consecutive_days_off).items():
-        if k > 1:
-            rules.append(M.MinConsecutiveOff(id="min consecutive days off", source=staff, min=k, persons=people))
-    for k, people in _by_value(problem, lambda e: e.max_weekends).items():
-        rules.append(M.MaxWeekends(id="max weekends", source=staff, max=k, persons=people))
+    rules += _contract_rules(problem)
     rules.append(M.Wishes(id="requests", hard=False, weight=1, source="SECTION_SHIFT_ON/OFF_REQUESTS"))
     return rules
+
+
+def _contract_rules(problem: NrpProblem) -> list[M.Rule]:
+    """The staff's limits: a per-person limit becomes one rule per value, binding the people with it
+    (a minimum run of 1 binds nobody)."""
+    src = "SECTION_STAFF"
+    out: list[M.Rule] = []
+    for s, code in enumerate(problem.shift_ids):
+        for k, people in _by_value(problem, lambda e, s=s: e.max_shifts[s]).items():
+            out.append(M.ShiftLimit(id=f"max shifts {code}", source=src, codes=(code,), max=k, persons=people))
+    for (lo, hi), people in _by_value(problem, lambda e: (e.min_minutes, e.max_minutes)).items():
+        out.append(M.HorizonMinutes(id="total minutes", source=src, min_minutes=lo, max_minutes=hi,
+                                    persons=people))
+    for k, people in _by_value(problem, lambda e: e.max_consecutive_shifts).items():
+        out.append(M.MaxConsecutive(id="max consecutive shifts", source=src, max=k, persons=people))
+    for k, people in _by_value(problem, lambda e: e.min_consecutive_shifts).items():
+        out += [M.MinConsecutive(id="min consecutive shifts", source=src, min=k, persons=people)] if k > 1 else []
+    for k, people in _by_value(problem, lambda e: e.min_consecutive_days_off).items():
+        out += [M.MinConsecutiveOff(id="min consecutive days off", source=src, min=k, persons=people)] if k > 1 else []
+    for k, people in _by_value(problem, lambda e: e.max_weekends).items():
+        out.append(M.MaxWeekends(id="max weekends", source=src, max=k, persons=people))
+    return out
 
 
 def _by_value(problem: NrpProblem, value) -> dict[Hashable, frozenset[str]]:
