@@ -32,6 +32,7 @@ import resource
 import statistics
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -42,8 +43,10 @@ from busy import busy_neighbour, describe
 from models.nrp.colgen import solve
 from models.nrp.compact import CompactModel, compact_fits, compact_size
 from models.nrp.problem import NrpProblem, Roster
+from models.roster.score import score
 from planner.nrp import adapter
 from planner.nrp.reader import evaluate, read_instance
+from planner.roster.build import solve_problem
 
 # From the instance folder's README (benchmark/nrp.yml of wssuite/NurseScheduler).
 BEST_KNOWN = {
@@ -94,18 +97,30 @@ def reference(problem: NrpProblem, time_limit: float, workers: int, seed: int) -
     return objective, seconds
 
 
+@dataclass(frozen=True)
+class ProductSolution:
+    roster: Roster | None       # None: every roster it held breaks a hard constraint
+    objective: int | None       # the product engine's own objective of it
+    bound: float | None
+
+
+def product_solve(problem: NrpProblem, time_limit: float, workers: int, seed: int) -> ProductSolution:
+    """The product's roster engine on the instance as the adapter converts it."""
+    P = adapter.to_product(problem)
+    r = solve_problem(P, time_limit, weights=adapter.WEIGHTS, workers=workers, seed=seed)
+    if r.status not in ("OPTIMAL", "FEASIBLE") or score(P, r.assignment, adapter.WEIGHTS).hard:
+        return ProductSolution(None, None, r.bound)
+    return ProductSolution(adapter.to_roster(problem, r.assignment), round(r.objective or 0), r.bound)
+
+
 def run_instance(directory: Path, number: int, time_limit: float, workers: int, seed: int,
                  with_reference: bool, engine: str = "dedicated") -> dict:
     problem = read_instance(directory / f"Instance{number}.txt")
     t0 = time.perf_counter()
-    if engine == "product":
-        solution = adapter.solve(problem, time_limit=time_limit, workers=workers, seed=seed)
-        claimed = None if solution.objective is None else round(solution.objective)
-    else:
-        solution = solve(problem, time_limit=time_limit, workers=workers, seed=seed)
-        claimed = solution.objective
+    solve_with = product_solve if engine == "product" else solve
+    solution = solve_with(problem, time_limit=time_limit, workers=workers, seed=seed)
     seconds = time.perf_counter() - t0
-    objective = checked_objective(problem, solution.roster, claimed, f"instance {number}")
+    objective = checked_objective(problem, solution.roster, solution.objective, f"instance {number}")
     ref_objective, ref_seconds, note = None, None, ""
     if not with_reference:
         note = "reference not asked for"

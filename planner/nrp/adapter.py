@@ -6,13 +6,14 @@ benchmark shift, one group of staff) with the rules and ``Weights`` under which 
 shift-on / shift-off request a soft wish at its weight, every other constraint hard. ``to_roster`` and
 ``to_assignment`` convert rosters both ways, so a roster the engine builds can be judged by the
 benchmark's own evaluator (``planner.nrp.reader.evaluate``) rather than by the engine's claim.
+The engine itself (``planner.roster.build.solve_problem``) is run by ``benchmarks/nrp.py --engine product``:
+this package imports no planner package but ``planner.io``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable
-from dataclasses import dataclass
 
 from models.nrp.problem import OFF, NrpProblem, Roster
 from models.roster import cpsat as M
@@ -96,22 +97,3 @@ def to_roster(problem: NrpProblem, assignment: Assignment) -> Roster:
 
 def to_assignment(roster: Roster) -> Assignment:
     return {(e, d): s for e, row in enumerate(roster) for d, s in enumerate(row) if s != OFF}
-
-
-@dataclass(frozen=True)
-class Solution:
-    roster: Roster | None       # None: no roster without a hard violation
-    objective: float | None     # the product engine's own objective of it
-    bound: float | None
-
-
-def solve(problem: NrpProblem, time_limit: float, workers: int = 2, seed: int = 1) -> Solution:
-    """The product's roster engine (``planner.roster.build.solve_problem``) on a benchmark instance."""
-    from models.roster.score import score
-    from planner.roster.build import solve_problem
-
-    P = to_product(problem)
-    r = solve_problem(P, time_limit, weights=WEIGHTS, workers=workers, seed=seed)
-    if r.status not in ("OPTIMAL", "FEASIBLE") or score(P, r.assignment, WEIGHTS).hard:
-        return Solution(None, None, r.bound)
-    return Solution(to_roster(problem, r.assignment), r.objective, r.bound)
