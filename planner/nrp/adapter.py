@@ -51,19 +51,21 @@ def to_product(problem: NrpProblem) -> M.Problem:
 def _rules(problem: NrpProblem) -> list[M.Rule]:
     """The benchmark's hard constraints as product rules, and its requests as soft wishes."""
     ids = problem.shift_ids
-    rules: list[M.Rule] = [M.Availability(id="days off", source="SECTION_DAYS_OFF")]
+    rules: list[M.Rule] = [M.Availability(id="days off", source="CurtoisQu2014, SECTION_DAYS_OFF")]
     if problem.forbidden_next:
         pairs = tuple((ids[s], ids[t]) for s, t in sorted(problem.forbidden_next))
-        rules.append(M.UnwantedPatterns(id="forbidden succession", source="SECTION_SHIFTS", patterns=pairs))
+        rules.append(M.UnwantedPatterns(id="forbidden succession", source="CurtoisQu2014, SECTION_SHIFTS",
+                                        patterns=pairs))
     rules += _contract_rules(problem)
-    rules.append(M.Wishes(id="requests", hard=False, weight=1, source="SECTION_SHIFT_ON/OFF_REQUESTS"))
+    rules.append(M.Wishes(id="requests", hard=False, weight=1,
+                          source="CurtoisQu2014, SECTION_SHIFT_ON_REQUESTS and SECTION_SHIFT_OFF_REQUESTS"))
     return rules
 
 
 def _contract_rules(problem: NrpProblem) -> list[M.Rule]:
     """The staff's limits: a per-person limit becomes one rule per value, binding the people with it
     (a minimum run of 1 binds nobody)."""
-    src = "SECTION_STAFF"
+    src = "CurtoisQu2014, SECTION_STAFF"
     out: list[M.Rule] = []
     for s, code in enumerate(problem.shift_ids):
         for k, people in _by_value(problem, lambda e, s=s: e.max_shifts[s]).items():
