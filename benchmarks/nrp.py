@@ -1,7 +1,7 @@
 """Benchmark the roster engine on the Curtois & Qu nurse-rostering instances, beside a reference.
 
     python benchmarks/nrp.py [DIR] [--instances 1-24] [--reference 1-16] [--time-limit 60] [--workers 2]
-                             [--json PATH] [--busy]
+                             [--engine dedicated|product] [--json PATH] [--busy]
 
 DIR is the instance folder (default ../shared/benchmarks/nrp); the files are read where they are.
 The engine is `models.nrp.colgen.solve`: best responses and CP-SAT LNS in one process, column
@@ -13,6 +13,10 @@ stands. Per instance: the engine's objective ("none" if it found no legal roster
 bound, gap to the best-known value and seconds; the reference's objective and seconds; and the two
 ratios (engine / reference), objective first. Every objective printed is the independent
 evaluator's value of the returned roster, after checking it against all hard constraints.
+
+`--engine product` runs the product's roster engine (`planner.roster.build.solve_problem`) instead,
+on the instance as `planner.nrp.adapter` converts it: the same rows, its roster converted back and
+judged by the same evaluator (its objective must equal the product engine's own).
 
 The reference is not run where its model would not fit the time limit (a year of a hundred staff
 is millions of constraints: minutes to build, gigabytes to solve); the row says so, with the
@@ -28,6 +32,7 @@ import resource
 import statistics
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -38,7 +43,10 @@ from busy import busy_neighbour, describe
 from models.nrp.colgen import solve
 from models.nrp.compact import CompactModel, compact_fits, compact_size
 from models.nrp.problem import NrpProblem, Roster
+from models.roster.score import score
+from planner.nrp import adapter
 from planner.nrp.reader import evaluate, read_instance
+from planner.roster.build import solve_problem
 
 # From the instance folder's README (benchmark/nrp.yml of wssuite/NurseScheduler).
 BEST_KNOWN = {
@@ -89,11 +97,28 @@ def reference(problem: NrpProblem, time_limit: float, workers: int, seed: int) -
     return objective, seconds
 
 
+@dataclass(frozen=True)
+class ProductSolution:
+    roster: Roster | None       # None: every roster it held breaks a hard constraint
+    objective: int | None       # the product engine's own objective of it
+    bound: float | None
+
+
+def product_solve(problem: NrpProblem, time_limit: float, workers: int, seed: int) -> ProductSolution:
+    """The product's roster engine on the instance as the adapter converts it."""
+    P = adapter.to_product(problem)
+    r = solve_problem(P, time_limit, weights=adapter.WEIGHTS, workers=workers, seed=seed)
+    if r.status not in ("OPTIMAL", "FEASIBLE") or score(P, r.assignment, adapter.WEIGHTS).hard:
+        return ProductSolution(None, None, r.bound)
+    return ProductSolution(adapter.to_roster(problem, r.assignment), round(r.objective or 0), r.bound)
+
+
 def run_instance(directory: Path, number: int, time_limit: float, workers: int, seed: int,
-                 with_reference: bool) -> dict:
+                 with_reference: bool, engine: str = "dedicated") -> dict:
     problem = read_instance(directory / f"Instance{number}.txt")
     t0 = time.perf_counter()
-    solution = solve(problem, time_limit=time_limit, workers=workers, seed=seed)
+    solve_with = product_solve if engine == "product" else solve
+    solution = solve_with(problem, time_limit=time_limit, workers=workers, seed=seed)
     seconds = time.perf_counter() - t0
     objective = checked_objective(problem, solution.roster, solution.objective, f"instance {number}")
     ref_objective, ref_seconds, note = None, None, ""
@@ -111,7 +136,8 @@ def run_instance(directory: Path, number: int, time_limit: float, workers: int, 
     return {
         "instance": number,
         "objective": objective,
-        "bound": solution.bound,
+        "engine": engine,
+        "bound": None if solution.bound is None else round(solution.bound),
         "best_known": best,
         "gap": None if gap is None else round(gap, 4),
         "seconds": round(seconds, 1),
@@ -137,7 +163,7 @@ def print_table(rows: list[dict]) -> None:
           f"{'ref s':>6} {'obj/ref':>7} {'time/ref':>8}  note")
     for r in rows:
         ref_missing = "none" if r["reference_seconds"] is not None else "-"
-        print(f"{r['instance']:>4} {_cell(r['objective'], missing='none'):>9} {r['bound']:>7} "
+        print(f"{r['instance']:>4} {_cell(r['objective'], missing='none'):>9} {_cell(r['bound']):>7} "
               f"{_cell(r['best_known']):>6} {_cell(r['gap'], '{:.2%}'):>8} {r['seconds']:>7.1f} "
               f"{_cell(r['reference_objective'], missing=ref_missing):>8} {_cell(r['reference_seconds'], '{:.1f}'):>6} "
               f"{_cell(r['objective_ratio'], '{:.3f}'):>7} {_cell(r['time_ratio'], '{:.3f}'):>8}  {r['note']}")
@@ -160,20 +186,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per instance (each solver)")
     parser.add_argument("--workers", type=int, default=2, help="cores to use")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--engine", choices=("dedicated", "product"), default="dedicated",
+                        help="the benchmark's own engine, or the product's roster engine through the adapter")
     parser.add_argument("--json", type=Path, help="also write the rows as a JSON list here")
     parser.add_argument("--busy", action="store_true", help="run a spinning process beside the benchmark")
     args = parser.parse_args(argv)
     directory = args.dir
     if not directory.is_dir():
         parser.error(f"no instance folder at {directory}: pass the folder holding InstanceN.txt")
-    print(f"time limit {args.time_limit:g} s per instance and solver, {args.workers} workers, seed {args.seed}; "
+    print(f"engine {args.engine}; time limit {args.time_limit:g} s per instance and solver, {args.workers} workers, "
+          f"seed {args.seed}; "
           f"{describe(args.busy)}")
     with_reference = set() if args.reference == "none" else set(parse_range(args.reference))
     rows = []
     with busy_neighbour(args.busy):
         for number in parse_range(args.instances):
             rows.append(run_instance(directory, number, args.time_limit, args.workers, args.seed,
-                                     number in with_reference))
+                                     number in with_reference, args.engine))
             print(f"instance {number}: {rows[-1]}", file=sys.stderr, flush=True)
     print_table(rows)
     if args.json:

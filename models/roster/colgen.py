@@ -33,6 +33,7 @@ from models.roster.cpsat import (
     Slot,
     Weights,
     all_conditions,
+    cover_weights,
     demand,
     post_conditions,
     stoppable,
@@ -49,7 +50,7 @@ def classes(P: Problem, by_person: list[list[Cond]]) -> list[list[int]]:
     out: dict[tuple, list[int]] = {}
     for pi, p in enumerate(P.persons):
         key = (p.group, p.percent, p.percent_range, p.weekend_cycle, p.allowed, p.unavailable, p.night_exempt,
-               p.accepts_long_shifts, p.wishes,
+               p.accepts_long_shifts, p.wishes, p.avoid,
                tuple(repr(dataclasses.replace(c, person=0)) for c in by_person[pi]))
         out.setdefault(key, []).append(pi)
     return list(out.values())
@@ -166,6 +167,7 @@ class Master:
         self.over: dict[tuple[int, str], int] = {}
         self.maxover: dict[tuple[int, str], int] = {}
         _, demand_at, _ = demand(P)
+        self.under_w, self.over_w = cover_weights(P)
         for key, dem in sorted(demand_at.items()):
             self._cover_rows(key, dem, sorted(set(group_of)))
         self.n_fixed = h.getNumCol()
@@ -191,9 +193,10 @@ class Master:
         """Rows and routing variables of one (day, period): as the cover part of the CP-SAT model."""
         W, inf, subs = self.W, self.inf, self.P.substitutes
         total_pref = sum(pr for _, pr in dem.values())
-        if W.overcover:
+        ow = self.over_w.get(key, W.overcover)
+        if ow:
             r = self.over[key] = self._row(-inf, total_pref)
-            self._col(W.overcover, 0, inf, [(r, -1.0)], fixed=True)
+            self._col(ow, 0, inf, [(r, -1.0)], fixed=True)
         if W.max_over is not None:
             self.maxover[key] = self._row(-inf, total_pref + W.max_over)
         for h in groups:
@@ -201,7 +204,7 @@ class Master:
                 self.supply[(*key, h)] = self._row(-inf, 0)
         for g, (mn, pr) in sorted(dem.items()):
             rows = []
-            for need, weight in ((mn, W.shortfall), (pr if pr > mn else 0, W.preferred)):
+            for need, weight in ((mn, self.under_w.get((*key, g), W.shortfall)), (pr if pr > mn else 0, W.preferred)):
                 if need > 0:
                     rows.append(self._row(need, inf))
                     self._col(weight, 0, need, [(rows[-1], 1.0)], fixed=True)
@@ -251,8 +254,8 @@ class Master:
             elif hi == self.inf:
                 v = max(v, 0.0)
             out.append(v)
-        for r in self.over.values():
-            out[r] = max(out[r], -float(self.W.overcover))
+        for key, r in self.over.items():
+            out[r] = max(out[r], -float(self.over_w.get(key, self.W.overcover)))
         return out
 
     def lagrangian_rest(self, pi_: list[float]) -> float:

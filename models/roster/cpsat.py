@@ -77,6 +77,7 @@ class Person:
     night_exempt: bool = False                 # aml § 10-2 (2)
     accepts_long_shifts: bool = True           # langvakt is voluntary (NSF)
     wishes: tuple = ()                         # (day, code or None = off, weight)
+    avoid: tuple = ()                          # (day, code, weight): wished not to work that shift
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,9 @@ class Cover:
     min: int
     preferred: int = 0
     open: bool = False   # the slot may be worked though no more heads are asked for (a search's sub-problem)
+    under_weight: int | None = None  # per head missing below `min` here (None: Weights.shortfall)
+    over_weight: int | None = None   # per head above the preferred cover of this day and period (None:
+    #                                  Weights.overcover; the largest its groups give)
 
 
 @dataclass
@@ -575,13 +579,14 @@ class MaxConsecutive(Rule):
     max: int = 6
     times: tuple[str, ...] | None = None
     what: str = "working days"
+    persons: frozenset[str] | None = None   # the people it binds (by id); None = everyone
 
     def conditions(self, P):
         k = self.max + 1
         if k > P.days:
             return
         ss = [s for s, st in enumerate(P.shifts) if self.times is None or st.time in self.times]
-        for pi, _ in enumerate(P.persons):
+        for pi in _people(P, self.persons):
             for d0 in (range(P.days) if P.cyclic else range(P.days - k + 1)):
                 days = [(d0 + t) % P.days for t in range(k)]
                 yield CountAny(**self._kw(pi, days[-1], f"{{value}} consecutive {self.what} up to "
@@ -593,10 +598,11 @@ class MaxConsecutive(Rule):
 class MinConsecutiveOff(Rule):
     """Days off come in blocks of at least `min` days (default 2: no isolated day off)."""
     min: int = 2
+    persons: frozenset[str] | None = None   # the people it binds (by id); None = everyone
 
     def conditions(self, P):
         S = range(len(P.shifts))
-        for pi, _ in enumerate(P.persons):
+        for pi in _people(P, self.persons):
             for L in range(1, self.min):
                 for d0 in range(P.days):
                     b, e = d0 - 1, d0 + L
@@ -607,6 +613,80 @@ class MinConsecutiveOff(Rule):
                     el += [([(e % P.days, s) for s in S], True)]
                     yield Pattern(**self._kw(pi, d0, f"only {L} day(s) off from {P.label(d0)} "
                                              f"(min {self.min})"), elems=el)
+
+
+def _people(P: Problem, persons: frozenset[str] | None) -> list[int]:
+    """Indexes of the people a rule binds: those named (by id), or everyone."""
+    return [pi for pi, p in enumerate(P.persons) if persons is None or p.id in persons]
+
+
+@dataclass
+class MinConsecutive(Rule):
+    """A run of working days lasts at least `min` days, unless it touches the horizon's first or last
+    day (non-cyclic: what came before or comes after is not known)."""
+    min: int = 2
+    persons: frozenset[str] | None = None
+
+    def conditions(self, P):
+        S = range(len(P.shifts))
+        for pi in _people(P, self.persons):
+            for L in range(1, self.min):
+                for d0 in range(P.days):
+                    b, e = d0 - 1, d0 + L
+                    if not P.cyclic and (b < 0 or e >= P.days):
+                        continue
+                    el = [([(b % P.days, s) for s in S], False)]
+                    el += [([((d0 + t) % P.days, s) for s in S], True) for t in range(L)]
+                    el += [([(e % P.days, s) for s in S], False)]
+                    yield Pattern(**self._kw(pi, d0, f"only {L} working day(s) in a row from {P.label(d0)} "
+                                             f"(min {self.min})"), elems=el)
+
+
+@dataclass
+class ShiftLimit(Rule):
+    """At most `max` shifts of the given codes over the horizon."""
+    codes: tuple[str, ...] = ()
+    max: int = 0
+    persons: frozenset[str] | None = None
+
+    def conditions(self, P):
+        ss = [s for s, st in enumerate(P.shifts) if st.code in self.codes]
+        if not ss or self.max >= P.days:
+            return
+        for pi in _people(P, self.persons):
+            yield Linear(**self._kw(pi, 0, f"{{value}} shifts {'/'.join(self.codes)} (max {self.max})"),
+                         terms=[((d, s), 1) for d in range(P.days) for s in ss], hi=self.max, scale=1)
+
+
+@dataclass
+class HorizonMinutes(Rule):
+    """Working minutes over the whole horizon within [min_minutes, max_minutes]."""
+    min_minutes: int | None = None
+    max_minutes: int | None = None
+    persons: frozenset[str] | None = None
+
+    def conditions(self, P):
+        terms = [((d, s), st.work_minutes) for d in range(P.days) for s, st in enumerate(P.shifts)]
+        for pi in _people(P, self.persons):
+            yield Linear(**self._kw(pi, 0, f"{{value}} h over the horizon (allowed {_hours(self.min_minutes or 0)}"
+                                    f"..{_hours(self.max_minutes) if self.max_minutes is not None else '-'} h)"),
+                         terms=terms, lo=self.min_minutes, hi=self.max_minutes)
+
+
+@dataclass
+class MaxWeekends(Rule):
+    """At most `max` weekends worked over the horizon; a weekend is the Saturday and Sunday of a
+    calendar week (day 0 a Monday), worked when any shift starts on either day."""
+    max: int = 0
+    persons: frozenset[str] | None = None
+
+    def conditions(self, P):
+        S = range(len(P.shifts))
+        sets = [[(d, s) for d in (sat, sat + 1) if d < P.days for s in S] for sat in range(5, P.days, 7)]
+        if len(sets) <= self.max:
+            return
+        for pi in _people(P, self.persons):
+            yield CountAny(**self._kw(pi, 5, f"{{value}} weekends worked (max {self.max})"), sets=sets, hi=self.max)
 
 
 @dataclass
@@ -663,7 +743,7 @@ class Availability(Rule):
 
 @dataclass
 class Wishes(Rule):
-    """Soft: each person's wishes (a shift on a day, or a day off), each with its weight."""
+    """Soft: each person's wishes (a shift on a day, or a day off; a shift to avoid), each with its weight."""
     hard: bool = False
 
     def conditions(self, P):
@@ -678,6 +758,11 @@ class Wishes(Rule):
                 elif code in P.shift_index:
                     yield Linear(**base, detail=f"wished {code} on {P.label(d)}",
                                  terms=[((d, P.shift_index[code]), 1)], lo=1, scale=1)
+            for d, code, w in p.avoid:
+                if d < P.days and code in P.shift_index:
+                    yield Linear(rule=self.id, person=pi, day=d, hard=False, weight=int(w) * self.weight,
+                                 detail=f"wished not {code} on {P.label(d)}",
+                                 terms=[((d, P.shift_index[code]), 1)], hi=0, scale=1)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -912,6 +997,22 @@ def demand(P: Problem) -> tuple[dict[str, set[Slot]], dict[tuple[int, str], dict
     return useful, demand_at, period_shifts
 
 
+CoverWeights = tuple[dict[tuple[int, str, str], int], dict[tuple[int, str], int]]
+
+
+def cover_weights(P: Problem) -> CoverWeights:
+    """The cover weights the cover itself gives, where it gives them: (day, period, group) -> per head
+    missing below the minimum, and (day, period) -> per head above the preferred cover (the largest its
+    groups give). Everywhere else ``Weights.shortfall`` and ``Weights.overcover`` hold."""
+    under: dict[tuple[int, str, str], int] = {}
+    over: dict[tuple[int, str], int] = {}
+    for c in P.cover:
+        if c.under_weight is not None:
+            under[c.day, c.code, c.group] = c.under_weight
+        if c.over_weight is not None:
+            over[c.day, c.code] = max(c.over_weight, over.get((c.day, c.code), c.over_weight))
+    return under, over
+
 
 @contextmanager
 def stoppable(solver, stop: Callable[[], bool] | None, every: float = 0.05) -> Iterator[None]:
@@ -1033,6 +1134,7 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
     penalties, pct_var = post_conditions(m, P, conds, Y, any_of, W, lit_for)
 
     # cover with substitution: x[d,s,h,g] heads of group h in slots of group g
+    under_w, over_w = cover_weights(P)
     short_vars = []
     groups_of: dict[str, list[int]] = {}
     for pi, p in enumerate(P.persons):
@@ -1056,8 +1158,7 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
                 sh = m.new_int_var(0, mn, f"short_{d}_{per}_{g}")
                 m.add(filled + sh >= mn)
                 short_vars.append(sh)
-
-                penalties.append((W.shortfall, sh))
+                penalties.append((under_w.get((d, per, g), W.shortfall), sh))
             if pr > mn:
                 sp = m.new_int_var(0, pr, "")
                 m.add(filled + sp >= pr)
@@ -1069,10 +1170,11 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
         allv = [v for vs in present.values() for v in vs]
         if allv and W.max_over is not None:
             m.add(sum(allv) <= total_pref + W.max_over)
-        if allv and W.overcover:
+        ow = over_w.get((d, per), W.overcover)
+        if allv and ow:
             oc = m.new_int_var(0, len(allv), "")
             m.add(oc >= sum(allv) - total_pref)
-            penalties.append((W.overcover, oc))
+            penalties.append((ow, oc))
 
     # fairness: spread weekends, nights and evenings (max - min over people who may take them)
     if W.fairness:

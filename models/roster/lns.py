@@ -33,6 +33,7 @@ from models.roster.cpsat import (
     Weights,
     all_conditions,
     cover_missing,
+    cover_weights,
     demand,
     route,
     solve,
@@ -49,9 +50,12 @@ SUB_LIMIT = 1.5
 
 def residual_cover(P: Problem, asg: Assignment, free: set[int], demand_at: dict | None = None) -> list[Cover]:
     """The cover the free people must give when everyone else keeps their shifts: per day, period and
-    group the heads missing below the minimum and below the preferred cover (substitution included)."""
+    group the heads missing below the minimum and below the preferred cover (substitution included),
+    at the cover's own weights; an open slot of the whole problem stays open."""
     if demand_at is None:
         _, demand_at, _ = demand(P)
+    under_w, over_w = cover_weights(P)
+    open_at = {(c.day, c.code, c.group) for c in P.cover if c.open}
     heads: dict[tuple[int, str], dict[str, int]] = {}
     for (pi, d), s in asg.items():
         if pi in free:
@@ -71,11 +75,12 @@ def residual_cover(P: Problem, asg: Assignment, free: set[int], demand_at: dict 
         miss_min, _ = route(mins, have, P.substitutes, first=first)
         miss_pref, _ = route(mins, have, P.substitutes, then=prefs, first=first)
         for g in sorted(dem):
+            uw, ow = under_w.get((d, per, g)), over_w.get((d, per))
             a, b = miss_min.get(g, 0), miss_pref.get(g, 0)
             if a or b:
-                out.append(Cover(d, per, g, a, max(a, b)))
-            elif dem[g][1] > 0:   # filled by the others: the free people may still work there
-                out.append(Cover(d, per, g, 0, 0, open=True))
+                out.append(Cover(d, per, g, a, max(a, b), under_weight=uw, over_weight=ow))
+            elif dem[g][1] > 0 or (d, per, g) in open_at:   # filled by the others: the free people may
+                out.append(Cover(d, per, g, 0, 0, open=True, under_weight=uw, over_weight=ow))   # still work
     return out
 
 
@@ -147,7 +152,7 @@ class Search:
             for rule, (n, k) in p[2].items():
                 n0, k0 = by_rule.get(rule, (0, 0.0))
                 by_rule[rule] = (n0 + n, k0 + k)
-        cov, open_min = cover_cost(P, asg, W, self.prep.demand_at)
+        cov, open_min = cover_cost(P, asg, W, self.prep.demand_at, self.prep.cover_weights)
         fair = fairness_cost(P, worked, W, self.prep.fairness)
         return Score(cov + soft + fair, cov, open_min, soft, hard, fair, dict(sorted(by_rule.items())))
 

@@ -19,12 +19,14 @@ from models.roster.cpsat import (
     Cond,
     Contract,
     CountAny,
+    CoverWeights,
     Linear,
     Pattern,
     Problem,
     Slot,
     WeekendFrequency,
     Weights,
+    cover_weights,
     demand,
     fairness_people,
     linear_sum,
@@ -106,12 +108,14 @@ def fairness_view(P: Problem) -> FairnessView:
 
 
 def cover_cost(P: Problem, asg: dict[tuple[int, int], int], W: Weights,
-               demand_at: dict | None = None) -> tuple[float, int]:
+               demand_at: dict | None = None, weights: CoverWeights | None = None) -> tuple[float, int]:
     """(cover part of the objective, open minimum-cover heads) of a roster: per day and period the
     best routing of the people present into the group slots (substitution allowed), minimum first.
-    ``demand_at``: the problem's cover by (day, period), when the caller has it (``demand``)."""
+    ``demand_at``: the problem's cover by (day, period), when the caller has it (``demand``);
+    ``weights``: the cover's own weights, likewise (``cover_weights``)."""
     if demand_at is None:
         _, demand_at, _ = demand(P)
+    under_w, over_w = cover_weights(P) if weights is None else weights
     heads: dict[tuple[int, str], dict[str, int]] = {}
     for (pi, d), s in asg.items():
         for per in P.shifts[s].periods:
@@ -129,7 +133,11 @@ def cover_cost(P: Problem, asg: dict[tuple[int, int], int], W: Weights,
         n_short = sum(short.values())
         n_sp = sum(k for g, k in sp.items() if dem[g][1] > dem[g][0])
         over = max(0, sum(have.values()) - sum(pr for _, pr in dem.values()))
-        total += W.shortfall * n_short + W.preferred * n_sp + W.overcover * over
+        if under_w:
+            total += sum(under_w.get((*key, g), W.shortfall) * k for g, k in short.items())
+        else:
+            total += W.shortfall * n_short
+        total += W.preferred * n_sp + over_w.get(key, W.overcover) * over
         open_min += n_short
     return total, open_min
 
@@ -151,10 +159,11 @@ class Prepared:
     many rosters of the same problem."""
     demand_at: dict
     fairness: FairnessView
+    cover_weights: CoverWeights = ({}, {})
 
 
 def prepare(P: Problem) -> Prepared:
-    return Prepared(demand(P)[1], fairness_view(P))
+    return Prepared(demand(P)[1], fairness_view(P), cover_weights(P))
 
 
 def score(P: Problem, asg: dict[tuple[int, int], int], W: Weights | None = None,
@@ -180,7 +189,7 @@ def score(P: Problem, asg: dict[tuple[int, int], int], W: Weights | None = None,
         n, k = by_rule.get(c.rule, (0, 0.0))
         by_rule[c.rule] = (n + 1, k + cost)
     prep = prep or prepare(P)
-    cov, open_min = cover_cost(P, asg, W, prep.demand_at)
+    cov, open_min = cover_cost(P, asg, W, prep.demand_at, prep.cover_weights)
     fair = fairness_cost(P, worked, W, prep.fairness)
     return Score(cov + soft + fair, cov, open_min, soft, hard, fair, by_rule)
 
