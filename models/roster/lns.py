@@ -183,12 +183,14 @@ class Search:
             by_group.setdefault(p.group, []).append(pi)
         if self.sc.open_min and self.rng.random() < 0.7:
             # open cover first: the people who may fill an open slot, around its day
-            d, _, g, _ = self.rng.choice(cover_missing(P, self.best))
+            d, code, g, _ = self.rng.choice(cover_missing(P, self.best))
             fill = {g, *P.substitutes.get(g, [])}
             hood = [pi for pi, p in enumerate(P.persons) if p.group in fill]
-            # the people off that day are likelier to be drawn (they can take the slot)
-            free = {pi for pi in hood if (pi, d) not in self.best}
-            return self._draw(hood, [3.0 if pi in free else 1.0 for pi in hood]), \
+            # the people who may work the open shift are likelier to be drawn, those off that day most
+            shifts = [s for s, st in enumerate(P.shifts) if code in st.periods and P.exists(d, s)]
+            may = {pi for pi in hood if any(P.allowed(P.persons[pi], d, s) for s in shifts)}
+            w = [(10.0 if (pi, d) not in self.best else 3.0) if pi in may else 1.0 for pi in hood]
+            return self._draw(hood, w), \
                 {(d - length // 2 + k) % P.days for k in range(min(length, P.days))}
         groups = sorted(by_group)
         w = [sum(costs[pi] for pi in by_group[g]) + 1.0 for g in groups]

@@ -14,7 +14,8 @@ from models.roster.lns import Search, residual_cover
 # shares of the budget (wall seconds, or deterministic seconds with --det-time) by phase; what is left
 # after them goes to the whole-roster CP-SAT model from the best roster (it proves small units optimal)
 FIRST_LNS, COLGEN, MIP, WHOLE = 0.4, 0.3, 0.1, 0.15
-WHOLE_PARALLEL = 0.4   # wall-time mode: the last share of the time in which the whole model runs beside the search
+WHOLE_PARALLEL = 0.4
+FIRST_WAIT = 5.0       # wall-time mode: seconds the first pricing waits for the search's first legal roster   # wall-time mode: the last share of the time in which the whole model runs beside the search
 STALL = 60    # with --det-time: neighbourhoods in a row without a better roster that end a search stage
 GRACE = 1.0   # seconds the search waits for the other thread after a stop (it may be building a model)
 
@@ -83,6 +84,12 @@ def _parallel(S: Search, E: Engine, end: float, report, stop=None) -> None:
 
     def other():
         try:
+            # the pricing waits until the search holds a legal roster (or FIRST_WAIT has passed): both are
+            # mostly Python, and a pilot's first legal roster comes first
+            wait_until = time.perf_counter() + min(FIRST_WAIT, 0.2 * span)
+            while time.perf_counter() < wait_until and not _search_legal(S) and not S.stopped.is_set() \
+                    and not stopped():
+                S.stopped.wait(0.05)
             E.generate(end, rounds=0, stop=stop)
             wait = end - WHOLE_PARALLEL * span - time.perf_counter()
             if wait > 0 and not E.infeasible:
