@@ -272,6 +272,7 @@ def test_run_shares_the_time_limit_over_the_models(monkeypatch):
     # follow the heads bound, smallest model first, never above the file's time_limit per model, and
     # time left at the end goes to the models still open, in a second turn
     import planner.roster.heltid as H
+    import planner.roster.heltid.compare as C
     seen = []
 
     def fake(unit_, req, rules_, mf, m, share, progress=None, det_time=None, deadline=None, state=None):
@@ -280,7 +281,7 @@ def test_run_shares_the_time_limit_over_the_models(monkeypatch):
                      results={"g": {"best": None, "ended": {}, "attempts": 2, "bound": {"heads_min": 1}}})
         return {"model": m.id, "outcome": "none_found_in_time" if m.id != "b" else "proven"}
 
-    monkeypatch.setattr(H, "run_model", fake)
+    monkeypatch.setattr(C, "run_model", fake)
     req = {"hverdag_dag": {"helsefagarbeider": 1}, "helg_dag": {"helsefagarbeider": 1}}
     models = [RosterModel(i, i, every, "traditional", "traditional", "") for i, every in (("a", 4), ("b", 2), ("c", 3))]
     mf = ModelsFile(None, None, 12, 20, 20.0, {}, models, [])
