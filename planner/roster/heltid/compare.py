@@ -19,8 +19,9 @@ def run(unit: UnitView, req: dict, mf: ModelsFile, rules: RuleSet | None = None,
     file's time_limit per model), or ``deadline``, a ``time.perf_counter()`` instant. Each model gets a
     share of the time left when it starts, by its heads bound (the size of its rosters), at most the
     file's time_limit: per model; smallest models first, so the time a quick model leaves goes to the
-    larger ones. Time still left at the end goes to the models without a legal roster, which go on
-    where they stopped. The rows keep the file's order. ``det_time``: CP-SAT deterministic seconds per
+    larger ones. Time still left at the end goes to the models without a legal roster, then to those
+    whose roster is short of the bounds while a nearer staffing is still open; they go on where they
+    stopped. The rows keep the file's order. ``det_time``: CP-SAT deterministic seconds per
     model (None: the clock alone). ``done(row)`` is called as each model ends a turn."""
     t0 = time.perf_counter()
     rules = rules or _file_rules(mf)
@@ -50,8 +51,10 @@ def run(unit: UnitView, req: dict, mf: ModelsFile, rules: RuleSet | None = None,
                                    state=states[m.id])
             if done:
                 done(rows[m.id])
-        turn = [m for m in turn if rows[m.id]["outcome"] == "none_found_in_time" and _open(states[m.id])
-                and states[m.id]["budget"] < mf.time_limit - MIN_SEARCH]
+        # the rows without a legal roster first, then those short of the bounds with a nearer staffing left
+        turn = sorted((m for m in turn if rows[m.id]["outcome"] in ("none_found_in_time", "feasible")
+                       and _open(states[m.id]) and states[m.id]["budget"] < mf.time_limit - MIN_SEARCH),
+                      key=lambda m: (rows[m.id]["outcome"] == "feasible", size[m.id], m.id))
         if not turn or deadline - time.perf_counter() < MIN_SEARCH:
             break
     return {"unit": unit.id, "rules": rules.id, "weeks": mf.weeks, "norm_hours_per_week": rules.norm_hours_per_week,
@@ -75,5 +78,5 @@ def _turn_cost(st: dict) -> float:
 
 
 def _open(st: dict) -> bool:
-    """A model whose search can go on: no proof against it and a group with an attempt left."""
+    """A model whose search can go on: no proof against it and a group with an attempt worth a run."""
     return not st["proof"] and any(_can_go_on(r) for r in st["results"].values())

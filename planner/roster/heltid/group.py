@@ -7,7 +7,7 @@ import math
 import time
 
 from models.roster import cpsat as M
-from planner.roster.audit import audit
+from planner.roster.heltid import attempt
 from planner.roster.heltid.bounds import _sizes, _sums, _weekend_persons
 
 
@@ -28,10 +28,11 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
     add up to the cover (``_plan_hours``); heads split into `cycle` weekend teams (team k works weekends
     k, k + cycle, ...); with night cover, nights only for one person per team (the largest positions)
     and day/evening shifts for the others, so their hours are multiples of the day shift and the plan's
-    arithmetic holds; a greedy start roster is hinted to CP-SAT, which closes the rest under every
-    rule. Then the same with everyone on every shift; then one full-time position less (up to 3
-    times), then one head more. An attempt that reaches full cover and every contract stops at once
-    (objective 0).
+    arithmetic holds; from a greedy start roster, CP-SAT first asks for a legal roster exactly, then
+    searches with open cover and contract deviation as penalties (``attempt``). Then the same with
+    everyone on every shift; then one full-time position less (up to 3 times), then one head more. An
+    attempt that reaches full cover and every contract stops at once (objective 0). Once the group has
+    a legal roster, only staffings nearer the bounds are worth a further run (``_open_attempts``).
 
     Budget: the group stops after ``wall`` seconds or at ``deadline`` (a ``time.perf_counter()``
     instant), whichever comes first; ``det_time`` (CP-SAT deterministic seconds; None = the clock
@@ -89,7 +90,8 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
     splits = (True, False) if nights else (False,)
     attempts = [(n, f, split) for n, f in tries for split in splits]
     res = prior or {"bound": bound, "best": None, "attempts": len(attempts), "ended": {}, "runs": {},
-                    "scores": {}, "rosters": {}, "log": [], "det_s": 0.0, "time_s": 0.0}
+                    "scores": {}, "rosters": {}, "log": [], "det_s": 0.0, "time_s": 0.0,
+                    "staffings": [(n, f) for n, f, _ in attempts]}
     ended, runs, scores = res["ended"], res["runs"], res["scores"]
     res["log"] = [a for a in res["log"] if not a["result"].startswith("not started")]   # said again if so
 
@@ -108,7 +110,7 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
         tier, r = k // len(splits), runs.get(k, 0)
         return (stalled(k), tier, k not in res["rosters"], r, k) if large else (stalled(k), tier + r, r, k)
 
-    todo = sorted((k for k in range(len(attempts)) if k not in ended), key=key)
+    todo = sorted(_open_attempts(res), key=key)
     det_used = 0.0
     exact = all(c.preferred <= c.min for c in P.cover)    # the objective is open cover and contracts alone
     for i, k in enumerate(todo):
@@ -137,13 +139,7 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
             res["log"].append({**entry, "result": f"not started: {left:.1f} s left, about {cost:.1f} s needed to "
                                "build, search and audit it"})
             break
-        persons = [M.Person(f"{g[:3]}{i_ + 1:02d}", g, sizes[i_], weekend_cycle=cycle) for i_ in range(n)]
-        team = {i_: i_ % cycle for i_ in range(n)}
-        forbid = {i_: {sl for w, st in enumerate(wsets) if w % cycle != team[i_] for sl in st} for i_ in range(n)}
-        for i_ in range(n):
-            if i_ not in night_ok:
-                forbid[i_] |= {(d, s) for d in range(P.days) for s in nights}
-        Q = dataclasses.replace(P, persons=persons, substitutes={})
+        Q, forbid = attempt.build(P, g, cycle, wsets, nights, sizes, night_ok)
         conds = M.all_conditions(Q)
         t_conds = time.perf_counter() - t_a0
         # the machine's load changes: half the latest measure (fixed costs counted as one more person)
@@ -154,57 +150,44 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
             entry["from"] = "its last roster"
         # the audit afterwards takes about as long as the rule conditions did (measured just now)
         give = t_a0 + give - time.perf_counter() - (1.5 * t_conds + 0.05)
-        # cover and contracts only (soft rules are audited, not optimised): a roster with full cover and
-        # contracts met has objective 0 = the bound, so CP-SAT stops there by itself
-        W = M.Weights(fairness=0, overcover=0, max_over=0, contract_soft=25, soft_rule=0)
         t_s = time.perf_counter()
-        r = M.solve(Q, time_limit=max(0.1, give), weights=W, progress=progress, diagnose=False, hint=hint,
-                    det_time=None if det_left is None else max(0.2, det_left / 2 if nxt is not None else det_left),
-                    forbid=forbid, seed=seed + runs.get(k, 0), deadline=t_s + give)   # a new seed for a new run
-        entry.update(solve_s=round(time.perf_counter() - t_s, 2), search_s=round(r.wall_time, 2),
-                     det_s=round(r.det_time, 2))
+        r, stage, times = attempt.solve(Q, hint, forbid, max(0.1, give),
+                                        None if det_left is None else det_left / 2 if nxt is not None else det_left,
+                                        seed + runs.get(k, 0), progress, exact and k not in runs)
+        # (a new seed for a new run; the exact stage on the first run only: a later one goes on from the
+        # weighted stage's roster)
+        entry.update(solve_s=round(time.perf_counter() - t_s, 2), **times, det_s=round(r.det_time, 2))
         det_used += r.det_time
         runs[k] = runs.get(k, 0) + 1
         if not r.assignment:
             scores.setdefault(k, []).append((math.inf, math.inf))
             if r.status == "INFEASIBLE":
                 ended[k] = "impossible"
-            res["log"].append({**entry, "result": "proven impossible (solver)" if r.status == "INFEASIBLE" else
+            res["log"].append({**entry, "result": f"proven impossible (solver, {stage} stage)"
+                               if r.status == "INFEASIBLE" else
                                f"stopped by {r.stopped_by or 'the time limit'} before a first roster"})
             continue
         res["rosters"][k] = r.assignment
-        # a solver roster keeps every hard rule but the contracts (soft in the search): a quick count of
-        # open heads and contracts missed, and the full audit only for a roster that passes it
-        worked: list[set] = [set() for _ in persons]
-        for (pi, d), s in r.assignment.items():
-            worked[pi].add((d, s))
-        missed = sum(1 for c in conds if isinstance(c, M.Contract)
-                     and M.evaluate(c, worked[c.person], persons[c.person])[0])
-        rep = None
-        if r.shortfall == 0 and missed == 0:
-            t_a = time.perf_counter()
-            rep = audit(Q, r.assignment)
-            entry["audit_s"] = round(time.perf_counter() - t_a, 2)
+        missing, hard, rep, audit_s = attempt.judge(Q, conds, r)
+        if rep is not None:
+            entry["audit_s"] = round(audit_s, 2)
         cand = {"Q": Q, "asg": r.assignment, "rep": rep, "status": r.status, "heads": n, "full_time": f,
-                "sizes": sizes, "attempt": k + 1, "night_split": split,
-                "missing": rep["summary"]["missing_shifts"] if rep else r.shortfall,
-                "hard": rep["summary"]["hard_violations"] if rep else missed}
-        legal = rep is not None and cand["missing"] == 0 and cand["hard"] == 0
-        scores.setdefault(k, []).append((cand["missing"], cand["hard"]))
+                "sizes": sizes, "attempt": k + 1, "night_split": split, "missing": missing, "hard": hard}
+        legal = rep is not None and missing == 0 and hard == 0
+        scores.setdefault(k, []).append((missing, hard))
         if legal:
-            ended[k], result = "legal", "legal roster"
-        elif r.status == "OPTIMAL" and exact:
+            ended[k], result = "legal", f"legal roster ({stage} stage)"
+        elif r.status == "OPTIMAL" and exact and stage == "weighted":
             # the solver's best is proven, and open cover and contracts are all it weighs: no roster of this
             # attempt has full cover and every contract
-            ended[k], result = "impossible", f"proven impossible (solver): at best {cand['missing']} shift-heads open"
-        elif r.status == "OPTIMAL":
+            ended[k], result = "impossible", f"proven impossible (solver): at best {missing} shift-heads open"
+        elif r.status == "OPTIMAL" and stage == "weighted":
             # the optimum also weighs preferred cover, so it proves nothing, but a new run would find it again
             ended[k] = "searched"
-            result = (f"the solver's optimum (preferred cover weighed in) is not legal: {cand['missing']} "
-                      "shift-heads open")
+            result = f"the solver's optimum (preferred cover weighed in) is not legal: {missing} shift-heads open"
         else:
-            result = (f"stopped by {r.stopped_by or 'the time limit'}: {cand['missing']} shift-heads open, "
-                      f"{cand['hard']} hard violations")
+            result = (f"stopped by {r.stopped_by or 'the time limit'}: {missing} shift-heads open, "
+                      f"{hard} hard violations")
         res["log"].append({**entry, "result": result})
         b = res["best"]
         if b is None or (cand["missing"], cand["hard"], cand["attempt"]) < (b["missing"], b["hard"], b["attempt"]):
@@ -241,9 +224,20 @@ def _overhead(n: int, rate: float) -> float:
     return 6.5 * n * rate + 0.2
 
 
+def _open_attempts(res: dict) -> list[int]:
+    """The attempts still worth a run: not ended, and - once the group has a legal roster - only those
+    of a staffing nearer the bounds (the ones tried before it in the fallback order)."""
+    best = res["best"]
+    if not _legal(res):
+        return [k for k in range(res["attempts"]) if k not in res["ended"]]
+    k_best = best["attempt"] - 1
+    return [k for k in range(k_best) if k not in res["ended"] and res["staffings"][k] != res["staffings"][k_best]]
+
+
 def _can_go_on(res: dict) -> bool:
-    """A group without a legal roster that has an attempt not yet ended."""
-    return not _legal(res) and len(res["ended"]) < res["attempts"]
+    """A group with an attempt worth a further run: without a legal roster, or with one short of the
+    bounds and a nearer staffing not yet ended."""
+    return bool(_open_attempts(res))
 
 
 def _legal(res: dict) -> bool:

@@ -7,7 +7,7 @@ import time
 
 from models.roster import cpsat as M
 from planner.roster.heltid.bounds import weekend_arithmetic
-from planner.roster.heltid.group import MIN_SEARCH, _can_go_on, _overhead, _rate, plan_group
+from planner.roster.heltid.group import MIN_SEARCH, _can_go_on, _legal, _overhead, _rate, plan_group
 from planner.roster.heltid.models_file import ModelsFile, RosterModel
 from planner.roster.heltid.proof import _alone, _unworkable
 from planner.roster.heltid.row import _row
@@ -128,7 +128,8 @@ def _search(st: dict, mf: ModelsFile, end: float, progress) -> None:
     for k, g in enumerate(st["order"]):
         if g not in results:
             results[g] = one(g, st["order"][k:])
-    again = [g for g in st["order"] if _can_go_on(results[g])]
+    # groups without a legal roster first, then those that may come nearer the bounds
+    again = sorted((g for g in st["order"] if _can_go_on(results[g])), key=lambda g: _legal(results[g]))
     for k, g in enumerate(again):
         if st["proof"] or (st["det_left"] is not None and st["det_left"] < 0.5):
             break

@@ -1,7 +1,7 @@
 """A model's row of the comparison: figures from its legal rosters, and its verdict."""
 from __future__ import annotations
 
-from planner.roster.heltid.group import _legal
+from planner.roster.heltid.group import _legal, _open_attempts
 from planner.roster.heltid.models_file import ModelsFile
 
 
@@ -52,6 +52,8 @@ def _row(st: dict, mf: ModelsFile, rosters: dict | None) -> dict:
                              and by_group[g].get("heads") == by_group[g]["bound"]["heads_min"] for g in by_group),
         arsverk=round(sum(pct) / 100, 2), arsverk_cover=round(hours_tot / (st["norm"] * st["weeks"]), 2),
         full_time=ft, full_time_share=round(ft / n, 3), average_position=round(sum(pct) / n, 1),
+        # the share of the full-time positions the bounds allow that the roster does not reach
+        full_time_gap=round((ft_ub - ft) / ft_ub, 3) if ft_ub else 0.0,
         weekend_shifts_per_person=round(sum(loads) / n, 2),
         violations=hard, soft_violations=soft, missing_shifts=missing, by_group=by_group,
         det_time_s=round(sum(r["det_s"] for r in results.values()), 1),
@@ -61,7 +63,7 @@ def _row(st: dict, mf: ModelsFile, rosters: dict | None) -> dict:
         # no legal roster with full cover: the figures would describe an illegal roster (or none), so
         # they are withheld (by_group keeps the best attempt for diagnosis)
         row.update(heads=None, arsverk=None, full_time=None, full_time_share=None, average_position=None,
-                   weekend_shifts_per_person=None)
+                   weekend_shifts_per_person=None, full_time_gap=None)
     return row
 
 
@@ -77,10 +79,11 @@ def outcome_row(row: dict, results: dict, order: list[str], proof: str | None = 
             return {"outcome": "proven", "outcome_reason": "a legal roster with full cover at both arithmetic "
                     "bounds (fewest heads, most full-time positions)"}
         # did an attempt nearer the bounds than the one taken end without a proof (time ran out)?
-        timed = any(k not in results[g]["ended"] for g in order for k in range(results[g]["best"]["attempt"] - 1))
+        timed = any(_open_attempts(results[g]) for g in order)
         return {"outcome": "feasible", "outcome_reason":
-                f"legal; gap to the bounds: {row['heads'] - row['heads_bound']} head(s) above the fewest, "
-                f"{row['full_time_bound'] - row['full_time']} full-time position(s) below the most; "
+                f"legal with {row['full_time']} of the {row['full_time_bound']} full-time positions the bounds "
+                f"allow (gap {round(100 * row['full_time_gap'], 1):g} %) and {row['heads']} heads, "
+                f"{row['heads'] - row['heads_bound']} above the fewest; "
                 + ("a staffing nearer the bounds ran out of time (a longer --time-limit may close the gap)"
                    if timed else "the staffings nearer the bounds ended without a legal roster with the search's "
                    "weekend teams (a roster outside them may exist)")}
