@@ -3,12 +3,12 @@ quiet machine and beside a busy process. Per run: wall time, exit code and the l
 model its status, its seconds, and full-time positions and heads against their arithmetic bounds.
 
     python benchmarks/heltid.py [--unit UNIT.yaml] [--models MODELS.yaml] [--time-limit 80] [--runs 1]
-                                [--busy | --quiet] [--json PATH]
+                                [--busy | --quiet] [--json PATH] [--keep PREFIX]
 
 Each run is the command itself (`python -m cli roster heltid ... --json`), in a fresh process, so the
 wall time includes loading and the table, as a user sees it. The rows come from the command's JSON.
 `--busy` runs only beside a spinning Python process (benchmarks/busy.py), `--quiet` only without it;
-by default each run is made quiet, then busy. Nothing is written but `--json` (and a temporary file).
+by default each run is made quiet, then busy. Nothing is written but `--json` and `--keep` (and a temporary file).
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ from busy import busy_neighbour, describe  # noqa: E402  (benchmarks/busy.py, be
 SHORT = {"proven": "proven", "feasible": "feasible", "infeasible": "infeasible", "none_found_in_time": "NONE"}
 
 
-def run_once(unit: Path, models: Path, limit: float, busy: bool) -> dict:
-    """One command run: its wall time, exit code, load average before it and the rows of its JSON."""
+def run_once(unit: Path, models: Path, limit: float, busy: bool, keep: Path | None = None) -> dict:
+    """One command run: its wall time, exit code, load average before it and the rows of its JSON (the
+    whole JSON, with each group's attempts, also as ``keep`` when given)."""
     with tempfile.TemporaryDirectory() as tmp:
         js = Path(tmp) / "heltid.json"
         cmd = [sys.executable, "-m", "cli", "roster", "heltid", "--unit", str(unit), "--models", str(models),
@@ -45,6 +46,8 @@ def run_once(unit: Path, models: Path, limit: float, busy: bool) -> dict:
         if p.returncode not in (0, 1) or not js.exists():
             raise RuntimeError(f"the command failed (exit {p.returncode}):\n{p.stderr[-2000:]}")
         data = json.loads(js.read_text())
+        if keep is not None:
+            keep.write_text(js.read_text())
     rows = [{"model": r["model"], "outcome": r["outcome"], "time_s": r["time_s"], "full_time": r.get("full_time"),
              "full_time_bound": r["full_time_bound"], "heads": r.get("heads"), "heads_bound": r["heads_bound"]}
             for r in data["models"]]
@@ -71,13 +74,15 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--busy", action="store_true", help="only beside a spinning process")
     g.add_argument("--quiet", action="store_true", help="only without it")
     ap.add_argument("--json", help="also write the runs as a JSON list here")
+    ap.add_argument("--keep", help="keep each run's command JSON (every group's attempts) as KEEP_1.json, ...")
     a = ap.parse_args(argv)
     states = [True] if a.busy else [False] if a.quiet else [False, True]
     runs = []
     for _ in range(a.runs):
         for busy in states:
             print(f"-- {describe(busy)}", flush=True)
-            runs.append(run_once(Path(a.unit), Path(a.models), a.time_limit, busy))
+            keep = Path(f"{a.keep}_{len(runs) + 1}.json") if a.keep else None
+            runs.append(run_once(Path(a.unit), Path(a.models), a.time_limit, busy, keep))
             show(runs[-1])
     if a.json:
         Path(a.json).write_text(json.dumps(runs, indent=1))
