@@ -778,6 +778,7 @@ class Result:
     #                                     hard violation and no open minimum cover (None: never held one)
     by_rule: dict[str, tuple[int, float]] = field(default_factory=dict)  # soft rule -> (violations, cost)
     exact: str | None = None        # solve(exact_first=...)'s answer: "legal", "infeasible", None (none in time)
+    exact_det: float = 0.0          # deterministic seconds of that exact stage (included in det_time)
 
 
 def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
@@ -1048,14 +1049,15 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
     if exact_first is not None:
         ex = _solve_exact(m, y, min(exact_first[1], time_limit), exact_first[0], workers, seed, det_time is not None)
         if ex.exact is not None:
-            ex.hint_objective = hint_obj
+            ex.hint_objective, ex.exact_det = hint_obj, ex.det_time
             return ex
         exact_det = ex.det_time
         time_limit = min(float(time_limit), left())
         if det_time is not None:
             det_time = max(0.2, det_time - exact_det)
         if time_limit <= 0.05:
-            return Result("UNKNOWN", None, None, None, {}, 0, {}, [], ex.wall_time, exact_det, hint_obj, "time_limit")
+            return Result("UNKNOWN", None, None, None, {}, 0, {}, [], ex.wall_time, exact_det, hint_obj, "time_limit",
+                          exact_det=exact_det)
 
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = float(time_limit)
@@ -1105,7 +1107,7 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
             >= solver.WallTime() / max(1e-9, time_limit)
         stopped = "det_time" if by_det else "time_limit"
     return Result(name, obj, bound, gap, assignment, short, pct, conflict, solver.WallTime(),
-                  float(solver.deterministic_time) + exact_det, hint_obj, stopped)
+                  float(solver.deterministic_time) + exact_det, hint_obj, stopped, exact_det=exact_det)
 
 
 def _solve_exact(m, y, wall: float, det: float, workers: int, seed: int, deterministic: bool) -> Result:

@@ -15,8 +15,8 @@ penalties, soft rules left out), asked twice (``cpsat.solve``'s ``exact_first``)
    it improves step by step where the exact question finds nothing in its share (the night-split groups
    of FAFO models 1 and 5); its best roster is the attempt's diagnosis and the start of its next run, and
    OPTIMAL with open cover or a missed contract proves the attempt impossible too.
-The exact stage runs on an attempt's first run only (the caller's choice): a later run goes on from the
-penalised search's roster.
+The exact stage runs until an attempt has had its ``EXACT_DET`` (the caller's choice; on a busy machine
+the clock may cut the first short): a later run goes on from the penalised search's roster.
 
 The large-neighbourhood search of `leon roster build` (models/roster/lns.py) is not used here. Measured
 on ten attempts of the FAFO models (6-40 people, from the same greedy start, 20 s each): it closed 8 of
