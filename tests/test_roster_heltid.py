@@ -459,3 +459,26 @@ def test_time_left_goes_to_a_row_short_of_the_bounds_while_a_nearer_staffing_is_
     C.run(unit(), ONE_DAY_SHIFT, mf, rules(), time_limit=30.0)
     # first turn: equal heads bounds, so the ids' order; then a and b, twice (the fakes spend nothing)
     assert seen[:3] == ["a", "b", "c"] and seen[3:5] == ["a", "b"] and "c" not in seen[3:]
+
+
+def test_a_group_legal_short_of_the_bounds_goes_on_nearer_them_in_the_same_turn(monkeypatch):
+    # a stand-in for plan_group: its first run ends without a legal roster, its second finds one a
+    # staffing below the bounds (the one at the bounds still open), its third is what the model's time
+    # left is for - all within one turn of the model
+    import planner.roster.heltid.model as Mo
+    calls = []
+
+    def fake(P, g, *a, prior=None, **k):
+        calls.append(prior is not None)
+        n = len(calls)
+        best = {"attempt": 2, "missing": 0, "hard": 0} if n >= 2 else None
+        return {"bound": {"heads_min": 3, "full_time_max": 1, "hours": 315.0}, "best": best, "ended": {},
+                "attempts": 3, "staffings": [(3, 1), (3, 0), (4, 1)], "log": [{"result": "x"}] * n,
+                "det_s": 0.0, "time_s": 0.0}
+
+    monkeypatch.setattr(Mo, "plan_group", fake)
+    monkeypatch.setattr(Mo, "_row", lambda st, mf, rosters: {})
+    mf = ModelsFile(None, None, 6, 20, 20, {}, [], [])
+    run_model(unit(), ONE_DAY_SHIFT, rules(min_days_off=None, unwanted_patterns=None), mf,
+              RosterModel("a", "a", 3, "traditional", "traditional", ""), 20)
+    assert calls == [False, True, True, True]      # a first run, then up to three more passes

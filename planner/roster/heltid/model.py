@@ -128,12 +128,16 @@ def _search(st: dict, mf: ModelsFile, end: float, progress) -> None:
     for k, g in enumerate(st["order"]):
         if g not in results:
             results[g] = one(g, st["order"][k:])
-    # groups without a legal roster first, then those that may come nearer the bounds
-    again = sorted((g for g in st["order"] if _can_go_on(results[g])), key=lambda g: _legal(results[g]))
-    for k, g in enumerate(again):
-        if st["proof"] or (st["det_left"] is not None and st["det_left"] < 0.5):
-            break
-        results[g] = one(g, again[k:], results[g])
+    for _ in range(3):     # a group may find a legal roster short of the bounds, then go on nearer them
+        # groups without a legal roster first, then those that may come nearer the bounds
+        again = sorted((g for g in st["order"] if _can_go_on(results[g])), key=lambda g: _legal(results[g]))
+        runs = sum(len(results[g]["log"]) for g in again)
+        for k, g in enumerate(again):
+            if st["proof"] or (st["det_left"] is not None and st["det_left"] < 0.5):
+                return
+            results[g] = one(g, again[k:], results[g])
+        if sum(len(results[g]["log"]) for g in again) == runs or time.perf_counter() >= end - MIN_SEARCH:
+            return
 
 
 def _wall_for(st: dict, end: float, g: str, pending: list[str]) -> float:
