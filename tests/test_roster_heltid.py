@@ -272,6 +272,7 @@ def test_run_shares_the_time_limit_over_the_models(monkeypatch):
     # follow the heads bound, smallest model first, never above the file's time_limit per model, and
     # time left at the end goes to the models still open, in a second turn
     import planner.roster.heltid as H
+    import planner.roster.heltid.compare as C
     seen = []
 
     def fake(unit_, req, rules_, mf, m, share, progress=None, det_time=None, deadline=None, state=None):
@@ -280,7 +281,7 @@ def test_run_shares_the_time_limit_over_the_models(monkeypatch):
                      results={"g": {"best": None, "ended": {}, "attempts": 2, "bound": {"heads_min": 1}}})
         return {"model": m.id, "outcome": "none_found_in_time" if m.id != "b" else "proven"}
 
-    monkeypatch.setattr(H, "run_model", fake)
+    monkeypatch.setattr(C, "run_model", fake)
     req = {"hverdag_dag": {"helsefagarbeider": 1}, "helg_dag": {"helsefagarbeider": 1}}
     models = [RosterModel(i, i, every, "traditional", "traditional", "") for i, every in (("a", 4), ("b", 2), ("c", 3))]
     mf = ModelsFile(None, None, 12, 20, 20.0, {}, models, [])
@@ -294,3 +295,190 @@ def test_run_shares_the_time_limit_over_the_models(monkeypatch):
     # second turn: only c - b is proven and a has had its 20 s - with the rest of its own 20 s; then
     # c has had its 20 s too, and no third turn
     assert len(seen) == 4 and seen[3][0] == "c" and abs(seen[3][1] - (20 - 30 * 3 / 7)) < 0.1
+
+
+# --- an attempt's stages: exact (cover and contracts as constraints), then weighted ---------------------
+
+ONE_DAY_SHIFT = {"hverdag_dag": {"helsefagarbeider": 1}, "helg_dag": {"helsefagarbeider": 1}}
+
+
+def _one_shift_problem():
+    # 1 helsefagarbeider on dag every day for 6 weeks: 42 shifts x 7,5 h = 315 h of cover
+    from planner.roster.setup import StaffFile, StaffMember, make_problem
+    sf = StaffFile(None, [StaffMember("hel01", "helsefagarbeider", 100.0, 3)], substitutes={})
+    return make_problem(unit(), sf, rules(min_days_off=None, unwanted_patterns=None), 6, None, ONE_DAY_SHIFT, True)
+
+
+def _attempt(sizes):
+    """The attempt's problem for these position sizes (weekend teams of every third weekend, no nights),
+    its greedy start and its decomposition."""
+    from models.roster import cpsat as M
+    from planner.roster.heltid import _weekend_persons, attempt
+    P = _one_shift_problem()
+    _, wsets = _weekend_persons(P, 3)
+    Q, forbid = attempt.build(P, "helsefagarbeider", 3, wsets, [], sizes, set(range(len(sizes))))
+    return Q, forbid, M.construct(Q, forbid, top_up=False)
+
+
+def test_exact_first_answers_the_exact_question_on_the_same_model():
+    # one person cannot work two shifts on one day: the penalised model leaves a head open (its optimum),
+    # the exact question (no head open) has no answer - a proof, not a roster
+    from models.roster import cpsat as M
+    day = [M.ShiftType("D", 450, 900, 450, "dag")]
+    P = M.Problem(7, day, [M.Person("a", "h", 100.0)], [M.Cover(0, "D", "h", 2, 2)], [])
+    soft = M.solve(P, time_limit=10, diagnose=False)
+    assert soft.status == "OPTIMAL" and soft.shortfall == 1 and soft.exact is None
+    r = M.solve(P, time_limit=10, diagnose=False, exact_first=(1.0, 5.0))
+    assert r.exact == "infeasible" and not r.assignment
+    # with one head asked for, the exact stage answers with a roster that covers it
+    P = M.Problem(7, day, [M.Person("a", "h", 100.0)], [M.Cover(0, "D", "h", 1, 1)], [])
+    r = M.solve(P, time_limit=10, diagnose=False, exact_first=(1.0, 5.0))
+    assert r.exact == "legal" and r.assignment == {(0, 0): 0} and r.shortfall == 0
+
+
+def test_exact_first_without_an_answer_leaves_the_search_the_rest(monkeypatch):
+    # the exact stage ends without an answer: the penalised search runs on the same model and the
+    # deterministic seconds of both are counted
+    from models.roster import cpsat as M
+    seen = []
+
+    def nothing(m, y, wall, det, workers, seed, deterministic):
+        seen.append((wall, det, deterministic))
+        return M.Result("UNKNOWN", None, None, None, {}, 0, {}, [], 0.1, 0.4, None, "time_limit")
+
+    monkeypatch.setattr(M, "_solve_exact", nothing)
+    day = [M.ShiftType("D", 450, 900, 450, "dag")]
+    P = M.Problem(7, day, [M.Person("a", "h", 100.0)], [M.Cover(0, "D", "h", 2, 2)], [])
+    r = M.solve(P, time_limit=10, diagnose=False, exact_first=(1.0, 2.5))
+    assert seen == [(2.5, 1.0, False)] and r.exact is None
+    assert r.status == "OPTIMAL" and r.shortfall == 1 and r.det_time >= 0.4
+
+
+def test_exact_stage_gives_a_legal_roster_the_audit_confirms():
+    # 315 h over 3 heads of one weekend team each: one full time (213 h; 28 x 7,5 = 210 h is within the
+    # 4 h tolerance) and two at 23,9 % (50,9 h; 7 x 7,5 = 52,5 h is within it): 28 + 7 + 7 = 42 shifts
+    from models.roster import cpsat as M
+    from planner.roster.audit import audit
+    from planner.roster.heltid import attempt
+    Q, forbid, hint = _attempt([100.0, 23.9, 23.9])
+    r, stage, _ = attempt.solve(Q, hint, forbid, 20.0, None, 1, None, True)
+    assert stage == "exact" and r.exact == "legal"
+    s = audit(Q, r.assignment)["summary"]
+    assert s["hard_violations"] == 0 and s["missing_shifts"] == 0
+    assert attempt.judge(Q, M.all_conditions(Q), r)[:2] == (0, 0)
+    # the decomposition holds: nobody works a weekend outside their team
+    assert not any((d, s_) in forbid[pi] for (pi, d), s_ in r.assignment.items())
+
+
+def test_exact_stage_proves_an_impossible_attempt():
+    # three full-time positions need at least 3 x (213 - 4) = 627 h, the cover offers 315 h and no head
+    # may work above it: the exact stage proves the attempt impossible, the penalised search is not needed
+    from planner.roster.heltid import attempt
+    Q, forbid, hint = _attempt([100.0, 100.0, 100.0])
+    r, stage, _ = attempt.solve(Q, hint, forbid, 20.0, None, 1, None, True)
+    assert stage == "exact" and r.status == "INFEASIBLE"
+
+
+def test_an_attempt_asks_the_exact_question_first_within_its_share(monkeypatch):
+    # the attempt's one CP-SAT call: the exact stage gets at most EXACT_SHARE of the attempt's wall time
+    # and EXACT_DET deterministic seconds (with a deterministic budget, at most EXACT_SHARE of it), the
+    # search the rest; an exact "infeasible" is the attempt's proof
+    from models.roster import cpsat as M
+    from planner.roster.heltid import attempt
+    calls = []
+
+    def fake(Q, **k):
+        calls.append(k)
+        return M.Result("UNKNOWN", None, None, None, {}, 0, {}, [], 0.1, 0.4, None, None, exact="infeasible")
+
+    monkeypatch.setattr(M, "solve", fake)
+    Q, forbid, hint = _attempt([100.0, 23.9, 23.9])
+    t0 = time.perf_counter()
+    r, stage, _ = attempt.solve(Q, hint, forbid, 8.0, None, 1, None, True)
+    k = calls[0]
+    assert stage == "exact" and r.status == "INFEASIBLE"
+    assert k["exact_first"] == (attempt.EXACT_DET, 8.0 * attempt.EXACT_SHARE) and k["det_time"] is None
+    assert k["hint"] == hint and k["forbid"] == forbid and t0 + 8.0 - 0.01 <= k["deadline"] <= t0 + 8.01
+    assert k["weights"].contract_soft > 0 and k["weights"].soft_rule == 0      # contracts and cover only
+    attempt.solve(Q, hint, forbid, 8.0, 2.0, 1, None, True)
+    assert calls[1]["exact_first"] == (min(attempt.EXACT_DET, 2.0 * attempt.EXACT_SHARE), 8.0 * attempt.EXACT_SHARE)
+    attempt.solve(Q, hint, forbid, 8.0, None, 1, None, False)
+    assert calls[2]["exact_first"] is None
+
+
+def test_a_bound_attempt_proven_impossible_makes_the_row_feasible_with_its_gap(monkeypatch):
+    # the staffing at the bounds (3 heads, 1 full time) is proven impossible by the stand-in below, the
+    # next (3 heads, none full time) is solved for real: a legal row, 0 of the 1 full-time positions the
+    # bound allows - a gap of (1 - 0) / 1 = 100 %, stated in its reason
+    from models.roster import cpsat as M
+    from planner.roster.heltid import attempt
+    real = attempt.solve
+
+    def no_full_time(Q, *a, **k):
+        if any(p.percent >= 100 for p in Q.persons):
+            return M.Result("INFEASIBLE", None, None, None, {}, 0, {}, [], 0.0), "exact", {}
+        return real(Q, *a, **k)
+
+    monkeypatch.setattr(attempt, "solve", no_full_time)
+    mf = ModelsFile(None, None, 6, 20, 20, {}, [], [])
+    rosters = {}
+    r = run_model(unit(), ONE_DAY_SHIFT, rules(min_days_off=None, unwanted_patterns=None), mf,
+                  RosterModel("a", "a", 3, "traditional", "traditional", ""), 20, rosters=rosters)
+    assert r["outcome"] == "feasible" and r["full_time"] == 0 and r["full_time_bound"] == 1
+    assert r["full_time_gap"] == 1.0 and "0 of the 1 full-time positions" in r["outcome_reason"]
+    assert "gap 100 %" in r["outcome_reason"]
+    log = r["by_group"]["helsefagarbeider"]["attempts"]
+    assert log[0]["result"] == "proven impossible (solver, exact stage)"
+    (Q, asg), = rosters.values()
+    from planner.roster.audit import audit
+    s = audit(Q, asg)["summary"]
+    assert s["hard_violations"] == 0 and s["missing_shifts"] == 0
+
+
+def test_time_left_goes_to_a_row_short_of_the_bounds_while_a_nearer_staffing_is_open(monkeypatch):
+    # stand-ins for run_model: "a" finds nothing, "b" is legal one staffing below the bounds with the
+    # staffing at the bounds stopped by the clock, "c" is legal below the bounds with the staffings nearer
+    # them ended (proven impossible). The second turn goes to a (no legal roster) first, then b; never c
+    import planner.roster.heltid.compare as C
+    seen = []
+    legal_at_2 = {"attempt": 2, "missing": 0, "hard": 0}
+
+    def fake(unit_, req, rules_, mf, m, share, progress=None, det_time=None, deadline=None, state=None):
+        seen.append(m.id)
+        g = {"a": {"best": None, "ended": {}},
+             "b": {"best": legal_at_2, "ended": {}},
+             "c": {"best": legal_at_2, "ended": {0: "impossible"}}}[m.id]
+        state.update(proof=None, budget=state.get("budget", 0.0) + share, clock={"rate": 0.0},
+                     results={"g": {**g, "attempts": 3, "staffings": [(3, 1), (3, 0), (4, 1)],
+                                    "bound": {"heads_min": 1}}})
+        return {"model": m.id, "outcome": "none_found_in_time" if m.id == "a" else "feasible"}
+
+    monkeypatch.setattr(C, "run_model", fake)
+    models = [RosterModel(i, i, 3, "traditional", "traditional", "") for i in ("a", "b", "c")]
+    mf = ModelsFile(None, None, 6, 20, 20.0, {}, models, [])
+    C.run(unit(), ONE_DAY_SHIFT, mf, rules(), time_limit=30.0)
+    # first turn: equal heads bounds, so the ids' order; then a and b, twice (the fakes spend nothing)
+    assert seen[:3] == ["a", "b", "c"] and seen[3:5] == ["a", "b"] and "c" not in seen[3:]
+
+
+def test_a_group_legal_short_of_the_bounds_goes_on_nearer_them_in_the_same_turn(monkeypatch):
+    # a stand-in for plan_group: its first run ends without a legal roster, its second finds one a
+    # staffing below the bounds (the one at the bounds still open), its third is what the model's time
+    # left is for - all within one turn of the model
+    import planner.roster.heltid.model as Mo
+    calls = []
+
+    def fake(P, g, *a, prior=None, **k):
+        calls.append(prior is not None)
+        n = len(calls)
+        best = {"attempt": 2, "missing": 0, "hard": 0} if n >= 2 else None
+        return {"bound": {"heads_min": 3, "full_time_max": 1, "hours": 315.0}, "best": best, "ended": {},
+                "attempts": 3, "staffings": [(3, 1), (3, 0), (4, 1)], "log": [{"result": "x"}] * n,
+                "det_s": 0.0, "time_s": 0.0}
+
+    monkeypatch.setattr(Mo, "plan_group", fake)
+    monkeypatch.setattr(Mo, "_row", lambda st, mf, rosters: {})
+    mf = ModelsFile(None, None, 6, 20, 20, {}, [], [])
+    run_model(unit(), ONE_DAY_SHIFT, rules(min_days_off=None, unwanted_patterns=None), mf,
+              RosterModel("a", "a", 3, "traditional", "traditional", ""), 20)
+    assert calls == [False, True, True, True]      # a first run, then up to three more passes

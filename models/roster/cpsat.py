@@ -893,6 +893,8 @@ class Result:
     first_legal_s: float | None = None  # wall seconds from the builder's start to its first roster with no
     #                                     hard violation and no open minimum cover (None: never held one)
     by_rule: dict[str, tuple[int, float]] = field(default_factory=dict)  # soft rule -> (violations, cost)
+    exact: str | None = None        # solve(exact_first=...)'s answer: "legal", "infeasible", None (none in time)
+    exact_det: float = 0.0          # deterministic seconds of that exact stage (included in det_time)
 
 
 def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
@@ -901,7 +903,7 @@ def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
           forbid: dict[int, set] | None = None, deadline: float | None = None,
           on_solution: Callable[[dict], bool] | None = None, conds: list[Cond] | None = None,
           window: set[int] | None = None, fair_ctx: dict | None = None,
-          stop: Callable[[], bool] | None = None) -> Result:
+          stop: Callable[[], bool] | None = None, exact_first: tuple[float, float] | None = None) -> Result:
     """Build and solve. If the hard rules cannot all hold, re-solve once with one assumption literal
     per (rule, person) and return an infeasibility core in ``Result.conflict``.
 
@@ -922,9 +924,15 @@ def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
     persons in that spread, (fewest, most) of the roster's other people in it, or None): the spread is
     then the whole roster's.
     ``stop``: polled while the solver runs; once it returns True the search ends at once (``stoppable``)
-    with what it has, ``stopped_by`` "stop"."""
+    with what it has, ``stopped_by`` "stop".
+    ``exact_first`` (deterministic seconds, wall seconds): first, within these limits, the same model with
+    every open minimum-cover head and every contract deviation (``Weights.contract_soft``) fixed at 0, a
+    copy that costs no second build: a roster it finds is returned (``Result.exact`` "legal": full
+    cover, every contract and hard rule), INFEASIBLE proves that no such roster exists (``Result.exact``
+    "infeasible", no assignment; the penalised model itself is never infeasible); otherwise the search
+    runs as without it, in the time left."""
     r = _solve(P, time_limit, workers, seed, weights, progress, False, hint, det_time, forbid, deadline,
-               on_solution, conds, window, fair_ctx, stop=stop)
+               on_solution, conds, window, fair_ctx, stop=stop, exact_first=exact_first)
     if r.status == "INFEASIBLE" and diagnose:
         t_end = time.perf_counter() + max(5.0, time_limit / 2)
         if deadline is not None:
@@ -1041,7 +1049,7 @@ def stoppable(solver, stop: Callable[[], bool] | None, every: float = 0.05) -> I
 
 def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_time=None, forbid=None,
            deadline=None, on_solution=None, conds=None, window=None, fair_ctx=None,
-           stop=None) -> Result:
+           stop=None, exact_first=None) -> Result:
     from ortools.sat.python import cp_model
 
     W = weights or Weights()
@@ -1253,6 +1261,19 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
         # no time left to search: say so rather than overrun the caller's deadline
         return Result("UNKNOWN", None, None, None, {}, 0, {}, [], 0.0, 0.0, hint_obj,
                       "stop" if stop is not None and stop() else "time_limit")
+    exact_det = 0.0
+    if exact_first is not None:
+        ex = _solve_exact(m, y, min(exact_first[1], time_limit), exact_first[0], workers, seed, det_time is not None)
+        if ex.exact is not None:
+            ex.hint_objective, ex.exact_det = hint_obj, ex.det_time
+            return ex
+        exact_det = ex.det_time
+        time_limit = min(float(time_limit), left())
+        if det_time is not None:
+            det_time = max(0.2, det_time - exact_det)
+        if time_limit <= 0.05:
+            return Result("UNKNOWN", None, None, None, {}, 0, {}, [], ex.wall_time, exact_det, hint_obj, "time_limit",
+                          exact_det=exact_det)
 
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = float(time_limit)
@@ -1303,7 +1324,37 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
             >= solver.WallTime() / max(1e-9, time_limit)
         stopped = "stop" if stop is not None and stop() else "det_time" if by_det else "time_limit"
     return Result(name, obj, bound, gap, assignment, short, pct, conflict, solver.WallTime(),
-                  float(solver.deterministic_time), hint_obj, stopped)
+                  float(solver.deterministic_time) + exact_det, hint_obj, stopped, exact_det=exact_det)
+
+
+def _solve_exact(m, y, wall: float, det: float, workers: int, seed: int, deterministic: bool) -> Result:
+    """``solve``'s ``exact_first``: a copy of the built model with the open minimum-cover heads and the
+    contract deviations fixed at 0, within ``wall`` and ``det`` seconds. ``deterministic``: CP-SAT's
+    interleaved mode, without the hint (a hint that breaks these constraints aborts that mode in OR-Tools
+    9.15). Result.exact says what it found (None: nothing within the limits)."""
+    from ortools.sat.python import cp_model
+    ex = m.clone()
+    for i, v in enumerate(ex.proto.variables):
+        if v.name.startswith(("short_", "contract_dev")):
+            ex.add(ex.get_int_var_from_proto_index(i) == 0)
+    sv = cp_model.CpSolver()
+    sv.parameters.max_time_in_seconds = max(0.01, float(wall))
+    sv.parameters.max_deterministic_time = float(det)
+    sv.parameters.num_workers = max(1, min(2, int(workers)))
+    sv.parameters.random_seed = int(seed)
+    if deterministic:
+        ex.clear_hints()
+        sv.parameters.interleave_search = sv.parameters.num_workers > 1
+    st = sv.Solve(ex)
+    r = Result(sv.StatusName(st), None, None, None, {}, 0, {}, [], sv.WallTime(), float(sv.deterministic_time))
+    if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        r.status, r.exact, r.objective = "FEASIBLE", "legal", sv.ObjectiveValue()
+        r.assignment = {(pi, d): s for (pi, d, s), v in y.items() if sv.Value(v)}
+    elif st == cp_model.INFEASIBLE:
+        r.status, r.exact = "UNKNOWN", "infeasible"
+    else:
+        r.stopped_by = "time_limit"
+    return r
 
 
 def post_conditions(m, P: Problem, conds: list[Cond], Y, any_of, W: Weights, lit_for=lambda c: None):
@@ -1334,7 +1385,7 @@ def post_conditions(m, P: Problem, conds: list[Cond], Y, any_of, W: Weights, lit
                 target = round(10 * c.per_percent * p.percent)
             expr = 10 * expr
             if c.hard and W.contract_soft:
-                dev = m.new_int_var(0, 10 ** 7, "")
+                dev = m.new_int_var(0, 10 ** 7, f"contract_dev_{pi}")
                 m.add(dev >= expr - target - 10 * c.tolerance)
                 m.add(dev >= target - expr - 10 * c.tolerance)
                 penalties.append((W.contract_soft, dev))

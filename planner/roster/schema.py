@@ -1,7 +1,7 @@
 """The roster file formats as pydantic models: `kind: worktime_rules`, `kind: staff`, `kind: roster_models`.
 
 Types, defaults and plausible bounds of every field live here, once; the loaders (planner/roster/rules.py,
-setup.py, heltid.py) read a file through `planner.io.loader.load_file` and then do the checks that need
+setup.py, heltid/models_file.py) read a file through `planner.io.loader.load_file` and then do the checks that need
 other files (the unit's groups and shifts, codes in patterns). Every number that reaches the solver is
 bounded (docs/rosters.md, "Bounds"): a value outside is a typo or a misunderstanding, and a huge one
 would only make the solver slow or overflow.
