@@ -81,18 +81,26 @@ def _in_upload_folder(name: str, data: bytes, read):
     if Path(base).suffix.lower().lstrip(".") not in UPLOAD_TYPES:
         raise InputError(base, "", "is neither a unit YAML file nor a unit workbook",
                          "upload a .yaml file (kind: unit) or an .xlsx workbook from `leon template`")
-    tmp = scratch("leon-upload-")
+    return read_in_layout("units", base, data, read, "leon-upload-")
+
+
+def read_in_layout(folder: str, name: str, data: bytes, read, prefix: str):
+    """read(path) of the bytes written as `name` in `folder` of a scratch copy of the shipped layout (links
+    to the other instance folders beside it, so relative references such as `../catalogue/tasks.yaml`
+    find the shipped files); the copy is removed afterwards, and errors name the upload, not the copy."""
+    tmp = scratch(prefix)
     try:
         for sub in INSTANCES.iterdir():
-            if sub.is_dir() and sub.name != "units":
+            if sub.is_dir() and sub.name != folder:
                 os.symlink(sub, tmp / sub.name, target_is_directory=True)
-        (tmp / "units").mkdir()
-        path = tmp / "units" / base
+        (tmp / folder).mkdir()
+        path = tmp / folder / name
         path.write_bytes(data)
         try:
             return read(path)
         except InputError as e:
-            raise named_error(e, tmp, base) from None
+            e = InputError(*(str(x).replace(str(path), name) for x in (e.file, e.field, e.problem, e.fix)))
+            raise named_error(e, tmp, name) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -9,7 +9,6 @@ defaults for the rules and the requirement, so the page and the CLI give the sam
 from __future__ import annotations
 
 import dataclasses
-import os
 import shutil
 import threading
 import time
@@ -18,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.logic import named_error, scratch, via_file
+from app.logic import named_error, read_in_layout, scratch, via_file
 from planner.io.errors import InputError
 
 if TYPE_CHECKING:
@@ -95,21 +94,7 @@ def staff_generated(unit_id: str) -> Staff:
 def _staff_from_text(unit_id: str, name: str, data: bytes) -> Staff:
     from planner.roster.setup import load_staff, load_unit_view
     unit = load_unit_view(UNITS / f"{unit_id}.yaml")
-    tmp = scratch("leon-staff-")
-    try:
-        for sub in INSTANCES.iterdir():
-            if sub.is_dir() and sub.name != "staff":
-                os.symlink(sub, tmp / sub.name, target_is_directory=True)
-        (tmp / "staff").mkdir()
-        path = tmp / "staff" / name
-        path.write_bytes(data)
-        try:
-            sf = load_staff(path, unit)
-        except InputError as e:
-            e = InputError(*(str(x).replace(str(path), name) for x in (e.file, e.field, e.problem, e.fix)))
-            raise named_error(e, tmp, name) from None
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    sf = read_in_layout("staff", name, data, lambda path: load_staff(path, unit), "leon-staff-")
     # the file it names (rules:, unit:) resolved to the shipped ones; its own name is the upload's
     return Staff(name, data, dataclasses.replace(sf, path=Path(name)))
 

@@ -601,18 +601,7 @@ class MinConsecutiveOff(Rule):
     persons: frozenset[str] | None = None   # the people it binds (by id); None = everyone
 
     def conditions(self, P):
-        S = range(len(P.shifts))
-        for pi in _people(P, self.persons):
-            for L in range(1, self.min):
-                for d0 in range(P.days):
-                    b, e = d0 - 1, d0 + L
-                    if not P.cyclic and (b < 0 or e >= P.days):
-                        continue
-                    el = [([(b % P.days, s) for s in S], True)]
-                    el += [([((d0 + t) % P.days, s) for s in S], False) for t in range(L)]
-                    el += [([(e % P.days, s) for s in S], True)]
-                    yield Pattern(**self._kw(pi, d0, f"only {L} day(s) off from {P.label(d0)} "
-                                             f"(min {self.min})"), elems=el)
+        yield from _short_runs(self, P, self.persons, working=False)
 
 
 def _people(P: Problem, persons: frozenset[str] | None) -> list[int]:
@@ -628,18 +617,24 @@ class MinConsecutive(Rule):
     persons: frozenset[str] | None = None
 
     def conditions(self, P):
-        S = range(len(P.shifts))
-        for pi in _people(P, self.persons):
-            for L in range(1, self.min):
-                for d0 in range(P.days):
-                    b, e = d0 - 1, d0 + L
-                    if not P.cyclic and (b < 0 or e >= P.days):
-                        continue
-                    el = [([(b % P.days, s) for s in S], False)]
-                    el += [([((d0 + t) % P.days, s) for s in S], True) for t in range(L)]
-                    el += [([(e % P.days, s) for s in S], False)]
-                    yield Pattern(**self._kw(pi, d0, f"only {L} working day(s) in a row from {P.label(d0)} "
-                                             f"(min {self.min})"), elems=el)
+        yield from _short_runs(self, P, self.persons, working=True)
+
+
+def _short_runs(rule, P: Problem, persons: frozenset[str] | None, working: bool):
+    """A Pattern per run of 1 to ``rule.min - 1`` days worked (``working``) or off, with the day before
+    and after it of the other kind (on an open horizon only runs with both neighbours inside it)."""
+    S = range(len(P.shifts))
+    what = "working day(s) in a row" if working else "day(s) off"
+    for pi in _people(P, persons):
+        for L in range(1, rule.min):
+            for d0 in range(P.days):
+                b, e = d0 - 1, d0 + L
+                if not P.cyclic and (b < 0 or e >= P.days):
+                    continue
+                el = [([(b % P.days, s) for s in S], not working)]
+                el += [([((d0 + t) % P.days, s) for s in S], working) for t in range(L)]
+                el += [([(e % P.days, s) for s in S], not working)]
+                yield Pattern(**rule._kw(pi, d0, f"only {L} {what} from {P.label(d0)} (min {rule.min})"), elems=el)
 
 
 @dataclass

@@ -55,25 +55,23 @@ def excess(c: Cond, worked: set[Slot], person) -> float:
 
 def person_cost(P: Problem, conds: list[Cond], worked: set[Slot], W: Weights) -> tuple[float, int]:
     """(soft penalty, hard conditions broken) of one person's schedule under their conditions."""
-    cost, hard = 0.0, 0
-    for c in conds:
-        e = excess(c, worked, P.persons[c.person])
-        if e <= 0:
-            continue
-        if c.hard:
-            hard += 1
-        else:
-            cost += c.weight * W.soft_rule * e
+    cost, hard, _ = person_part(P, conds, worked, W)
     return cost, hard
 
 
 def person_part(P: Problem, conds: list[Cond], worked: set[Slot], W: Weights
                 ) -> tuple[float, int, dict[str, tuple[int, float]]]:
     """``person_cost`` with the soft cost per rule: (soft penalty, hard broken, rule -> (count, cost))."""
+    return _rules_part(P, conds, lambda _c: worked, W)
+
+
+def _rules_part(P: Problem, conds: list[Cond], worked_of, W: Weights
+                ) -> tuple[float, int, dict[str, tuple[int, float]]]:
+    """(soft penalty, hard broken, rule -> (count, cost)) of conditions on the schedules ``worked_of(c)``."""
     cost, hard = 0.0, 0
     by_rule: dict[str, tuple[int, float]] = {}
     for c in conds:
-        e = excess(c, worked, P.persons[c.person])
+        e = excess(c, worked_of(c), P.persons[c.person])
         if e <= 0:
             continue
         if c.hard:
@@ -175,19 +173,7 @@ def score(P: Problem, asg: dict[tuple[int, int], int], W: Weights | None = None,
     worked: list[set[Slot]] = [set() for _ in P.persons]
     for (pi, d), s in asg.items():
         worked[pi].add((d, s))
-    soft, hard = 0.0, 0
-    by_rule: dict[str, tuple[int, float]] = {}
-    for c in conds:
-        e = excess(c, worked[c.person], P.persons[c.person])
-        if e <= 0:
-            continue
-        if c.hard:
-            hard += 1
-            continue
-        cost = c.weight * W.soft_rule * e
-        soft += cost
-        n, k = by_rule.get(c.rule, (0, 0.0))
-        by_rule[c.rule] = (n + 1, k + cost)
+    soft, hard, by_rule = _rules_part(P, conds, lambda c: worked[c.person], W)
     prep = prep or prepare(P)
     cov, open_min = cover_cost(P, asg, W, prep.demand_at, prep.cover_weights)
     fair = fairness_cost(P, worked, W, prep.fairness)
