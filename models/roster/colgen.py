@@ -322,6 +322,7 @@ class CGStats:
     lp: float | None = None
     bound: float = -math.inf
     proven_lp: bool = False
+    alone: float = -math.inf      # the Lagrangian bound at zero prices: each person's least soft cost alone
     history: list[tuple[float, float | None, float]] = field(default_factory=list)   # (t, lp, bound)
 
 
@@ -349,6 +350,21 @@ class Engine:
         self.centre: list[float] | None = None     # the prices with the best Lagrangian bound so far
         self.best_l = -math.inf
         self.other_bound = -math.inf     # a bound on the same objective proven elsewhere (whole-roster model)
+        self.counts = -math.inf          # a bound on cover + fairness from counts (``models.roster.bound``)
+
+    @property
+    def bound(self) -> float:
+        """The best proven bound on the objective: the master's (Lagrangian), the whole-roster model's, or
+        the people's least soft costs alone plus the count bound on cover and fairness (the objective is
+        their sum, and each part is bounded on its own)."""
+        return max(self.stats.bound, self.other_bound, self.stats.alone + self.counts)
+
+    def count_bound(self, time_limit: float) -> None:
+        from models.roster.bound import count_bound
+        b = count_bound(self.P, self.W, [c for cs in self.by_person for c in cs], time_limit,
+                        [self.slots(pi) for pi in range(len(self.P.persons))])
+        if b.bound > 0 or b.optimal:
+            self.counts = max(self.counts, b.bound)
 
     def pricer(self, k: int) -> Pricer:
         if k not in self.pricers:
@@ -476,6 +492,8 @@ class Engine:
                 if own is None or dual is None or \
                         cost + sum(own[k].get(sl, 0.0) for sl in w) - dual[M_.conv[k]] < -1e-6:
                     added += M_.add(Column(k, w, cost))
+        # at zero prices the bound is each person's least soft cost alone (the count bound adds to it)
+        self.stats.alone = self.stats.alone if any(sep) else max(self.stats.alone, total)
         if total > self.best_l:
             self.best_l, self.centre = total, sep
             self.stats.bound = max(self.stats.bound, total)

@@ -854,6 +854,9 @@ def route(req: dict[str, int], heads: dict[str, int], subs: dict[str, list[str]]
 # ----------------------------------------------------------------------------------------------
 # Builder
 # ----------------------------------------------------------------------------------------------
+PUSH_SCALE = 128   # the objective's weight against the fairness push in a neighbourhood (see ``solve``)
+
+
 @dataclass
 class Weights:
     shortfall: int = 100_000        # per missing head on a minimum-cover slot
@@ -917,7 +920,12 @@ def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
     (the caller may pass just those) and the model is a fraction of the whole horizon's.
     ``fair_ctx``: for a neighbourhood of a larger roster, per fairness kind (set of this problem's
     persons in that spread, (fewest, most) of the roster's other people in it, or None): the spread is
-    then the whole roster's.
+    then the whole roster's. A third element, (fewest, most) of the whole roster now, adds a push: a
+    spread falls only when every person at its end moves at once, which one neighbourhood seldom holds,
+    so each person of the neighbourhood at the roster's most (or fewest) costs a unit too small to
+    outweigh any term of the objective (which is scaled by ``PUSH_SCALE``; the reported objective and
+    bound are then scaled too). The search judges rosters by their own score, and takes ties: the
+    pushes lead it across the plateau of equal spreads.
     ``stop``: polled while the solver runs; once it returns True the search ends at once (``stoppable``)
     with what it has, ``stopped_by`` "stop".
     ``exact_first`` (deterministic seconds, wall seconds): first, within these limits, the same model with
@@ -1180,6 +1188,7 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
             penalties.append((ow, oc))
 
     # fairness: spread weekends, nights and evenings (max - min over people who may take them)
+    pushes: list = []
     if W.fairness:
         wk_rule = next((r for r in P.rules if isinstance(r, WeekendFrequency)), None) or WeekendFrequency(id="_")
         wsets = wk_rule.weekend_sets(P)
@@ -1219,6 +1228,16 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
                     m.add(lo <= others[0])
                 penalties.append((W.fairness, hi))
                 penalties.append((-W.fairness, lo))
+                if ctx is not None and len(ctx) > 2 and ctx[2] is not None:
+                    # the push (``fair_ctx`` text): a unit for each person at the roster's most or fewest
+                    top, bottom = ctx[2][1], ctx[2][0]
+                    for e, n in counts:
+                        if n:
+                            up = m.new_int_var(0, n + 1, "")
+                            m.add(up >= e - (top - 1))
+                            down = m.new_int_var(0, bottom + 1, "")
+                            m.add(down >= (bottom + 1) - e)
+                            pushes += [up, down]
 
     if pct_var:
         full = []
@@ -1241,7 +1260,11 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
                 m.add(pct_var[a][0] >= pct_var[b][0])
                 m.add_implication(pct_var[b][1], pct_var[a][1])
 
-    m.minimize(sum(k * v for k, v in penalties))
+    if pushes:
+        # the push breaks ties only: the objective's own terms weigh PUSH_SCALE times more than all pushes
+        m.minimize(sum(PUSH_SCALE * k * v for k, v in penalties) + sum(pushes))
+    else:
+        m.minimize(sum(k * v for k, v in penalties))
 
     def left() -> float:
         if stop is not None and stop():

@@ -106,8 +106,9 @@ class Search:
     """The LNS state: the incumbent roster, its score, the per-person conditions."""
 
     def __init__(self, P: Problem, asg: Assignment, W: Weights | None = None, conds: list[Cond] | None = None,
-                 seed: int = 1, det_step: float | None = None) -> None:
-        """``det_step``: limit each sub-solve by CP-SAT deterministic seconds (reproducible search)."""
+                 seed: int = 1, det_step: float | None = None, push: bool = True) -> None:
+        """``det_step``: limit each sub-solve by CP-SAT deterministic seconds (reproducible search).
+        ``push``: neighbourhoods lean on the people at a fairness spread's ends (``solve``'s ``fair_ctx``)."""
         self.P, self.W = P, W or Weights()
         self.conds = all_conditions(P) if conds is None else conds
         self.by_person: list[list[Cond]] = [[] for _ in P.persons]
@@ -122,6 +123,7 @@ class Search:
         self.sc = self._score(self.best, self.worked, self.parts)
         self.rng = random.Random(seed)
         self.det_step = det_step
+        self.push = push
         self.lock = threading.Lock()
         self.stopped = threading.Event()   # set when a run ends (another thread may wait on it)
         self.det_used = 0.0
@@ -224,7 +226,10 @@ class Search:
             cover = [c for c in cover if c.day in days]
         Q = dataclasses.replace(P, persons=[P.persons[pi] for pi in hood], cover=cover)
         hint = {(loc[pi], d): s for (pi, d), s in self.best.items() if pi in free}
-        fair_ctx = self._fair_ctx(free, loc) if self.W.fairness else None
+        # the push while only fairness is left (or in half the neighbourhoods): measured on sykehjem, pushing
+        # from the start slowed the removal of the last soft violations
+        push = self.push and (self.sc.soft == 0 or self.rng.random() < 0.5)
+        fair_ctx = self._fair_ctx(free, loc, push) if self.W.fairness else None
         left = until - time.perf_counter()
         if left <= 0.05:
             return False
@@ -243,14 +248,17 @@ class Search:
         cand.update({(hood[i], d): s for (i, d), s in r.assignment.items()})
         return self.offer(cand)
 
-    def _fair_ctx(self, free: set[int], loc: dict[int, int]) -> dict:
+    def _fair_ctx(self, free: set[int], loc: dict[int, int], push: bool = False) -> dict:
         """The fairness spreads as the neighbourhood's sub-model sees them: which of its people take part,
         and the fewest and most of the roster's other people (whose schedules stay as they are)."""
         fv, out = self.prep.fairness, {}
         for kind in KINDS:
             el = fv.eligible[kind]
-            rest = [fv.count(self.P, kind, self.worked[pi]) for pi in el if pi not in free]
-            out[kind] = ({loc[pi] for pi in el if pi in free}, (min(rest), max(rest)) if rest else None)
+            counts = {pi: fv.count(self.P, kind, self.worked[pi]) for pi in el}
+            rest = [k for pi, k in counts.items() if pi not in free]
+            whole = (min(counts.values()), max(counts.values())) if len(counts) > 1 else None
+            out[kind] = ({loc[pi] for pi in el if pi in free}, (min(rest), max(rest)) if rest else None,
+                         whole if push else None)
         return out
 
     def offer(self, cand: Assignment) -> bool:

@@ -14,8 +14,9 @@ from models.roster.lns import Search, residual_cover
 # shares of the budget (wall seconds, or deterministic seconds with --det-time) by phase; what is left
 # after them goes to the whole-roster CP-SAT model from the best roster (it proves small units optimal)
 FIRST_LNS, COLGEN, MIP, WHOLE = 0.4, 0.3, 0.1, 0.15
-WHOLE_PARALLEL = 0.4
-FIRST_WAIT = 5.0       # wall-time mode: seconds the first pricing waits for the search's first legal roster   # wall-time mode: the last share of the time in which the whole model runs beside the search
+WHOLE_PARALLEL = 0.4   # wall-time mode: the last share of the time in which the whole model runs beside the search
+FIRST_WAIT = 5.0       # wall-time mode: seconds the first pricing waits for the search's first legal roster
+COUNT_LIMIT = 5.0   # seconds at most for the count bound on cover and fairness (``models.roster.bound``)
 STALL = 60    # with --det-time: neighbourhoods in a row without a better roster that end a search stage
 GRACE = 1.0   # seconds the search waits for the other thread after a stop (it may be building a model)
 
@@ -52,7 +53,7 @@ def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Wei
             first[0] = time.perf_counter() - t0
         if progress and S.sc.total < best_seen[0]:
             best_seen[0] = S.sc.total
-            bound = E.stats.bound if E is not None else -math.inf
+            bound = E.bound if E is not None else -math.inf
             progress(S.sc.total, max(0.0, bound), time.perf_counter() - t0)
 
     E = Engine(P, W, conds, seed=seed, threads=1 if det_time is None else workers,
@@ -91,6 +92,8 @@ def _parallel(S: Search, E: Engine, end: float, report, stop=None) -> None:
                     and not stopped():
                 S.stopped.wait(0.05)
             E.generate(end, rounds=0, stop=stop)
+            if not E.infeasible and not stopped():
+                E.count_bound(min(COUNT_LIMIT, 0.1 * span))
             wait = end - WHOLE_PARALLEL * span - time.perf_counter()
             if wait > 0 and not E.infeasible:
                 S.stopped.wait(wait)      # set when the search ends (by the time limit or a stop)
@@ -122,6 +125,8 @@ def _in_turn(S: Search, E: Engine, t0: float, end: float, det: float, report, st
     S.run(until(FIRST_LNS), report, det_budget=FIRST_LNS * det if det else None, stall=stall, stop=stop)
     E.add_roster(S.best)
     E.generate(until(FIRST_LNS + COLGEN), det_budget=COLGEN * det if det else None, stop=stop)
+    if not E.infeasible and not (stop and stop()):
+        E.count_bound(min(COUNT_LIMIT, max(0.0, 0.1 * (end - time.perf_counter()))))
     left = end - time.perf_counter()
     if E.stats.proven_lp and left > 1.0 and not E.infeasible and not (stop and stop()):
         cand = E.integer_roster(min(MIP * (end - t0), 0.5 * left), stop)
@@ -158,7 +163,7 @@ def _result(P, S: Search, E: Engine, start, t0, end, det_time, first_legal, stop
     with S.lock:    # after a stop the other thread may still offer a roster: read one roster and its score
         best, sc = dict(S.best), S.sc
     obj = sc.total
-    bound = max(E.stats.bound, E.other_bound)
+    bound = E.bound
     bound = max(0.0, math.ceil(bound - 1e-6)) if bound > -math.inf else 0.0   # every term is >= 0 and whole
     optimal = sc.hard == 0 and obj <= bound + 1e-9
     det_used = S.det_used + E.det_used
@@ -173,7 +178,8 @@ def _result(P, S: Search, E: Engine, start, t0, end, det_time, first_legal, stop
     r.first_legal_s = first_legal
     r.by_rule = dict(sc.by_rule)
     # as ``outcome`` says, from the search's own score of its best roster (no second evaluation at the end)
-    r.outcome = "none_found_in_time" if sc.hard else "optimal" if optimal and not r.kept_start else "feasible"
+    # (a start roster proven optimal by the bound is optimal: nothing scores better, whoever found it)
+    r.outcome = "none_found_in_time" if sc.hard else "optimal" if optimal else "feasible"
     return r
 
 

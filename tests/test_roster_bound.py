@@ -1,0 +1,97 @@
+"""The count bound on cover + fairness (models/roster/bound.py): never above the enumerated optimum,
+every legal roster's counts are a solution of the count model (of value at most the roster's cover +
+fairness), and on a unit where the cover forces a spread it proves that spread."""
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from models.roster import cpsat as M
+from models.roster.bound import count_bound
+from models.roster.colgen import Engine
+from models.roster.score import score
+from planner.roster import build as B
+from planner.roster.rules import rules_from_entries
+from test_roster_engine import D, K, optimum, tiny
+
+
+def _engine_bound(P: M.Problem, W: M.Weights) -> float:
+    E = Engine(P, W, threads=1)
+    E.generate(time.perf_counter() + 20, rounds=0)
+    E.count_bound(5.0)
+    return E.bound
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.tuples(*[st.integers(0, 2)] * 8), st.sampled_from([("hfa", "hfa"), ("hfa", "spl")]))
+def test_least_soft_costs_plus_the_count_bound_never_exceed_the_enumerated_optimum(pattern, groups):
+    P = tiny(pattern, groups=groups)
+    W = M.Weights()
+    assert _engine_bound(P, W) <= optimum(P, W) + 1e-6
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.tuples(*[st.integers(0, 2)] * 8), st.integers(0, 10_000))
+def test_a_legal_rosters_counts_solve_the_count_model(pattern, seed):
+    """Any roster without hard violations (drawn at random): fixing the counts at its own must leave the
+    count model feasible, at no more than the roster's cover + fairness."""
+    P = tiny(pattern)
+    rng = random.Random(seed)
+    asg = {(pi, d): s for pi in range(len(P.persons)) for d in range(P.days)
+           if (s := rng.choice([-1, 0, 1])) >= 0}
+    sc = score(P, asg)
+    if sc.hard:
+        return
+    b = count_bound(P, roster=asg)
+    assert b.value is not None, "a legal roster's counts are a solution"
+    assert b.value <= sc.cover + sc.fairness + 1e-6
+
+
+def _contract_unit() -> M.Problem:
+    """Two weeks, four people under contract hours and every-2nd-weekend, day and evening cover."""
+    rules = rules_from_entries([
+        {"type": "daily_rest", "min_hours": 11, "source": "t"},
+        {"type": "contract_hours", "norm_hours_per_week": 35.5, "tolerance_hours": 8, "source": "t"},
+        {"type": "weekend_frequency", "every": 2, "source": "t"},
+    ]).rules
+    persons = [M.Person("a", "hfa", 100.0), M.Person("b", "hfa", 60.0), M.Person("c", "hfa", 40.0),
+               M.Person("d", "hfa", 80.0)]
+    cover = [M.Cover(d, code, "hfa", 1, 1 + (d % 3 == 0)) for d in range(14) for code in ("D", "K")]
+    return M.Problem(14, [D, K], persons, cover, rules, cyclic=True)
+
+
+def test_a_built_rosters_counts_solve_the_count_model_under_contract_and_weekend_rules():
+    P = _contract_unit()
+    r = B.solve_problem(P, 20.0, det_time=3.0)
+    assert r.outcome in ("optimal", "feasible")
+    sc = score(P, r.assignment)
+    fixed = count_bound(P, roster=r.assignment)
+    assert fixed.value is not None and fixed.value <= sc.cover + sc.fairness + 1e-6
+    assert count_bound(P).bound <= sc.cover + sc.fairness + 1e-6
+    assert r.bound <= r.objective
+
+
+def test_the_count_bound_proves_a_spread_the_cover_forces():
+    """Four days (not a rotation), one nurse on each day shift and one on each evening shift. Nurse A may
+    only work evenings, nurse B anything; the daily rest (11 h) forbids an evening (ends 22:00) before a
+    day shift (starts 07:00). B must take all four day shifts (nobody else may), so A takes all four
+    evenings: the evening spread is 4 - 0 = 4, i.e. 4 x 20 = 80 in the objective, with full cover and no
+    head over. The bound proves exactly 80; the column-generation bound leaves fairness out."""
+    rules = rules_from_entries([{"type": "daily_rest", "min_hours": 11, "source": "t"}]).rules
+    persons = [M.Person("A", "spl", allowed=frozenset({"kveld"})), M.Person("B", "spl")]
+    cover = [M.Cover(d, code, "spl", 1, 1) for d in range(4) for code in ("D", "K")]
+    P = M.Problem(4, [D, K], persons, cover, rules, cyclic=False)
+    W = M.Weights()
+    b = count_bound(P, W)
+    assert b.optimal and round(b.bound) == 4 * W.fairness
+    E = Engine(P, W, threads=1)
+    E.generate(time.perf_counter() + 20, rounds=0)
+    assert E.stats.bound < 4 * W.fairness
+    E.count_bound(5.0)
+    assert E.bound == pytest.approx(4 * W.fairness, abs=0.01)   # less the pricing's rounding (colgen.SCALE)
+    r = B.solve_problem(P, 10.0, det_time=2.0)
+    assert r.objective == 4 * W.fairness and r.outcome == "optimal"
