@@ -46,6 +46,7 @@ Assignment = dict[tuple[int, int], int]
 # with whole groups (up to 31 people) and 5 s; 8 people did worse (955 / 2 151).
 MAX_HOOD = 12
 SUB_LIMIT = 1.5
+FAIR_SHARE = 0.3   # once no soft violation is left: the share of neighbourhoods drawn at a fairness spread's ends
 
 
 def residual_cover(P: Problem, asg: Assignment, free: set[int], demand_at: dict | None = None) -> list[Cover]:
@@ -175,6 +176,37 @@ class Search:
         others = self.rng.sample(mates, min(size - 1, len(mates)))
         return [lead] + others
 
+    def fair_pick(self, size: int) -> list[int]:
+        """A person at the most of a fairness spread (the kind drawn by its spread) and ``size - 1`` of the
+        people who can stand in for them, those with the fewest of that kind likelier: the people between
+        whom a whole-horizon swap narrows the spread."""
+        fv, P = self.prep.fairness, self.P
+        spans = []
+        for kind in KINDS:
+            el = fv.eligible[kind]
+            if len(el) > 1:
+                counts = {pi: fv.count(P, kind, self.worked[pi]) for pi in el}
+                spans.append((max(counts.values()) - min(counts.values()), kind, counts))
+        spans = [t for t in spans if t[0] > 0]
+        if not spans:
+            return self.pick([0.0] * len(P.persons), size)
+        _, kind, counts = self.rng.choices(spans, weights=[t[0] for t in spans])[0]
+        top = max(counts.values())
+        lead = self.rng.choice([pi for pi, k in counts.items() if k == top])
+        mates = [q for q in self.mates[lead] if q in counts]
+        if not mates:
+            return self.pick([0.0] * len(P.persons), size)
+        return [lead] + self._draw_n(mates, [1.0 + top - counts[q] for q in mates], size - 1)
+
+    def _draw_n(self, people: list[int], weights: list[float], n: int) -> list[int]:
+        pool, w = list(people), list(weights)
+        out: list[int] = []
+        while pool and len(out) < n:
+            k = self.rng.choices(range(len(pool)), weights=w)[0]
+            out.append(pool.pop(k))
+            w.pop(k)
+        return out
+
     def window(self, length: int | None = None) -> tuple[list[int], set[int]]:
         """Everyone of one group (drawn by the group's cost) over a window of days (10 or 14 when not
         given): the people, and the days they may change."""
@@ -206,13 +238,7 @@ class Search:
         """At most ``MAX_HOOD`` of ``people``, drawn by weight without replacement (all when fewer)."""
         if len(people) <= MAX_HOOD:
             return list(people)
-        pool, w = list(people), list(weights)
-        out: list[int] = []
-        while len(out) < MAX_HOOD:
-            k = self.rng.choices(range(len(pool)), weights=w)[0]
-            out.append(pool.pop(k))
-            w.pop(k)
-        return out
+        return self._draw_n(people, weights, MAX_HOOD)
 
     def step(self, hood: list[int], until: float, days: set[int] | None = None,
              stop: Callable[[], bool] | None = None) -> bool:
@@ -294,8 +320,11 @@ class Search:
                 and (stall is None or idle < stall) and not (stop and stop()):
             before = self.sc.total
             # measured on sykehjem (40 s, 4 variants): two-week windows of a group most of the time
-            if self.rng.random() < 0.8:
+            x = self.rng.random()
+            if x < 0.8 - FAIR_SHARE * (self.sc.soft == 0):
                 hood, days = self.window()
+            elif x < 0.8:
+                hood, days = self.fair_pick(self.rng.choice(sizes)), None
             else:
                 hood, days = self.pick(costs, self.rng.choice(sizes)), None
             if self.step(hood, until, days, stop) and self.sc.total < before:
