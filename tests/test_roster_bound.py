@@ -75,16 +75,20 @@ def test_a_built_rosters_counts_solve_the_count_model_under_contract_and_weekend
     assert r.bound <= r.objective
 
 
+def _evening_nurse_unit() -> M.Problem:
+    rules = rules_from_entries([{"type": "daily_rest", "min_hours": 11, "source": "t"}]).rules
+    persons = [M.Person("A", "spl", allowed=frozenset({"kveld"})), M.Person("B", "spl")]
+    cover = [M.Cover(d, code, "spl", 1, 1) for d in range(4) for code in ("D", "K")]
+    return M.Problem(4, [D, K], persons, cover, rules, cyclic=False)
+
+
 def test_the_count_bound_proves_a_spread_the_cover_forces():
     """Four days (not a rotation), one nurse on each day shift and one on each evening shift. Nurse A may
     only work evenings, nurse B anything; the daily rest (11 h) forbids an evening (ends 22:00) before a
     day shift (starts 07:00). B must take all four day shifts (nobody else may), so A takes all four
     evenings: the evening spread is 4 - 0 = 4, i.e. 4 x 20 = 80 in the objective, with full cover and no
     head over. The bound proves exactly 80; the column-generation bound leaves fairness out."""
-    rules = rules_from_entries([{"type": "daily_rest", "min_hours": 11, "source": "t"}]).rules
-    persons = [M.Person("A", "spl", allowed=frozenset({"kveld"})), M.Person("B", "spl")]
-    cover = [M.Cover(d, code, "spl", 1, 1) for d in range(4) for code in ("D", "K")]
-    P = M.Problem(4, [D, K], persons, cover, rules, cyclic=False)
+    P = _evening_nurse_unit()
     W = M.Weights()
     b = count_bound(P, W)
     assert b.optimal and round(b.bound) == 4 * W.fairness
@@ -95,3 +99,14 @@ def test_the_count_bound_proves_a_spread_the_cover_forces():
     assert E.bound == pytest.approx(4 * W.fairness, abs=0.01)   # less the pricing's rounding (colgen.SCALE)
     r = B.solve_problem(P, 10.0, det_time=2.0)
     assert r.objective == 4 * W.fairness and r.outcome == "optimal"
+
+
+def test_a_roster_the_bound_proves_optimal_ends_the_search_early():
+    """Wall-time mode: once the search's roster scores no more than the proven bound, nothing is left to
+    find, and the engine returns without waiting for its limit (60 s here; the unit above takes well under
+    a second to prove)."""
+    P = _evening_nurse_unit()
+    r = B.solve_problem(P, 60.0)
+    assert r.outcome == "optimal" and r.objective == r.bound == 80
+    assert r.stopped_by is None
+    assert r.wall_time < 30.0, "a proven roster ends the run: it does not wait for the 60 s limit"

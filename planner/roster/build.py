@@ -106,7 +106,8 @@ def _parallel(S: Search, E: Engine, end: float, report, stop=None) -> None:
     th.start()
     # a person whose hard rules cannot hold (found by the first pricing) ends the search early, leaving the
     # time for the diagnosis
-    S.run(end, report, stop=lambda: bool(E.infeasible) or stopped())
+    # ... and a roster the bound proves optimal ends it too: nothing is left to find
+    S.run(end, report, stop=lambda: bool(E.infeasible) or stopped() or _proven(S, E))
     # after a stop the other thread ends at its next check; a model it is still building is not waited for
     th.join(max(0.0, (min(end, time.perf_counter() + GRACE) if stopped() else end) - time.perf_counter()))
     if "error" in box:
@@ -152,6 +153,13 @@ def _whole(S: Search, E: Engine, end: float, det: float | None, report, stop=Non
     if r.status in ("OPTIMAL", "FEASIBLE") and r.assignment:
         S.offer(r.assignment)
         report()
+
+
+def _proven(S: Search, E: Engine) -> bool:
+    """The search's roster is legal and scores no more than the proven bound (rounded up: every term of the
+    objective is whole)."""
+    b = E.bound
+    return S.sc.hard == 0 and b > -math.inf and S.sc.total <= math.ceil(b - 1e-6) + 1e-9
 
 
 def _search_legal(S: Search) -> bool:
