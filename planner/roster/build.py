@@ -410,8 +410,13 @@ def start_roster(P: M.Problem, conds: list | None = None) -> dict:
     forbid = weekend_teams(P)
     if forbid:
         cands.append(M.construct(P, forbid=forbid, conds=conds))
-    cands.append(M.construct(P, conds=conds))
-    start = min(cands, key=lambda a: sum(k for *_, k in M.cover_missing(P, a)))
+
+    def open_heads(a: dict) -> int:
+        return sum(k for *_, k in M.cover_missing(P, a))
+
+    if not cands or open_heads(cands[0]) > 0:   # (a team roster with every head covered wins the tie anyway)
+        cands.append(M.construct(P, conds=conds))
+    start = min(cands, key=open_heads)
     for r in P.rules:
         if callable(getattr(r, "amend_start", None)):
             start = r.amend_start(P, start, conds)
