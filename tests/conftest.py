@@ -4,8 +4,6 @@ from pathlib import Path
 
 import pytest
 
-import cli
-
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,7 +16,32 @@ def unit_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def pytest_configure(config) -> None:
+    """Before any test module is imported: the project and every dependency it declares must be installed
+    (the README's `pip install -e '.[test]'`); without them a clear message, not an import error per module."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    try:
+        reqs = [Requirement(r) for r in metadata.requires("leon") or []]
+    except metadata.PackageNotFoundError:
+        pytest.exit("leon is not installed in this Python: run pip install -e '.[test]' first (README, Set-up)",
+                    returncode=2)
+    missing = []
+    for r in reqs:
+        if r.marker is not None and not r.marker.evaluate({"extra": "test"}):
+            continue
+        try:
+            metadata.version(r.name)
+        except metadata.PackageNotFoundError:
+            missing.append(r.name)
+    if missing:
+        pytest.exit(f"not installed: {', '.join(missing)}; run pip install -e '.[test]' (README, Set-up)",
+                    returncode=2)
+
+
 def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
+    import cli
     code = cli.main([str(a) for a in args])
     out = capsys.readouterr()
     return code, out.out, out.err

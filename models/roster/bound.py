@@ -26,7 +26,6 @@ evenings). Counts see exactly that.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 from models.roster.cpsat import (
@@ -35,12 +34,12 @@ from models.roster.cpsat import (
     Linear,
     Problem,
     Slot,
-    WeekendFrequency,
     Weights,
     all_conditions,
     cover_weights,
     demand,
     fairness_people,
+    weekend_sets,
 )
 
 
@@ -49,12 +48,6 @@ class CountBound:
     bound: float            # proven lower bound on cover + fairness (0 when nothing was proven)
     value: float | None     # the count model's best value (None: no solution in time)
     optimal: bool           # the count model was solved to optimality
-    seconds: float
-
-
-def _weekend_sets(P: Problem) -> list[list[Slot]]:
-    wk = next((r for r in P.rules if isinstance(r, WeekendFrequency)), None) or WeekendFrequency(id="_")
-    return wk.weekend_sets(P)
 
 
 class _Counts:
@@ -70,8 +63,9 @@ class _Counts:
         self.n = 0
         self.integer: list[int] = []
         self.useful, self.demand_at, _ = demand(P)
-        self.wsets = _weekend_sets(P)
+        self.wsets = weekend_sets(P)
         self.wk_of = {sl: w for w, st in enumerate(self.wsets) for sl in st}
+        self.wk_index = {tuple(st): w for w, st in enumerate(self.wsets)}
         self.supply: dict[tuple[str, str], list[int]] = {}        # (period, group) -> count variables
         self.kind_terms: list[dict[str, list[tuple[int, float]]]] = []
 
@@ -152,11 +146,10 @@ class _Counts:
 
     def _weekends(self, c: CountAny, zw: dict[int, int]) -> None:
         """A limit over whole weekends (weekend frequency) on the weekend 0/1s; other sets are left out."""
-        ws = [next((i for i, w in enumerate(self.wsets) if w == st), None) for st in c.sets]
-        if ws and all(w is not None for w in ws):
-            zs = [(zw[w], 1.0) for w in ws if w is not None and w in zw]
-            if zs:
-                self.row(-self.inf, c.hi, zs)
+        ws = [self.wk_index.get(tuple(st)) for st in c.sets]
+        zs = [(zw[w], 1.0) for w in ws if w is not None and w in zw]
+        if zs and None not in ws:
+            self.row(-self.inf, c.hi, zs)
 
     def cover(self) -> None:
         """Each row of the whole-roster model summed over the days, at its least weight."""
@@ -210,7 +203,7 @@ class _Counts:
                 self.row(-self.inf, 0, [(lo, 1.0)] + [(j, -a) for j, a in terms])
                 self.row(0, self.inf, [(hi, 1.0)] + [(j, -a) for j, a in terms])
 
-    def solve(self, time_limit: float, t0: float) -> CountBound:
+    def solve(self, time_limit: float) -> CountBound:
         import highspy
         h = self.h
         if self.integer:
@@ -223,7 +216,7 @@ class _Counts:
         value = info.objective_function_value if info.primal_solution_status == 2 else None
         dual = value if optimal else info.mip_dual_bound
         bound = 0.0 if dual is None or not math.isfinite(dual) else max(0.0, dual)
-        return CountBound(bound, value, optimal, time.perf_counter() - t0)
+        return CountBound(bound, value, optimal)
 
 
 def count_bound(P: Problem, W: Weights | None = None, conds=None, time_limit: float = 5.0,
@@ -233,10 +226,9 @@ def count_bound(P: Problem, W: Weights | None = None, conds=None, time_limit: fl
     exists; a hard condition may still forbid some). Positions of variable size (heltid) are not bounded
     here (0). ``roster``: fix every count at this roster's (a check of the model: a legal roster's counts
     must be a solution, of value at most its cover + fairness)."""
-    t0 = time.perf_counter()
     W = W or Weights()
     if any(p.percent_range for p in P.persons) or W.contract_soft:
-        return CountBound(0.0, None, False, 0.0)
+        return CountBound(0.0, None, False)
     conds = all_conditions(P) if conds is None else conds
     by_person: list[list] = [[] for _ in P.persons]
     for c in conds:
@@ -251,4 +243,4 @@ def count_bound(P: Problem, W: Weights | None = None, conds=None, time_limit: fl
     m.cover()
     if W.fairness:
         m.fairness()
-    return m.solve(time_limit, t0)
+    return m.solve(time_limit)

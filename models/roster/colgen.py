@@ -363,8 +363,7 @@ class Engine:
         from models.roster.bound import count_bound
         b = count_bound(self.P, self.W, [c for cs in self.by_person for c in cs], time_limit,
                         [self.slots(pi) for pi in range(len(self.P.persons))])
-        if b.bound > 0 or b.optimal:
-            self.counts = max(self.counts, b.bound)
+        self.counts = max(self.counts, b.bound)   # 0 when nothing was proven: still a bound (no term is negative)
 
     def pricer(self, k: int) -> Pricer:
         if k not in self.pricers:

@@ -542,6 +542,13 @@ class WeekendFrequency(Rule):
                                sets=[sets[t] for t in idx], hi=1)
 
 
+def weekend_sets(P: Problem) -> list[list[Slot]]:
+    """The slots of each weekend as the problem's weekend-frequency rule sets them (its defaults when the
+    problem has none): one definition for the fairness spread, the count bound and the loads report."""
+    rule = next((r for r in P.rules if isinstance(r, WeekendFrequency)), None) or WeekendFrequency(id="_")
+    return rule.weekend_sets(P)
+
+
 @dataclass
 class NightWork(Rule):
     """aml § 10-11 (6): average ≤ 8 h per 24 h over 4 weeks, weekly-rest minimum left out.
@@ -1190,8 +1197,7 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
     # fairness: spread weekends, nights and evenings (max - min over people who may take them)
     pushes: list = []
     if W.fairness:
-        wk_rule = next((r for r in P.rules if isinstance(r, WeekendFrequency)), None) or WeekendFrequency(id="_")
-        wsets = wk_rule.weekend_sets(P)
+        wsets = weekend_sets(P)
         spread_of = fairness_people(P, useful, wsets) if fair_ctx is None else None
         by_person_kind: dict[tuple[int, str], list] = {}
         for (q, _d, s), v in y.items():

@@ -223,12 +223,12 @@ class Search:
             # the people who may work the open shift are likelier to be drawn, those off that day most
             shifts = [s for s, st in enumerate(P.shifts) if code in st.periods and P.exists(d, s)]
             may = {pi for pi in hood if any(P.allowed(P.persons[pi], d, s) for s in shifts)}
-            w = [(10.0 if (pi, d) not in self.best else 3.0) if pi in may else 1.0 for pi in hood]
             if may and self.rng.random() < 0.8:
                 # most of the time only those who may work it, over three weeks: measured on medisinsk's open
                 # sykepleier night, its five night nurses over 21 days close it in one step (0.1 s), where 12
                 # of the 15 nurses over 10-14 days did not
-                hood, w, length = sorted(may), [10.0 if (pi, d) not in self.best else 3.0 for pi in sorted(may)], 21
+                hood, length = sorted(may), 21
+            w = [(10.0 if (pi, d) not in self.best else 3.0) if pi in may else 1.0 for pi in hood]
             return self._draw(hood, w), \
                 {(d - length // 2 + k) % P.days for k in range(min(length, P.days))}
         groups = sorted(by_group)

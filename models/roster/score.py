@@ -24,7 +24,6 @@ from models.roster.cpsat import (
     Pattern,
     Problem,
     Slot,
-    WeekendFrequency,
     Weights,
     cover_weights,
     demand,
@@ -32,6 +31,7 @@ from models.roster.cpsat import (
     linear_sum,
     route,
     violated,
+    weekend_sets,
 )
 
 KINDS = ("weekend", "natt", "kveld")
@@ -99,8 +99,7 @@ class FairnessView:
 def fairness_view(P: Problem) -> FairnessView:
     """The people of each spread (``fairness_people``), as in the CP-SAT model."""
     useful, _, _ = demand(P)
-    wk = next((r for r in P.rules if isinstance(r, WeekendFrequency)), None) or WeekendFrequency(id="_")
-    fv = FairnessView(wk.weekend_sets(P))
+    fv = FairnessView(weekend_sets(P))
     fv.eligible = fairness_people(P, useful, fv.weekend_sets)
     return fv
 

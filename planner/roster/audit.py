@@ -60,8 +60,7 @@ def grid_assignment(grid: Grid, P: M.Problem) -> dict:
 
 
 def loads(P: M.Problem, assignment: dict) -> dict[str, dict]:
-    wf = next((r for r in P.rules if isinstance(r, M.WeekendFrequency)), None) or M.WeekendFrequency(id="_")
-    wsets = wf.weekend_sets(P)
+    wsets = M.weekend_sets(P)
     out = {}
     for pi, p in enumerate(P.persons):
         mine = {(d, s) for (q, d), s in assignment.items() if q == pi}

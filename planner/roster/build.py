@@ -155,11 +155,15 @@ def _whole(S: Search, E: Engine, end: float, det: float | None, report, stop=Non
         report()
 
 
-def _proven(S: Search, E: Engine) -> bool:
-    """The search's roster is legal and scores no more than the proven bound (rounded up: every term of the
-    objective is whole)."""
+def _whole_bound(E: Engine) -> float:
+    """The proven bound, rounded up (every term of the objective is whole and none is negative)."""
     b = E.bound
-    return S.sc.hard == 0 and b > -math.inf and S.sc.total <= math.ceil(b - 1e-6) + 1e-9
+    return max(0.0, math.ceil(b - 1e-6)) if b > -math.inf else 0.0
+
+
+def _proven(S: Search, E: Engine) -> bool:
+    """The search's roster is legal and scores no more than the proven bound: it is optimal."""
+    return S.sc.hard == 0 and S.sc.total <= _whole_bound(E) + 1e-9
 
 
 def _search_legal(S: Search) -> bool:
@@ -171,8 +175,7 @@ def _result(P, S: Search, E: Engine, start, t0, end, det_time, first_legal, stop
     with S.lock:    # after a stop the other thread may still offer a roster: read one roster and its score
         best, sc = dict(S.best), S.sc
     obj = sc.total
-    bound = E.bound
-    bound = max(0.0, math.ceil(bound - 1e-6)) if bound > -math.inf else 0.0   # every term is >= 0 and whole
+    bound = _whole_bound(E)
     optimal = sc.hard == 0 and obj <= bound + 1e-9
     det_used = S.det_used + E.det_used
     stopped = None
@@ -401,22 +404,22 @@ def weekend_teams(P: M.Problem) -> dict[int, set]:
 
 
 def start_roster(P: M.Problem, conds: list | None = None) -> dict:
-    """Deterministic greedy start: the plain greedy (``construct``) and the greedy inside weekend teams;
-    the one that leaves fewer minimum-cover heads open (ties: the team one). A rule with an
-    ``amend_start(P, start, conds)`` method then amends it in rule order (locked cells, a previous roster
-    to keep: models/roster/locks.py)."""
+    """Deterministic greedy start: the greedy (``construct``) inside weekend teams and, when that leaves
+    minimum cover open (or there are no teams), the plain greedy; the one that leaves fewer heads open
+    (ties: the team one). A rule with an ``amend_start(P, start, conds)`` method then amends it in rule
+    order (locked cells, a previous roster to keep: models/roster/locks.py)."""
     conds = M.all_conditions(P) if conds is None else conds
-    cands = []
-    forbid = weekend_teams(P)
-    if forbid:
-        cands.append(M.construct(P, forbid=forbid, conds=conds))
 
     def open_heads(a: dict) -> int:
         return sum(k for *_, k in M.cover_missing(P, a))
 
-    if not cands or open_heads(cands[0]) > 0:   # (a team roster with every head covered wins the tie anyway)
-        cands.append(M.construct(P, conds=conds))
-    start = min(cands, key=open_heads)
+    forbid = weekend_teams(P)
+    start = M.construct(P, forbid=forbid, conds=conds) if forbid else {}
+    left = open_heads(start) if forbid else None
+    if left is None or left > 0:
+        plain = M.construct(P, conds=conds)
+        if left is None or open_heads(plain) < left:
+            start = plain
     for r in P.rules:
         if callable(getattr(r, "amend_start", None)):
             start = r.amend_start(P, start, conds)
