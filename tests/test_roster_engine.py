@@ -197,3 +197,45 @@ def test_a_fairness_spread_holds_only_the_people_who_may_take_that_kind():
     assert fairness_view(P).eligible["kveld"] == [1]
     asg = {(0, d): 0 for d in range(4)} | {(1, d): 1 for d in range(0, 4, 2)}
     assert score(P, asg).fairness == 0
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.tuples(*[st.integers(1, 2)] * 8), st.integers(0, 10_000))
+def test_the_soft_first_stage_keeps_every_spread_and_never_worsens_the_roster(pattern, seed):
+    """The soft-first stage (``build._soft_first``: the whole model with the spreads held, not weighed)
+    from a random roster: no spread grows, the objective never rises, and the rules' part plus open cover
+    reaches the least any roster within those spreads has (enumerated; every slot asks for cover here, so
+    the model has a variable for every cell the enumeration tries)."""
+    P = tiny(pattern, people=3, groups=("hfa",) * 3)
+    W = M.Weights()
+    rng = random.Random(seed)
+    start = {(pi, d): rng.randrange(2) for pi in range(3) for d in range(P.days) if rng.random() < 0.6}
+    conds = M.all_conditions(P)
+    S = Search(P, start, W, conds, seed=seed)
+    spreads, before = S.spreads(), S.sc
+    B._soft_first(S, time.perf_counter() + 10.0, lambda: None, lambda: False)
+    after = S.spreads()
+    for kind, (lo, hi) in spreads.items():
+        assert lo <= after[kind][0] and after[kind][1] <= hi
+    assert S.sc.total <= before.total and S.sc.fairness <= before.fairness
+    assert S.sc.total == score(P, S.best, W, conds).total
+    least = _least_within(P, W, conds, S, spreads)
+    assert S.sc.cover + S.sc.soft == pytest.approx(least)
+
+
+def _least_within(P: M.Problem, W: M.Weights, conds, S: Search, spreads) -> float:
+    """Enumerated: the least open cover + soft cost of a legal roster whose counts stay within ``spreads``."""
+    by = [[c for c in conds if c.person == pi] for pi in range(len(P.persons))]
+    rows = [[r for r in itertools.product((-1, 0, 1), repeat=P.days)
+             if person_cost(P, by[pi], {(d, s) for d, s in enumerate(r) if s >= 0}, W)[1] == 0]
+            for pi in range(len(P.persons))]
+    fv = S.prep.fairness
+    best = float("inf")
+    for combo in itertools.product(*rows):
+        asg = {(pi, d): s for pi, row in enumerate(combo) for d, s in enumerate(row) if s >= 0}
+        worked = [{(d, s) for (q, d), s in asg.items() if q == pi} for pi in range(len(P.persons))]
+        if all(lo <= fv.count(P, kind, worked[pi]) <= hi for kind, (lo, hi) in spreads.items()
+               for pi in fv.eligible[kind]):
+            sc = score(P, asg, W, conds)
+            best = min(best, sc.cover + sc.soft)
+    return best

@@ -908,7 +908,8 @@ def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
           forbid: dict[int, set] | None = None, deadline: float | None = None,
           on_solution: Callable[[dict], bool] | None = None, conds: list[Cond] | None = None,
           window: set[int] | None = None, fair_ctx: dict | None = None,
-          stop: Callable[[], bool] | None = None, exact_first: tuple[float, float] | None = None) -> Result:
+          stop: Callable[[], bool] | None = None, exact_first: tuple[float, float] | None = None,
+          fair_caps: dict[str, tuple[int, int]] | None = None) -> Result:
     """Build and solve. If the hard rules cannot all hold, re-solve once with one assumption literal
     per (rule, person) and return an infeasibility core in ``Result.conflict``.
 
@@ -933,6 +934,9 @@ def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
     outweigh any term of the objective (which is scaled by ``PUSH_SCALE``; the reported objective and
     bound are then scaled too). The search judges rosters by their own score, and takes ties: the
     pushes lead it across the plateau of equal spreads.
+    ``fair_caps``: per fairness kind, (fewest, most) that every person of its spread keeps (hard): no
+    spread can grow, so a roster better on the other terms is better on the whole objective too, even
+    with ``Weights.fairness`` 0.
     ``stop``: polled while the solver runs; once it returns True the search ends at once (``stoppable``)
     with what it has, ``stopped_by`` "stop".
     ``exact_first`` (deterministic seconds, wall seconds): first, within these limits, the same model with
@@ -942,7 +946,7 @@ def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
     "infeasible", no assignment; the penalised model itself is never infeasible); otherwise the search
     runs as without it, in the time left."""
     r = _solve(P, time_limit, workers, seed, weights, progress, False, hint, det_time, forbid, deadline,
-               on_solution, conds, window, fair_ctx, stop=stop, exact_first=exact_first)
+               on_solution, conds, window, fair_ctx, stop=stop, exact_first=exact_first, fair_caps=fair_caps)
     if r.status == "INFEASIBLE" and diagnose:
         t_end = time.perf_counter() + max(5.0, time_limit / 2)
         if deadline is not None:
@@ -1059,7 +1063,7 @@ def stoppable(solver, stop: Callable[[], bool] | None, every: float = 0.05) -> I
 
 def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_time=None, forbid=None,
            deadline=None, on_solution=None, conds=None, window=None, fair_ctx=None,
-           stop=None, exact_first=None) -> Result:
+           stop=None, exact_first=None, fair_caps=None) -> Result:
     from ortools.sat.python import cp_model
 
     W = weights or Weights()
@@ -1196,7 +1200,7 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
 
     # fairness: spread weekends, nights and evenings (max - min over people who may take them)
     pushes: list = []
-    if W.fairness:
+    if W.fairness or fair_caps:
         wsets = weekend_sets(P)
         spread_of = fairness_people(P, useful, wsets) if fair_ctx is None else None
         by_person_kind: dict[tuple[int, str], list] = {}
@@ -1223,7 +1227,11 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
                 elif spread_of is not None and pi in spread_of[kind]:
                     counts.append((sum(zs) if zs else 0, len(zs)))
             others = ctx[1] if ctx is not None else None
-            if len(counts) + (2 if others else 0) > 1 and counts:
+            if fair_caps and kind in fair_caps:
+                for e, n in counts:
+                    if n:
+                        m.add_linear_constraint(e, *fair_caps[kind])
+            if W.fairness and len(counts) + (2 if others else 0) > 1 and counts:
                 hi = m.new_int_var(0, P.days, "")
                 lo = m.new_int_var(0, P.days, "")
                 for e, _n in counts:

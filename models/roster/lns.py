@@ -292,6 +292,16 @@ class Search:
                          whole if push else None)
         return out
 
+    def spreads(self) -> dict[str, tuple[int, int]]:
+        """Per fairness kind, the (fewest, most) of the people in its spread, in the current roster."""
+        fv, out = self.prep.fairness, {}
+        with self.lock:
+            for kind in KINDS:
+                counts = [fv.count(self.P, kind, self.worked[pi]) for pi in fv.eligible[kind]]
+                if counts:
+                    out[kind] = (min(counts), max(counts))
+        return out
+
     def offer(self, cand: Assignment) -> bool:
         """Keep ``cand`` when it is no worse: fewer hard violations first, then the objective (a tie
         moves the search to the new roster). Safe to call from another thread."""

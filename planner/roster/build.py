@@ -19,6 +19,10 @@ FIRST_WAIT = 5.0       # wall-time mode: seconds the first pricing waits for the
 COUNT_LIMIT = 5.0   # seconds at most for the count bound on cover and fairness (``models.roster.bound``)
 STALL = 60    # with --det-time: neighbourhoods in a row without a better roster that end a search stage
 GRACE = 1.0   # seconds the search waits for the other thread after a stop (it may be building a model)
+# wall-time mode, a soft rule still broken: the whole model with the spreads held (``_soft_first``), both cores,
+# from SOFT_AT of the time until the whole model's last stage (``WHOLE_PARALLEL``), ended once SOFT_IDLE
+# seconds pass without a better roster
+SOFT_AT, SOFT_IDLE = 0.3, 6.0
 
 
 def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Weights | None = None,
@@ -77,10 +81,12 @@ def _parallel(S: Search, E: Engine, end: float, report, stop=None) -> None:
     while it solves, so the two share the cores. Measured on a loaded 2-core machine (sykehjem, 30 s,
     one busy process beside): the search alone for most of the time ended at 1 855, while column
     generation beside it from the start (its bound is weaker than the whole model's) left the search
-    5 657, and the whole model from the start 7 417. ``stop`` ends both threads."""
+    5 657, and the whole model from the start 7 417. While a soft rule is still broken at ``SOFT_AT`` of the
+    time, the search pauses for ``_soft_first`` on both cores. ``stop`` ends both threads."""
     import threading
     span = end - time.perf_counter()
     box: dict = {}
+    finished = threading.Event()   # the search's last stage has ended (by the time limit or a stop)
     stopped = stop or (lambda: False)
 
     def other():
@@ -88,26 +94,33 @@ def _parallel(S: Search, E: Engine, end: float, report, stop=None) -> None:
             # the pricing waits until the search holds a legal roster (or FIRST_WAIT has passed): both are
             # mostly Python, and a pilot's first legal roster comes first
             wait_until = time.perf_counter() + min(FIRST_WAIT, 0.2 * span)
-            while time.perf_counter() < wait_until and not _search_legal(S) and not S.stopped.is_set() \
+            while time.perf_counter() < wait_until and not _search_legal(S) and not finished.is_set() \
                     and not stopped():
-                S.stopped.wait(0.05)
+                finished.wait(0.05)
             E.generate(end, rounds=0, stop=stop)
             if not E.infeasible and not stopped():
                 E.count_bound(min(COUNT_LIMIT, 0.1 * span))
             wait = end - WHOLE_PARALLEL * span - time.perf_counter()
             if wait > 0 and not E.infeasible:
-                S.stopped.wait(wait)      # set when the search ends (by the time limit or a stop)
-            if not S.stopped.is_set() and not stopped():
+                finished.wait(wait)      # set when the search ends (by the time limit or a stop)
+            if not finished.is_set() and not stopped():
                 _whole(S, E, end - 0.02 * span, None, report, stop)
         except BaseException as exc:     # noqa: BLE001 - re-raised in the calling thread below
             box["error"] = exc
 
     th = threading.Thread(target=other, daemon=True)
     th.start()
-    # a person whose hard rules cannot hold (found by the first pricing) ends the search early, leaving the
-    # time for the diagnosis
-    # ... and a roster the bound proves optimal ends it too: nothing is left to find
-    S.run(end, report, stop=lambda: bool(E.infeasible) or stopped() or _proven(S, E))
+
+    def done() -> bool:
+        # a person whose hard rules cannot hold (found by the first pricing) ends the search early, leaving
+        # the time for the diagnosis; a roster the bound proves optimal too: nothing is left to find
+        return bool(E.infeasible) or stopped() or _proven(S, E)
+
+    S.run(time.perf_counter() + SOFT_AT * span, report, stop=done)
+    if S.sc.soft > 0 and not done():
+        _soft_first(S, end - WHOLE_PARALLEL * span, report, done)
+    S.run(end, report, stop=done)
+    finished.set()
     # after a stop the other thread ends at its next check; a model it is still building is not waited for
     th.join(max(0.0, (min(end, time.perf_counter() + GRACE) if stopped() else end) - time.perf_counter()))
     if "error" in box:
@@ -150,7 +163,29 @@ def _whole(S: Search, E: Engine, end: float, det: float | None, report, stop=Non
     S.det_used += r.det_time
     if r.bound is not None:
         E.other_bound = max(E.other_bound, r.bound)
-    if r.status in ("OPTIMAL", "FEASIBLE") and r.assignment:
+    if r.status in ("OPTIMAL", "FEASIBLE"):    # an empty roster too (nothing to cover)
+        S.offer(r.assignment)
+        report()
+
+
+def _soft_first(S: Search, end: float, report, stop) -> None:
+    """The whole model from the search's roster on both cores, its fairness spreads held within the
+    roster's (no spread may grow) instead of weighed: CP-SAT's own neighbourhoods over everyone remove soft
+    violations that no neighbourhood of the search does (measured on hjemmesykepleie: four isolated days
+    off that re-planning a whole group over the whole horizon left, the whole model took to one in 20 s).
+    Every roster it finds is no worse on the whole objective. Its bound holds only within those spreads:
+    it is not a bound of the problem."""
+    if end - time.perf_counter() < 2.0 + 0.05 * len(S.P.persons):
+        return
+    last = [time.perf_counter() + SOFT_IDLE]    # the model is built before its first roster: a grace
+
+    def better(*_):
+        last[0] = time.perf_counter()
+    r = M.solve(S.P, time_limit=end - time.perf_counter(), workers=2, seed=S.rng.randrange(1 << 30),
+                weights=dataclasses.replace(S.W, fairness=0), diagnose=False, hint=S.snapshot(), deadline=end,
+                progress=better, conds=S.conds, stop=lambda: stop() or time.perf_counter() - last[0] > SOFT_IDLE,
+                fair_caps=S.spreads())
+    if r.status in ("OPTIMAL", "FEASIBLE"):    # an empty roster too (nothing to cover)
         S.offer(r.assignment)
         report()
 
