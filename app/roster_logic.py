@@ -213,6 +213,7 @@ def _run_build(b: Build, P, unit_id: str, rules_id: str, seed: int, report) -> N
     gaps = [(P.day_labels.index(g["date"]), g["shift"], g["group"], g["missing"])
             for g in rep["coverage_gaps"]] if rep else []
     b.verdict = verdict_fields(r, rep, b.time_limit, B.diagnose(P, r, gaps))
+    b.verdict["diagnosis_nb"] = B.diagnose(P, r, gaps, "nb")    # the page shows the pilot's language
 
 
 def build_roster(unit_id: str, time_limit: float, seed: int = 1, progress=None, staff: Staff | None = None,

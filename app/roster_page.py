@@ -35,7 +35,7 @@ LABELS: dict[str, dict[str, str]] = {
         "stop_button": "Stopp og behold beste",
         "stopping": "Stopper ... den beste turnusen så langt beholdes.",
         "build_failed": "Byggingen feilet",
-        "diagnosis": "Byggerens forklaring (engelsk, som `leon roster build`)",
+        "diagnosis": "Byggerens forklaring",
         "staff_source": "Ansatte fra",
         "staff_shipped": "Eksempelfilen",
         "staff_upload": "Egen ansattfil (YAML)",
@@ -340,9 +340,10 @@ def _built(t, lang: str, unit: str, staff: logic.Staff) -> logic.Audit | None:
     v = b.verdict
     assert v is not None
     {"success": st.success, "warning": st.warning, "error": st.error}[verdict.kind(v)](verdict.text(v, lang))
-    if v["diagnosis"]:
+    lines = v.get(f"diagnosis_{lang}") or v["diagnosis"]    # English: as `leon roster build` prints it
+    if lines:
         with st.expander(t("diagnosis")):
-            st.markdown("\n".join(f"- {d}" for d in v["diagnosis"]))
+            st.markdown("\n".join(f"- {d}" for d in lines))
     return b.audit
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 
 import openpyxl
@@ -479,3 +480,17 @@ def test_page_shows_a_broken_staff_upload_with_file_field_and_fix():
     assert "feil.yaml" in err.value and "staff[0].percent" in err.value
     assert "at most 100 (got 550)" in err.value and "give the stillingsprosent" in err.value
     assert "leon-staff-" not in err.value and not at.metric
+
+
+def test_a_build_explains_open_cover_in_norwegian_for_the_page():
+    """Without its night nurses (spln01-04) the nursing home cannot cover the sykepleier nights: the
+    build's explanation comes in Norwegian for the page (``diagnosis_nb``), the command line's English
+    beside it, with the same numbers."""
+    lines = [ln for ln in STAFF.read_text().splitlines(keepends=True) if "id: spln" not in ln]
+    s = logic.staff_upload("sykehjem", "uten_nattsykepleiere.yaml", "".join(lines).encode())
+    _, v = logic.build_roster("sykehjem", 8.0, staff=s)
+    assert v["diagnosis"] and v["diagnosis_nb"] and len(v["diagnosis_nb"]) == len(v["diagnosis"])
+    nb, en = " ".join(v["diagnosis_nb"]), " ".join(v["diagnosis"])
+    assert "sykepleier" in nb and ("åpne" in nb or "ingen turnus" in nb)
+    assert "shift(s)" not in nb and "no roster" not in nb
+    assert [int(x) for x in re.findall(r"\d+", nb)] == [int(x) for x in re.findall(r"\d+", en)]

@@ -239,6 +239,10 @@ def test_shortfall_is_diagnosed():
     assert sum(k for *_, k in gaps) == 21 - 5 == r.shortfall
     msg = " ".join(diagnose(P, r, gaps))
     assert "16 sykepleier shift(s) open" in msg and "50 %" in msg
+    # the same sentences in Norwegian for the web app (the numbers the same: 16 open of 21 nights)
+    nb = " ".join(diagnose(P, r, gaps, "nb"))
+    assert "16 sykepleier-vakt(er) åpne på 16 av 21 dager" in nb and "50 %" in nb
+    assert "shift(s)" not in nb and "contract" not in nb
 
 
 def test_infeasible_hard_rules_named():
@@ -250,6 +254,9 @@ def test_infeasible_hard_rules_named():
     assert r.status == "INFEASIBLE"
     assert any(k.startswith("contract_hours|s1") for k in r.conflict)
     assert "s1" in " ".join(diagnose(P, r, []))
+    nb = " ".join(diagnose(P, r, [], "nb"))
+    # 100 % of 35,5 h a week over 3 weeks = 106,5 h: the target the hint names
+    assert nb.startswith("s1 (sykepleier, 100 %):") and "kan ikke holdes" in nb and "avtalt 106,5 t" in nb
 
 
 def test_same_input_same_output():

@@ -486,8 +486,53 @@ def result_json(P: M.Problem, r: M.Result, extra: dict | None = None) -> dict:
     return out
 
 
-def diagnose(P: M.Problem, r: M.Result, gaps: list[tuple[int, str, str, int]]) -> list[str]:
-    """Human sentences: why cover is missing, or which hard rules cannot hold together."""
+# the diagnosis in the pilot's language ("nb", the web app's default) or English (the command line)
+TEXT = {
+    "en": {
+        "rule_one": "the hard rule {rules} cannot hold",
+        "rule_many": "the hard rules {rules} cannot all hold together",
+        "person": "{pid} ({group}, {percent} %): {what} within the days and shifts the staff file allows{hint}",
+        "no_core": "the hard rules cannot all hold; no smaller core was found within the time limit",
+        "none_found": ("no roster without hard violations was found within the limits - a timeout, not a proof: "
+                       "give more --time-limit (and --det-time), or build fewer --weeks to test the staff and rules"),
+        "not_proven": ("best roster found in {s:.0f} s leaves {k} shift-heads open; the solver's bound does not "
+                       "prove this unavoidable - a longer --time-limit may close them"),
+        "open": "{k} {g} shift(s) open on {n} of {days} days ({times}): {own} {g}(e) at {pcts} %",
+        "plus": " (plus {n} who may substitute)",
+        "hours": " have {cap:.0f} h of contract over {weeks} weeks for {need:.0f} h of slots they can fill",
+        "weekend_short": "; at one weekend in {cycle} they can work at most about {cap} of the {need} weekend shifts",
+        "weekend_ok": "; weekend shifts needed {need}, at most about {cap} within the weekend rule",
+        "proven": " - within the rest, weekly-rest and weekend rules the roster cannot cover them",
+        "contract": " (contract {target} h over {weeks} weeks, tolerance {tol} h; ",
+        "no_slot": "the requirement has no slot a {group} may fill on the shifts allowed)",
+        "slots": "slots on {n} days, at most {h} h even before rest and weekend rules)",
+    },
+    "nb": {
+        "rule_one": "den harde regelen {rules} kan ikke holdes",
+        "rule_many": "de harde reglene {rules} kan ikke holdes samtidig",
+        "person": "{pid} ({group}, {percent} %): {what} innenfor dagene og vaktene bemanningsfila tillater{hint}",
+        "no_core": "de harde reglene kan ikke holdes samtidig; ingen mindre kjerne ble funnet innen tidsgrensen",
+        "none_found": ("ingen turnus uten brudd på harde regler ble funnet innen grensene - tiden gikk ut, det er "
+                       "ikke bevist at ingen finnes: gi mer tid, eller bygg færre uker for å prøve bemanningen og "
+                       "reglene"),
+        "not_proven": ("beste turnus funnet på {s:.0f} s lar {k} vakter stå åpne; løserens grense beviser ikke at "
+                       "det er uunngåelig - mer tid kan dekke dem"),
+        "open": "{k} {g}-vakt(er) åpne på {n} av {days} dager ({times}): {own} {g} med {pcts} %",
+        "plus": " (pluss {n} som kan erstatte)",
+        "hours": " har {cap:.0f} t avtalt arbeidstid over {weeks} uker mot {need:.0f} t vakter de kan fylle",
+        "weekend_short": "; med hver {cycle}. helg kan de ta høyst om lag {cap} av de {need} helgevaktene",
+        "weekend_ok": "; helgevakter som trengs: {need}, høyst om lag {cap} innenfor helgeregelen",
+        "proven": " - innenfor hvile-, ukehvile- og helgereglene kan ingen turnus dekke dem",
+        "contract": " (avtalt {target} t over {weeks} uker, toleranse {tol} t; ",
+        "no_slot": "bemanningsbehovet har ingen vakt en {group} kan fylle på de tillatte vaktene)",
+        "slots": "vakter på {n} dager, høyst {h} t selv før hvile- og helgeregler)",
+    },
+}
+
+
+def diagnose(P: M.Problem, r: M.Result, gaps: list[tuple[int, str, str, int]], lang: str = "en") -> list[str]:
+    """Human sentences: why cover is missing, or which hard rules cannot hold together (``lang``: en | nb)."""
+    T = TEXT.get(lang, TEXT["en"])
     msgs = []
     if r.status == "INFEASIBLE":
         by_person = defaultdict(list)
@@ -498,22 +543,19 @@ def diagnose(P: M.Problem, r: M.Result, gaps: list[tuple[int, str, str, int]]) -
             for pid, rules in sorted(by_person.items())[:8]:
                 pi, p = next((i, p) for i, p in enumerate(P.persons) if p.id == pid)
                 names = sorted(set(rules))
-                what = (f"the hard rule {names[0]} cannot hold" if len(names) == 1 else
-                        f"the hard rules {', '.join(names)} cannot all hold together")
-                msgs.append(f"{pid} ({p.group}, {p.percent:g} %): {what} within the days and shifts the staff "
-                            f"file allows{_contract_hint(P, pi) if 'contract_hours' in names else ''}")
+                what = T["rule_one" if len(names) == 1 else "rule_many"].format(rules=", ".join(names))
+                hint = _contract_hint(P, pi, T) if "contract_hours" in names else ""
+                msgs.append(T["person"].format(pid=pid, group=p.group, percent=f"{p.percent:g}", what=what, hint=hint))
         else:
-            msgs.append("the hard rules cannot all hold; no smaller core was found within the time limit")
+            msgs.append(T["no_core"])
         return msgs
     if r.outcome == "none_found_in_time" or r.status not in ("OPTIMAL", "FEASIBLE") and not r.assignment:
-        return [("no roster without hard violations was found within the limits - a timeout, not a proof: "
-                 "give more --time-limit (and --det-time), or build fewer --weeks to test the staff and rules")]
+        return [T["none_found"]]
     if not gaps:
         return msgs
     proven = r.bound is not None and r.bound >= M.Weights().shortfall * sum(k for *_, k in gaps) - 1e-6
     if not proven:
-        msgs.append(f"best roster found in {r.wall_time:.0f} s leaves {sum(k for *_, k in gaps)} shift-heads open; the "
-                    "solver's bound does not prove this unavoidable - a longer --time-limit may close them")
+        msgs.append(T["not_proven"].format(s=r.wall_time, k=sum(k for *_, k in gaps)))
     ch = next((x for x in P.rules if isinstance(x, M.ContractHours)), None)
     wf = next((x for x in P.rules if isinstance(x, M.WeekendFrequency)), None)
     norm = ch.norm_hours_per_week if ch else 35.5
@@ -531,26 +573,25 @@ def diagnose(P: M.Problem, r: M.Result, gaps: list[tuple[int, str, str, int]]) -
         cap_h = sum(p.percent / 100 * norm * P.weeks for p in people)
         times = sorted({_time_of(P, c) for c in codes})
         pcts = ", ".join(f"{p.percent:g}" for p in own[:8]) + (" ..." if len(own) > 8 else "")
-        s = (f"{k} {g} shift(s) open on {len(days)} of {P.days} days ({'/'.join(times)}): "
-             f"{len(own)} {g}(e) at {pcts or '-'} %" +
-             (f" (plus {len(people) - len(own)} who may substitute)" if len(people) > len(own) else "") +
-             f" have {cap_h:.0f} h of contract over {P.weeks} weeks for {need_h:.0f} h of slots they can fill")
+        s = T["open"].format(k=k, g=g, n=len(days), days=P.days, times="/".join(times), own=len(own),
+                             pcts=pcts or "-")
+        if len(people) > len(own):
+            s += T["plus"].format(n=len(people) - len(own))
+        s += T["hours"].format(cap=cap_h, weeks=P.weeks, need=need_h)
         if wf:
             we_need = sum(c.min for c in need if c.day % 7 >= 5)
             we_cap = sum(2 * (P.weeks // max(1, p.weekend_cycle or wf.cycle)) for p in people)
-            if we_cap < we_need:
-                s += (f"; at one weekend in {wf.cycle} they can work at most about {we_cap} of the {we_need} "
-                      "weekend shifts")
-            else:
-                s += f"; weekend shifts needed {we_need}, at most about {we_cap} within the weekend rule"
+            s += T["weekend_short" if we_cap < we_need else "weekend_ok"].format(cycle=wf.cycle, cap=we_cap,
+                                                                                 need=we_need)
         if proven:
-            s += " - within the rest, weekly-rest and weekend rules the roster cannot cover them"
+            s += T["proven"]
         msgs.append(s)
     return msgs
 
 
-def _contract_hint(P: M.Problem, pi: int) -> str:
+def _contract_hint(P: M.Problem, pi: int, T: dict[str, str] | None = None) -> str:
     """Contract target against the most the person could work on the days left open to them."""
+    T = T or TEXT["en"]
     ch = next((x for x in P.rules if isinstance(x, M.ContractHours)), None)
     if ch is None:
         return ""
@@ -567,11 +608,15 @@ def _contract_hint(P: M.Problem, pi: int) -> str:
             if c.code in st.periods and P.exists(c.day, s) and P.allowed(p, c.day, s) \
                     and all(st.work_minutes <= cap + 1e-6 for cap in caps):
                 best[c.day] = max(best.get(c.day, 0), st.work_minutes)
-    head = f" (contract {target:.1f} h over {P.weeks} weeks, tolerance {ch.tolerance_hours:g} h; "
+    comma = T is TEXT["nb"]     # Norwegian decimals: 106,5
+
+    def num(x: float, fmt: str) -> str:
+        out = format(x, fmt)
+        return out.replace(".", ",") if comma else out
+    head = T["contract"].format(target=num(target, ".1f"), weeks=P.weeks, tol=num(ch.tolerance_hours, "g"))
     if not best:
-        return head + f"the requirement has no slot a {p.group} may fill on the shifts allowed)"
-    return head + (f"slots on {len(best)} days, at most {sum(best.values()) / 60:.1f} h even before rest and "
-                   "weekend rules)")
+        return head + T["no_slot"].format(group=p.group)
+    return head + T["slots"].format(n=len(best), h=num(sum(best.values()) / 60, ".1f"))
 
 
 def _period_minutes(P, code):
