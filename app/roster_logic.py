@@ -212,8 +212,7 @@ def _run_build(b: Build, P, unit_id: str, rules_id: str, seed: int, report) -> N
         b.audit = _audit_of(P, r.assignment, unit_id, f"{unit_id}_built.csv", rep)
     gaps = [(P.day_labels.index(g["date"]), g["shift"], g["group"], g["missing"])
             for g in rep["coverage_gaps"]] if rep else []
-    b.verdict = verdict_fields(r, rep, b.time_limit, B.diagnose(P, r, gaps))
-    b.verdict["diagnosis_nb"] = B.diagnose(P, r, gaps, "nb")    # the page shows the pilot's language
+    b.verdict = verdict_fields(r, rep, b.time_limit, B.diagnose(P, r, gaps), B.diagnose(P, r, gaps, "nb"))
 
 
 def build_roster(unit_id: str, time_limit: float, seed: int = 1, progress=None, staff: Staff | None = None,
@@ -228,10 +227,12 @@ def build_roster(unit_id: str, time_limit: float, seed: int = 1, progress=None, 
     return b.audit, b.verdict
 
 
-def verdict_fields(r, rep: dict | None, time_limit: float, diagnosis: list[str] | None = None) -> dict:
+def verdict_fields(r, rep: dict | None, time_limit: float, diagnosis: list[str] | None = None,
+                   diagnosis_nb: list[str] | None = None) -> dict:
     """What the page says about a build, from the engine's result (and the audit of a legal roster): the
     status (optimal | feasible | infeasible | none_found_in_time), objective, bound and gap, what ended the
-    run, the open cover, the soft violations by rule (largest cost first), the rules in conflict."""
+    run, the open cover, the soft violations by rule (largest cost first), the rules in conflict, and the
+    builder's explanation (English as the command line prints it, and Norwegian for the page)."""
     bound = r.bound if r.bound is not None and r.bound > 0 else None   # 0 bounds nothing: every term is >= 0
     gap = (r.objective - bound) / max(1.0, abs(r.objective)) if r.objective is not None and bound is not None \
         else None
@@ -240,7 +241,8 @@ def verdict_fields(r, rep: dict | None, time_limit: float, diagnosis: list[str] 
             "kept_start": bool(r.kept_start), "seconds": r.wall_time, "time_limit": time_limit,
             "open": rep["summary"]["missing_shifts"] if rep else None,
             "soft": [(k, n, c) for k, (n, c) in sorted(r.by_rule.items(), key=lambda kv: (-kv[1][1], kv[0])) if n],
-            "conflict": list(r.conflict), "diagnosis": list(diagnosis or [])}
+            "conflict": list(r.conflict), "diagnosis": list(diagnosis or []),
+            "diagnosis_nb": list(diagnosis_nb or [])}
 
 
 MODELS = INSTANCES / "roster_models" / "fafo.yaml"

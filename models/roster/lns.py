@@ -180,12 +180,11 @@ class Search:
         """A person at the most of a fairness spread (the kind drawn by its spread) and ``size - 1`` of the
         people who can stand in for them, those with the fewest of that kind likelier: the people between
         whom a whole-horizon swap narrows the spread."""
-        fv, P = self.prep.fairness, self.P
+        P = self.P
         spans = []
         for kind in KINDS:
-            el = fv.eligible[kind]
-            if len(el) > 1:
-                counts = {pi: fv.count(P, kind, self.worked[pi]) for pi in el}
+            if len(self.prep.fairness.eligible[kind]) > 1:
+                counts = self._kind_counts(kind)
                 spans.append((max(counts.values()) - min(counts.values()), kind, counts))
         spans = [t for t in spans if t[0] > 0]
         if not spans:
@@ -285,19 +284,24 @@ class Search:
         fv, out = self.prep.fairness, {}
         for kind in KINDS:
             el = fv.eligible[kind]
-            counts = {pi: fv.count(self.P, kind, self.worked[pi]) for pi in el}
+            counts = self._kind_counts(kind)
             rest = [k for pi, k in counts.items() if pi not in free]
             whole = (min(counts.values()), max(counts.values())) if len(counts) > 1 else None
             out[kind] = ({loc[pi] for pi in el if pi in free}, (min(rest), max(rest)) if rest else None,
                          whole if push else None)
         return out
 
+    def _kind_counts(self, kind: str) -> dict[int, int]:
+        """Each person of a fairness spread and their count of that kind in the current roster."""
+        fv = self.prep.fairness
+        return {pi: fv.count(self.P, kind, self.worked[pi]) for pi in fv.eligible[kind]}
+
     def spreads(self) -> dict[str, tuple[int, int]]:
         """Per fairness kind, the (fewest, most) of the people in its spread, in the current roster."""
-        fv, out = self.prep.fairness, {}
+        out = {}
         with self.lock:
             for kind in KINDS:
-                counts = [fv.count(self.P, kind, self.worked[pi]) for pi in fv.eligible[kind]]
+                counts = self._kind_counts(kind).values()
                 if counts:
                     out[kind] = (min(counts), max(counts))
         return out

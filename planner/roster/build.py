@@ -155,15 +155,24 @@ def _in_turn(S: Search, E: Engine, t0: float, end: float, det: float, report, st
 def _whole(S: Search, E: Engine, end: float, det: float | None, report, stop=None) -> None:
     """The whole-roster CP-SAT model from the best roster, until ``end`` (or ``stop``): it may improve the
     roster, and its bound (the same objective, fairness included) joins the column-generation bound."""
-    # the whole model takes a while to build (about 0.05 s a person here): not worth starting too late
-    if E.infeasible or end - time.perf_counter() < 2.0 + 0.05 * len(S.P.persons) or (stop and stop()):
+    if E.infeasible or not _room_for_whole(S, end) or (stop and stop()):
         return
     r = M.solve(S.P, time_limit=end - time.perf_counter(), workers=1, seed=S.rng.randrange(1 << 30) if det is None
                 else 1, weights=S.W, diagnose=False, hint=S.snapshot(), det_time=det, deadline=end, stop=stop)
     S.det_used += r.det_time
     if r.bound is not None:
         E.other_bound = max(E.other_bound, r.bound)
-    if r.status in ("OPTIMAL", "FEASIBLE"):    # an empty roster too (nothing to cover)
+    _offer(S, r, report)
+
+
+def _room_for_whole(S: Search, end: float) -> bool:
+    """Time left for the whole model: it takes a while to build (about 0.05 s a person here)."""
+    return end - time.perf_counter() >= 2.0 + 0.05 * len(S.P.persons)
+
+
+def _offer(S: Search, r: M.Result, report) -> None:
+    """The whole model's roster to the search (kept when no worse), an empty roster too (nothing to cover)."""
+    if r.status in ("OPTIMAL", "FEASIBLE"):
         S.offer(r.assignment)
         report()
 
@@ -175,7 +184,7 @@ def _soft_first(S: Search, end: float, report, stop) -> None:
     off that re-planning a whole group over the whole horizon left, the whole model took to one in 20 s).
     Every roster it finds is no worse on the whole objective. Its bound holds only within those spreads:
     it is not a bound of the problem."""
-    if end - time.perf_counter() < 2.0 + 0.05 * len(S.P.persons):
+    if not _room_for_whole(S, end):
         return
     last = [time.perf_counter() + SOFT_IDLE]    # the model is built before its first roster: a grace
 
@@ -185,9 +194,7 @@ def _soft_first(S: Search, end: float, report, stop) -> None:
                 weights=dataclasses.replace(S.W, fairness=0), diagnose=False, hint=S.snapshot(), deadline=end,
                 progress=better, conds=S.conds, stop=lambda: stop() or time.perf_counter() - last[0] > SOFT_IDLE,
                 fair_caps=S.spreads())
-    if r.status in ("OPTIMAL", "FEASIBLE"):    # an empty roster too (nothing to cover)
-        S.offer(r.assignment)
-        report()
+    _offer(S, r, report)
 
 
 def _whole_bound(E: Engine) -> float:
@@ -544,7 +551,7 @@ def diagnose(P: M.Problem, r: M.Result, gaps: list[tuple[int, str, str, int]], l
                 pi, p = next((i, p) for i, p in enumerate(P.persons) if p.id == pid)
                 names = sorted(set(rules))
                 what = T["rule_one" if len(names) == 1 else "rule_many"].format(rules=", ".join(names))
-                hint = _contract_hint(P, pi, T) if "contract_hours" in names else ""
+                hint = _contract_hint(P, pi, lang) if "contract_hours" in names else ""
                 msgs.append(T["person"].format(pid=pid, group=p.group, percent=f"{p.percent:g}", what=what, hint=hint))
         else:
             msgs.append(T["no_core"])
@@ -589,9 +596,15 @@ def diagnose(P: M.Problem, r: M.Result, gaps: list[tuple[int, str, str, int]], l
     return msgs
 
 
-def _contract_hint(P: M.Problem, pi: int, T: dict[str, str] | None = None) -> str:
+def _num(x: float, fmt: str, lang: str) -> str:
+    """A number as the language writes it: a decimal comma in Norwegian (106,5)."""
+    out = format(x, fmt)
+    return out.replace(".", ",") if lang == "nb" else out
+
+
+def _contract_hint(P: M.Problem, pi: int, lang: str = "en") -> str:
     """Contract target against the most the person could work on the days left open to them."""
-    T = T or TEXT["en"]
+    T = TEXT.get(lang, TEXT["en"])
     ch = next((x for x in P.rules if isinstance(x, M.ContractHours)), None)
     if ch is None:
         return ""
@@ -608,15 +621,11 @@ def _contract_hint(P: M.Problem, pi: int, T: dict[str, str] | None = None) -> st
             if c.code in st.periods and P.exists(c.day, s) and P.allowed(p, c.day, s) \
                     and all(st.work_minutes <= cap + 1e-6 for cap in caps):
                 best[c.day] = max(best.get(c.day, 0), st.work_minutes)
-    comma = T is TEXT["nb"]     # Norwegian decimals: 106,5
-
-    def num(x: float, fmt: str) -> str:
-        out = format(x, fmt)
-        return out.replace(".", ",") if comma else out
-    head = T["contract"].format(target=num(target, ".1f"), weeks=P.weeks, tol=num(ch.tolerance_hours, "g"))
+    head = T["contract"].format(target=_num(target, ".1f", lang), weeks=P.weeks,
+                                tol=_num(ch.tolerance_hours, "g", lang))
     if not best:
         return head + T["no_slot"].format(group=p.group)
-    return head + T["slots"].format(n=len(best), h=num(sum(best.values()) / 60, ".1f"))
+    return head + T["slots"].format(n=len(best), h=_num(sum(best.values()) / 60, ".1f", lang))
 
 
 def _period_minutes(P, code):
