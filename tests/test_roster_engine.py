@@ -239,3 +239,44 @@ def _least_within(P: M.Problem, W: M.Weights, conds, S: Search, spreads) -> floa
             sc = score(P, asg, W, conds)
             best = min(best, sc.cover + sc.soft)
     return best
+
+
+def test_two_searches_side_by_side_keep_a_true_score_and_release_everyone():
+    """``Search.run`` from two threads at once (the wall-time engine's second search): the running score is
+    still ``score()``'s, the roster breaks no hard rule, it is no worse than the start, and no person is
+    left claimed by a neighbourhood."""
+    import threading
+    P = tiny((2, 1, 1, 2, 2, 1, 1, 2, 2, 2, 1, 1, 2, 2, 1, 1), days=8, people=6, groups=("hfa",) * 6)
+    conds = M.all_conditions(P)
+    start = B.start_roster(P, conds)
+    S = Search(P, start, conds=conds, seed=4)
+    until = time.perf_counter() + 3.0
+    th = threading.Thread(target=S.run, args=(until,))
+    th.start()
+    S.run(until)
+    th.join()
+    assert S.claimed == set()
+    fresh = score(P, S.best, conds=conds)
+    assert (S.sc.total, S.sc.hard, S.sc.open_min) == (fresh.total, fresh.hard, fresh.open_min)
+    assert fresh.hard == 0 and fresh.total <= score(P, start, conds=conds).total
+
+
+def test_a_neighbourhood_joins_the_roster_as_it_is_when_its_solve_ends(monkeypatch):
+    """While a neighbourhood of p0 and p1 is being solved, another search thread gives p2 a new schedule:
+    the neighbourhood's result is joined into that newer roster, so p2's change stays."""
+    from models.roster import lns
+    P = tiny((2, 2) * 8, days=8, people=3, groups=("hfa",) * 3)
+    P.persons[2].allowed = frozenset({"D"})
+    S = Search(P, {}, seed=1)        # nobody works: every step can only add shifts
+    real = lns.solve
+    p2_days = {(2, d): 0 for d in (0, 1, 4, 5)}
+
+    def solve_while_another_thread_offers(*a, **k):
+        r = real(*a, **k)
+        assert S.offer(dict(S.best) | p2_days)      # the other thread's better roster lands first
+        return r
+    monkeypatch.setattr(lns, "solve", solve_while_another_thread_offers)
+    assert S.step([0, 1], time.perf_counter() + 5)
+    assert all(S.best.get(k) == 0 for k in p2_days)        # p2's change stays
+    assert any(pi in (0, 1) for pi, _ in S.best)            # and the neighbourhood's too
+    assert S.sc.total == score(P, S.best).total

@@ -125,8 +125,11 @@ class Search:
         self.rng = random.Random(seed)
         self.det_step = det_step
         self.push = push
-        self.lock = threading.Lock()
-        self.stopped = threading.Event()   # set when a run ends (another thread may wait on it)
+        self.lock = threading.RLock()
+        # people whose neighbourhood is being solved: a second search thread (``run`` from two threads)
+        # draws only others, so the two new schedules join without either undoing the other
+        self.claimed: set[int] = set()
+        self.improved_at = time.perf_counter()   # when the roster last became better
         self.det_used = 0.0
         self.tried = 0
         self.kept = 0
@@ -273,10 +276,14 @@ class Search:
         self.det_used += r.det_time
         if r.status not in ("OPTIMAL", "FEASIBLE"):
             return False
-        # the free people keep their shifts outside the window (the sub-model held them as constants)
-        cand = {k: v for k, v in self.best.items() if k[0] not in free or (days is not None and k[1] not in days)}
-        cand.update({(hood[i], d): s for (i, d), s in r.assignment.items()})
-        return self.offer(cand)
+        new = {(hood[i], d): s for (i, d), s in r.assignment.items()}
+        with self.lock:
+            # into the roster as it is now (another search thread may have changed other people meanwhile;
+            # every hard rule is one person's, so the joined roster breaks none the two did not): the free
+            # people keep their shifts outside the window (the sub-model held them as constants)
+            cand = {k: v for k, v in self.best.items() if k[0] not in free or (days is not None and k[1] not in days)}
+            cand.update(new)
+            return self.offer(cand)
 
     def _fair_ctx(self, free: set[int], loc: dict[int, int], push: bool = False) -> dict:
         """The fairness spreads as the neighbourhood's sub-model sees them: which of its people take part,
@@ -309,13 +316,15 @@ class Search:
     def offer(self, cand: Assignment) -> bool:
         """Keep ``cand`` when it is no worse: fewer hard violations first, then the objective (a tie
         moves the search to the new roster). Safe to call from another thread."""
-        with self.lock:
+        with self.lock:   # re-entrant: ``step`` holds it while it joins its neighbourhood into the roster
             if cand == self.best:
                 return False
             worked = _worked(self.P, cand)
             parts = [self.parts[pi] if w == self.worked[pi] else self._part(pi, w) for pi, w in enumerate(worked)]
             sc = self._score(cand, worked, parts)
             if (sc.hard, sc.total) <= (self.sc.hard, self.sc.total):
+                if (sc.hard, sc.total) < (self.sc.hard, self.sc.total):
+                    self.improved_at = time.perf_counter()
                 self.best, self.sc, self.worked, self.parts = cand, sc, worked, parts
                 self.kept += 1
                 return True
@@ -346,12 +355,19 @@ class Search:
                 hood, days = self.fair_pick(self.rng.choice(sizes)), None
             else:
                 hood, days = self.pick(costs, self.rng.choice(sizes)), None
-            if self.step(hood, until, days, stop) and self.sc.total < before:
+            with self.lock:
+                hood = [pi for pi in hood if pi not in self.claimed]
+                self.claimed.update(hood)
+            try:
+                better = bool(hood) and self.step(hood, until, days, stop) and self.sc.total < before
+            finally:
+                with self.lock:
+                    self.claimed.difference_update(hood)
+            if better:
                 idle = 0
                 costs = self.person_costs()
                 if on_better:
                     on_better(self.best, self.sc.total)
             else:
                 idle += 1
-        self.stopped.set()
         return self.best
