@@ -129,7 +129,7 @@ class Search:
         # people whose neighbourhood is being solved: a second search thread (``run`` from two threads)
         # draws only others, so the two new schedules join without either undoing the other
         self.claimed: set[int] = set()
-        self.improved_at = time.perf_counter()   # when the roster last became better
+        self.soft_improved_at = time.perf_counter()   # when the rules' soft part of the roster last fell
         self.det_used = 0.0
         self.tried = 0
         self.kept = 0
@@ -323,8 +323,8 @@ class Search:
             parts = [self.parts[pi] if w == self.worked[pi] else self._part(pi, w) for pi, w in enumerate(worked)]
             sc = self._score(cand, worked, parts)
             if (sc.hard, sc.total) <= (self.sc.hard, self.sc.total):
-                if (sc.hard, sc.total) < (self.sc.hard, self.sc.total):
-                    self.improved_at = time.perf_counter()
+                if sc.soft < self.sc.soft:
+                    self.soft_improved_at = time.perf_counter()
                 self.best, self.sc, self.worked, self.parts = cand, sc, worked, parts
                 self.kept += 1
                 return True

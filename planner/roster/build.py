@@ -23,7 +23,7 @@ GRACE = 1.0   # seconds the search waits for the other thread after a stop (it m
 # from SOFT_AT of the time until the whole model's last stage (``WHOLE_PARALLEL``), ended once SOFT_IDLE
 # seconds pass without a better roster
 SOFT_AT, SOFT_IDLE = 0.3, 6.0
-# ... and only once the search has found nothing better for this long (seconds, or this share of the time)
+# ... and only once the search has removed no soft violation for this long (seconds, or this share of the time)
 SOFT_STALL, SOFT_STALL_SHARE = 2.0, 0.05
 
 
@@ -86,7 +86,7 @@ def _parallel(S: Search, E: Engine, end: float, report, stop=None) -> None:
     one busy process beside): the search alone for most of the time ended at 1 855, while column
     generation beside it from the start (its bound is weaker than the whole model's) left the search
     5 657, and the whole model from the start 7 417. While a soft rule is still broken at ``SOFT_AT`` of the
-    time and the searches stall, they pause for ``_soft_first`` on both cores. ``stop`` ends both threads."""
+    time and the searches have stopped removing soft violations, they pause for ``_soft_first`` on both cores. ``stop`` ends both threads."""
     import threading
     span = end - time.perf_counter()
     box: dict = {}
@@ -128,11 +128,11 @@ def _parallel(S: Search, E: Engine, end: float, report, stop=None) -> None:
     th.start()
     S.run(time.perf_counter() + SOFT_AT * span, report, stop=done)
     if S.sc.soft > 0:
-        # the soft-first stage only once the searches stall: while they still find better rosters they are
-        # faster (measured on Skarbøvik at 30 % of 60 s: the search took 5 000 off the objective a second,
-        # the stage 17 000 in its 17 s)
+        # the soft-first stage only once the searches stop removing soft violations: while they still do
+        # they are faster (measured on Skarbøvik at 30 % of 60 s: the search took 5 000 off the objective a
+        # second, the stage 17 000 in its 17 s)
         S.run(end - WHOLE_PARALLEL * span, report, stop=lambda: done() or S.sc.soft == 0 or
-              time.perf_counter() - S.improved_at > max(SOFT_STALL, SOFT_STALL_SHARE * span))
+              time.perf_counter() - S.soft_improved_at > max(SOFT_STALL, SOFT_STALL_SHARE * span))
     if S.sc.soft > 0 and not done():
         paused.set()
         _soft_first(S, end - WHOLE_PARALLEL * span, report, done)
