@@ -280,3 +280,32 @@ def test_a_neighbourhood_joins_the_roster_as_it_is_when_its_solve_ends(monkeypat
     assert all(S.best.get(k) == 0 for k in p2_days)        # p2's change stays
     assert any(pi in (0, 1) for pi, _ in S.best)            # and the neighbourhood's too
     assert S.sc.total == score(P, S.best).total
+
+
+def test_the_greedy_starts_block_cost_counts_single_days_off_and_long_runs():
+    """Hand-computed on 7 days (the days already planned, the day considered):
+    {0,1,3} + 2 fills the single day off 2: -1; run 0-3 is 4 days, no more.
+    {0,1} + 3 leaves day 2 single between worked days: +1.
+    {0..5} + 6: a run of 7 days (> 6): +1. In a rotation, {5,6} + 1 leaves day 0 single (day -2 is day 5... of
+    the week before: 6): +1; without the rotation day -1 does not exist: 0."""
+    import dataclasses
+    P = tiny((1, 1) * 7, days=7)
+    assert M._block_cost(P, {0, 1, 3}, 2) == -1
+    assert M._block_cost(P, {0, 1}, 3) == 1
+    assert M._block_cost(P, set(range(6)), 6) == 1
+    assert M._block_cost(P, {5, 6}, 1) == 0
+    assert M._block_cost(dataclasses.replace(P, cyclic=True), {5, 6}, 1) == 1
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.tuples(*[st.integers(0, 2)] * 16))
+def test_keeping_blocks_in_the_greedy_start_breaks_no_hard_rule(pattern):
+    """The block tie-break only chooses among the people the greedy may give a head (no hard rule that
+    more work can only make worse breaks): the start keeps every hard rule of these units (rest), and
+    works only shifts that some cover asks for."""
+    P = tiny(pattern, days=8, people=4, groups=("hfa",) * 4)
+    conds = M.all_conditions(P)
+    kept = M.construct(P, conds=conds, blocks=True)
+    assert score(P, kept, conds=conds).hard == 0
+    asked = {(c.day, c.code) for c in P.cover if max(c.min, c.preferred) > 0}
+    assert all((d, P.shifts[s].code) in asked for (_, d), s in kept.items())

@@ -1585,14 +1585,16 @@ def _monotone(c: Cond) -> bool:
 
 
 def construct(P: Problem, forbid: dict[int, set] | None = None, top_up: bool = True,
-              conds: list[Cond] | None = None) -> dict[tuple[int, int], int]:
+              conds: list[Cond] | None = None, blocks: bool = False) -> dict[tuple[int, int], int]:
     """Deterministic greedy start roster: fill every minimum-cover head, weekend/holiday days first
     (the most constrained), then the other days in date order; each head goes to the person of the
     slot's own group (substitutes last) with the largest share of contract hours still unplanned,
     among those for whom the shift breaks no hard rule that more work can only make worse (rest,
     hours caps, weekend and Sunday counts, availability, contract maximum). With ``top_up``, people
     still below contract minus tolerance then get extra useful shifts where legal. The result is a
-    hint for CP-SAT, not a promise: cover may stay open and contract minimums may be missed."""
+    hint for CP-SAT, not a promise: cover may stay open and contract minimums may be missed.
+    ``blocks``: among people alike on the above, a head goes first to whom it leaves no single day off
+    between worked days and no run of more than six days (``_block_cost``)."""
     conds = all_conditions(P) if conds is None else conds
     forbid = forbid or {}
     n = len(P.persons)
@@ -1672,7 +1674,7 @@ def construct(P: Problem, forbid: dict[int, set] | None = None, top_up: bool = T
                         for s in period_shifts.get(per, []):
                             # prefer a shift whose every period still needs this group
                             waste = sum(1 for q in P.shifts[s].periods if need.get((d, q, g), 0) <= 0)
-                            score = (rank, waste, -room(pi), pi, s)
+                            score = (rank, waste, _block_cost(P, day_busy[pi], d) if blocks else 0, -room(pi), pi, s)
                             if (best is None or score < best[0]) and ok(pi, d, s):
                                 best = (score, pi, s)
                     if best is not None:
@@ -1701,6 +1703,31 @@ def construct(P: Problem, forbid: dict[int, set] | None = None, top_up: bool = T
                 if ok(pi, d, s):
                     add(pi, d, s)
     return asg
+
+
+def _block_cost(P: Problem, busy: set[int], d: int) -> int:
+    """What working day ``d`` does to a person's blocks, given the days already planned: +1 for each single
+    day off it leaves between worked days, -1 when it fills one, +1 when it makes a run of more than six
+    days. A tie-break of the greedy start (the rules' own conditions judge the roster)."""
+    def on(k: int) -> bool:
+        if not P.cyclic and not 0 <= k < P.days:
+            return False
+        return k % P.days in busy
+
+    cost = 0
+    if not on(d - 1) and on(d - 2):
+        cost += 1
+    if not on(d + 1) and on(d + 2):
+        cost += 1
+    if on(d - 1) and on(d + 1):
+        cost -= 1
+    run, k = 1, d - 1
+    while on(k) and run <= 7:
+        run, k = run + 1, k - 1
+    k = d + 1
+    while on(k) and run <= 7:
+        run, k = run + 1, k + 1
+    return cost + (run > 6)
 
 
 def cover_missing(P: Problem, assignment: dict[tuple[int, int], int]) -> list[tuple[int, str, str, int]]:

@@ -464,7 +464,7 @@ def weekend_teams(P: M.Problem) -> dict[int, set]:
 
 
 def start_roster(P: M.Problem, conds: list | None = None) -> dict:
-    """Deterministic greedy start: the greedy (``construct``) inside weekend teams and, when that leaves
+    """Deterministic greedy start: the greedy (``construct``, keeping blocks of days) inside weekend teams and, when that leaves
     minimum cover open (or there are no teams), the plain greedy; the one that leaves fewer heads open
     (ties: the team one). A rule with an ``amend_start(P, start, conds)`` method then amends it in rule
     order (locked cells, a previous roster to keep: models/roster/locks.py)."""
@@ -474,10 +474,12 @@ def start_roster(P: M.Problem, conds: list | None = None) -> dict:
         return sum(k for *_, k in M.cover_missing(P, a))
 
     forbid = weekend_teams(P)
-    start = M.construct(P, forbid=forbid, conds=conds) if forbid else {}
+    # blocks: measured on the four shipped units, the start's min_days_off fell from 128-314 to 10-34 and its
+    # objective by a third to two thirds, with the same cover and no hard violation
+    start = M.construct(P, forbid=forbid, conds=conds, blocks=True) if forbid else {}
     left = open_heads(start) if forbid else None
     if left is None or left > 0:
-        plain = M.construct(P, conds=conds)
+        plain = M.construct(P, conds=conds, blocks=True)
         if left is None or open_heads(plain) < left:
             start = plain
     for r in P.rules:
