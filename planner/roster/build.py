@@ -79,14 +79,16 @@ def _parallel(S: Search, E: Engine, end: float, report, stop=None) -> None:
     """Wall-time mode: the search improves rosters in this thread; in another, each class of people is
     priced alone once (a person whose hard rules cannot hold is proven so there, and ends the search),
     then a second search runs beside the first on other people (each neighbourhood's solve leaves Python's
-    lock to the other's model building: measured at 60 s, seed 1, Skarbøvik 12 739 -> 2 699, hjemmesykepleie
-    753 -> 73), then, for the last ``WHOLE_PARALLEL`` of the time, the whole-roster CP-SAT model runs from the best
+    lock to the other's model building; measured at 60 s, seed 1, with the later soft-first stage below:
+    Skarbøvik 12 739 -> 6 360 quiet, 42 178 -> 9 121 busy), then, for the last ``WHOLE_PARALLEL`` of the
+    time, the whole-roster CP-SAT model runs from the best
     roster, proving its bound (fairness included) and offering what it finds. CP-SAT leaves Python's lock
     while it solves, so the two share the cores. Measured on a loaded 2-core machine (sykehjem, 30 s,
     one busy process beside): the search alone for most of the time ended at 1 855, while column
     generation beside it from the start (its bound is weaker than the whole model's) left the search
     5 657, and the whole model from the start 7 417. While a soft rule is still broken at ``SOFT_AT`` of the
-    time and the searches have stopped removing soft violations, they pause for ``_soft_first`` on both cores. ``stop`` ends both threads."""
+    time and the searches have stopped removing soft violations, they pause for ``_soft_first`` on both
+    cores. ``stop`` ends both threads."""
     import threading
     span = end - time.perf_counter()
     box: dict = {}
@@ -464,8 +466,8 @@ def weekend_teams(P: M.Problem) -> dict[int, set]:
 
 
 def start_roster(P: M.Problem, conds: list | None = None) -> dict:
-    """Deterministic greedy start: the greedy (``construct``, keeping blocks of days) inside weekend teams and, when that leaves
-    minimum cover open (or there are no teams), the plain greedy; the one that leaves fewer heads open
+    """Deterministic greedy start: the greedy (``construct``, keeping blocks of days) inside weekend teams
+    and, when that leaves minimum cover open (or there are no teams), the plain greedy; the one that leaves fewer heads open
     (ties: the team one). A rule with an ``amend_start(P, start, conds)`` method then amends it in rule
     order (locked cells, a previous roster to keep: models/roster/locks.py)."""
     conds = M.all_conditions(P) if conds is None else conds
