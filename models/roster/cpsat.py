@@ -1671,10 +1671,11 @@ def construct(P: Problem, forbid: dict[int, set] | None = None, top_up: bool = T
                 best = None
                 for rank, h in enumerate([g] + list(P.substitutes.get(g, []))):
                     for pi in groups.get(h, []):
+                        block = _block_cost(P, day_busy[pi], d) if blocks else 0   # the day's, whatever the shift
                         for s in period_shifts.get(per, []):
                             # prefer a shift whose every period still needs this group
                             waste = sum(1 for q in P.shifts[s].periods if need.get((d, q, g), 0) <= 0)
-                            score = (rank, waste, _block_cost(P, day_busy[pi], d) if blocks else 0, -room(pi), pi, s)
+                            score = (rank, waste, block, -room(pi), pi, s)
                             if (best is None or score < best[0]) and ok(pi, d, s):
                                 best = (score, pi, s)
                     if best is not None:

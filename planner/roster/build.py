@@ -91,6 +91,7 @@ def _parallel(S: Search, E: Engine, end: float, report, stop=None) -> None:
     cores. ``stop`` ends both threads."""
     import threading
     span = end - time.perf_counter()
+    whole_at = end - WHOLE_PARALLEL * span   # the whole model's stage begins: the second search and soft-first end
     box: dict = {}
     finished = threading.Event()   # the search's last stage has ended (by the time limit or a stop)
     paused = threading.Event()     # the soft-first stage runs: the second search waits
@@ -109,7 +110,6 @@ def _parallel(S: Search, E: Engine, end: float, report, stop=None) -> None:
                 E.count_bound(min(COUNT_LIMIT, 0.1 * span))
             # until the whole model's stage: a second search beside the first, on other people (``Search.claimed``),
             # paused while the soft-first stage has both cores
-            whole_at = end - WHOLE_PARALLEL * span
             while time.perf_counter() < whole_at - 0.2 and not E.infeasible and not finished.is_set() \
                     and not done():
                 if paused.is_set():
@@ -133,11 +133,11 @@ def _parallel(S: Search, E: Engine, end: float, report, stop=None) -> None:
         # the soft-first stage only once the searches stop removing soft violations: while they still do
         # they are faster (measured on Skarbøvik at 30 % of 60 s: the search took 5 000 off the objective a
         # second, the stage 17 000 in its 17 s)
-        S.run(end - WHOLE_PARALLEL * span, report, stop=lambda: done() or S.sc.soft == 0 or
+        S.run(whole_at, report, stop=lambda: done() or S.sc.soft == 0 or
               time.perf_counter() - S.soft_improved_at > max(SOFT_STALL, SOFT_STALL_SHARE * span))
     if S.sc.soft > 0 and not done():
         paused.set()
-        _soft_first(S, end - WHOLE_PARALLEL * span, report, done)
+        _soft_first(S, whole_at, report, done)
         paused.clear()
     S.run(end, report, stop=done)
     finished.set()
