@@ -145,8 +145,11 @@ class Pricer:
             self.hint = found[-1][0]
         if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return found[-keep:], -math.inf
-        # rounding error of the prices: at most half a unit per slot worked (at most one a day)
-        return found[-keep:], sv.BestObjectiveBound() / SCALE - 0.5 * self.P.days / SCALE
+        # rounding error of the prices: at most half a unit per priced slot worked (at most one a day); none
+        # at zero prices, where the bound is the person's least soft cost alone, exact (whole and never
+        # negative: a roster the count bound meets is then proven optimal)
+        priced_days = len({sl[0] for sl, c in slot_price.items() if c and sl in self.y})
+        return found[-keep:], sv.BestObjectiveBound() / SCALE - 0.5 * priced_days / SCALE
 
 
 class Master:
