@@ -482,3 +482,79 @@ def test_a_group_legal_short_of_the_bounds_goes_on_nearer_them_in_the_same_turn(
     run_model(unit(), ONE_DAY_SHIFT, rules(min_days_off=None, unwanted_patterns=None), mf,
               RosterModel("a", "a", 3, "traditional", "traditional", ""), 20)
     assert calls == [False, True, True, True]      # a first run, then up to three more passes
+
+
+# --- an attempt with part-time sizes free and no weekend teams ---------------------------------------
+
+FULL_6W = 12780      # minutes of a full-time position over 6 weeks: 35,5 h x 6 x 60
+TOL = 240            # the contract tolerance of 4 h, in minutes
+
+
+def test_free_ranges_build_part_time_sizes_and_prove_for_any_size():
+    from planner.roster.heltid import attempt
+    # to build: from 20 % of 12 780 = 2 556 min up to 99,9 % = 12 767,2 -> 12 767 min
+    assert attempt.free_range(FULL_6W, 20, TOL, proof=False) == (2556, 12767)
+    # to prove: every size from 20 % to 100 % within 240 min: 2 556 - 240 = 2 316 to 12 780 + 240 = 13 020
+    assert attempt.free_range(FULL_6W, 20, TOL, proof=True) == (2316, 13020)
+
+
+def test_a_free_attempt_fits_part_time_sizes_to_the_hours_planned():
+    # one dag shift a day for 6 weeks = 18 900 min of cover; 3 heads, one of them full time, no weekend
+    # teams: the sizes fitted to the roster add up to the cover, 18 900 / 12 780 = 147,9 % (0,1 % steps),
+    # each part-time size lies in [20 %, 100 %), and the audit finds the roster legal at those sizes
+    from models.roster import cpsat as M
+    from planner.roster.audit import audit
+    from planner.roster.heltid import attempt
+    P = _one_shift_problem()
+    Q, planned, conds = attempt.build_free(P, "helsefagarbeider", 3, [100.0, 23.9, 23.9], FULL_6W, 20, TOL)
+    hint = M.construct(Q, {}, top_up=False, conds=planned)
+    r, stage, _ = attempt.solve(Q, hint, {}, 20.0, None, 1, None, True, conds)
+    assert stage == "exact" and r.exact == "legal"
+    F = attempt.fit_sizes(Q, r.assignment, FULL_6W)
+    sizes = [p.percent for p in F.persons]
+    assert sizes[0] == 100.0 and all(20 <= x < 100 for x in sizes[1:])
+    assert abs(sum(sizes) - 147.9) <= 0.1
+    s = audit(F, r.assignment)["summary"]
+    assert s["hard_violations"] == 0 and s["missing_shifts"] == 0
+
+
+def test_a_free_attempt_proves_a_staffing_impossible_for_any_part_time_size():
+    # two full-time positions plan at least 2 x (12 780 - 240) = 25 080 min, more than the 18 900 min of
+    # cover, and no head may work above it: impossible whatever the third position's size
+    from planner.roster.heltid.group import _free_proof
+    P = _one_shift_problem()
+    ended, why = _free_proof(P, "helsefagarbeider", 3, [100.0, 100.0, 23.9], FULL_6W, 20, TOL, {},
+                             time.perf_counter() + 20, None, 1, None)
+    assert ended == "impossible" and "any part-time sizes" in why
+    # one full-time position is possible: no proof (the free attempt above builds its roster)
+    ended, _ = _free_proof(P, "helsefagarbeider", 3, [100.0, 23.9, 23.9], FULL_6W, 20, TOL, {},
+                           time.perf_counter() + 20, None, 1, None)
+    assert ended == "searched"
+
+
+def test_a_staffing_impossible_with_weekend_teams_is_built_with_free_sizes(monkeypatch):
+    # a stand-in proves every attempt with weekend teams impossible; the free attempt of the same staffing
+    # (3 heads, 1 full time: the bounds) runs for real: the row is proven at the bounds, with free sizes
+    from models.roster import cpsat as M
+    from planner.roster.heltid import attempt
+    real = attempt.solve
+
+    def no_teams(Q, hint, forbid, *a, **k):
+        if forbid:
+            return M.Result("INFEASIBLE", None, None, None, {}, 0, {}, [], 0.0), "exact", {}
+        return real(Q, hint, forbid, *a, **k)
+
+    monkeypatch.setattr(attempt, "solve", no_teams)
+    mf = ModelsFile(None, None, 6, 20, 20, {}, [], [])
+    rosters = {}
+    r = run_model(unit(), ONE_DAY_SHIFT, rules(min_days_off=None, unwanted_patterns=None), mf,
+                  RosterModel("a", "a", 3, "traditional", "traditional", ""), 20, rosters=rosters)
+    assert r["outcome"] == "proven" and r["full_time"] == r["full_time_bound"] == 1
+    log = r["by_group"]["helsefagarbeider"]["attempts"]
+    assert log[0]["result"] == "proven impossible (solver, exact stage)" and not log[0].get("free_sizes")
+    assert log[1]["free_sizes"] and log[1]["result"].startswith("legal roster")
+    (Q, asg), = rosters.values()
+    from planner.roster.audit import audit
+    s = audit(Q, asg)["summary"]
+    assert s["hard_violations"] == 0 and s["missing_shifts"] == 0
+    assert sum(1 for p in Q.persons if p.percent >= 100) == 1

@@ -27,6 +27,7 @@ model of its own and costs 0,5-1,5 s here.
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 
 from models.roster import cpsat as M
@@ -52,17 +53,87 @@ def build(P: M.Problem, g: str, cycle: int, wsets: list, nights: list[int], size
     return dataclasses.replace(P, persons=persons, substitutes={}), forbid
 
 
+def build_free(P: M.Problem, g: str, cycle: int, sizes: list[float], full: int, mp: float, tol: int,
+               proof: bool = False) -> tuple[M.Problem, list[M.Cond], list[M.Cond]]:
+    """The attempt with part-time sizes left free and no weekend teams. Each part-time position's contract
+    becomes a range of planned minutes (``free_range``) and its size is set afterwards from the minutes
+    its roster plans (``fit_sizes``), so the contracts still add up to the cover; ``sizes`` (the planned
+    ones) only guide the greedy start. Returns the problem and its rule conditions: with the planned
+    sizes (for the start), and with the free ranges (for the solver)."""
+    persons = [M.Person(f"{g[:3]}{i + 1:02d}", g, x, weekend_cycle=cycle) for i, x in enumerate(sizes)]
+    Q = dataclasses.replace(P, persons=persons, substitutes={})
+    f = sum(1 for x in sizes if x >= 100)
+    ft_tol, shift = _full_time_slack(len(sizes), f, tol, proof)
+    planned = M.all_conditions(Q)
+    conds: list[M.Cond] = []
+    for c in planned:
+        p = Q.persons[c.person]
+        if isinstance(c, M.Contract) and p.percent < 100:
+            lo, hi = free_range(full, mp, tol, proof, shift)
+            # target = per_percent x percent: the middle of the range, within half its width (a proof's
+            # range rounds out, a roster's in)
+            half = math.ceil((hi - lo) / 2) if proof else (hi - lo) // 2
+            c = dataclasses.replace(c, per_percent=(lo + hi) / 2 / p.percent, tolerance=half,
+                                    detail=f"{{value}} h planned, free part-time size: {lo / 60:.1f}-{hi / 60:.1f} h")
+        elif isinstance(c, M.Contract):
+            c = dataclasses.replace(c, tolerance=ft_tol)
+        conds.append(c)
+    return Q, planned, conds
+
+
+ROUNDING = 7   # minutes: a size in 0,1 % steps is within 0,05 % of full time of the minutes (6,4 min for 6 weeks)
+
+
+def _full_time_slack(n: int, f: int, tol: int, proof: bool) -> tuple[int, float]:
+    """(the full-time positions' tolerance, the most a part-time contract moves off its planned minutes).
+    The part-time contracts take up the full-time positions' minutes off 100 % in equal shares, each
+    within its own tolerance: with more full-time than part-time positions the full-time ones keep
+    closer to 100 %. A proof keeps every tolerance whole (it must allow every roster)."""
+    if proof or f == 0 or n == f:
+        return tol, 0.0
+    ft_tol = min(tol, (n - f) * (tol - ROUNDING) // f)
+    return ft_tol, f * ft_tol / (n - f)
+
+
+def free_range(full: int, mp: float, tol: int, proof: bool, shift: float = 0.0) -> tuple[int, int]:
+    """The minutes a free part-time position may plan. To build a roster: from ``mp`` % to just under
+    full time (99,9 %), ``shift`` inside at both ends (the share of the full-time positions' minutes off
+    100 % its contract may take up), so the size fitted to its minutes is a part-time size of at least
+    ``mp``. For a proof (``proof``): every number of minutes some part-time size from ``mp`` % up to
+    100 % allows within the tolerance, so a staffing impossible with these ranges is impossible with any
+    sizes."""
+    if proof:
+        return math.floor(mp * full / 100 - tol), math.ceil(full + tol)
+    return math.ceil(mp * full / 100 + shift), math.floor(0.999 * full - shift)
+
+
+def fit_sizes(Q: M.Problem, asg: dict, full: int) -> M.Problem:
+    """The free attempt's problem with each part-time size set from the minutes its roster plans (0,1 %
+    steps): those minutes plus an equal share of the full-time positions' minutes above 100 %, so the
+    contracts add up to the minutes planned, which are the cover's."""
+    minutes = [0] * len(Q.persons)
+    for (pi, _d), s in asg.items():
+        minutes[pi] += Q.shifts[s].work_minutes
+    ft = [i for i, p in enumerate(Q.persons) if p.percent >= 100]
+    pt = len(Q.persons) - len(ft)
+    share = sum(minutes[i] - full for i in ft) / pt if pt else 0.0
+    persons = [p if p.percent >= 100 else dataclasses.replace(p, percent=round(100 * (minutes[i] + share) / full, 1))
+               for i, p in enumerate(Q.persons)]
+    return dataclasses.replace(Q, persons=persons)
+
+
 def solve(Q: M.Problem, hint: dict, forbid: dict, give: float, det: float | None, seed: int, progress,
-          exact_stage: bool) -> tuple[M.Result, str, dict]:
+          exact_stage: bool, conds: list[M.Cond] | None = None) -> tuple[M.Result, str, dict]:
     """The attempt's stages within ``give`` wall seconds (and ``det`` deterministic ones, when given), on
     one CP-SAT model: (result, the stage it comes from, timings). The exact stage runs only with
-    ``exact_stage``; an INFEASIBLE answer of it comes back as status INFEASIBLE."""
+    ``exact_stage``; an INFEASIBLE answer of it comes back as status INFEASIBLE. ``conds``: the rule
+    conditions, when not the problem's own (``build_free``)."""
     t0 = time.perf_counter()
     first = None
     if exact_stage:
         first = (EXACT_DET if det is None else min(EXACT_DET, EXACT_SHARE * det), EXACT_SHARE * give)
     r = M.solve(Q, time_limit=max(0.1, give), weights=WEIGHTED, progress=progress, diagnose=False, hint=hint,
-                det_time=det, forbid=forbid, seed=seed, deadline=t0 + give, exact_first=first)
+                det_time=det, forbid=forbid, seed=seed, deadline=t0 + give, exact_first=first, conds=conds)
     times = {"search_s": round(r.wall_time, 2)}
     if r.exact == "infeasible":
         r.status = "INFEASIBLE"

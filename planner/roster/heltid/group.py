@@ -86,8 +86,9 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
         tries.append((n_min, f))
         f -= 1
     tries.append((n_min + 1, f_ub(n_min + 1)))
-    # night split first (when the group has nights), then everyone on every shift
-    splits = (True, False) if nights else (False,)
+    # night split first (when the group has nights), then everyone on every shift, then (None) part-time
+    # sizes free and no weekend teams (``attempt.build_free``)
+    splits = ((True, False) if nights else (False,)) + (None,)
     attempts = [(n, f, split) for n, f in tries for split in splits]
     res = prior or {"bound": bound, "best": None, "attempts": len(attempts), "ended": {}, "runs": {},
                     "scores": {}, "rosters": {}, "log": [], "det_s": 0.0, "time_s": 0.0,
@@ -119,11 +120,14 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
     exact = all(c.preferred <= c.min for c in P.cover)    # the objective is open cover and contracts alone
     for i, k in enumerate(todo):
         n, f, split = attempts[k]
-        entry = {"attempt": k + 1, "heads": n, "full_time": f, "night_split": split}
+        free = split is None
+        entry = {"attempt": k + 1, "heads": n, "full_time": f, "night_split": bool(split)}
+        if free:
+            entry["free_sizes"] = True
         det_left = None if det_time is None else det_time - det_used
         if end - time.perf_counter() <= MIN_SEARCH or (det_left is not None and det_left <= 0.2):
             break
-        sizes, night_ok = _sizes(P, n, f, split, cycle, nights, hours_m, full_m, tol_m, sums_all, sums_day,
+        sizes, night_ok = _sizes(P, n, f, bool(split), cycle, nights, hours_m, full_m, tol_m, sums_all, sums_day,
                                  100 * hours / full_h)
         if sizes is None:
             ended[k] = "impossible"
@@ -143,12 +147,16 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
             res["log"].append({**entry, "result": f"not started: {left:.1f} s left, about {cost:.1f} s needed to "
                                "build, search and audit it"})
             break
-        Q, forbid = attempt.build(P, g, cycle, wsets, nights, sizes, night_ok)
-        conds = M.all_conditions(Q)
+        if free:
+            Q, planned, conds = attempt.build_free(P, g, cycle, sizes, full_m, mp, tol_m)
+            forbid: dict[int, set] = {}
+        else:
+            Q, forbid = attempt.build(P, g, cycle, wsets, nights, sizes, night_ok)
+            planned = conds = M.all_conditions(Q)
         t_conds = time.perf_counter() - t_a0
         # the machine's load changes: half the latest measure (fixed costs counted as one more person)
         clock["rate"] = (clock["rate"] + t_conds / (n + 1)) / 2
-        hint = res["rosters"].get(k) or M.construct(Q, forbid, top_up=False, conds=conds)
+        hint = res["rosters"].get(k) or M.construct(Q, forbid, top_up=False, conds=planned)
         entry["build_s"] = round(time.perf_counter() - t_a0, 2)
         if k in res["rosters"]:
             entry["from"] = "its last roster"
@@ -158,7 +166,7 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
         r, stage, times = attempt.solve(Q, hint, forbid, max(0.1, give),
                                         None if det_left is None else det_left / 2 if nxt is not None else det_left,
                                         seed + runs.get(k, 0), progress,
-                                        exact and exact_det.get(k, 0.0) < 0.9 * attempt.EXACT_DET)
+                                        exact and exact_det.get(k, 0.0) < 0.9 * attempt.EXACT_DET, conds)
         # (a new seed for a new run; the exact stage until it has had its deterministic seconds - the
         # clock may cut it short on a busy machine - then each run goes on from the penalised roster)
         exact_det[k] = exact_det.get(k, 0.0) + r.exact_det
@@ -167,14 +175,26 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
         runs[k] = runs.get(k, 0) + 1
         if not r.assignment:
             scores.setdefault(k, []).append((math.inf, math.inf))
-            if r.status == "INFEASIBLE":
-                ended[k] = "impossible"
-            res["log"].append({**entry, "result": f"proven impossible (solver, {stage} stage)"
-                               if r.status == "INFEASIBLE" else
-                               f"stopped by {r.stopped_by or 'the time limit'} before a first roster"})
+            if r.status == "INFEASIBLE" and free:
+                # the ranges that build a roster are narrower than any size allows: only the proof's count
+                ended[k], result = _free_proof(P, g, cycle, sizes, full_m, mp, tol_m, hint, t_s + give,
+                                               None if det_left is None else det_left - r.det_time, seed, progress)
+            elif r.status == "INFEASIBLE":
+                ended[k], result = "impossible", f"proven impossible (solver, {stage} stage)"
+            else:
+                result = f"stopped by {r.stopped_by or 'the time limit'} before a first roster"
+            res["log"].append({**entry, "result": result})
             continue
         res["rosters"][k] = r.assignment
+        if free:
+            # each part-time position's size becomes the hours its roster plans
+            Q = attempt.fit_sizes(Q, r.assignment, full_m)
+            sizes = [p.percent for p in Q.persons]
+            conds = M.all_conditions(Q)
         missing, hard, rep, audit_s = attempt.judge(Q, conds, r)
+        outside = sum(1 for x in sizes[f:] if not mp <= x < 100) if free else 0
+        if outside:     # a free size outside the positions offered (the weighted stage may leave one)
+            hard, rep = hard + outside, None
         if rep is not None:
             entry["audit_s"] = round(audit_s, 2)
         cand = {"Q": Q, "asg": r.assignment, "rep": rep, "status": r.status, "heads": n, "full_time": f,
@@ -183,12 +203,13 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
         scores.setdefault(k, []).append((missing, hard))
         if legal:
             ended[k], result = "legal", f"legal roster ({stage} stage)"
-        elif r.status == "OPTIMAL" and exact and stage == "weighted":
+        elif r.status == "OPTIMAL" and exact and stage == "weighted" and not free:
             # the solver's best is proven, and open cover and contracts are all it weighs: no roster of this
             # attempt has full cover and every contract
             ended[k], result = "impossible", f"proven impossible (solver): at best {missing} shift-heads open"
         elif r.status == "OPTIMAL" and stage == "weighted":
-            # the optimum also weighs preferred cover, so it proves nothing, but a new run would find it again
+            # the optimum also weighs preferred cover (or, with free sizes, keeps the narrower ranges), so it
+            # proves nothing, but a new run would find it again
             ended[k] = "searched"
             result = f"the solver's optimum (preferred cover weighed in) is not legal: {missing} shift-heads open"
         else:
@@ -205,6 +226,21 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
     res["tried"] = len(set(runs) | set(ended))
     res["impossible"] = sum(1 for v in ended.values() if v == "impossible")
     return res
+
+
+def _free_proof(P: M.Problem, g: str, cycle: int, sizes: list[float], full_m: int, mp: float, tol_m: int, hint: dict,
+                end: float, det: float | None, seed: int, progress) -> tuple[str, str]:
+    """(ended, result) of a free attempt whose roster ranges proved impossible: the same staffing with the
+    ranges every part-time size allows (``attempt.free_range``), in its exact stage, until ``end``."""
+    Q, _, conds = attempt.build_free(P, g, cycle, sizes, full_m, mp, tol_m, proof=True)
+    give = end - time.perf_counter()
+    if give < MIN_SEARCH:
+        return "searched", "no roster with free sizes in the ranges that build one; no time left to prove more"
+    r, _, _ = attempt.solve(Q, hint, {}, give, det, seed, progress, True, conds)
+    if r.status == "INFEASIBLE":
+        return "impossible", ("proven impossible with any part-time sizes and without weekend teams (solver, "
+                              "exact stage)")
+    return "searched", "no roster with free sizes in the ranges that build one, and no proof with any sizes"
 
 
 MIN_SEARCH = 0.5   # wall seconds of search below which an attempt is not worth building
