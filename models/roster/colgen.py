@@ -354,19 +354,29 @@ class Engine:
         self.best_l = -math.inf
         self.other_bound = -math.inf     # a bound on the same objective proven elsewhere (whole-roster model)
         self.counts = -math.inf          # a bound on cover + fairness from counts (``models.roster.bound``)
+        self.split = -math.inf           # a bound on the whole objective from parts sharing no cover (the same)
 
     @property
     def bound(self) -> float:
         """The best proven bound on the objective: the master's (Lagrangian), the whole-roster model's, or
         the people's least soft costs alone plus the count bound on cover and fairness (the objective is
-        their sum, and each part is bounded on its own)."""
-        return max(self.stats.bound, self.other_bound, self.stats.alone + self.counts)
+        their sum, and each part is bounded on its own), or the bound from groups that share no cover
+        (``models.roster.bound.split_bound``)."""
+        return max(self.stats.bound, self.other_bound, self.stats.alone + self.counts, self.split)
 
     def count_bound(self, time_limit: float) -> None:
         from models.roster.bound import count_bound
+        t0 = time.perf_counter()
         b = count_bound(self.P, self.W, [c for cs in self.by_person for c in cs], time_limit,
                         [self.slots(pi) for pi in range(len(self.P.persons))])
         self.counts = max(self.counts, b.bound)   # 0 when nothing was proven: still a bound (no term is negative)
+        # small groups that share no cover with the rest, proven alone (``split_bound``), in the time left
+        from models.roster.bound import split_bound
+        left = t0 + time_limit - time.perf_counter()
+        if left > 0.1:
+            self.split = max(self.split, split_bound(self.P, self.W, [c for cs in self.by_person for c in cs], left,
+                                                     [self.slots(pi) for pi in range(len(self.P.persons))],
+                                                     det=None if self.det is None else 10 * self.det))
 
     def pricer(self, k: int) -> Pricer:
         if k not in self.pricers:
