@@ -306,16 +306,19 @@ def split_bound(P: Problem, W: Weights | None = None, conds=None, time_limit: fl
     rest_i = max(size, key=lambda i: (size[i], -i))      # the largest part keeps the spreads
     W0 = dataclasses.replace(W, fairness=0, overcover=0)
     proven, taken = 0.0, set()
-    for i in sorted(size, key=lambda i: (size[i], i)):
+    small = sorted((i for i in size if i != rest_i and size[i]), key=lambda i: (size[i], i))
+    for k, i in enumerate(small):
         left = end - time.perf_counter()
-        if i == rest_i or left < 0.1:
-            continue
-        Q, cs, _ = _part(P, parts[i], conds, slots)
-        r = solve(Q, time_limit=left, workers=1, weights=W0, diagnose=False, conds=cs, det_time=det,
-                  deadline=end)
+        if left < 0.1:
+            break
+        Q, cs, sl = _part(P, parts[i], conds, slots)
+        # each part its share of the time left: one that proves slowly leaves the others theirs
+        r = solve(Q, time_limit=left / (len(small) - k), workers=1, weights=W0, diagnose=False, conds=cs,
+                  det_time=det, deadline=end)
         if r.status == "INFEASIBLE":
             return 0.0          # the engine's own proof says so, with the people and rules
-        if r.bound is not None and r.bound > 0.5:
+        # worth taking out of the rest when it proves more than the count bound sees of it (its cover)
+        if r.bound is not None and r.bound > count_bound(Q, W0, cs, 1.0, sl).bound + 0.5:
             proven += r.bound
             taken |= parts[i]
     if not taken:
