@@ -309,3 +309,34 @@ def test_keeping_blocks_in_the_greedy_start_breaks_no_hard_rule(pattern):
     assert score(P, kept, conds=conds).hard == 0
     asked = {(c.day, c.code) for c in P.cover if max(c.min, c.preferred) > 0}
     assert all((d, P.shifts[s].code) in asked for (_, d), s in kept.items())
+
+
+def _isolated_days_off() -> tuple[M.Problem, dict]:
+    """Four days, one head on each day shift, three people of one group and one of another (who cannot
+    stand in). The roster: p0 works days 0 and 2, p1 days 1 and 3 - each has single days off between
+    shifts, which min_consecutive_off (at least 2, soft) penalises; p0 on 0-1 and p1 on 2-3 has none."""
+    P = tiny((1, 0) * 4, people=4, groups=("hfa", "hfa", "hfa", "spl"))
+    return P, {(0, 0): 0, (0, 2): 0, (1, 1): 0, (1, 3): 0}
+
+
+def test_the_soft_first_neighbourhood_is_a_violating_person_and_their_own_group_first():
+    P, asg = _isolated_days_off()
+    S = Search(P, asg, seed=3)
+    costs = S.person_costs()
+    assert costs[0] > 0 and costs[1] > 0 and costs[2] == 0 and costs[3] == 0
+    for _ in range(20):
+        hood = S.soft_pick()
+        assert hood[0] in (0, 1)                      # the lead has a soft violation
+        assert set(hood) == {0, 1, 2}                 # their whole group; nobody of the other (spl)
+    assert Search(P, {(0, 0): 0, (0, 1): 0, (1, 2): 0, (1, 3): 0}).soft_pick() == []
+
+
+def test_the_soft_first_neighbourhoods_remove_a_removable_soft_violation():
+    P, asg = _isolated_days_off()
+    S = Search(P, asg, seed=1)
+    start = S.sc.total
+    assert S.sc.soft > 0
+    B._soft_hoods(S, time.perf_counter() + 20, lambda *_: None, lambda: False)
+    fresh = score(P, S.best)
+    assert fresh.soft == 0 and fresh.hard == 0 and fresh.open_min == 0
+    assert fresh.total == S.sc.total <= start

@@ -247,10 +247,25 @@ class Search:
             return list(people)
         return self._draw_n(people, weights, MAX_HOOD)
 
+    def soft_pick(self) -> list[int]:
+        """A person with a soft violation (drawn by its cost) and up to ``MAX_HOOD - 1`` of the people who
+        can stand in for them, their own group first: the neighbourhood of the soft-first stage."""
+        costs = self.person_costs()
+        bad = [pi for pi, c in enumerate(costs) if c > 0]
+        if not bad:
+            return []
+        lead = self.rng.choices(bad, weights=[costs[pi] for pi in bad])[0]
+        g = self.P.persons[lead].group
+        same = [q for q in self.mates[lead] if self.P.persons[q].group == g]
+        other = [q for q in self.mates[lead] if self.P.persons[q].group != g]
+        hood = self.rng.sample(same, min(len(same), MAX_HOOD - 1))
+        return [lead] + hood + self.rng.sample(other, min(len(other), MAX_HOOD - 1 - len(hood)))
+
     def step(self, hood: list[int], until: float, days: set[int] | None = None,
-             stop: Callable[[], bool] | None = None) -> bool:
+             stop: Callable[[], bool] | None = None, workers: int = 1, limit: float = SUB_LIMIT) -> bool:
         """Re-plan ``hood`` together (only on ``days`` when given: elsewhere nobody takes on a new shift);
-        keep the result when the roster's objective is no worse. ``stop``: ends the sub-solve early."""
+        keep the result when the roster's objective is no worse. ``stop``: ends the sub-solve early;
+        ``workers``, ``limit``: CP-SAT's workers and wall seconds for the sub-solve."""
         P = self.P
         free = set(hood)
         loc = {pi: i for i, pi in enumerate(hood)}
@@ -269,7 +284,7 @@ class Search:
         conds = [dataclasses.replace(c, person=loc[pi]) for pi in hood
                  for c, cd in zip(self.by_person[pi], self.cond_days[pi], strict=True)
                  if days is None or not cd.isdisjoint(days)]
-        r = solve(Q, time_limit=min(SUB_LIMIT, left), workers=1, seed=self.rng.randrange(1 << 30), weights=self.W,
+        r = solve(Q, time_limit=min(limit, left), workers=workers, seed=self.rng.randrange(1 << 30), weights=self.W,
                   diagnose=False, hint=hint, deadline=until, det_time=self.det_step, conds=conds, window=days,
                   fair_ctx=fair_ctx, stop=stop)
         self.tried += 1
