@@ -909,7 +909,7 @@ def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
           on_solution: Callable[[dict], bool] | None = None, conds: list[Cond] | None = None,
           window: set[int] | None = None, fair_ctx: dict | None = None,
           stop: Callable[[], bool] | None = None, exact_first: tuple[float, float] | None = None,
-          fair_caps: dict[str, tuple[int, int]] | None = None) -> Result:
+          fair_caps: dict[str, tuple[int, int]] | None = None, prove: bool = False) -> Result:
     """Build and solve. If the hard rules cannot all hold, re-solve once with one assumption literal
     per (rule, person) and return an infeasibility core in ``Result.conflict``.
 
@@ -944,9 +944,12 @@ def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
     copy that costs no second build: a roster it finds is returned (``Result.exact`` "legal": full
     cover, every contract and hard rule), INFEASIBLE proves that no such roster exists (``Result.exact``
     "infeasible", no assignment; the penalised model itself is never infeasible); otherwise the search
-    runs as without it, in the time left."""
+    runs as without it, in the time left.
+    ``prove``: the search is after the bound (core-based: on a small group's rules with one worker,
+    beside a busy process, it proved medisinsk's doctors' least cost in 0,7 s where the default took 1,5 s)."""
     r = _solve(P, time_limit, workers, seed, weights, progress, False, hint, det_time, forbid, deadline,
-               on_solution, conds, window, fair_ctx, stop=stop, exact_first=exact_first, fair_caps=fair_caps)
+               on_solution, conds, window, fair_ctx, stop=stop, exact_first=exact_first, fair_caps=fair_caps,
+               prove=prove)
     if r.status == "INFEASIBLE" and diagnose:
         t_end = time.perf_counter() + max(5.0, time_limit / 2)
         if deadline is not None:
@@ -1063,7 +1066,7 @@ def stoppable(solver, stop: Callable[[], bool] | None, every: float = 0.05) -> I
 
 def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_time=None, forbid=None,
            deadline=None, on_solution=None, conds=None, window=None, fair_ctx=None,
-           stop=None, exact_first=None, fair_caps=None) -> Result:
+           stop=None, exact_first=None, fair_caps=None, prove=False) -> Result:
     from ortools.sat.python import cp_model
 
     W = weights or Weights()
@@ -1311,6 +1314,7 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
     solver.parameters.max_time_in_seconds = float(time_limit)
     solver.parameters.num_workers = max(1, min(2, int(workers)))
     solver.parameters.random_seed = int(seed)
+    solver.parameters.optimize_with_core = bool(prove)
     if det_time is not None:
         solver.parameters.max_deterministic_time = float(det_time)
         if solver.parameters.num_workers > 1:
