@@ -30,7 +30,9 @@ def plan_group(P: M.Problem, g: str, cycle: int, norm: float, tol_h: float, mp: 
     and day/evening shifts for the others, so their hours are multiples of the day shift and the plan's
     arithmetic holds; from a greedy start roster, CP-SAT first asks for a legal roster exactly, then
     searches with open cover and contract deviation as penalties (``attempt``). Then the same with
-    everyone on every shift; then one full-time position less (up to 3 times), then one head more. An
+    everyone on every shift; then with part-time sizes free and no weekend teams (``attempt.build_free``:
+    each size fitted afterwards to the hours its roster plans; no roster there is proven for every size
+    with ``_free_proof``); then one full-time position less (up to 3 times), then one head more. An
     attempt that reaches full cover and every contract stops at once (objective 0). Once the group has
     a legal roster, only staffings nearer the bounds are worth a further run (``_open_attempts``).
 

@@ -86,14 +86,14 @@ def outcome_row(row: dict, results: dict, order: list[str], proof: str | None = 
                 f"{row['heads'] - row['heads_bound']} above the fewest; "
                 + ("a staffing nearer the bounds ran out of time (a longer --time-limit may close the gap)"
                    if timed else "the staffings nearer the bounds ended without a legal roster with the search's "
-                   "weekend teams (a roster outside them may exist)")}
+                   "weekend teams or free part-time sizes (another roster may exist)")}
     open_ = [g for g in order if not _legal(results[g])]
     if all(len(results[g]["ended"]) >= results[g]["attempts"] for g in open_):
         # the search tried everything it tries: not a timeout, but not a finding about the model either
         return {"outcome": "none_found_in_time", "outcome_reason": "; ".join(
             f"{g}: each of the {results[g]['attempts']} staffings the search tries ({results[g]['bound']['heads_min']}"
             f" to {results[g]['bound']['heads_min'] + 1} heads) ended without a legal roster with its weekend teams "
-            f"({results[g]['impossible']} proven impossible)" for g in open_)
+            f"or free part-time sizes ({results[g]['impossible']} proven impossible)" for g in open_)
             + " - not a proof about the model (a roster with more heads may exist)"}
 
     def best(g):
