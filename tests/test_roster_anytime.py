@@ -85,7 +85,7 @@ def _no_search(monkeypatch):
     from models.roster.colgen import Engine
     from models.roster.lns import Search
     monkeypatch.setattr(M, "solve", _timed_out)
-    monkeypatch.setattr(Search, "step", lambda self, hood, until, days=None, stop=None: False)
+    monkeypatch.setattr(Search, "step", lambda self, hood, until, *a, **k: False)
     monkeypatch.setattr(Engine, "generate", lambda self, *a, **k: self.stats)
     monkeypatch.setattr(Engine, "integer_roster", lambda self, *a, **k: None)
 
