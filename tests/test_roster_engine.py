@@ -202,7 +202,7 @@ def test_a_fairness_spread_holds_only_the_people_who_may_take_that_kind():
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.tuples(*[st.integers(1, 2)] * 8), st.integers(0, 10_000))
 def test_the_soft_first_stage_keeps_every_spread_and_never_worsens_the_roster(pattern, seed):
-    """The soft-first stage (``build._soft_first``: the whole model with the spreads held, not weighed)
+    """The soft-first stage's whole model (``build._soft_whole``: the spreads held, not weighed)
     from a random roster: no spread grows, the objective never rises, and the rules' part plus open cover
     reaches the least any roster within those spreads has (enumerated; every slot asks for cover here, so
     the model has a variable for every cell the enumeration tries)."""
@@ -213,7 +213,7 @@ def test_the_soft_first_stage_keeps_every_spread_and_never_worsens_the_roster(pa
     conds = M.all_conditions(P)
     S = Search(P, start, W, conds, seed=seed)
     spreads, before = S.spreads(), S.sc
-    B._soft_first(S, time.perf_counter() + 10.0, lambda: None, lambda: False)
+    B._soft_whole(S, time.perf_counter() + 10.0, lambda: None, lambda: False)
     after = S.spreads()
     for kind, (lo, hi) in spreads.items():
         assert lo <= after[kind][0] and after[kind][1] <= hi

@@ -200,14 +200,21 @@ def _offer(S: Search, r: M.Result, report) -> None:
 
 
 def _soft_first(S: Search, end: float, report, stop) -> None:
+    """The soft-first stage on both cores: the neighbourhoods of ``_soft_hoods``, then, while a soft
+    violation is left, the whole model (``_soft_whole``)."""
+    _soft_hoods(S, end, report, stop)
+    if S.sc.soft > 0 and not stop():
+        _soft_whole(S, end, report, stop)
+
+
+def _soft_whole(S: Search, end: float, report, stop) -> None:
     """The whole model from the search's roster on both cores, its fairness spreads held within the
     roster's (no spread may grow) instead of weighed: CP-SAT's own neighbourhoods over everyone remove soft
     violations that no neighbourhood of the search does (measured on hjemmesykepleie: four isolated days
     off that re-planning a whole group over the whole horizon left, the whole model took to one in 20 s).
     Every roster it finds is no worse on the whole objective. Its bound holds only within those spreads:
-    it is not a bound of the problem. First, though, the neighbourhoods of ``_soft_hoods``."""
-    _soft_hoods(S, end, report, stop)
-    if S.sc.soft == 0 or stop() or not _room_for_whole(S, end):
+    it is not a bound of the problem."""
+    if not _room_for_whole(S, end):
         return
     last = [time.perf_counter() + SOFT_IDLE]    # the model is built before its first roster: a grace
 
