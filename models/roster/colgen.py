@@ -366,13 +366,13 @@ class Engine:
 
     def count_bound(self, time_limit: float) -> None:
         from models.roster.bound import count_bound, split_bound
-        b = count_bound(self.P, self.W, [c for cs in self.by_person for c in cs], time_limit,
-                        [self.slots(pi) for pi in range(len(self.P.persons))])
+        conds = [c for cs in self.by_person for c in cs]
+        slots = [self.slots(pi) for pi in range(len(self.P.persons))]
+        b = count_bound(self.P, self.W, conds, time_limit, slots)
         self.counts = max(self.counts, b.bound)   # 0 when nothing was proven: still a bound (no term is negative)
         # small groups that share no cover with the rest, proven alone (``split_bound``), with a time limit of
         # their own (measured beside a busy process: in what the counts left, medisinsk's doctors were not proven)
-        self.split = max(self.split, split_bound(self.P, self.W, [c for cs in self.by_person for c in cs], time_limit,
-                                                 [self.slots(pi) for pi in range(len(self.P.persons))],
+        self.split = max(self.split, split_bound(self.P, self.W, conds, time_limit, slots,
                                                  det=None if self.det is None else 10 * self.det))
 
     def pricer(self, k: int) -> Pricer:
