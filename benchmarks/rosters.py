@@ -2,13 +2,14 @@
 soft violations, heltid share and wall time, on a quiet machine and beside a busy process.
 
     python benchmarks/rosters.py [--units NAME|UNIT.yaml=STAFF.yaml ...] [--time-limit 60] [--weeks 6]
-                                 [--json PATH] [--busy]
+                                 [--seeds 1 2 3] [--json PATH] [--busy]
 
 Each unit (default: every shipped one, instances/units/NAME.yaml with instances/staff/NAME.yaml) is built
 as `leon roster build` builds it: the same loading (`commands.roster._inputs`: the staff file's rules and
 cover, else aml.yaml and leon's own staffing), the same problem (`make_problem`, 6 weeks, a rotation), the
 same budget (the time limit bounds loading, start roster and search; no deterministic limit, as the
-command's default; seed 1) and the same entry point, `planner.roster.build.solve_problem`. The returned roster is then
+command's default; seed 1 unless ``--seeds`` names others) and the same entry point,
+`planner.roster.build.solve_problem`. The returned roster is then
 audited (`planner.roster.audit.audit`): "legal" (no hard violation and no open minimum-cover shift-head),
 the hard, open and soft counts and the heltid share (share of persons at 100 %) come from that audit, not
 from the engine's claims. Soft violations are listed per rule with their count and cost: the weight of each
@@ -35,6 +36,11 @@ the same run:
     part CP-SAT search on two threads.
 `--busy` runs only beside a spinning Python process (benchmarks/busy.py, started and stopped here); by
 default each unit is run on the quiet machine and then beside it. Nothing is written but `--json`.
+
+A run stopped by the time limit is one draw: two searches on two threads and CP-SAT's own threads do not
+repeat, and the same unit and seed differ by up to 3x between runs. `--seeds 1 2 3` builds each unit once
+per seed and adds a summary per unit and load: the median objective and gap with their least and most,
+and how many runs were legal. Compare versions by those medians, not by one run.
 """
 
 from __future__ import annotations
@@ -61,8 +67,8 @@ from planner.roster.audit import audit  # noqa: E402
 from planner.roster.setup import make_problem  # noqa: E402
 
 WORKERS = 2   # the builder's default (solve_problem), also used by the reference
-COLUMNS = ("machine", "unit", "people", "legal", "first/ref", "first_s", "ref_s", "wall/limit", "wall_s", "load_s",
-           "objective", "bound", "gap", "hard", "open", "soft", "soft_cost", "heltid", "status")
+COLUMNS = ("machine", "unit", "seed", "people", "legal", "first/ref", "first_s", "ref_s", "wall/limit", "wall_s",
+           "load_s", "objective", "bound", "gap", "hard", "open", "soft", "soft_cost", "heltid", "status")
 
 
 def reference(seed: int = 1) -> float:
@@ -121,7 +127,7 @@ def soft_by_rule(P: M.Problem, asg: dict, rep: dict) -> dict[str, dict]:
     return dict(sorted(per.items()))
 
 
-def run_unit(unit_path: Path, staff_path: Path, time_limit: float, weeks: int) -> dict:
+def run_unit(unit_path: Path, staff_path: Path, time_limit: float, weeks: int, seed: int = 1) -> dict:
     """Build one roster as `leon roster build` does and audit it."""
     started = time.perf_counter()
     unit, staff, rules, req = _inputs(types.SimpleNamespace(unit=unit_path, staff=staff_path, rules=None,
@@ -129,13 +135,13 @@ def run_unit(unit_path: Path, staff_path: Path, time_limit: float, weeks: int) -
     P = make_problem(unit, staff, rules, weeks, None, req, True)
     loaded = time.perf_counter() - started
     deadline = started + time_limit - min(1.0, 0.05 * time_limit)   # as the command: room for the audit
-    r = B.solve_problem(P, max(0.1, deadline - time.perf_counter()), None, seed=1, det_time=None, deadline=deadline)
+    r = B.solve_problem(P, max(0.1, deadline - time.perf_counter()), None, seed=seed, det_time=None, deadline=deadline)
     rep = audit(P, r.assignment)
     wall = time.perf_counter() - started
     s = rep["summary"]
     soft = soft_by_rule(P, r.assignment, rep)
     return {
-        "unit": unit.id, "people": len(P.persons), "rules": rules.id,
+        "unit": unit.id, "seed": seed, "people": len(P.persons), "rules": rules.id,
         "legal": bool(r.assignment) and s["hard_violations"] == 0 and s["missing_shifts"] == 0,
         "first_legal_s": r.first_legal_s, "objective": r.objective, "bound": r.bound, "gap": r.gap,
         "hard": s["hard_violations"], "open": s["missing_shifts"], "soft": s["soft_violations"],
@@ -145,18 +151,18 @@ def run_unit(unit_path: Path, staff_path: Path, time_limit: float, weeks: int) -
     }
 
 
-def measure(specs: list[str], time_limit: float, weeks: int, busy: bool) -> list[dict]:
+def measure(specs: list[str], time_limit: float, weeks: int, busy: bool, seeds: tuple[int, ...] = (1,)) -> list[dict]:
     rows = []
     with busy_neighbour(busy):
-        for spec in specs:
+        for spec, seed in ((sp, sd) for sp in specs for sd in seeds):
             before = reference()
-            row = run_unit(*unit_files(spec), time_limit, weeks)
+            row = run_unit(*unit_files(spec), time_limit, weeks, seed)
             ref = (before + reference()) / 2
             f = row["first_legal_s"]
             row.update({"machine": "busy" if busy else "quiet", "reference_s": ref,
                         "first_ratio": None if f is None else f / ref,
                         "wall_ratio": row["wall_s"] / time_limit})
-            print(f"{row['machine']} {row['unit']}: legal {'yes' if row['legal'] else 'no'}, "
+            print(f"{row['machine']} {row['unit']} seed {seed}: legal {'yes' if row['legal'] else 'no'}, "
                   f"{row['wall_s']:.1f} s", file=sys.stderr, flush=True)
             rows.append(row)
     return rows
@@ -168,10 +174,10 @@ def _cell(value, fmt: str = "{}") -> str:
 
 def table(rows: list[dict]) -> list[str]:
     """The table as lines: the header (COLUMNS), one row per unit and load, then the soft violations by rule."""
-    widths = (7, 22, 6, 5, 9, 7, 5, 10, 6, 6, 10, 10, 6, 4, 4, 5, 9, 6, 18)
+    widths = (7, 22, 4, 6, 5, 9, 7, 5, 10, 6, 6, 10, 10, 6, 4, 4, 5, 9, 6, 18)
     out = [" ".join(f"{c:>{w}}" for c, w in zip(COLUMNS, widths, strict=True))]
     for r in rows:
-        cells = (r["machine"], r["unit"], r["people"], "yes" if r["legal"] else "no",
+        cells = (r["machine"], r["unit"], r["seed"], r["people"], "yes" if r["legal"] else "no",
                  _cell(r["first_ratio"], "{:.3f}"), _cell(r["first_legal_s"], "{:.2f}"), f"{r['reference_s']:.2f}",
                  f"{r['wall_ratio']:.3f}", f"{r['wall_s']:.1f}", f"{r['load_s']:.1f}",
                  _cell(r["objective"], "{:,.0f}"), _cell(r["bound"], "{:,.0f}"), _cell(r["gap"], "{:.1%}"),
@@ -181,7 +187,27 @@ def table(rows: list[dict]) -> list[str]:
     out.append("soft violations by rule (count / cost):")
     for r in rows:
         by = ", ".join(f"{k} {e['count']} / {e['cost']:,}" for k, e in r["soft_by_rule"].items()) or "none"
-        out.append(f"  {r['machine']:<5} {r['unit']}: {by}")
+        out.append(f"  {r['machine']:<5} {r['unit']} seed {r['seed']}: {by}")
+    return out
+
+
+def summary(rows: list[dict]) -> list[str]:
+    """Per unit and load, over its seeds: the median objective and gap with their least and most, and the
+    legal runs out of all (a run without a roster counts as no objective)."""
+    import statistics
+    out = ["median over seeds (least - most):",
+           f"{'machine':>7} {'unit':>22} {'runs':>4} {'legal':>5} {'objective':>24} {'gap':>22}"]
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for r in rows:
+        groups.setdefault((r["machine"], r["unit"]), []).append(r)
+    for (machine, unit), rs in groups.items():
+        objs = [r["objective"] for r in rs if r["objective"] is not None]
+        gaps = [r["gap"] for r in rs if r["gap"] is not None]
+        obj = "-" if not objs else \
+            f"{statistics.median(objs):,.0f} ({min(objs):,.0f} - {max(objs):,.0f})"
+        gap = "-" if not gaps else \
+            f"{statistics.median(gaps):.1%} ({min(gaps):.1%} - {max(gaps):.1%})"
+        out.append(f"{machine:>7} {unit:>22} {len(rs):>4} {sum(r['legal'] for r in rs):>5} {obj:>24} {gap:>22}")
     return out
 
 
@@ -192,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="shipped unit names, or UNIT.yaml=STAFF.yaml pairs (default: every shipped unit)")
     ap.add_argument("--time-limit", type=float, default=60.0, help="seconds per roster, as `leon roster build`")
     ap.add_argument("--weeks", type=int, default=6, help="horizon in weeks (default: 6)")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[1], metavar="SEED",
+                    help="build each unit once per seed and print the medians (default: 1)")
     ap.add_argument("--json", type=Path, help="also write the rows as a JSON list here")
     ap.add_argument("--busy", action="store_true", help="only beside a spinning process (default: quiet, then busy)")
     args = ap.parse_args(argv)
@@ -203,14 +231,18 @@ def main(argv: list[str] | None = None) -> int:
             if not f.is_file():
                 ap.error(f"{spec}: no file {f} (give a shipped unit name or UNIT.yaml=STAFF.yaml)")
     loads = [True] if args.busy else [False, True]
+    seeds = tuple(dict.fromkeys(args.seeds))
     print(f"time limit {args.time_limit:g} s per roster (wall time; no deterministic limit), "
-          f"{args.weeks} weeks, {WORKERS} workers, seed 1; loads: {'; '.join(describe(b) for b in loads)}")
+          f"{args.weeks} weeks, {WORKERS} workers, seed{'s' * (len(seeds) > 1)} {' '.join(map(str, seeds))}; "
+          f"loads: {'; '.join(describe(b) for b in loads)}")
     try:
-        rows = [row for busy in loads for row in measure(specs, args.time_limit, args.weeks, busy)]
+        rows = [row for busy in loads for row in measure(specs, args.time_limit, args.weeks, busy, seeds)]
     except InputError as e:
         print(e, file=sys.stderr)
         return 2
     print("\n".join(table(rows)))
+    if len(seeds) > 1:
+        print("\n".join(summary(rows)))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n")
     return 0

@@ -71,15 +71,43 @@ def test_table_has_the_columns_and_a_legal_roster_reads_yes(bench, staff, tmp_pa
     assert bench.loads_run == [False, True] and [r["machine"] for r in rows] == ["quiet", "busy"]
     for line, r in zip(out[head + 1:head + 3], rows, strict=True):
         cells = line.split()
-        assert cells[:4] == [r["machine"], "sykehjem_langtid", "3", "yes"]
+        assert cells[:5] == [r["machine"], "sykehjem_langtid", "1", "3", "yes"]
         assert r["legal"] and r["hard"] == 0 and r["open"] == 0
         # ratio to the (stand-in) 2 s reference, printed beside the seconds
         assert r["first_legal_s"] is not None and 0 < r["first_legal_s"] <= r["wall_s"]
         assert r["first_ratio"] == pytest.approx(r["first_legal_s"] / 2.0)
-        assert cells[4] == f"{r['first_legal_s'] / 2.0:.3f}" and cells[6] == "2.00"
+        assert cells[5] == f"{r['first_legal_s'] / 2.0:.3f}" and cells[7] == "2.00"
         assert r["wall_ratio"] == pytest.approx(r["wall_s"] / 3.0) and r["wall_s"] <= 3.0 * 1.1 + 1
-        assert cells[7] == f"{r['wall_s'] / 3.0:.3f}"
-    assert any(line.strip().startswith("quiet sykehjem_langtid:") for line in out[head + 3:])
+        assert cells[8] == f"{r['wall_s'] / 3.0:.3f}"
+    assert any(line.strip().startswith("quiet sykehjem_langtid seed 1:") for line in out[head + 3:])
+    assert not any(line.startswith("median over seeds") for line in out), "one seed: no summary"
+
+
+def test_seeds_build_each_unit_once_per_seed_and_print_the_medians(bench, staff, monkeypatch, capsys):
+    """Three seeds with objectives 100, 300, 200 against a bound of 90: gaps 10/100 = 10 %, 210/300 = 70 %,
+    110/200 = 55 %; medians 200 and 55 %; the seed-2 run is not legal, so 2 of 3 are."""
+    objs = {1: 100.0, 2: 300.0, 3: 200.0}
+    seen = []
+
+    def fake(unit_path, staff_path, time_limit, weeks, seed=1):
+        seen.append(seed)
+        o = objs[seed]
+        return {"unit": "u", "seed": seed, "people": 1, "legal": seed != 2, "first_legal_s": 1.0, "objective": o,
+                "bound": 90.0, "gap": (o - 90.0) / o, "hard": 0, "open": 0, "soft": 0, "soft_cost": 0,
+                "soft_by_rule": {}, "heltid_share": 0.0, "status": "feasible", "stopped_by": "time_limit",
+                "wall_s": 3.0, "load_s": 0.1, "time_limit_s": 3.0, "det_time_s": 0.0}
+
+    monkeypatch.setattr(bench, "run_unit", fake)
+    assert bench.main(["--units", f"{UNIT}={staff}", "--time-limit", "3", "--busy", "--seeds", "1", "2", "3"]) == 0
+    assert seen == [1, 2, 3]
+    out = capsys.readouterr().out.splitlines()
+    assert "seeds 1 2 3" in out[0]
+    rows = [line.split() for line in out if line.split()[:2] == ["busy", "u"]]
+    assert [r[2] for r in rows[:3]] == ["1", "2", "3"]
+    at = next(i for i, line in enumerate(out) if line.startswith("median over seeds"))
+    summary = out[at + 2].split()
+    assert summary[:4] == ["busy", "u", "3", "2"]
+    assert " ".join(summary[4:]) == "200 (100 - 300) 55.0% (10.0% - 70.0%)"
 
 
 def test_legal_column_comes_from_the_audit_not_the_engine(bench, staff, monkeypatch, capsys):
@@ -97,7 +125,7 @@ def test_legal_column_comes_from_the_audit_not_the_engine(bench, staff, monkeypa
     out = capsys.readouterr().out.splitlines()
     row = next(line for line in out if line.split()[:2] == ["busy", "sykehjem_langtid"]).split()
     # day 0 (a Monday) needs one sykepleier on the day shift: emptied, one shift-head is open
-    assert row[3] == "no" and row[bench.COLUMNS.index("open")] == "1"
+    assert row[bench.COLUMNS.index("legal")] == "no" and row[bench.COLUMNS.index("open")] == "1"
 
 
 def test_soft_cost_is_weight_times_soft_rule(bench, staff):
