@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from models.roster import cpsat as M
 from models.roster.bound import components, count_bound, split_bound
 from models.roster.colgen import Engine
+from models.roster.lns import Search
 from models.roster.score import score
 from planner.roster import build as B
 from planner.roster.rules import rules_from_entries
@@ -144,7 +145,8 @@ def test_the_split_bound_proves_a_small_groups_rules_and_never_exceeds_the_optim
     P = _two_parts(pattern)
     W = M.Weights()
     opt = optimum(P, W)
-    sb = split_bound(P, W, time_limit=20.0)
+    split = split_bound(P, W, time_limit=20.0)
+    sb = split.bound
     assert sb <= opt + 1e-6
     # the doctor alone, enumerated: the least soft cost of working all four day shifts
     doctor = M.Problem(4, P.shifts, [P.persons[0]], [c for c in P.cover if c.group == "lege"], P.rules, cyclic=False)
@@ -152,6 +154,8 @@ def test_the_split_bound_proves_a_small_groups_rules_and_never_exceeds_the_optim
     assert forced > 0, "four days in a row break max_consecutive (at most 2)"
     assert sb >= forced + count_bound(_hfa_only(P), M.Weights(overcover=0)).bound - 1e-6
     assert sb > count_bound(P, W).bound
+    # the doctor's part is the one taken out, with at least the doctor's forced cost
+    assert [gs for gs, _ in split.parts] == [{"lege"}] and split.parts[0][1] >= forced - 1e-6
 
 
 def _hfa_only(P: M.Problem) -> M.Problem:
@@ -165,3 +169,29 @@ def test_the_split_bound_raises_the_engines_bound():
     before = E.stats.alone + max(0.0, count_bound(P).bound)
     E.count_bound(5.0)
     assert E.split > before and E.bound >= E.split
+    assert [gs for gs, _ in E.settled] == [{"lege"}]
+
+
+def test_a_part_at_its_proven_least_is_settled_and_the_search_leaves_it_alone():
+    """The doctor works the four day shifts the doctors' cover asks for (a max_consecutive penalty that no
+    roster avoids: the split bound's proven least of that part); the helsefagarbeider works days 0-1
+    (no soft violation). The doctor is settled: the soft cost left to remove is 0 and the soft-first
+    neighbourhood finds nobody. With the doctor off on day 3 (the doctors' cover open), the part costs
+    more than its least: not settled, and the doctor leads the neighbourhood."""
+    P = _two_parts((1, 0) * 4)
+    W = M.Weights()
+    split = split_bound(P, W, time_limit=20.0)
+    hfa = {(1, 0): 0, (1, 1): 0}
+    S = Search(P, {(0, d): 0 for d in range(4)} | hfa, W)
+    S.set_floors(split.parts)
+    costs = S.person_costs()
+    assert costs[0] > 0 and costs[1] == 0
+    assert S.settled() == {0}
+    assert S.open_soft() == S.sc.soft - costs[0] == 0
+    assert S.soft_pick() == []
+    S2 = Search(P, {(0, d): 0 for d in range(3)} | hfa, W)
+    S2.set_floors(split.parts)
+    assert S2.person_costs()[0] > 0, "days 0-2 in a row still break max_consecutive (at most 2)"
+    assert S2.settled() == set()
+    assert S2.open_soft() == S2.sc.soft > 0
+    assert S2.soft_pick()[0] == 0

@@ -279,8 +279,14 @@ def _part(P: Problem, groups: set[str], conds: list, slots: list[set[Slot]] | No
     return Q, cs, None if slots is None else [slots[pi] for pi in keep]
 
 
+@dataclass
+class SplitBound:
+    bound: float                            # proven lower bound on the whole objective (0: nothing proven)
+    parts: list[tuple[set[str], float]]     # the small parts taken out: their groups, least cover + rules
+
+
 def split_bound(P: Problem, W: Weights | None = None, conds=None, time_limit: float = 5.0,
-                slots: list[set[Slot]] | None = None, det: float | None = None) -> float:
+                slots: list[set[Slot]] | None = None, det: float | None = None) -> SplitBound:
     """A bound on the whole objective from parts that share no cover (``components``): each small part's
     least cover + soft rules, proven by the whole-roster CP-SAT model of that part alone, plus the count
     bound (cover and fairness) of the rest. The objective is at least the sum: the parts' cover and rules
@@ -289,16 +295,19 @@ def split_bound(P: Problem, W: Weights | None = None, conds=None, time_limit: fl
     out of both. What it proves that the count bound alone cannot: rules a small group cannot keep with its
     own cover (medisinsk_sengepost's four doctors: one short break of a single day off, 200, whatever the
     others do). A small part proven to cost nothing stays with the rest (in its spreads). 0 when nothing
-    is proven; ``det``: deterministic seconds per part's solve (a reproducible bound)."""
+    is proven; ``det``: deterministic seconds per part's solve (a reproducible bound). The parts taken out
+    come with their proven least: a roster whose part costs no more is at that least there (``Search``
+    then leaves its soft violations alone)."""
     import dataclasses
     import time
 
     W = W or Weights()
+    nothing = SplitBound(0.0, [])
     if any(p.percent_range for p in P.persons) or W.contract_soft or W.max_over is not None:
-        return 0.0
+        return nothing
     parts = components(P)
     if len(parts) < 2:
-        return 0.0
+        return nothing
     end = time.perf_counter() + time_limit
     conds = all_conditions(P) if conds is None else conds
     size = {i: sum(1 for p in P.persons if p.group in gs) for i, gs in enumerate(parts)}
@@ -308,20 +317,21 @@ def split_bound(P: Problem, W: Weights | None = None, conds=None, time_limit: fl
     # the count bound of the rest keeps a quarter of the time (0.2-1 s on the shipped units, busy or not)
     best = _prove_parts(P, [parts[i] for i in small], conds, slots, W0, end - 0.25 * time_limit, det)
     if best is None:
-        return 0.0              # a part's hard rules cannot hold: the engine's own proof says so, with whom
-    proven, taken = 0.0, set()
+        return nothing          # a part's hard rules cannot hold: the engine's own proof says so, with whom
+    proven, taken, out = 0.0, set(), []
     for gs, b in best:
         Q, cs, sl = _part(P, gs, conds, slots)
         # worth taking out of the rest when it proves more than the count bound sees of it (its cover)
         if b > count_bound(Q, W0, cs, 1.0, sl).bound + 0.5:
             proven += b
             taken |= gs
+            out.append((gs, b))
     if not taken:
-        return 0.0
+        return nothing
     rest = {g for gs in parts for g in gs} - taken
     Q, cs, sl = _part(P, rest, conds, slots)
     rest_b = count_bound(Q, dataclasses.replace(W, overcover=0), cs, max(0.05, end - time.perf_counter()), sl)
-    return proven + rest_b.bound
+    return SplitBound(proven + rest_b.bound, out)
 
 
 def _prove_parts(P: Problem, parts: list[set[str]], conds: list, slots, W0: Weights, end: float,

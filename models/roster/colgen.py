@@ -355,6 +355,7 @@ class Engine:
         self.other_bound = -math.inf     # a bound on the same objective proven elsewhere (whole-roster model)
         self.counts = -math.inf          # a bound on cover + fairness from counts (``models.roster.bound``)
         self.split = -math.inf           # a bound on the whole objective from parts sharing no cover (the same)
+        self.settled: list[tuple[set[str], float]] = []   # its parts: groups, proven least cover + rules
 
     @property
     def bound(self) -> float:
@@ -372,8 +373,9 @@ class Engine:
         self.counts = max(self.counts, b.bound)   # 0 when nothing was proven: still a bound (no term is negative)
         # small groups that share no cover with the rest, proven alone (``split_bound``), with a time limit of
         # their own (measured beside a busy process: in what the counts left, medisinsk's doctors were not proven)
-        self.split = max(self.split, split_bound(self.P, self.W, conds, time_limit, slots,
-                                                 det=None if self.det is None else 10 * self.det))
+        sb = split_bound(self.P, self.W, conds, time_limit, slots, det=None if self.det is None else 10 * self.det)
+        self.split = max(self.split, sb.bound)
+        self.settled = sb.parts or self.settled
 
     def pricer(self, k: int) -> Pricer:
         if k not in self.pricers:

@@ -131,6 +131,8 @@ class Search:
         self.claimed: set[int] = set()
         self.soft_improved_at = time.perf_counter()   # when the rules' soft part of the roster last fell
         self.det_used = 0.0
+        self.floors: list = []    # ``set_floors``
+        self._settled: tuple = (None, set())
         self.tried = 0
         self.kept = 0
         mates: dict[int, list[int]] = {}
@@ -139,6 +141,46 @@ class Search:
             mates[pi] = [q for q, o in enumerate(P.persons) if q != pi and
                          (o.group in fills or p.group in ({o.group} | set(P.substitutes.get(o.group, []))))]
         self.mates = mates
+
+    def set_floors(self, parts: list[tuple[set[str], float]]) -> None:
+        """Groups that share no cover with the others, each with its proven least cover + rules cost
+        (``models.roster.bound.split_bound``): while a part's people and cover cost no more than that, its
+        soft violations cannot go (medisinsk's four doctors: one short break, 200, in every roster), and
+        the search leaves them alone (``open_soft``)."""
+        floors = []
+        W0 = dataclasses.replace(self.W, fairness=0, overcover=0)
+        for groups, least in parts:
+            people = [pi for pi, p in enumerate(self.P.persons) if p.group in groups]
+            Q = dataclasses.replace(self.P, persons=[self.P.persons[pi] for pi in people],
+                                    cover=[c for c in self.P.cover if c.group in groups],
+                                    substitutes={g: [h for h in v if h in groups]
+                                                 for g, v in self.P.substitutes.items() if g in groups})
+            floors.append((people, least, Q, demand(Q)[1], cover_weights(Q), W0))
+        self.floors = floors
+
+    def settled(self) -> set[int]:
+        """The people of the parts (``set_floors``) whose roster costs no more than the part's proven least
+        (kept until the roster or the floors change: the solves' stop polls this every 50 ms)."""
+        out: set[int] = set()
+        with self.lock:
+            key = (self.kept, id(self.floors))
+            if self._settled[0] == key:
+                return self._settled[1]
+            for people, least, Q, demand_at, weights, W0 in self.floors:
+                at = {pi: i for i, pi in enumerate(people)}
+                asg = {(at[pi], d): s for (pi, d), s in self.best.items() if pi in at}
+                cost = sum(self.parts[pi][0] for pi in people) + cover_cost(Q, asg, W0, demand_at, weights)[0]
+                if cost <= least + 1e-6:
+                    out.update(people)
+            self._settled = (key, out)
+        return out
+
+    def open_soft(self) -> float:
+        """The rules' soft cost that a better roster may still remove: all of it but that of settled people."""
+        with self.lock:
+            if not self.floors or self.sc.soft <= 0:
+                return self.sc.soft
+            return self.sc.soft - sum(self.parts[pi][0] for pi in self.settled())
 
     def person_costs(self) -> list[float]:
         return [part[0] for part in self.parts]
@@ -251,7 +293,8 @@ class Search:
         """A person with a soft violation (drawn by its cost) and up to ``MAX_HOOD - 1`` of the people who
         can stand in for them, their own group first: the neighbourhood of the soft-first stage."""
         costs = self.person_costs()
-        bad = [pi for pi, c in enumerate(costs) if c > 0]
+        settled = self.settled()
+        bad = [pi for pi, c in enumerate(costs) if c > 0 and pi not in settled]
         if not bad:
             return []
         lead = self.rng.choices(bad, weights=[costs[pi] for pi in bad])[0]
@@ -276,7 +319,7 @@ class Search:
         hint = {(loc[pi], d): s for (pi, d), s in self.best.items() if pi in free}
         # the push while only fairness is left (or in half the neighbourhoods): measured on sykehjem, pushing
         # from the start slowed the removal of the last soft violations
-        push = self.push and (self.sc.soft == 0 or self.rng.random() < 0.5)
+        push = self.push and (self.open_soft() == 0 or self.rng.random() < 0.5)
         fair_ctx = self._fair_ctx(free, loc, push) if self.W.fairness else None
         left = until - time.perf_counter()
         if left <= 0.05:
@@ -364,7 +407,7 @@ class Search:
             before = self.sc.total
             # measured on sykehjem (40 s, 4 variants): two-week windows of a group most of the time
             x = self.rng.random()
-            if x < 0.8 - FAIR_SHARE * (self.sc.soft == 0):
+            if x < 0.8 - FAIR_SHARE * (self.open_soft() == 0):
                 hood, days = self.window()
             elif x < 0.8:
                 hood, days = self.fair_pick(self.rng.choice(sizes)), None

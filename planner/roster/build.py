@@ -110,6 +110,7 @@ def _parallel(S: Search, E: Engine, end: float, report, stop=None) -> None:
             E.generate(end, rounds=0, stop=stop)
             if not E.infeasible and not stopped():
                 E.count_bound(min(COUNT_LIMIT, 0.1 * span))
+                S.set_floors(E.settled)
             # until the whole model's stage: a second search beside the first, on other people (``Search.claimed``),
             # paused while the soft-first stage has both cores
             while time.perf_counter() < whole_at - 0.2 and not E.infeasible and not finished.is_set() \
@@ -131,13 +132,13 @@ def _parallel(S: Search, E: Engine, end: float, report, stop=None) -> None:
     th = threading.Thread(target=other, daemon=True)
     th.start()
     S.run(time.perf_counter() + SOFT_AT * span, report, stop=done)
-    if S.sc.soft > 0:
+    if S.open_soft() > 0:
         # the soft-first stage only once the searches stop removing soft violations: while they still do
         # they are faster (measured on Skarbøvik at 30 % of 60 s: the search took 5 000 off the objective a
         # second, the stage 17 000 in its 17 s)
-        S.run(whole_at, report, stop=lambda: done() or S.sc.soft == 0 or
+        S.run(whole_at, report, stop=lambda: done() or S.open_soft() == 0 or
               time.perf_counter() - S.soft_improved_at > max(SOFT_STALL, SOFT_STALL_SHARE * span))
-    if S.sc.soft > 0 and not done():
+    if S.open_soft() > 0 and not done():
         paused.set()
         _soft_first(S, whole_at, report, done)
         paused.clear()
@@ -163,6 +164,7 @@ def _in_turn(S: Search, E: Engine, t0: float, end: float, det: float, report, st
     E.generate(until(FIRST_LNS + COLGEN), det_budget=COLGEN * det if det else None, stop=stop)
     if not E.infeasible and not (stop and stop()):
         E.count_bound(min(COUNT_LIMIT, max(0.0, 0.1 * (end - time.perf_counter()))))
+        S.set_floors(E.settled)
     left = end - time.perf_counter()
     if E.stats.proven_lp and left > 1.0 and not E.infeasible and not (stop and stop()):
         cand = E.integer_roster(min(MIP * (end - t0), 0.5 * left), stop)
@@ -203,7 +205,7 @@ def _soft_first(S: Search, end: float, report, stop) -> None:
     """The soft-first stage on both cores: the neighbourhoods of ``_soft_hoods``, then, while a soft
     violation is left, the whole model (``_soft_whole``)."""
     _soft_hoods(S, end, report, stop)
-    if S.sc.soft > 0 and not stop():
+    if S.open_soft() > 0 and not stop():
         _soft_whole(S, end, report, stop)
 
 
@@ -236,11 +238,11 @@ def _soft_hoods(S: Search, end: float, report, stop) -> None:
     found nothing better in 20 s, two workers removed theirs in 1.3 s, and the stage took the roster to
     651 in 8 s, the one left being the doctors' (proven unavoidable: ``models.roster.bound.split_bound``)."""
     t_last = time.perf_counter()
-    soft = S.sc.soft
-    while S.sc.soft > 0 and not stop():
+    soft = S.open_soft()
+    while soft > 0 and not stop():
         now = time.perf_counter()
-        if S.sc.soft < soft:
-            soft, t_last = S.sc.soft, now
+        if S.open_soft() < soft:
+            soft, t_last = S.open_soft(), now
         if now - t_last > SOFT_HOOD_IDLE or end - now < 1.0:
             return
         hood = S.soft_pick()
