@@ -195,3 +195,22 @@ def test_a_part_at_its_proven_least_is_settled_and_the_search_leaves_it_alone():
     assert S2.settled() == set()
     assert S2.open_soft() == S2.sc.soft > 0
     assert S2.soft_pick()[0] == 0
+
+
+def test_the_split_bound_has_a_time_limit_of_its_own(monkeypatch):
+    """The engine gives the split bound its own limit (the engine's wall-time mode: up to 6 s, where the
+    count bound has at most 10 % of the time), and the count bound's limit when none is given."""
+    import models.roster.bound as bound_mod
+    seen = []
+    real = bound_mod.split_bound
+
+    def spy(P, W, conds, time_limit, *a, **k):
+        seen.append(time_limit)
+        return real(P, W, conds, time_limit, *a, **k)
+
+    monkeypatch.setattr(bound_mod, "split_bound", spy)
+    E = Engine(_two_parts((1, 0) * 4), M.Weights(), threads=1)
+    E.count_bound(1.0, 4.0)
+    E.count_bound(2.0)
+    assert seen == [4.0, 2.0]
+    assert [gs for gs, _ in E.settled] == [{"lege"}]

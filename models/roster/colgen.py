@@ -365,7 +365,9 @@ class Engine:
         (``models.roster.bound.split_bound``)."""
         return max(self.stats.bound, self.other_bound, self.stats.alone + self.counts, self.split)
 
-    def count_bound(self, time_limit: float) -> None:
+    def count_bound(self, time_limit: float, split_limit: float | None = None) -> None:
+        """The count bound within ``time_limit`` seconds, then the split bound within ``split_limit``
+        (default the same)."""
         from models.roster.bound import count_bound, split_bound
         conds = [c for cs in self.by_person for c in cs]
         slots = [self.slots(pi) for pi in range(len(self.P.persons))]
@@ -373,7 +375,8 @@ class Engine:
         self.counts = max(self.counts, b.bound)   # 0 when nothing was proven: still a bound (no term is negative)
         # small groups that share no cover with the rest, proven alone (``split_bound``), with a time limit of
         # their own (measured beside a busy process: in what the counts left, medisinsk's doctors were not proven)
-        sb = split_bound(self.P, self.W, conds, time_limit, slots, det=None if self.det is None else 10 * self.det)
+        sb = split_bound(self.P, self.W, conds, time_limit if split_limit is None else split_limit, slots,
+                         det=None if self.det is None else 10 * self.det)
         self.split = max(self.split, sb.bound)
         self.settled = sb.parts or self.settled
 

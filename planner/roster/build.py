@@ -17,6 +17,9 @@ FIRST_LNS, COLGEN, MIP, WHOLE = 0.4, 0.3, 0.1, 0.15
 WHOLE_PARALLEL = 0.4   # wall-time mode: the last share of the time in which the whole model runs beside the search
 FIRST_WAIT = 5.0       # wall-time mode: seconds the first pricing waits for the search's first legal roster
 COUNT_LIMIT = 5.0   # seconds at most for the count bound on cover and fairness (``models.roster.bound``)
+# ... and for the split bound after it, at most this share of the time (wall-time mode): medisinsk's doctors
+# take 3-4.5 s to prove, which 10 % of a 30 s run beside a busy process did not give them
+SPLIT_LIMIT, SPLIT_SHARE = 6.0, 0.2
 STALL = 60    # with --det-time: neighbourhoods in a row without a better roster that end a search stage
 GRACE = 1.0   # seconds the search waits for the other thread after a stop (it may be building a model)
 # wall-time mode, a soft rule still broken: the whole model with the spreads held (``_soft_first``), both cores,
@@ -109,7 +112,7 @@ def _parallel(S: Search, E: Engine, end: float, report, stop=None) -> None:
                 finished.wait(0.05)
             E.generate(end, rounds=0, stop=stop)
             if not E.infeasible and not stopped():
-                E.count_bound(min(COUNT_LIMIT, 0.1 * span))
+                E.count_bound(min(COUNT_LIMIT, 0.1 * span), min(SPLIT_LIMIT, SPLIT_SHARE * span))
                 S.set_floors(E.settled)
             # until the whole model's stage: a second search beside the first, on other people (``Search.claimed``),
             # paused while the soft-first stage has both cores
