@@ -241,7 +241,8 @@ def verdict_fields(r, rep: dict | None, time_limit: float, diagnosis: list[str] 
             "kept_start": bool(r.kept_start), "seconds": r.wall_time, "time_limit": time_limit,
             "open": rep["summary"]["missing_shifts"] if rep else None,
             "soft": [(k, n, c) for k, (n, c) in sorted(r.by_rule.items(), key=lambda kv: (-kv[1][1], kv[0])) if n],
-            "conflict": list(r.conflict), "diagnosis": list(diagnosis or []),
+            "conflict": list(r.conflict), "unavoidable": [(list(gs), c) for gs, c in r.unavoidable],
+            "diagnosis": list(diagnosis or []),
             "diagnosis_nb": list(diagnosis_nb or [])}
 
 

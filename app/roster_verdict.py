@@ -30,6 +30,8 @@ WORDS: dict[str, dict[str, str]] = {
         "soft": "Myke brudd som koster mest: {items}.",
         "soft_item": "{rule} {n} (kostnad {cost})",
         "no_soft": "Ingen myke brudd.",
+        "unavoidable": "Uunngåelig (bevist): {items} – disse gruppene deler ingen dekning med de andre, og "
+                       "ingen turnus dekker deres behov billigere.",
     },
     "en": {
         "optimal": "Legal roster found, and it is proven best: no roster can cost less under these rules and "
@@ -54,6 +56,8 @@ WORDS: dict[str, dict[str, str]] = {
         "soft": "Soft violations that cost most: {items}.",
         "soft_item": "{rule} {n} (cost {cost})",
         "no_soft": "No soft violations.",
+        "unavoidable": "Unavoidable (proven): {items} – these groups share no cover with the others, and no "
+                       "roster meets their cover for less.",
     },
 }
 SOFT_SHOWN = 3   # the costliest soft rules named in the verdict (the table below lists them all)
@@ -114,4 +118,7 @@ def text(v: dict, lang: str = "nb") -> str:
         soft = v["soft"][:SOFT_SHOWN]
         out.append(w["soft"].format(items=", ".join(w["soft_item"].format(rule=r, n=k, cost=number(c, lang))
                                                   for r, k, c in soft)) if soft else w["no_soft"])
+        if v.get("unavoidable"):
+            out.append(w["unavoidable"].format(items=", ".join(f"{', '.join(gs)} {number(c, lang)}"
+                                                               for gs, c in v["unavoidable"])))
     return " ".join(out)

@@ -190,6 +190,8 @@ def _build(args) -> int:
         if r.by_rule:
             con.print("  objective by rule: " + ", ".join(f"{k} {n} ({c:,.0f})" for k, (n, c) in
                                                          sorted(r.by_rule.items(), key=lambda kv: -kv[1][1])))
+        for line in B.unavoidable_text(r):
+            con.print(f"  {line}", markup=False)
         if rep:
             s = rep["summary"]
             con.print(f"audit: {s['hard_violations']} hard and {s['soft_violations']} soft violations, "

@@ -385,6 +385,19 @@ def test_verdict_fields_follow_the_engines_result():
     assert v["soft"] == [("min_days_off", 92, 9200.0), ("quick_return", 20, 4000.0)]   # by cost; none of 0
     r.bound = 0.0       # every term is >= 0: a bound of 0 proves nothing, so none is claimed
     assert logic.verdict_fields(r, None, 30.0)["bound"] is None
+    assert v["unavoidable"] == []
+    r.unavoidable = [(["lege"], 200.0)]
+    assert logic.verdict_fields(r, None, 30.0)["unavoidable"] == [(["lege"], 200.0)]
+
+
+def test_verdict_names_the_cost_no_roster_avoids():
+    from app import roster_verdict as V
+    v = _fields(unavoidable=[(["lege"], 1200.0)])
+    assert V.text(v).endswith("Uunngåelig (bevist): lege 1 200 – disse gruppene deler ingen dekning med de andre, "
+                              "og ingen turnus dekker deres behov billigere.")
+    assert V.text(v, "en").endswith("Unavoidable (proven): lege 1,200 – these groups share no cover with the "
+                                    "others, and no roster meets their cover for less.")
+    assert "Uunngåelig" not in V.text(_fields())
 
 
 # ------------------------------------------------------------------------------------------ grid, page parts

@@ -214,3 +214,17 @@ def test_the_split_bound_has_a_time_limit_of_its_own(monkeypatch):
     E.count_bound(2.0)
     assert seen == [4.0, 2.0]
     assert [gs for gs, _ in E.settled] == [{"lege"}]
+
+
+def test_the_engine_names_the_cost_a_part_cannot_avoid():
+    """The doctor's four days in a row cost the same in every roster that meets the doctors' cover: the
+    result names that part and its cost (the doctor alone, enumerated), the JSON and the command's line too."""
+    P = _two_parts((1, 0) * 4)
+    doctor = M.Problem(4, P.shifts, [P.persons[0]], [c for c in P.cover if c.group == "lege"], P.rules, cyclic=False)
+    forced = optimum(doctor, M.Weights(fairness=0, overcover=0))
+    r = B.solve_problem(P, 20.0, det_time=3.0)
+    assert r.unavoidable == [(["lege"], pytest.approx(forced))]
+    assert B.result_json(P, r)["unavoidable"] == [{"groups": ["lege"], "cost": pytest.approx(forced)}]
+    line = (f"unavoidable: lege {forced:,.0f} - these groups share no cover with the others, and no roster of "
+            "theirs meets their cover with less (proven)")
+    assert B.unavoidable_text(r) == [line]

@@ -267,7 +267,7 @@ def components(P: Problem) -> list[set[str]]:
     return sorted(out.values(), key=lambda gs: sorted(gs))
 
 
-def _part(P: Problem, groups: set[str], conds: list, slots: list[set[Slot]] | None):
+def part_problem(P: Problem, groups: set[str], conds: list, slots: list[set[Slot]] | None):
     """The problem of these groups alone: their people, their cover, their conditions (re-indexed)."""
     import dataclasses
     keep = [pi for pi, p in enumerate(P.persons) if p.group in groups]
@@ -320,7 +320,7 @@ def split_bound(P: Problem, W: Weights | None = None, conds=None, time_limit: fl
         return nothing          # a part's hard rules cannot hold: the engine's own proof says so, with whom
     proven, taken, out = 0.0, set(), []
     for gs, b in best:
-        Q, cs, sl = _part(P, gs, conds, slots)
+        Q, cs, sl = part_problem(P, gs, conds, slots)
         # worth taking out of the rest when it proves more than the count bound sees of it (its cover)
         if b > count_bound(Q, W0, cs, 1.0, sl).bound + 0.5:
             proven += b
@@ -329,7 +329,7 @@ def split_bound(P: Problem, W: Weights | None = None, conds=None, time_limit: fl
     if not taken:
         return nothing
     rest = {g for gs in parts for g in gs} - taken
-    Q, cs, sl = _part(P, rest, conds, slots)
+    Q, cs, sl = part_problem(P, rest, conds, slots)
     rest_b = count_bound(Q, dataclasses.replace(W, overcover=0), cs, max(0.05, end - time.perf_counter()), sl)
     return SplitBound(proven + rest_b.bound, out)
 
@@ -352,7 +352,7 @@ def _prove_parts(P: Problem, parts: list[set[str]], conds: list, slots, W0: Weig
             left = end - time.perf_counter()
             if left < 0.1:
                 break
-            Q, cs, _ = _part(P, parts[i], conds, slots)
+            Q, cs, _ = part_problem(P, parts[i], conds, slots)
             r = solve(Q, time_limit=left / (len(todo) - k) / (4 if first else 1), workers=1, weights=W0,
                       diagnose=False, conds=cs, det_time=det, deadline=end, prove=True)
             if r.status == "INFEASIBLE":

@@ -898,6 +898,9 @@ class Result:
     first_legal_s: float | None = None  # wall seconds from the builder's start to its first roster with no
     #                                     hard violation and no open minimum cover (None: never held one)
     by_rule: dict[str, tuple[int, float]] = field(default_factory=dict)  # soft rule -> (violations, cost)
+    # groups that share no cover with the others whose roster costs their proven least (> 0): their cover
+    # and soft-rule cost that no roster avoids (``models.roster.bound.split_bound``): (groups, cost)
+    unavoidable: list[tuple[list[str], float]] = field(default_factory=list)
     exact: str | None = None        # solve(exact_first=...)'s answer: "legal", "infeasible", None (none in time)
     exact_det: float = 0.0          # deterministic seconds of that exact stage (included in det_time)
 

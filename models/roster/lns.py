@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from models.roster.bound import part_problem
 from models.roster.cpsat import (
     Cond,
     Contract,
@@ -132,7 +133,7 @@ class Search:
         self.soft_improved_at = time.perf_counter()   # when the rules' soft part of the roster last fell
         self.det_used = 0.0
         self.floors: list = []    # ``set_floors``
-        self._settled: tuple = (None, set())
+        self._settled: tuple = (None, [])
         self.tried = 0
         self.kept = 0
         mates: dict[int, list[int]] = {}
@@ -151,29 +152,30 @@ class Search:
         W0 = dataclasses.replace(self.W, fairness=0, overcover=0)
         for groups, least in parts:
             people = [pi for pi, p in enumerate(self.P.persons) if p.group in groups]
-            Q = dataclasses.replace(self.P, persons=[self.P.persons[pi] for pi in people],
-                                    cover=[c for c in self.P.cover if c.group in groups],
-                                    substitutes={g: [h for h in v if h in groups]
-                                                 for g, v in self.P.substitutes.items() if g in groups})
-            floors.append((people, least, Q, demand(Q)[1], cover_weights(Q), W0))
+            Q, _, _ = part_problem(self.P, groups, [], None)     # its people in the same order
+            floors.append((people, least, Q, demand(Q)[1], cover_weights(Q), W0, groups))
         self.floors = floors
 
-    def settled(self) -> set[int]:
-        """The people of the parts (``set_floors``) whose roster costs no more than the part's proven least
-        (kept until the roster or the floors change: the solves' stop polls this every 50 ms)."""
-        out: set[int] = set()
+    def settled_parts(self) -> list[tuple[set[str], float, list[int]]]:
+        """The parts (``set_floors``) whose roster costs no more than their proven least: groups, least,
+        people (kept until the roster or the floors change: the solves' stop polls this every 50 ms)."""
         with self.lock:
             key = (self.kept, id(self.floors))
             if self._settled[0] == key:
                 return self._settled[1]
-            for people, least, Q, demand_at, weights, W0 in self.floors:
+            out = []
+            for people, least, Q, demand_at, weights, W0, groups in self.floors:
                 at = {pi: i for i, pi in enumerate(people)}
                 asg = {(at[pi], d): s for (pi, d), s in self.best.items() if pi in at}
                 cost = sum(self.parts[pi][0] for pi in people) + cover_cost(Q, asg, W0, demand_at, weights)[0]
                 if cost <= least + 1e-6:
-                    out.update(people)
+                    out.append((groups, least, people))
             self._settled = (key, out)
         return out
+
+    def settled(self) -> set[int]:
+        """The people of the settled parts (``settled_parts``)."""
+        return {pi for _, _, people in self.settled_parts() for pi in people}
 
     def open_soft(self) -> float:
         """The rules' soft cost that a better roster may still remove: all of it but that of settled people."""

@@ -286,6 +286,8 @@ def _result(P, S: Search, E: Engine, start, t0, end, det_time, first_legal, stop
     r.kept_start = best == start
     r.first_legal_s = first_legal
     r.by_rule = dict(sc.by_rule)
+    if sc.hard == 0:
+        r.unavoidable = [(sorted(gs), least) for gs, least, _ in S.settled_parts() if least > 0]
     # as ``outcome`` says, from the search's own score of its best roster (no second evaluation at the end)
     # (a start roster proven optimal by the bound is optimal: nothing scores better, whoever found it)
     r.outcome = "none_found_in_time" if sc.hard else "optimal" if optimal else "feasible"
@@ -375,6 +377,12 @@ def outcome(P: M.Problem, r: M.Result, conds=None) -> str:
     if r.status == "OPTIMAL" and not r.kept_start:
         return "optimal"
     return "feasible"
+
+
+def unavoidable_text(r: M.Result) -> list[str]:
+    """Per part of the roster at its proven least: a sentence saying that its cost is forced."""
+    return [f"unavoidable: {', '.join(gs)} {c:,.0f} - these groups share no cover with the others, and no "
+            "roster of theirs meets their cover with less (proven)" for gs, c in r.unavoidable]
 
 
 def verdict(r: M.Result, time_limit: float, det_time: float | None) -> str:
@@ -545,6 +553,7 @@ def result_json(P: M.Problem, r: M.Result, extra: dict | None = None) -> dict:
                         for (pi, d), s in sorted(r.assignment.items(), key=lambda kv: (kv[0][0], kv[0][1]))],
         "shortfall": r.shortfall,
         "conflict": r.conflict,
+        "unavoidable": [{"groups": gs, "cost": c} for gs, c in r.unavoidable],
     }
     if extra:
         out.update(extra)
