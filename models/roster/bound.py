@@ -267,10 +267,15 @@ def components(P: Problem) -> list[set[str]]:
     return sorted(out.values(), key=lambda gs: sorted(gs))
 
 
+def part_people(P: Problem, groups: set[str]) -> list[int]:
+    """The people of these groups, in the order ``part_problem`` numbers them."""
+    return [pi for pi, p in enumerate(P.persons) if p.group in groups]
+
+
 def part_problem(P: Problem, groups: set[str], conds: list, slots: list[set[Slot]] | None):
     """The problem of these groups alone: their people, their cover, their conditions (re-indexed)."""
     import dataclasses
-    keep = [pi for pi, p in enumerate(P.persons) if p.group in groups]
+    keep = part_people(P, groups)
     at = {pi: i for i, pi in enumerate(keep)}
     subs = {g: [h for h in v if h in groups] for g, v in P.substitutes.items() if g in groups}
     Q = dataclasses.replace(P, persons=[P.persons[pi] for pi in keep], substitutes=subs,

@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from models.roster.bound import part_problem
+from models.roster.bound import part_people, part_problem
 from models.roster.cpsat import (
     Cond,
     Contract,
@@ -149,11 +149,9 @@ class Search:
         soft violations cannot go (medisinsk's four doctors: one short break, 200, in every roster), and
         the search leaves them alone (``open_soft``)."""
         floors = []
-        W0 = dataclasses.replace(self.W, fairness=0, overcover=0)
         for groups, least in parts:
-            people = [pi for pi, p in enumerate(self.P.persons) if p.group in groups]
-            Q, _, _ = part_problem(self.P, groups, [], None)     # its people in the same order
-            floors.append((people, least, Q, demand(Q)[1], cover_weights(Q), W0, groups))
+            Q, _, _ = part_problem(self.P, groups, [], None)
+            floors.append((groups, least, part_people(self.P, groups), Q, demand(Q)[1], cover_weights(Q)))
         self.floors = floors
 
     def settled_parts(self) -> list[tuple[set[str], float, list[int]]]:
@@ -164,7 +162,8 @@ class Search:
             if self._settled[0] == key:
                 return self._settled[1]
             out = []
-            for people, least, Q, demand_at, weights, W0, groups in self.floors:
+            W0 = dataclasses.replace(self.W, fairness=0, overcover=0)    # what split_bound proves
+            for groups, least, people, Q, demand_at, weights in self.floors:
                 at = {pi: i for i, pi in enumerate(people)}
                 asg = {(at[pi], d): s for (pi, d), s in self.best.items() if pi in at}
                 cost = sum(self.parts[pi][0] for pi in people) + cover_cost(Q, asg, W0, demand_at, weights)[0]

@@ -243,9 +243,9 @@ def _soft_hoods(S: Search, end: float, report, stop) -> None:
     t_last = time.perf_counter()
     soft = S.open_soft()
     while soft > 0 and not stop():
-        now = time.perf_counter()
-        if S.open_soft() < soft:
-            soft, t_last = S.open_soft(), now
+        now, left = time.perf_counter(), S.open_soft()
+        if left < soft:
+            soft, t_last = left, now
         if now - t_last > SOFT_HOOD_IDLE or end - now < 1.0:
             return
         hood = S.soft_pick()
