@@ -45,6 +45,10 @@ def register(sub) -> None:
     b.add_argument("--keep-from", metavar="ROSTER",
                    help="rebuild from this roster grid with the fewest changed cells (cover and the hard rules "
                         "first); prints and writes the changed cells (default: build from scratch)")
+    b.add_argument("--improve", metavar="ROSTER",
+                   help="search on from this roster grid (e.g. the --out of an earlier run) instead of the greedy "
+                        "start: the result is never worse than it; rows that break a hard rule are re-planned "
+                        "first; unlike --keep-from, a changed cell costs nothing (default: the greedy start)")
     b.set_defaults(func=_build)
 
     c = rs.add_parser("check", help="audit a roster grid (CSV/XLSX) against the rules and the requirement")
@@ -125,6 +129,10 @@ def _build(args) -> int:
     from planner.roster import locks as LK
     lock_grid = LK.read_locks(args.lock) if args.lock else None   # read now: the guard below refuses them
     keep_grid = LK.read_previous(args.keep_from) if args.keep_from else None
+    if args.improve and args.keep_from:
+        raise InputError("--improve", str(args.improve), "cannot be given with --keep-from",
+                         "use --keep-from for the fewest changes to a roster, --improve to improve one freely")
+    improve_grid = LK.read_previous(args.improve) if args.improve else None
     _outs(args, ["out", "json", "xlsx", "picture"])
     start = None
     if args.start:
@@ -136,6 +144,7 @@ def _build(args) -> int:
     lock = LK.lock_rule(lock_grid, P) if lock_grid else None
     keep = LK.keep_rule(keep_grid, P) if keep_grid else None
     P.rules = [*P.rules, *(x for x in (keep, lock) if x is not None)]   # the start: the kept roster, then locks
+    given = LK.start_from(improve_grid, P) if improve_grid else None
     con = _con()
     if not args.quiet:
         con.print(f"roster {unit.id}: {len(P.persons)} people, {P.weeks} weeks from {P.label(0)}, "
@@ -150,8 +159,15 @@ def _build(args) -> int:
         raise InputError("--det-time", "", f"must be positive (got {det})", "give deterministic seconds, e.g. 20")
     # keep a little for the audit and the files after the search
     deadline = started + args.time_limit - min(1.0, 0.05 * args.time_limit)
+    given_score = None
+    if given is not None:
+        from models.roster.score import score
+        given_score = score(P, given)
+        if not args.quiet:
+            con.print(f"start: {args.improve}, objective {given_score.total:,.0f} "
+                      f"({given_score.hard} hard violations)", markup=False)
     r = B.solve_problem(P, max(0.1, deadline - time.perf_counter()), progress, seed=args.seed, det_time=det,
-                        deadline=deadline)
+                        deadline=deadline, start=given)
     legal = r.outcome in ("optimal", "feasible")
     rep = audit(P, r.assignment) if r.assignment else None
     gaps = [(next(i for i, x in enumerate(P.day_labels) if x == g["date"]), g["shift"], g["group"], g["missing"])
@@ -164,6 +180,9 @@ def _build(args) -> int:
     changed = LK.changes(P, keep, r.assignment) if keep and r.assignment else None
     if lock:
         js["locked_cells"] = len(lock.cells)
+    if given_score is not None:
+        js.update({"improve": str(args.improve), "improve_objective": given_score.total,
+                   "improve_hard_violations": given_score.hard})
     if keep:
         js.update({"keep_from": str(args.keep_from), "compared_cells": len(keep.cells),
                    "changed_cells": None if changed is None else len(changed), "changed": changed})

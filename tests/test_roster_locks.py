@@ -292,3 +292,71 @@ def test_cli_bad_keep_from_roster_exits_2(tmp_path, capsys, rows, where, what):
     rc = run(*BUILD, "--staff", _files(tmp_path), "--keep-from", old, "--out", out)
     err = capsys.readouterr().err
     assert rc == 2 and f"{old}: {where}" in err and what in err and not out.exists()
+
+
+# ------------------------------------------------------------------------------------------------
+# --improve: search on from a given roster
+# ------------------------------------------------------------------------------------------------
+def test_a_given_legal_roster_is_the_start_as_it_is():
+    P = problem(shifts=(D,))
+    given = {(pi, d): 0 for pi, r in enumerate(REFERENCE.values()) for d, c in enumerate(r) if c == "D"}
+    assert B.start_roster(P, given=given) == given
+
+
+def test_a_given_roster_is_legalised_and_people_without_a_row_get_the_greedy_row():
+    # p0 has 3 shifts (22,5 h, below 37,5 - 7,5 = 30 h): re-planned; p1 keeps its row; p2 has no row in the given
+    # roster, so p2's row is the greedy start's
+    P = problem(shifts=(D,))
+    given = {(0, 0): 0, (0, 3): 0, (0, 4): 0, **{(1, d): 0 for d in range(5, 10)}}
+    greedy = B.start_roster(P)
+    out = B.start_roster(P, given=given)
+    assert not [v for v in M.check(P, out) if v.hard and v.person == "p0"]
+    assert row(P, out, 0).count("D") >= 4 and all(row(P, out, 0)[d] == "D" for d in (0, 3, 4))
+    assert row(P, out, 1) == REFERENCE["p1"]
+    assert row(P, out, 2) == row(P, greedy, 2)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_engine_from_a_given_roster_is_never_worse_than_it(seed):
+    # a legal but poor roster: p0 and p1 on every one of their shifts together (over-cover), days 10-13 open;
+    # the engine's result must score no more than this roster, judged by the same objective
+    from models.roster.score import score
+    P = problem(shifts=(D,))
+    given = {**{(0, d): 0 for d in range(5)}, **{(1, d): 0 for d in range(5)}, **{(2, d): 0 for d in range(5, 10)}}
+    assert not [v for v in M.check(P, given) if v.hard]
+    before = score(P, given).total
+    r = B.solve_problem(P, 10, det_time=1.0, seed=seed, start=given)
+    assert r.objective is not None and r.objective <= before
+    assert score(P, r.assignment).total == r.objective
+    assert r.objective < before     # the open days 10-13 (4 x 100 000) are closed: the start was far from best
+
+
+def test_cli_improve_starts_from_the_roster_and_never_ends_worse(tmp_path, capsys):
+    s = _files(tmp_path)
+    # p0 and p1 work the same five days (one head over), days 10-13 are open: legal, but poor
+    old = _grid(tmp_path / "old.csv", {"p0": "DDDDD---------", "p1": "DDDDD---------", "p2": "-----DDDDD----"})
+    out, js = tmp_path / "r.csv", tmp_path / "r.json"
+    rc = run(*BUILD, "--staff", s, "--improve", old, "--out", out, "--json", js)
+    printed = capsys.readouterr().out
+    assert rc == 0
+    data = json.loads(js.read_text())
+    assert data["improve"] == str(old) and data["improve_hard_violations"] == 0
+    # the old roster leaves 4 minimum-cover heads open (days 10-13): at least 4 x 100 000
+    assert data["improve_objective"] >= 4 * 100_000
+    assert data["objective"] <= data["improve_objective"]
+    assert f"start: {old}, objective {data['improve_objective']:,.0f} (0 hard violations)" in printed
+
+
+def test_cli_improve_refuses_keep_from_an_unknown_person_and_its_own_file(tmp_path, capsys):
+    s = _files(tmp_path)
+    old = _grid(tmp_path / "old.csv", {"p0": "DDDDD---------"})
+    text = old.read_text()
+    assert run(*BUILD, "--staff", s, "--improve", old, "--keep-from", old, "--out", tmp_path / "r.csv") == 2
+    assert "cannot be given with --keep-from" in capsys.readouterr().err
+    assert run(*BUILD, "--staff", s, "--improve", old, "--out", old) == 2
+    assert "is an input file of this run" in capsys.readouterr().err and old.read_text() == text
+    bad = _grid(tmp_path / "bad.csv", {"px": "DDDDD---------"})
+    assert run(*BUILD, "--staff", s, "--improve", bad, "--out", tmp_path / "r.csv") == 2
+    err = capsys.readouterr().err
+    assert f"{bad}: line 2, column 1" in err and "person 'px' is not in the staff file" in err
+    assert not (tmp_path / "r.csv").exists()

@@ -34,7 +34,8 @@ SOFT_HOOD_LIMIT, SOFT_HOOD_IDLE = 3.0, 6.0
 
 def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Weights | None = None,
                   workers: int = 2, seed: int = 1, det_time: float | None = None, lns: bool = True,
-                  deadline: float | None = None, stop: Callable[[], bool] | None = None) -> M.Result:
+                  deadline: float | None = None, stop: Callable[[], bool] | None = None,
+                  start: dict | None = None) -> M.Result:
     """The roster engine (anytime): a greedy start roster, then large-neighbourhood search
     (``models.roster.lns``), column generation for the lower bound and integer rosters from its columns
     (``models.roster.colgen``), then the search again from the best roster. Every roster is judged by the
@@ -46,14 +47,16 @@ def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Wei
     Problems with positions of variable size (the heltid analysis) go to the whole-roster CP-SAT model.
 
     ``stop``: polled by every stage (and inside their solves); once it returns True the engine returns
-    its best roster so far at once (within about a second), ``stopped_by`` "stop"."""
+    its best roster so far at once (within about a second), ``stopped_by`` "stop".
+
+    ``start``: {(person, day): shift}, a roster to search on from instead of the greedy start (``start_roster``)."""
     if any(p.percent_range for p in P.persons) or not lns:
         return solve_cpsat(P, time_limit, progress, weights, workers, seed, det_time, lns, deadline, stop)
     t0 = time.perf_counter()
     end = t0 + time_limit if deadline is None else min(deadline, t0 + time_limit)
     W = weights or M.Weights()
     conds = M.all_conditions(P)
-    start = start_roster(P, conds)
+    start = start_roster(P, conds, start)
     S = Search(P, start, W, conds, seed=seed, det_step=0.5 if det_time else None)
     first = [time.perf_counter() - t0 if _search_legal(S) else None]
     best_seen = [math.inf]
@@ -509,12 +512,29 @@ def weekend_teams(P: M.Problem) -> dict[int, set]:
     return forbid
 
 
-def start_roster(P: M.Problem, conds: list | None = None) -> dict:
+def start_roster(P: M.Problem, conds: list | None = None, given: dict | None = None) -> dict:
     """Deterministic greedy start: the greedy (``construct``, keeping blocks of days) inside weekend teams
     and, when that leaves minimum cover open (or there are no teams), the plain greedy; the one that leaves fewer heads open
     (ties: the team one). A rule with an ``amend_start(P, start, conds)`` method then amends it in rule
-    order (locked cells, a previous roster to keep: models/roster/locks.py)."""
+    order (locked cells, a previous roster to keep: models/roster/locks.py).
+
+    ``given`` ({(person, day): shift}, e.g. an earlier run's roster, ``leon roster build --improve``): the
+    start is that roster instead, the greedy's rows only for the people it has no row for, and each row that
+    breaks a hard rule re-planned alone with the fewest changes (``models.roster.locks.legalise``): a pilot's
+    present roster, or more time for an earlier run's. Measured on sykehjem: a 60 s run from a 60 s roster of
+    115 ended at 96 in two seeds of two (the whole-roster model's bound is 95); a 30 s run from a 30 s roster
+    of 115 stayed at 115 in three seeds of three."""
     conds = M.all_conditions(P) if conds is None else conds
+    if given is not None:
+        from models.roster.locks import legalise
+        missing = set(range(len(P.persons))) - {pi for pi, _ in given}
+        start = {k: s for k, s in (start_roster(P, conds) if missing else {}).items() if k[0] in missing}
+        start.update(given)
+        start = legalise(P, start, conds)
+        for r in P.rules:
+            if callable(getattr(r, "amend_start", None)):
+                start = r.amend_start(P, start, conds)
+        return start
 
     def open_heads(a: dict) -> int:
         return sum(k for *_, k in M.cover_missing(P, a))
