@@ -144,7 +144,7 @@ def _build(args) -> int:
     lock = LK.lock_rule(lock_grid, P) if lock_grid else None
     keep = LK.keep_rule(keep_grid, P) if keep_grid else None
     P.rules = [*P.rules, *(x for x in (keep, lock) if x is not None)]   # the start: the kept roster, then locks
-    given = LK.start_from(improve_grid, P) if improve_grid else None
+    given, given_people = LK.start_from(improve_grid, P) if improve_grid else (None, None)
     con = _con()
     if not args.quiet:
         con.print(f"roster {unit.id}: {len(P.persons)} people, {P.weeks} weeks from {P.label(0)}, "
@@ -167,7 +167,7 @@ def _build(args) -> int:
             con.print(f"start: {args.improve}, objective {given_score.total:,.0f} "
                       f"({given_score.hard} hard violations)", markup=False)
     r = B.solve_problem(P, max(0.1, deadline - time.perf_counter()), progress, seed=args.seed, det_time=det,
-                        deadline=deadline, start=given)
+                        deadline=deadline, start=given, start_people=given_people)
     legal = r.outcome in ("optimal", "feasible")
     rep = audit(P, r.assignment) if r.assignment else None
     gaps = [(next(i for i, x in enumerate(P.day_labels) if x == g["date"]), g["shift"], g["group"], g["missing"])

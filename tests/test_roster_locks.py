@@ -316,6 +316,18 @@ def test_a_given_roster_is_legalised_and_people_without_a_row_get_the_greedy_row
     assert row(P, out, 2) == row(P, greedy, 2)
 
 
+def test_a_row_of_days_off_in_the_given_roster_is_not_a_missing_row():
+    # p0 and p1 have no rule binding them here (no contract): p1's row of days off stays off, while p2, with no
+    # row at all, gets the greedy start's row
+    P = problem(shifts=(D,))
+    P.rules = [M.Availability(id="availability")]
+    given = {(0, d): 0 for d in range(14)}
+    greedy = B.start_roster(P)
+    assert row(P, greedy, 1) != "." * 14          # the greedy gives p1 shifts: the test can tell the two apart
+    out = B.start_roster(P, given=given, given_people={0, 1})
+    assert row(P, out, 0) == "D" * 14 and row(P, out, 1) == "." * 14 and row(P, out, 2) == row(P, greedy, 2)
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_the_engine_from_a_given_roster_is_never_worse_than_it(seed):
     # a legal but poor roster: p0 and p1 on every one of their shifts together (over-cover), days 10-13 open;

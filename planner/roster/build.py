@@ -35,7 +35,7 @@ SOFT_HOOD_LIMIT, SOFT_HOOD_IDLE = 3.0, 6.0
 def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Weights | None = None,
                   workers: int = 2, seed: int = 1, det_time: float | None = None, lns: bool = True,
                   deadline: float | None = None, stop: Callable[[], bool] | None = None,
-                  start: dict | None = None) -> M.Result:
+                  start: dict | None = None, start_people: set[int] | None = None) -> M.Result:
     """The roster engine (anytime): a greedy start roster, then large-neighbourhood search
     (``models.roster.lns``), column generation for the lower bound and integer rosters from its columns
     (``models.roster.colgen``), then the search again from the best roster. Every roster is judged by the
@@ -49,14 +49,15 @@ def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Wei
     ``stop``: polled by every stage (and inside their solves); once it returns True the engine returns
     its best roster so far at once (within about a second), ``stopped_by`` "stop".
 
-    ``start``: {(person, day): shift}, a roster to search on from instead of the greedy start (``start_roster``)."""
+    ``start``: {(person, day): shift}, a roster to search on from instead of the greedy start, ``start_people``
+    the people it has a row for (``start_roster``'s ``given``, ``given_people``)."""
     if any(p.percent_range for p in P.persons) or not lns:
         return solve_cpsat(P, time_limit, progress, weights, workers, seed, det_time, lns, deadline, stop)
     t0 = time.perf_counter()
     end = t0 + time_limit if deadline is None else min(deadline, t0 + time_limit)
     W = weights or M.Weights()
     conds = M.all_conditions(P)
-    start = start_roster(P, conds, start)
+    start = start_roster(P, conds, start, start_people)
     S = Search(P, start, W, conds, seed=seed, det_step=0.5 if det_time else None)
     first = [time.perf_counter() - t0 if _search_legal(S) else None]
     best_seen = [math.inf]
@@ -512,7 +513,8 @@ def weekend_teams(P: M.Problem) -> dict[int, set]:
     return forbid
 
 
-def start_roster(P: M.Problem, conds: list | None = None, given: dict | None = None) -> dict:
+def start_roster(P: M.Problem, conds: list | None = None, given: dict | None = None,
+                 given_people: set[int] | None = None) -> dict:
     """Deterministic greedy start: the greedy (``construct``, keeping blocks of days) inside weekend teams
     and, when that leaves minimum cover open (or there are no teams), the plain greedy; the one that leaves fewer heads open
     (ties: the team one). A rule with an ``amend_start(P, start, conds)`` method then amends it in rule
@@ -523,11 +525,12 @@ def start_roster(P: M.Problem, conds: list | None = None, given: dict | None = N
     breaks a hard rule re-planned alone with the fewest changes (``models.roster.locks.legalise``): a pilot's
     present roster, or more time for an earlier run's. Measured on sykehjem: a 60 s run from a 60 s roster of
     115 ended at 96 in two seeds of two (the whole-roster model's bound is 95); a 30 s run from a 30 s roster
-    of 115 stayed at 115 in three seeds of three."""
+    of 115 stayed at 115 (one seed). ``given_people``: the people the given roster has a row for (default: those
+    it gives a shift), so that a row of days off stays one."""
     conds = M.all_conditions(P) if conds is None else conds
     if given is not None:
         from models.roster.locks import legalise
-        missing = set(range(len(P.persons))) - {pi for pi, _ in given}
+        missing = set(range(len(P.persons))) - (given_people if given_people is not None else {pi for pi, _ in given})
         start = {k: s for k, s in (start_roster(P, conds) if missing else {}).items() if k[0] in missing}
         start.update(given)
         start = legalise(P, start, conds)

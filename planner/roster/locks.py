@@ -90,16 +90,17 @@ def keep_rule(grid: Grid, P: M.Problem) -> KeepPrevious:
                         source=f"rebuild with the fewest changes from {grid.path}")
 
 
-def start_from(grid: Grid, P: M.Problem) -> dict[tuple[int, int], int]:
-    """`--improve ROSTER`: the roster grid as the engine's start {(person, day): shift}; every row it has
-    is that person's whole horizon (an empty cell is a day off, as `roster check` reads it)."""
+def start_from(grid: Grid, P: M.Problem) -> tuple[dict[tuple[int, int], int], set[int]]:
+    """`--improve ROSTER`: the roster grid as the engine's start {(person, day): shift}, and the people it has a
+    row for; every row is that person's whole horizon (an empty cell is a day off, as `roster check` reads it)."""
     index = {p.id: i for i, p in enumerate(P.persons)}
     cells = grid_cells(grid, P, free_blank=False)
     missing = [p.id for p in P.persons if p.id not in grid.rows]
     if len(missing) == len(P.persons):
         raise InputError(grid.path, "", "the roster has no row for anyone in the staff file",
                          "give a roster of these people (the --out of an earlier `leon roster build`)")
-    return {(index[pid], d): P.shift_index[code] for (pid, d), code in cells.items() if code is not None}
+    return ({(index[pid], d): P.shift_index[code] for (pid, d), code in cells.items() if code is not None},
+            {index[pid] for pid in grid.rows})
 
 
 def changes(P: M.Problem, keep: KeepPrevious, assignment: dict) -> list[dict]:
