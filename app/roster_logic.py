@@ -153,6 +153,9 @@ class Build:
     verdict: dict | None = None
     error: BaseException | None = None
     thread: threading.Thread | None = None
+    start_name: str | None = None                 # the uploaded roster the build started from (None: greedy)
+    start_objective: float | None = None          # ... and its own objective and hard violations
+    start_hard: int | None = None
 
     @property
     def done(self) -> bool:
@@ -169,10 +172,12 @@ class Build:
 
 
 def start_build(unit_id: str, time_limit: float, staff: Staff | None = None, seed: int = 1,
-                progress: Callable[[float, float, float], None] | None = None) -> Build:
+                progress: Callable[[float, float, float], None] | None = None,
+                start: tuple[str, bytes] | None = None) -> Build:
     """Start building a 6-week roster for the shipped unit and the staff (default: the shipped staff file)
     as `leon roster build` does (same loading, defaults and engine, wall time, no deterministic limit), in a
-    background thread. Bad input raises here, before the thread starts."""
+    background thread. ``start``: an uploaded roster grid (name, bytes) to search on from, as
+    `leon roster build --improve` does. Bad input raises here, before the thread starts."""
     from planner.roster.setup import make_problem
 
     if not 1 <= time_limit <= 3600:
@@ -181,6 +186,11 @@ def start_build(unit_id: str, time_limit: float, staff: Staff | None = None, see
     unit, sf, rules, req = _inputs(unit_id, staff)
     P = make_problem(unit, sf, rules, 6, None, req, True)
     b = Build(unit_id, staff.name if staff else f"{unit_id}.yaml", float(time_limit), started)
+    given = _start_upload(P, *start) if start is not None else None
+    if given is not None:
+        from models.roster.score import score
+        sc = score(P, given[0])
+        b.start_name, b.start_objective, b.start_hard = Path(start[0]).name, sc.total, sc.hard
 
     def report(obj: float, bound: float, secs: float) -> None:
         b.best = (obj, bound, secs)
@@ -189,7 +199,7 @@ def start_build(unit_id: str, time_limit: float, staff: Staff | None = None, see
 
     def run() -> None:
         try:
-            _run_build(b, P, unit.id, rules.id, seed, report)
+            _run_build(b, P, unit.id, rules.id, seed, report, given)
         except BaseException as exc:     # noqa: BLE001 - shown by the page
             b.error = exc
 
@@ -198,13 +208,41 @@ def start_build(unit_id: str, time_limit: float, staff: Staff | None = None, see
     return b
 
 
-def _run_build(b: Build, P, unit_id: str, rules_id: str, seed: int, report) -> None:
+def _grid_name(name: str) -> str:
+    """An uploaded roster grid's file name (its folder dropped), refused unless it is a CSV or XLSX."""
+    base = Path(name).name or "roster.csv"
+    if Path(base).suffix.lower().lstrip(".") not in UPLOAD_TYPES:
+        raise InputError(base, "", "is neither a roster CSV nor an XLSX workbook",
+                         "upload a .csv or .xlsx grid: rows = staff id, columns = dates, cells = shift codes")
+    return base
+
+
+def _start_upload(P, name: str, data: bytes) -> tuple[dict, set[int]]:
+    """An uploaded roster grid as the engine's start and the people it has a row for (``--improve``): written
+    to a temporary folder that is removed after reading; errors name the upload, not the folder."""
+    from planner.roster import locks as LK
+    base = _grid_name(name)
+    tmp = scratch("leon-start-")
+    try:
+        path = tmp / base
+        path.write_bytes(data)
+        try:
+            return LK.start_from(LK.read_previous(path), P)
+        except InputError as e:
+            raise named_error(e, tmp, base) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _run_build(b: Build, P, unit_id: str, rules_id: str, seed: int, report,
+               given: tuple[dict, set[int]] | None = None) -> None:
     from planner.roster import build as B
     from planner.roster.audit import audit
 
     deadline = b.started + b.time_limit - min(1.0, 0.05 * b.time_limit)   # as the command: room for the audit
     r = B.solve_problem(P, max(0.1, deadline - time.perf_counter()), report, seed=seed, deadline=deadline,
-                        stop=b.stop.is_set)
+                        stop=b.stop.is_set, start=given[0] if given else None,
+                        start_people=given[1] if given else None)
     rep = None
     if r.outcome in ("optimal", "feasible"):
         rep = audit(P, r.assignment)
@@ -293,10 +331,7 @@ def audit_shipped(unit_id: str) -> Audit:
 def audit_upload(unit_id: str, name: str, data: bytes, staff: Staff | None = None) -> Audit:
     """Audit uploaded bytes (CSV or XLSX) for the staff (default: the shipped staff file): written to a
     temporary folder that is removed after reading; errors name the upload, not the folder."""
-    base = Path(name).name or "roster.csv"
-    if Path(base).suffix.lower().lstrip(".") not in UPLOAD_TYPES:
-        raise InputError(base, "", "is neither a roster CSV nor an XLSX workbook",
-                         "upload a .csv or .xlsx grid: rows = staff id, columns = dates, cells = shift codes")
+    base = _grid_name(name)
     tmp = scratch("leon-roster-")
     try:
         path = tmp / base

@@ -31,6 +31,10 @@ LABELS: dict[str, dict[str, str]] = {
         "building_unbounded": "Bygger turnus ... {t:.0f} av {limit:g} s: beste kostnad {obj}, nedre grense ennå "
                               "ikke bevist",
         "build_hint": "Bygg en 6-ukers turnus for enheten og de valgte ansatte.",
+        "improve_file": "Start fra en turnus (valgfritt): dagens turnus eller en tidligere bygget, CSV eller XLSX",
+        "improve_help": "Søket starter fra denne turnusen i stedet for fra en grådig start, og resultatet blir aldri "
+                        "dårligere enn den. Rader som bryter en hard regel planlegges om først.",
+        "improve_from": "Startet fra {name}: mål {obj} ({hard} harde brudd). Resultatet er aldri dårligere.",
         "build_other": "En turnus for {unit} bygges nå: vent, eller velg {unit} og stopp den.",
         "stop_button": "Stopp og behold beste",
         "stopping": "Stopper ... den beste turnusen så langt beholdes.",
@@ -161,6 +165,10 @@ LABELS: dict[str, dict[str, str]] = {
         "building_first": "Building ... {t:.0f} of {limit:g} s: looking for the first roster",
         "building_unbounded": "Building ... {t:.0f} of {limit:g} s: best cost {obj}, no lower bound proven yet",
         "build_hint": "Build a 6-week roster for the unit and the chosen staff.",
+        "improve_file": "Start from a roster (optional): the present roster or an earlier build, CSV or XLSX",
+        "improve_help": "The search starts from this roster instead of a greedy start, and the result is never "
+                        "worse than it. Rows that break a hard rule are re-planned first.",
+        "improve_from": "Started from {name}: objective {obj} ({hard} hard violations). The result is never worse.",
         "build_other": "A roster for {unit} is being built: wait, or choose {unit} and stop it.",
         "stop_button": "Stop and keep the best",
         "stopping": "Stopping ... the best roster so far is kept.",
@@ -317,12 +325,15 @@ def _built(t, lang: str, unit: str, staff: logic.Staff) -> logic.Audit | None:
     """Build on request in the background: progress while it runs, a stop that keeps the best roster so
     far, the time limit as the other stop. The result stays in this browser session only."""
     limit = st.number_input(t("time_limit"), 1, 3600, 30, 5, key="roster_limit")
+    up = st.file_uploader(t("improve_file"), type=list(logic.UPLOAD_TYPES), key="roster_improve_upload",
+                          help=t("improve_help"))
     builds = _builds()
     running = next((b for b in builds.values() if not b.done), None)
     # drawn before a build starts in this run, the button may be clicked again while it runs: once is enough
     if st.button(t("build_button"), key="roster_build", type="primary", disabled=running is not None) \
             and running is None:
-        builds[unit] = running = logic.start_build(unit, float(limit), staff)
+        builds[unit] = running = logic.start_build(unit, float(limit), staff,
+                                                   start=(up.name, up.getvalue()) if up is not None else None)
     if running is not None and running.unit != unit:
         st.info(t("build_other").format(unit=running.unit))
     b = builds.get(unit)
@@ -339,6 +350,9 @@ def _built(t, lang: str, unit: str, staff: logic.Staff) -> logic.Audit | None:
         return None
     v = b.verdict
     assert v is not None
+    if b.start_name is not None:
+        st.caption(t("improve_from").format(name=b.start_name, obj=verdict.number(b.start_objective or 0, lang),
+                                            hard=b.start_hard))
     {"success": st.success, "warning": st.warning, "error": st.error}[verdict.kind(v)](verdict.text(v, lang))
     lines = v.get(f"diagnosis_{lang}") or v["diagnosis"]    # English: as `leon roster build` prints it
     if lines:
