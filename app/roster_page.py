@@ -35,6 +35,8 @@ LABELS: dict[str, dict[str, str]] = {
         "improve_help": "Søket starter fra denne turnusen i stedet for fra en grådig start, og resultatet blir aldri "
                         "dårligere enn den. Rader som bryter en hard regel planlegges om først.",
         "improve_from": "Startet fra {name}: mål {obj} ({hard} harde brudd). Resultatet er aldri dårligere.",
+        "improve_from_hard": "Startet fra {name}: mål {obj}, men {hard} harde brudd: radene med brudd ble planlagt "
+                             "om først, og det kan åpne vakter. Resultatet holder alle harde regler.",
         "build_other": "En turnus for {unit} bygges nå: vent, eller velg {unit} og stopp den.",
         "stop_button": "Stopp og behold beste",
         "stopping": "Stopper ... den beste turnusen så langt beholdes.",
@@ -169,6 +171,8 @@ LABELS: dict[str, dict[str, str]] = {
         "improve_help": "The search starts from this roster instead of a greedy start, and the result is never "
                         "worse than it. Rows that break a hard rule are re-planned first.",
         "improve_from": "Started from {name}: objective {obj} ({hard} hard violations). The result is never worse.",
+        "improve_from_hard": "Started from {name}: objective {obj}, but {hard} hard violations: the rows breaking "
+                             "them were re-planned first, which may open shifts. The result keeps every hard rule.",
         "build_other": "A roster for {unit} is being built: wait, or choose {unit} and stop it.",
         "stop_button": "Stop and keep the best",
         "stopping": "Stopping ... the best roster so far is kept.",
@@ -351,8 +355,8 @@ def _built(t, lang: str, unit: str, staff: logic.Staff) -> logic.Audit | None:
     v = b.verdict
     assert v is not None
     if b.start_name is not None:
-        st.caption(t("improve_from").format(name=b.start_name, obj=verdict.number(b.start_objective or 0, lang),
-                                            hard=b.start_hard))
+        st.caption(t("improve_from_hard" if b.start_hard else "improve_from").format(
+            name=b.start_name, obj=verdict.number(b.start_objective or 0, lang), hard=b.start_hard))
     {"success": st.success, "warning": st.warning, "error": st.error}[verdict.kind(v)](verdict.text(v, lang))
     lines = v.get(f"diagnosis_{lang}") or v["diagnosis"]    # English: as `leon roster build` prints it
     if lines:

@@ -165,7 +165,9 @@ def _build(args) -> int:
         given_score = score(P, given)
         if not args.quiet:
             con.print(f"start: {args.improve}, objective {given_score.total:,.0f} "
-                      f"({given_score.hard} hard violations)", markup=False)
+                      f"({given_score.hard} hard violations)"
+                      + ("; the rows breaking them are re-planned first, which may open shifts"
+                         if given_score.hard else "; the result is never worse"), markup=False)
     r = B.solve_problem(P, max(0.1, deadline - time.perf_counter()), progress, seed=args.seed, det_time=det,
                         deadline=deadline, start=given, start_people=given_people)
     legal = r.outcome in ("optimal", "feasible")

@@ -391,6 +391,27 @@ def test_roster_build_shows_progress_and_stops_keeping_the_best(page, tmp_path):
     page.screenshot(path=str(tmp_path / "turnus-stoppet.png"), full_page=True)
 
 
+def test_roster_build_from_an_uploaded_roster_says_where_it_started(page, tmp_path):
+    """The build view's optional start roster: the shipped roster uploaded, a 5 s build from it, and the
+    caption with the start's own score above the verdict."""
+    from app import roster_page
+
+    t = roster_page.label
+    _open_page(page, "page_roster")
+    page.get_by_text(t("build"), exact=True).click()
+    limit = page.get_by_label(t("time_limit"))
+    limit.fill("5")
+    limit.press("Enter")
+    page.locator('[data-testid="stFileUploader"] input[type=file]').last.set_input_files(
+        str(ROOT / "instances" / "rosters" / "sykehjem_6uker.csv"))
+    page.get_by_text("sykehjem_6uker.csv").first.wait_for()
+    page.get_by_role("button", name=t("build_button")).click()
+    page.get_by_text(re.compile(r"Startet fra sykehjem_6uker\.csv: mål [\d ]+, men \d+ harde brudd")).first.wait_for(
+        timeout=60_000)
+    assert page.get_by_text("Lovlig turnus funnet").first.is_visible()
+    page.screenshot(path=str(tmp_path / "turnus-fra-dagens.png"), full_page=True)
+
+
 # ------------------------------------------------------------------------------------------ national page
 def test_small_national_scenario_runs_and_shows_its_tables(page, tmp_path):
     """Two relaxed draws of the default scenario: the horizon table and the freed split appear."""
