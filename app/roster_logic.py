@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from app.logic import named_error, read_in_layout, scratch, via_file
 from planner.io.errors import InputError
@@ -27,6 +27,7 @@ INSTANCES = Path(__file__).resolve().parent.parent / "instances"
 UNITS, STAFF, ROSTERS = INSTANCES / "units", INSTANCES / "staff", INSTANCES / "rosters"
 DEFAULT_RULES = INSTANCES / "rules" / "aml.yaml"   # as `leon roster check` without --rules or a staff rules:
 UPLOAD_TYPES = ("csv", "xlsx")
+T = TypeVar("T")
 
 
 def shipped_units() -> list[str]:
@@ -217,21 +218,26 @@ def _grid_name(name: str) -> str:
     return base
 
 
-def _start_upload(P, name: str, data: bytes) -> tuple[dict, set[int]]:
-    """An uploaded roster grid as the engine's start and the people it has a row for (``--improve``): written
-    to a temporary folder that is removed after reading; errors name the upload, not the folder."""
-    from planner.roster import locks as LK
+def _read_upload(name: str, data: bytes, read: Callable[[Path, str], T], prefix: str) -> T:
+    """``read(path, name)`` of uploaded grid bytes (CSV or XLSX): written to a temporary folder that is removed
+    after reading; errors name the upload, not the folder."""
     base = _grid_name(name)
-    tmp = scratch("leon-start-")
+    tmp = scratch(prefix)
     try:
         path = tmp / base
         path.write_bytes(data)
         try:
-            return LK.start_from(LK.read_previous(path), P)
+            return read(path, base)
         except InputError as e:
             raise named_error(e, tmp, base) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _start_upload(P, name: str, data: bytes) -> tuple[dict, set[int]]:
+    """An uploaded roster grid as the engine's start and the people it has a row for (``--improve``)."""
+    from planner.roster import locks as LK
+    return _read_upload(name, data, lambda path, _: LK.start_from(LK.read_previous(path), P), "leon-start-")
 
 
 def _run_build(b: Build, P, unit_id: str, rules_id: str, seed: int, report,
@@ -329,19 +335,9 @@ def audit_shipped(unit_id: str) -> Audit:
 
 
 def audit_upload(unit_id: str, name: str, data: bytes, staff: Staff | None = None) -> Audit:
-    """Audit uploaded bytes (CSV or XLSX) for the staff (default: the shipped staff file): written to a
-    temporary folder that is removed after reading; errors name the upload, not the folder."""
-    base = _grid_name(name)
-    tmp = scratch("leon-roster-")
-    try:
-        path = tmp / base
-        path.write_bytes(data)
-        try:
-            return audit_grid(unit_id, path, base, staff=staff)
-        except InputError as e:
-            raise named_error(e, tmp, base) from None
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    """Audit uploaded bytes (CSV or XLSX) for the staff (default: the shipped staff file), read as
+    ``_read_upload`` reads them."""
+    return _read_upload(name, data, lambda path, base: audit_grid(unit_id, path, base, staff=staff), "leon-roster-")
 
 
 # ------------------------------------------------------------------------------------------ tables

@@ -367,17 +367,24 @@ def test_roster_audit_outlines_the_planted_violation(page, tmp_path):
     page.screenshot(path=str(tmp_path / "turnus.png"), full_page=True)
 
 
+def _build_view(page, limit: int) -> None:
+    """The roster page's build view with this time limit typed in."""
+    from app import roster_page
+
+    _open_page(page, "page_roster")
+    page.get_by_text(roster_page.label("build"), exact=True).click()
+    box = page.get_by_label(roster_page.label("time_limit"))
+    box.fill(str(limit))
+    box.press("Enter")
+
+
 def test_roster_build_shows_progress_and_stops_keeping_the_best(page, tmp_path):
     """A build with a 60 s limit: the progress line shows the best cost while it runs (the page polls the
     background build), and «Stopp og behold beste» ends it with the best legal roster so far."""
     from app import roster_page
 
     t = roster_page.label
-    _open_page(page, "page_roster")
-    page.get_by_text(t("build"), exact=True).click()
-    limit = page.get_by_label(t("time_limit"))
-    limit.fill("60")
-    limit.press("Enter")
+    _build_view(page, 60)
     page.get_by_role("button", name=t("build_button")).click()
     page.get_by_text(re.compile(r"Bygger turnus .* beste kostnad \d")).first.wait_for()
     page.screenshot(path=str(tmp_path / "turnus-bygger.png"), full_page=True)
@@ -397,11 +404,7 @@ def test_roster_build_from_an_uploaded_roster_says_where_it_started(page, tmp_pa
     from app import roster_page
 
     t = roster_page.label
-    _open_page(page, "page_roster")
-    page.get_by_text(t("build"), exact=True).click()
-    limit = page.get_by_label(t("time_limit"))
-    limit.fill("5")
-    limit.press("Enter")
+    _build_view(page, 5)
     page.locator('[data-testid="stFileUploader"] input[type=file]').last.set_input_files(
         str(ROOT / "instances" / "rosters" / "sykehjem_6uker.csv"))
     page.get_by_text("sykehjem_6uker.csv").first.wait_for()
