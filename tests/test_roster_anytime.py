@@ -109,7 +109,7 @@ def test_timed_out_search_without_a_legal_roster_is_not_called_infeasible(tmp_pa
     s = _staff(tmp_path, """
   - {id: a, group: sykepleier, percent: 60, shifts: [dag]}""", "{hverdag_dag: {sykepleier: 1}}")
     _no_search(monkeypatch)
-    monkeypatch.setattr(B, "start_roster", lambda P, conds=None: {})   # nobody works: contract hours break
+    monkeypatch.setattr(B, "start_roster", lambda P, conds=None, given=None, given_people=None: {})   # nobody works
     rc, _, out, data = _build(tmp_path, s, "--time-limit", 10)
     cap = capsys.readouterr()
     assert rc == 1 and data["status"] == "none_found_in_time" and not out.exists()
