@@ -191,7 +191,7 @@ def start_build(unit_id: str, time_limit: float, staff: Staff | None = None, see
     if given is not None:
         from models.roster.score import score
         sc = score(P, given[0])
-        b.start_name, b.start_objective, b.start_hard = Path(start[0]).name, sc.total, sc.hard
+        b.start_name, b.start_objective, b.start_hard = _grid_name(start[0]), sc.total, sc.hard
 
     def report(obj: float, bound: float, secs: float) -> None:
         b.best = (obj, bound, secs)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from models.roster import cpsat as M
 from models.roster.colgen import Engine
 from models.roster.lns import Search, residual_cover
+from models.roster.locks import legalise
 
 # shares of the budget (wall seconds, or deterministic seconds with --det-time) by phase; what is left
 # after them goes to the whole-roster CP-SAT model from the best roster (it proves small units optimal)
@@ -528,17 +529,22 @@ def start_roster(P: M.Problem, conds: list | None = None, given: dict | None = N
     of 115 stayed at 115 (one seed). ``given_people``: the people the given roster has a row for (default: those
     it gives a shift), so that a row of days off stays one."""
     conds = M.all_conditions(P) if conds is None else conds
-    if given is not None:
-        from models.roster.locks import legalise
-        missing = set(range(len(P.persons))) - (given_people if given_people is not None else {pi for pi, _ in given})
-        start = {k: s for k, s in (start_roster(P, conds) if missing else {}).items() if k[0] in missing}
+    if given is None:
+        start = _greedy_start(P, conds)
+    else:
+        named = given_people if given_people is not None else {pi for pi, _ in given}
+        missing = set(range(len(P.persons))) - named
+        start = {k: s for k, s in (_greedy_start(P, conds) if missing else {}).items() if k[0] in missing}
         start.update(given)
         start = legalise(P, start, conds)
-        for r in P.rules:
-            if callable(getattr(r, "amend_start", None)):
-                start = r.amend_start(P, start, conds)
-        return start
+    for r in P.rules:
+        if callable(getattr(r, "amend_start", None)):
+            start = r.amend_start(P, start, conds)
+    return start
 
+
+def _greedy_start(P: M.Problem, conds: list) -> dict:
+    """``start_roster``'s greedy: in weekend teams, or plain where that leaves fewer minimum-cover heads open."""
     def open_heads(a: dict) -> int:
         return sum(k for *_, k in M.cover_missing(P, a))
 
@@ -551,9 +557,6 @@ def start_roster(P: M.Problem, conds: list | None = None, given: dict | None = N
         plain = M.construct(P, conds=conds, blocks=True)
         if left is None or open_heads(plain) < left:
             start = plain
-    for r in P.rules:
-        if callable(getattr(r, "amend_start", None)):
-            start = r.amend_start(P, start, conds)
     return start
 
 

@@ -94,9 +94,8 @@ def start_from(grid: Grid, P: M.Problem) -> tuple[dict[tuple[int, int], int], se
     """`--improve ROSTER`: the roster grid as the engine's start {(person, day): shift}, and the people it has a
     row for; every row is that person's whole horizon (an empty cell is a day off, as `roster check` reads it)."""
     index = {p.id: i for i, p in enumerate(P.persons)}
-    cells = grid_cells(grid, P, free_blank=False)
-    missing = [p.id for p in P.persons if p.id not in grid.rows]
-    if len(missing) == len(P.persons):
+    cells = grid_cells(grid, P, free_blank=False)    # refuses a row for someone not in the staff file
+    if not grid.rows:
         raise InputError(grid.path, "", "the roster has no row for anyone in the staff file",
                          "give a roster of these people (the --out of an earlier `leon roster build`)")
     return ({(index[pid], d): P.shift_index[code] for (pid, d), code in cells.items() if code is not None},
