@@ -34,6 +34,7 @@ LABELS: dict[str, dict[str, str]] = {
         "improve_file": "Start fra en turnus (valgfritt): dagens turnus eller en tidligere bygget, CSV eller XLSX",
         "improve_help": "Søket starter fra denne turnusen i stedet for fra en grådig start, og resultatet blir aldri "
                         "dårligere enn den. Rader som bryter en hard regel planlegges om først.",
+        "improve_ready": "Neste bygging starter fra {name}.",
         "improve_from": "Startet fra {name}: mål {obj} ({hard} harde brudd). Resultatet er aldri dårligere.",
         "improve_from_hard": "Startet fra {name}: mål {obj}, men {hard} harde brudd: radene med brudd ble planlagt "
                              "om først, og det kan åpne vakter. Resultatet holder alle harde regler.",
@@ -170,6 +171,7 @@ LABELS: dict[str, dict[str, str]] = {
         "improve_file": "Start from a roster (optional): the present roster or an earlier build, CSV or XLSX",
         "improve_help": "The search starts from this roster instead of a greedy start, and the result is never "
                         "worse than it. Rows that break a hard rule are re-planned first.",
+        "improve_ready": "The next build starts from {name}.",
         "improve_from": "Started from {name}: objective {obj} ({hard} hard violations). The result is never worse.",
         "improve_from_hard": "Started from {name}: objective {obj}, but {hard} hard violations: the rows breaking "
                              "them were re-planned first, which may open shifts. The result keeps every hard rule.",
@@ -331,6 +333,8 @@ def _built(t, lang: str, unit: str, staff: logic.Staff) -> logic.Audit | None:
     limit = st.number_input(t("time_limit"), 1, 3600, 30, 5, key="roster_limit")
     up = st.file_uploader(t("improve_file"), type=list(logic.UPLOAD_TYPES), key="roster_improve_upload",
                           help=t("improve_help"))
+    if up is not None:      # drawn by the server: the upload has arrived, not only been picked
+        st.caption(t("improve_ready").format(name=up.name))
     builds = _builds()
     running = next((b for b in builds.values() if not b.done), None)
     # drawn before a build starts in this run, the button may be clicked again while it runs: once is enough

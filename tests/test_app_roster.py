@@ -529,6 +529,7 @@ def test_page_builds_from_an_uploaded_roster_and_says_so(audit):
     at.radio(key="roster_source").set_value("build").run()
     at.number_input(key="roster_limit").set_value(5).run()
     at.file_uploader(key="roster_improve_upload").upload("dagens.csv", logic.csv_bytes(audit), "text/csv").run()
+    assert "Neste bygging starter fra dagens.csv." in [c.value for c in at.caption]
     at.button(key="roster_build").click().run()
     assert not at.exception, at.exception
     _finished(at)

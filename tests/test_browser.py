@@ -407,10 +407,12 @@ def test_roster_build_from_an_uploaded_roster_says_where_it_started(page, tmp_pa
     _build_view(page, 5)
     page.locator('[data-testid="stFileUploader"] input[type=file]').last.set_input_files(
         str(ROOT / "instances" / "rosters" / "sykehjem_6uker.csv"))
-    page.get_by_text("sykehjem_6uker.csv").first.wait_for()
+    # the server's caption, not the file name the browser shows at once: a click before the upload has
+    # arrived would build without it
+    page.get_by_text(t("improve_ready").format(name="sykehjem_6uker.csv")).first.wait_for()
     page.get_by_role("button", name=t("build_button")).click()
     page.get_by_text(re.compile(r"Startet fra sykehjem_6uker\.csv: mål [\d ]+, men \d+ harde brudd")).first.wait_for(
-        timeout=60_000)
+        timeout=120_000)
     assert page.get_by_text("Lovlig turnus funnet").first.is_visible()
     page.screenshot(path=str(tmp_path / "turnus-fra-dagens.png"), full_page=True)
 
