@@ -138,9 +138,10 @@ class Search:
         self.kept = 0
         mates: dict[int, list[int]] = {}
         for pi, p in enumerate(P.persons):
+            # the people of the groups this person may fill (their own and those they substitute for): the
+            # symmetric choice (also who may fill this person's) measured no better on sykehjem
             fills = {p.group} | {g for g, subs in P.substitutes.items() if p.group in subs}
-            mates[pi] = [q for q, o in enumerate(P.persons) if q != pi and
-                         (o.group in fills or p.group in ({o.group} | set(P.substitutes.get(o.group, []))))]
+            mates[pi] = [q for q, o in enumerate(P.persons) if q != pi and o.group in fills]
         self.mates = mates
 
     def set_floors(self, parts: list[tuple[set[str], float]]) -> None:
