@@ -157,6 +157,11 @@ class Build:
     start_name: str | None = None                 # the uploaded roster the build started from (None: greedy)
     start_objective: float | None = None          # ... and its own objective and hard violations
     start_hard: int | None = None
+    start_mode: str = "improve"                   # "improve" (--improve) or "keep" (--keep-from: fewest changes)
+    compared_cells: int | None = None             # keep: the old roster's cells, and those the build changed
+    changed: list[dict] | None = None             # [{person, date, before, after}], as `--json`'s "changed"
+    lock_name: str | None = None                  # the uploaded locked cells (--lock) and how many
+    locked_cells: int | None = None
 
     @property
     def done(self) -> bool:
@@ -174,11 +179,14 @@ class Build:
 
 def start_build(unit_id: str, time_limit: float, staff: Staff | None = None, seed: int = 1,
                 progress: Callable[[float, float, float], None] | None = None,
-                start: tuple[str, bytes] | None = None) -> Build:
+                start: tuple[str, bytes] | None = None, start_mode: str = "improve",
+                locks: tuple[str, bytes] | None = None) -> Build:
     """Start building a 6-week roster for the shipped unit and the staff (default: the shipped staff file)
     as `leon roster build` does (same loading, defaults and engine, wall time, no deterministic limit), in a
-    background thread. ``start``: an uploaded roster grid (name, bytes) to search on from, as
-    `leon roster build --improve` does. Bad input raises here, before the thread starts."""
+    background thread. ``start``: an uploaded roster grid (name, bytes), with ``start_mode`` "improve" to
+    search on from it (`--improve`) or "keep" to rebuild it with the fewest changed cells (`--keep-from`);
+    ``locks``: an uploaded grid of locked cells (`--lock`). Bad input raises here, before the thread starts."""
+    from planner.roster import locks as LK
     from planner.roster.setup import make_problem
 
     if not 1 <= time_limit <= 3600:
@@ -186,8 +194,20 @@ def start_build(unit_id: str, time_limit: float, staff: Staff | None = None, see
     started = time.perf_counter()
     unit, sf, rules, req = _inputs(unit_id, staff)
     P = make_problem(unit, sf, rules, 6, None, req, True)
-    b = Build(unit_id, staff.name if staff else f"{unit_id}.yaml", float(time_limit), started)
-    given = _start_upload(P, *start) if start is not None else None
+    if start_mode not in ("improve", "keep"):
+        raise ValueError(f"start_mode {start_mode!r}")
+    b = Build(unit_id, staff.name if staff else f"{unit_id}.yaml", float(time_limit), started,
+              start_mode=start_mode)
+    # as the command: the kept roster, then the locks, as rules the engine posts and the audit checks
+    keep = _grid_upload(P, *start, LK.read_previous, LK.keep_rule, "leon-keep-") \
+        if start is not None and start_mode == "keep" else None
+    lock = _grid_upload(P, *locks, LK.read_locks, LK.lock_rule, "leon-lock-") if locks is not None else None
+    P.rules = [*P.rules, *(x for x in (keep, lock) if x is not None)]
+    if keep is not None:
+        b.start_name, b.compared_cells = _grid_name(start[0]), len(keep.cells)
+    if lock is not None:
+        b.lock_name, b.locked_cells = _grid_name(locks[0]), len(lock.cells)
+    given = _start_upload(P, *start) if start is not None and start_mode == "improve" else None
     if given is not None:
         from models.roster.score import score
         sc = score(P, given[0])
@@ -200,7 +220,7 @@ def start_build(unit_id: str, time_limit: float, staff: Staff | None = None, see
 
     def run() -> None:
         try:
-            _run_build(b, P, unit.id, rules.id, seed, report, given)
+            _run_build(b, P, unit.id, rules.id, seed, report, given, keep)
         except BaseException as exc:     # noqa: BLE001 - shown by the page
             b.error = exc
 
@@ -237,12 +257,19 @@ def _read_upload(name: str, data: bytes, read: Callable[[Path, str], T], prefix:
 def _start_upload(P, name: str, data: bytes) -> tuple[dict, set[int]]:
     """An uploaded roster grid as the engine's start and the people it has a row for (``--improve``)."""
     from planner.roster import locks as LK
-    return _read_upload(name, data, lambda path, _: LK.start_from(LK.read_previous(path), P), "leon-start-")
+    return _grid_upload(P, name, data, LK.read_previous, LK.start_from, "leon-start-")
+
+
+def _grid_upload(P, name: str, data: bytes, read: Callable, rule: Callable, prefix: str):
+    """An uploaded grid as the rule it gives (``locks.keep_rule`` of ``read_previous``, ``lock_rule`` of
+    ``read_locks``)."""
+    return _read_upload(name, data, lambda path, _: rule(read(path), P), prefix)
 
 
 def _run_build(b: Build, P, unit_id: str, rules_id: str, seed: int, report,
-               given: tuple[dict, set[int]] | None = None) -> None:
+               given: tuple[dict, set[int]] | None = None, keep=None) -> None:
     from planner.roster import build as B
+    from planner.roster import locks as LK
     from planner.roster.audit import audit
 
     deadline = b.started + b.time_limit - min(1.0, 0.05 * b.time_limit)   # as the command: room for the audit
@@ -254,6 +281,8 @@ def _run_build(b: Build, P, unit_id: str, rules_id: str, seed: int, report,
         rep = audit(P, r.assignment)
         rep.update({"roster": "built", "unit": unit_id, "rules_set": rules_id})
         b.audit = _audit_of(P, r.assignment, unit_id, f"{unit_id}_built.csv", rep)
+        if keep is not None:
+            b.changed = LK.changes(P, keep, r.assignment)
     gaps = [(P.day_labels.index(g["date"]), g["shift"], g["group"], g["missing"])
             for g in rep["coverage_gaps"]] if rep else []
     b.verdict = verdict_fields(r, rep, b.time_limit, B.diagnose(P, r, gaps), B.diagnose(P, r, gaps, "nb"))

@@ -32,9 +32,26 @@ LABELS: dict[str, dict[str, str]] = {
                               "ikke bevist",
         "build_hint": "Bygg en 6-ukers turnus for enheten og de valgte ansatte.",
         "improve_file": "Start fra en turnus (valgfritt): dagens turnus eller en tidligere bygget, CSV eller XLSX",
-        "improve_help": "Søket starter fra denne turnusen i stedet for fra en grådig start, og resultatet blir aldri "
-                        "dårligere enn den. Rader som bryter en hard regel planlegges om først.",
+        "improve_help": "Forbedring: søket starter fra denne turnusen i stedet for fra en grådig start, og resultatet "
+                        "blir aldri dårligere enn den (rader som bryter en hard regel planlegges om først). "
+                        "Ombygging: hver celle som endres koster, så turnusen endres minst mulig - marker fraværet "
+                        "som «unavailable» i personalfilen.",
         "improve_ready": "Neste bygging starter fra {name}.",
+        "keep_ready": "Neste bygging bygger om {name} med færrest mulig endrede celler.",
+        "start_mode": "Bruk turnusen til",
+        "mode_improve": "Forbedring (alt kan endres)",
+        "mode_keep": "Ombygging (færrest mulig endringer, f.eks. ved sykefravær)",
+        "lock_file": "Låste vakter (valgfritt): CSV eller XLSX, tom celle er fri",
+        "lock_help": "En vaktkode låser den vakten, fri-merke (-, F, fri, x) låser en fridag, tom celle er fri. Låste "
+                     "celler er harde: turnusen holder dem alle, eller bygget sier hvilke regler de kolliderer med.",
+        "lock_ready": "Neste bygging holder de låste cellene i {name}.",
+        "locked_from": "Låste celler fra {name}: {n}. De er harde: en turnus uten harde brudd holder dem alle.",
+        "changed": "Endret {n} av {m} celler mot {name} (dekning og harde regler først, så færrest mulig endringer).",
+        "changed_cells": "Endrede celler",
+        "col_person": "Person",
+        "col_date": "Dato",
+        "col_before": "Før",
+        "col_after": "Etter",
         "improve_from": "Startet fra {name}: mål {obj} ({hard} harde brudd). Resultatet er aldri dårligere.",
         "improve_from_hard": "Startet fra {name}: mål {obj}, men {hard} harde brudd: radene med brudd ble planlagt "
                              "om først, og det kan åpne vakter. Resultatet holder alle harde regler.",
@@ -169,9 +186,26 @@ LABELS: dict[str, dict[str, str]] = {
         "building_unbounded": "Building ... {t:.0f} of {limit:g} s: best cost {obj}, no lower bound proven yet",
         "build_hint": "Build a 6-week roster for the unit and the chosen staff.",
         "improve_file": "Start from a roster (optional): the present roster or an earlier build, CSV or XLSX",
-        "improve_help": "The search starts from this roster instead of a greedy start, and the result is never "
-                        "worse than it. Rows that break a hard rule are re-planned first.",
+        "improve_help": "Improving: the search starts from this roster instead of a greedy start, and the result is "
+                        "never worse than it (rows that break a hard rule are re-planned first). Rebuilding: every "
+                        "changed cell costs, so the roster changes as little as it can - mark the absence as "
+                        "«unavailable» in the staff file.",
         "improve_ready": "The next build starts from {name}.",
+        "keep_ready": "The next build rebuilds {name} with the fewest changed cells.",
+        "start_mode": "Use the roster for",
+        "mode_improve": "Improving (anything may change)",
+        "mode_keep": "Rebuilding (fewest changes, e.g. for sick leave)",
+        "lock_file": "Locked cells (optional): CSV or XLSX, an empty cell is free",
+        "lock_help": "A shift code locks that shift, an off mark (-, F, fri, x) locks a day off, an empty cell is "
+                     "free. Locks are hard: the roster keeps them all, or the build says which rules they clash with.",
+        "lock_ready": "The next build keeps the locked cells of {name}.",
+        "locked_from": "Locked cells from {name}: {n}. They are hard: a roster without hard violations keeps them all.",
+        "changed": "Changed {n} of {m} cells against {name} (cover and the hard rules first, then the fewest changes).",
+        "changed_cells": "Changed cells",
+        "col_person": "Person",
+        "col_date": "Date",
+        "col_before": "Before",
+        "col_after": "After",
         "improve_from": "Started from {name}: objective {obj} ({hard} hard violations). The result is never worse.",
         "improve_from_hard": "Started from {name}: objective {obj}, but {hard} hard violations: the rows breaking "
                              "them were re-planned first, which may open shifts. The result keeps every hard rule.",
@@ -331,17 +365,14 @@ def _built(t, lang: str, unit: str, staff: logic.Staff) -> logic.Audit | None:
     """Build on request in the background: progress while it runs, a stop that keeps the best roster so
     far, the time limit as the other stop. The result stays in this browser session only."""
     limit = st.number_input(t("time_limit"), 1, 3600, 30, 5, key="roster_limit")
-    up = st.file_uploader(t("improve_file"), type=list(logic.UPLOAD_TYPES), key="roster_improve_upload",
-                          help=t("improve_help"))
-    if up is not None:      # drawn by the server: the upload has arrived, not only been picked
-        st.caption(t("improve_ready").format(name=up.name))
+    start, mode, locks = _build_uploads(t)
     builds = _builds()
     running = next((b for b in builds.values() if not b.done), None)
     # drawn before a build starts in this run, the button may be clicked again while it runs: once is enough
     if st.button(t("build_button"), key="roster_build", type="primary", disabled=running is not None) \
             and running is None:
-        builds[unit] = running = logic.start_build(unit, float(limit), staff,
-                                                   start=(up.name, up.getvalue()) if up is not None else None)
+        builds[unit] = running = logic.start_build(unit, float(limit), staff, start=start, start_mode=mode,
+                                                   locks=locks)
     if running is not None and running.unit != unit:
         st.info(t("build_other").format(unit=running.unit))
     b = builds.get(unit)
@@ -358,15 +389,53 @@ def _built(t, lang: str, unit: str, staff: logic.Staff) -> logic.Audit | None:
         return None
     v = b.verdict
     assert v is not None
-    if b.start_name is not None:
-        st.caption(t("improve_from_hard" if b.start_hard else "improve_from").format(
-            name=b.start_name, obj=verdict.number(b.start_objective or 0, lang), hard=b.start_hard))
+    _inputs_said(t, lang, b)
     {"success": st.success, "warning": st.warning, "error": st.error}[verdict.kind(v)](verdict.text(v, lang))
+    if b.changed is not None:
+        _changes(t, b)
     lines = v.get(f"diagnosis_{lang}") or v["diagnosis"]    # English: as `leon roster build` prints it
     if lines:
         with st.expander(t("diagnosis")):
             st.markdown("\n".join(f"- {d}" for d in lines))
     return b.audit
+
+
+def _inputs_said(t, lang: str, b: logic.Build) -> None:
+    """Above the verdict: the roster the build improved (with its own score) and the locks it kept."""
+    if b.start_name is not None and b.start_mode == "improve":
+        st.caption(t("improve_from_hard" if b.start_hard else "improve_from").format(
+            name=b.start_name, obj=verdict.number(b.start_objective or 0, lang), hard=b.start_hard))
+    if b.lock_name is not None:
+        st.caption(t("locked_from").format(name=b.lock_name, n=b.locked_cells))
+
+
+def _build_uploads(t) -> tuple[tuple[str, bytes] | None, str, tuple[str, bytes] | None]:
+    """The build's optional uploads: a roster to start from, what it is for (improve | keep), locked cells.
+    Each is confirmed by a caption the server draws: the upload has arrived, not only been picked."""
+    up = st.file_uploader(t("improve_file"), type=list(logic.UPLOAD_TYPES), key="roster_improve_upload",
+                          help=t("improve_help"))
+    mode = "improve"
+    if up is not None:
+        mode = st.radio(t("start_mode"), ("improve", "keep"), format_func=lambda m: t(f"mode_{m}"),
+                        key="roster_start_mode", horizontal=True)
+        st.caption(t(f"{mode}_ready").format(name=up.name))
+    locks = st.file_uploader(t("lock_file"), type=list(logic.UPLOAD_TYPES), key="roster_lock_upload",
+                             help=t("lock_help"))
+    if locks is not None:
+        st.caption(t("lock_ready").format(name=locks.name))
+    return ((up.name, up.getvalue()) if up is not None else None, mode,
+            (locks.name, locks.getvalue()) if locks is not None else None)
+
+
+def _changes(t, b: logic.Build) -> None:
+    """A rebuild with the fewest changes: how many cells it changed, and which (as `--keep-from` prints them)."""
+    assert b.changed is not None
+    st.info(t("changed").format(n=len(b.changed), m=b.compared_cells, name=b.start_name))
+    if b.changed:
+        with st.expander(t("changed_cells"), expanded=len(b.changed) <= 20):
+            st.dataframe(pd.DataFrame(b.changed).rename(columns={
+                "person": t("col_person"), "date": t("col_date"), "before": t("col_before"), "after": t("col_after")}),
+                hide_index=True)
 
 
 @st.fragment(run_every=POLL)

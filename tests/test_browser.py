@@ -378,6 +378,14 @@ def _build_view(page, limit: int) -> None:
     box.press("Enter")
 
 
+def _start_upload(page):
+    """The build view's «Start fra en turnus» file input (the locks have one of their own below it)."""
+    from app import roster_page
+
+    return page.locator('[data-testid="stFileUploader"]', has_text=roster_page.label("improve_file")).locator(
+        "input[type=file]")
+
+
 def test_roster_build_shows_progress_and_stops_keeping_the_best(page, tmp_path):
     """A build with a 60 s limit: the progress line shows the best cost while it runs (the page polls the
     background build), and «Stopp og behold beste» ends it with the best legal roster so far."""
@@ -405,8 +413,7 @@ def test_roster_build_from_an_uploaded_roster_says_where_it_started(page, tmp_pa
 
     t = roster_page.label
     _build_view(page, 5)
-    page.locator('[data-testid="stFileUploader"] input[type=file]').last.set_input_files(
-        str(ROOT / "instances" / "rosters" / "sykehjem_6uker.csv"))
+    _start_upload(page).set_input_files(str(ROOT / "instances" / "rosters" / "sykehjem_6uker.csv"))
     # the server's caption, not the file name the browser shows at once: a click before the upload has
     # arrived would build without it
     page.get_by_text(t("improve_ready").format(name="sykehjem_6uker.csv")).first.wait_for()
@@ -432,3 +439,20 @@ def test_small_national_scenario_runs_and_shows_its_tables(page, tmp_path):
     page.get_by_role("button", name=national_page.label("download_xlsx", "nb")).wait_for()
     assert page.locator('[data-testid="stDataFrame"]').count() >= 2
     page.screenshot(path=str(tmp_path / "nasjonalt.png"), full_page=True)
+
+
+def test_roster_rebuild_with_the_fewest_changes_says_how_many_cells_changed(page, tmp_path):
+    """The build view's rebuild: the shipped roster uploaded, «Ombygging» chosen, a 5 s build, and the count of
+    changed cells against the upload below the verdict."""
+    from app import roster_page
+
+    t = roster_page.label
+    _build_view(page, 5)
+    _start_upload(page).set_input_files(str(ROOT / "instances" / "rosters" / "sykehjem_6uker.csv"))
+    page.get_by_text(t("improve_ready").format(name="sykehjem_6uker.csv")).first.wait_for()
+    page.get_by_text(t("mode_keep")).click()
+    page.get_by_text(t("keep_ready").format(name="sykehjem_6uker.csv")).first.wait_for()
+    page.get_by_role("button", name=t("build_button")).click()
+    page.get_by_text(re.compile(r"Endret \d+ av 2268 celler mot sykehjem_6uker\.csv")).first.wait_for(timeout=120_000)
+    assert page.get_by_text("Lovlig turnus funnet").first.is_visible()
+    page.screenshot(path=str(tmp_path / "turnus-ombygging.png"), full_page=True)
