@@ -278,7 +278,7 @@ def _run_build(b: Build, P, unit_id: str, rules_id: str, seed: int, report,
                         start_people=given[1] if given else None)
     rep = None
     if r.outcome in ("optimal", "feasible"):
-        rep = audit(P, r.assignment)
+        rep = audit(P, r.assignment, conds=r.conds)
         rep.update({"roster": "built", "unit": unit_id, "rules_set": rules_id})
         b.audit = _audit_of(P, r.assignment, unit_id, f"{unit_id}_built.csv", rep)
         if keep is not None:

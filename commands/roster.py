@@ -1,12 +1,15 @@
 """`leon roster build | check | heltid` - thin CLI over planner.roster."""
 from __future__ import annotations
 
+import argparse
+import math
 import sys
 from pathlib import Path
 
 from planner.io.errors import InputError
 
 DEFAULT_RULES = Path(__file__).resolve().parent.parent / "instances" / "rules" / "aml.yaml"
+SEED_MAX = 2**31 - 1    # CP-SAT's random_seed is a 32-bit integer
 _RULES_HELP = "worktime_rules YAML (default: the staff file's rules:, else instances/rules/aml.yaml)"
 
 
@@ -23,14 +26,14 @@ def register(sub) -> None:
     b.add_argument("--weeks", type=int, default=6, help="horizon in weeks: rotation 6-12, årsturnus 52 (default: 6)")
     b.add_argument("--start", help="first day, a Monday, YYYY-MM-DD (default: the staff file's start:, else 2027-01-04)")
     b.add_argument("--no-cyclic", action="store_true", help="the horizon does not repeat (default: a rotation)")
-    b.add_argument("--time-limit", type=float, default=30.0, metavar="S",
+    b.add_argument("--time-limit", type=_seconds, default=30.0, metavar="S",
                    help="wall-clock limit in seconds for the whole command, loading and start roster included; "
                         "the best roster found by then is returned (default: 30)")
-    b.add_argument("--det-time", type=float, default=None, metavar="S",
+    b.add_argument("--det-time", type=_seconds, default=None, metavar="S",
                    help="deterministic work limit in CP-SAT deterministic seconds; the stages then run one after "
                         "the other, so same input + seed + det-time = same roster, unless the wall guard stops it "
                         "first (default: none - the best roster within --time-limit, not reproducible)")
-    b.add_argument("--seed", type=int, default=1, help="CP-SAT random seed (default: 1)")
+    b.add_argument("--seed", type=_seed, default=1, help=f"CP-SAT random seed, 0-{SEED_MAX} (default: 1)")
     b.add_argument("--out", required=True, help="roster CSV, rows = staff, columns = dates (required)")
     b.add_argument("--json", metavar="PATH",
                    help="roster, audit and diagnosis as JSON (default: not written)")
@@ -62,7 +65,7 @@ def register(sub) -> None:
                    help="do not wrap the last day onto the first (default: wrap, a rotation)")
     c.add_argument("--json", metavar="PATH", help="the full audit as JSON (default: not written)")
     c.add_argument("--picture", metavar="PATH", help="PNG or HTML grid, violations marked (default: not drawn)")
-    c.add_argument("--max-lines", type=int, default=40,
+    c.add_argument("--max-lines", type=_count, default=40,
                    help="violations printed; all go to --json (default: 40)")
     c.set_defaults(func=_check)
 
@@ -73,16 +76,48 @@ def register(sub) -> None:
                    "else leon's own staffing of the unit)")
     h.add_argument("--staff", help="staff YAML whose cover:/substitutes: to use (default: none)")
     h.add_argument("--rules", help="worktime_rules YAML (default: the models file's rules:, else instances/rules/aml.yaml)")
-    h.add_argument("--time-limit", type=float, default=80.0, metavar="S",
+    h.add_argument("--time-limit", type=_seconds, default=80.0, metavar="S",
                    help="wall-clock limit in seconds for the whole command (loading, every model with its "
                         "building, the table); each model gets a share of the time left by the size of its "
                         "rosters, at most the models file's time_limit:, and time a model leaves goes to those "
                         "still open (default: 80)")
-    h.add_argument("--det-time", type=float, default=None, metavar="S",
+    h.add_argument("--det-time", type=_seconds, default=None, metavar="S",
                    help="CP-SAT deterministic seconds per model: same input + det-time = same rosters, unless "
                         "the wall clock stops a model first (default: none, the wall clock alone decides)")
     h.add_argument("--json", metavar="PATH", help="the comparison as JSON (default: not written)")
     h.set_defaults(func=_heltid)
+
+
+def _seconds(text: str) -> float:
+    """A time option: a finite positive number of seconds (argparse says which option, exit 2)."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds; give e.g. 30") from None
+    if not 0 < x < math.inf:    # also refuses nan: every comparison with it is false
+        raise argparse.ArgumentTypeError(f"must be a positive, finite number of seconds (got {text!r}); give e.g. 30")
+    return x
+
+
+def _seed(text: str) -> int:
+    """CP-SAT takes a 32-bit seed."""
+    try:
+        x = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; give e.g. 1") from None
+    if not 0 <= x <= SEED_MAX:
+        raise argparse.ArgumentTypeError(f"must be from 0 to {SEED_MAX} (got {x}); give e.g. 1")
+    return x
+
+
+def _count(text: str) -> int:
+    try:
+        x = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; give e.g. 40") from None
+    if x < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more (got {x}); give e.g. 40")
+    return x
 
 
 def _inputs(args, need_staff=True):
@@ -104,6 +139,10 @@ def _outs(args, names) -> None:
     from planner.io.writer import guard_all
     ins = [getattr(args, a, None) for a in ("unit", "staff", "requirement", "rules", "roster", "models")]
     guard_all({f"--{n}": getattr(args, n, None) for n in names}, ins)
+    pic = getattr(args, "picture", None)
+    if pic and Path(pic).suffix.lower() not in (".png", ".html", ".htm"):
+        raise InputError("--picture", str(pic), "the picture is drawn as PNG or HTML, chosen by the file's ending",
+                         "end the path in .png or .html")
 
 
 def _con():
@@ -122,8 +161,6 @@ def _build(args) -> int:
     from planner.roster.grids import write_csv, write_json, write_xlsx
     from planner.roster.picture import colours, write_picture
     from planner.roster.setup import make_problem
-    if args.time_limit <= 0:
-        raise InputError("--time-limit", "", f"must be positive (got {args.time_limit})", "give seconds, e.g. 30")
     _outs(args, ["out", "json", "xlsx", "picture"])
     unit, staff, rules, req = _inputs(args)
     from planner.roster import locks as LK
@@ -155,8 +192,6 @@ def _build(args) -> int:
             print(f"  {t:6.1f} s  objective {obj:,.0f}  bound {bound:,.0f}", file=sys.stderr, flush=True)
 
     det = args.det_time
-    if det is not None and det <= 0:
-        raise InputError("--det-time", "", f"must be positive (got {det})", "give deterministic seconds, e.g. 20")
     # keep a little for the audit and the files after the search
     deadline = started + args.time_limit - min(1.0, 0.05 * args.time_limit)
     given_score = None
@@ -171,7 +206,7 @@ def _build(args) -> int:
     r = B.solve_problem(P, max(0.1, deadline - time.perf_counter()), progress, seed=args.seed, det_time=det,
                         deadline=deadline, start=given, start_people=given_people)
     legal = r.outcome in ("optimal", "feasible")
-    rep = audit(P, r.assignment) if r.assignment else None
+    rep = audit(P, r.assignment, conds=r.conds) if r.assignment else None
     gaps = [(next(i for i, x in enumerate(P.day_labels) if x == g["date"]), g["shift"], g["group"], g["missing"])
             for g in rep["coverage_gaps"]] if rep else []
     diag = B.diagnose(P, r, gaps)
@@ -299,11 +334,6 @@ def _heltid(args) -> int:
     from planner.roster.grids import write_json
     from planner.roster.rules import load_rules
     from planner.roster.setup import check_cover, leon_requirement, load_requirement, load_staff, load_unit_view
-    if args.time_limit <= 0:
-        raise InputError("--time-limit", "", f"must be positive (got {args.time_limit})", "give seconds, e.g. 80")
-    if args.det_time is not None and args.det_time <= 0:
-        raise InputError("--det-time", "", f"must be positive (got {args.det_time})",
-                         "give deterministic seconds per model, e.g. 20")
     _outs(args, ["json"])
     unit = load_unit_view(args.unit)
     mf = H.load_models(args.models)

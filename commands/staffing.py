@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from planner.io.errors import InfeasibleError, InputError
 from planner.io.terminal import console
@@ -96,9 +97,14 @@ def check(args: argparse.Namespace) -> int:
     from planner.kinds import check_file
 
     con = console()
-    for f in args.files:
-        con.print(f"ok  {f}: {check_file(f)}")
-    return 0
+    bad = 0
+    for f in args.files:    # every file is checked and reported, not only up to the first bad one
+        try:
+            con.print(f"ok  {f}: {check_file(f)}")
+        except InputError as e:
+            print(str(e), file=sys.stderr)
+            bad += 1
+    return 2 if bad else 0
 
 
 def register(sub) -> None:

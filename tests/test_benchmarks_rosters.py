@@ -145,7 +145,8 @@ def test_soft_cost_is_weight_times_soft_rule(bench, staff):
 def test_first_legal_from_a_cpsat_solution_when_the_start_is_not_legal(staff, monkeypatch):
     P = _problem(staff)
     conds = M.all_conditions(P)
-    monkeypatch.setattr(B, "start_roster", lambda P, conds=None, given=None, given_people=None: {})   # no shifts
+    monkeypatch.setattr(B, "start_roster",
+                        lambda P, conds=None, given=None, given_people=None, deadline=None: {})   # no shifts
     assert not B._legal(P, {}, conds)
     r = B.solve_problem(P, 10, lns=False, det_time=2)
     assert B._legal(P, r.assignment, conds)

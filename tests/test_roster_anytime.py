@@ -109,7 +109,8 @@ def test_timed_out_search_without_a_legal_roster_is_not_called_infeasible(tmp_pa
     s = _staff(tmp_path, """
   - {id: a, group: sykepleier, percent: 60, shifts: [dag]}""", "{hverdag_dag: {sykepleier: 1}}")
     _no_search(monkeypatch)
-    monkeypatch.setattr(B, "start_roster", lambda P, conds=None, given=None, given_people=None: {})   # nobody works
+    monkeypatch.setattr(B, "start_roster",
+                        lambda P, conds=None, given=None, given_people=None, deadline=None: {})   # nobody works
     rc, _, out, data = _build(tmp_path, s, "--time-limit", 10)
     cap = capsys.readouterr()
     assert rc == 1 and data["status"] == "none_found_in_time" and not out.exists()
@@ -195,3 +196,21 @@ def test_heltid_cli_exits_1_when_a_model_found_none_in_time(tmp_path, capsys, mo
     rc = run("roster", "heltid", "--unit", UNIT, "--models", m, "--staff", s, "--time-limit", 5)
     cap = capsys.readouterr()
     assert rc == 1 and "none found in time: m1" in cap.err
+
+
+def test_a_limit_shorter_than_the_greedy_returns_what_it_planned_and_says_so():
+    """The greedy start checks the caller's deadline once a day: past it, it returns what it has planned (here
+    nothing), and the engine answers with that start, judged, instead of setting up a search it has no time
+    for (a year's horizon, or a few seconds on a large unit, ran two to three times over the limit)."""
+    from tests.test_roster import problem
+    P = problem([("a", "sykepleier", 100.0), ("b", "sykepleier", 100.0)], weeks=3,
+                cover={"hverdag_dag": {"sykepleier": 1}})
+    past = time.perf_counter() - 1.0
+    assert M.construct(P, blocks=True, deadline=past) == {}
+    assert B.start_roster(P, deadline=past) == {}
+    full = B.start_roster(P)
+    assert not M.cover_missing(P, full) and len(full) >= 15    # without a deadline: 15 weekdays, one head each
+    r = B.solve_problem(P, 1e-6)
+    # nothing planned: every weekday's head open and both contracts missed - no legal roster, and not a proof
+    assert r.assignment == {} and r.kept_start and r.stopped_by == "time_limit"
+    assert r.outcome == "none_found_in_time" and r.shortfall == 15

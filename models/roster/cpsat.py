@@ -903,6 +903,7 @@ class Result:
     unavoidable: list[tuple[list[str], float]] = field(default_factory=list)
     exact: str | None = None        # solve(exact_first=...)'s answer: "legal", "infeasible", None (none in time)
     exact_det: float = 0.0          # deterministic seconds of that exact stage (included in det_time)
+    conds: list | None = None       # the problem's rule conditions the builder judged with (the audit reuses them)
 
 
 def solve(P: Problem, time_limit: float = 30.0, workers: int = 2, seed: int = 1,
@@ -1592,7 +1593,8 @@ def _monotone(c: Cond) -> bool:
 
 
 def construct(P: Problem, forbid: dict[int, set] | None = None, top_up: bool = True,
-              conds: list[Cond] | None = None, blocks: bool = False) -> dict[tuple[int, int], int]:
+              conds: list[Cond] | None = None, blocks: bool = False,
+              deadline: float | None = None) -> dict[tuple[int, int], int]:
     """Deterministic greedy start roster: fill every minimum-cover head, weekend/holiday days first
     (the most constrained), then the other days in date order; each head goes to the person of the
     slot's own group (substitutes last) with the largest share of contract hours still unplanned,
@@ -1601,7 +1603,9 @@ def construct(P: Problem, forbid: dict[int, set] | None = None, top_up: bool = T
     still below contract minus tolerance then get extra useful shifts where legal. The result is a
     hint for CP-SAT, not a promise: cover may stay open and contract minimums may be missed.
     ``blocks``: among people alike on the above, a head goes first to whom it leaves no single day off
-    between worked days and no run of more than six days (``_block_cost``)."""
+    between worked days and no run of more than six days (``_block_cost``).
+    ``deadline`` (a ``time.perf_counter()`` instant): checked once a day, the roster so far is returned once
+    it has passed (a year's horizon takes the greedy seconds: the caller's time limit comes first)."""
     conds = all_conditions(P) if conds is None else conds
     forbid = forbid or {}
     n = len(P.persons)
@@ -1670,6 +1674,8 @@ def construct(P: Problem, forbid: dict[int, set] | None = None, top_up: bool = T
     order_days = sorted(range(P.days), key=lambda d: (not P.helg[d], d))
     tord = {"natt": 0, "lang": 1, "dag": 2, "kveld": 3}
     for d in order_days:
+        if deadline is not None and time.perf_counter() > deadline:
+            return asg
         keys = sorted((k for k in need if k[0] == d),
                       key=lambda k: (min(tord.get(P.shifts[s].time, 9) for s in period_shifts.get(k[1], [0])), k))
         for key in keys:
@@ -1704,6 +1710,8 @@ def construct(P: Problem, forbid: dict[int, set] | None = None, top_up: bool = T
             t, tol = target(pi)
             if t is None:
                 continue
+            if deadline is not None and time.perf_counter() > deadline:
+                break
             cands = sorted(set(useful.get(P.persons[pi].group, [])), key=lambda x: ((x[0] * 7919) % P.days, x))
             for d, s in cands:
                 if planned[pi] >= t - tol:

@@ -74,8 +74,10 @@ def loads(P: M.Problem, assignment: dict) -> dict[str, dict]:
     return out
 
 
-def audit(P: M.Problem, assignment: dict, norm: float | None = None) -> dict:
-    viol = M.check(P, assignment)
+def audit(P: M.Problem, assignment: dict, norm: float | None = None, conds: list | None = None) -> dict:
+    """``conds``: the problem's rule conditions when the caller has them (``M.all_conditions(P)``; a year's take
+    seconds to build)."""
+    viol = M.check(P, assignment, conds)
     gaps = M.cover_missing(P, assignment)
     ch = next((r for r in P.rules if isinstance(r, M.ContractHours)), None)
     norm = norm or (ch.norm_hours_per_week if ch else 35.5)

@@ -11,6 +11,7 @@ from models.roster import cpsat as M
 from models.roster.colgen import Engine
 from models.roster.lns import Search, residual_cover
 from models.roster.locks import legalise
+from models.roster.score import score
 
 # shares of the budget (wall seconds, or deterministic seconds with --det-time) by phase; what is left
 # after them goes to the whole-roster CP-SAT model from the best roster (it proves small units optimal)
@@ -58,7 +59,12 @@ def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Wei
     end = t0 + time_limit if deadline is None else min(deadline, t0 + time_limit)
     W = weights or M.Weights()
     conds = M.all_conditions(P)
-    start = start_roster(P, conds, start, start_people)
+    built = time.perf_counter() - t0
+    start = start_roster(P, conds, start, start_people, deadline=end)
+    if end - time.perf_counter() < built:
+        # setting up the search takes about as long as the rule conditions took: with less time left than
+        # that, the start roster is the answer (a year's horizon, or a limit of a few seconds on a large unit)
+        return _start_only(P, start, W, conds, t0)
     S = Search(P, start, W, conds, seed=seed, det_step=0.5 if det_time else None)
     first = [time.perf_counter() - t0 if _search_legal(S) else None]
     best_seen = [math.inf]
@@ -107,17 +113,23 @@ def _parallel(S: Search, E: Engine, end: float, report, stop=None) -> None:
     paused = threading.Event()     # the soft-first stage runs: the second search waits
     stopped = stop or (lambda: False)
 
+    def halt() -> bool:
+        # every solve of this thread ends once the search has: a solve still running when the process exits
+        # aborts it (CP-SAT's threads are C++), after the roster was written
+        return stopped() or finished.is_set()
+
     def other():
         try:
             # the pricing waits until the search holds a legal roster (or FIRST_WAIT has passed): both are
             # mostly Python, and a pilot's first legal roster comes first
             wait_until = time.perf_counter() + min(FIRST_WAIT, 0.2 * span)
-            while time.perf_counter() < wait_until and not _search_legal(S) and not finished.is_set() \
-                    and not stopped():
+            while time.perf_counter() < wait_until and not _search_legal(S) and not halt():
                 finished.wait(0.05)
-            E.generate(end, rounds=0, stop=stop)
-            if not E.infeasible and not stopped():
-                E.count_bound(min(COUNT_LIMIT, 0.1 * span), min(SPLIT_LIMIT, SPLIT_SHARE * span))
+            E.generate(end, rounds=0, stop=halt)
+            left = end - time.perf_counter()
+            if not E.infeasible and not halt() and left > 0.5:
+                # within the time left, not only within their shares: they cannot be stopped from outside
+                E.count_bound(min(COUNT_LIMIT, 0.1 * span, 0.3 * left), min(SPLIT_LIMIT, SPLIT_SHARE * span, 0.3 * left))
                 S.set_floors(E.settled)
             # until the whole model's stage: a second search beside the first, on other people (``Search.claimed``),
             # paused while the soft-first stage has both cores
@@ -127,8 +139,8 @@ def _parallel(S: Search, E: Engine, end: float, report, stop=None) -> None:
                     finished.wait(0.05)
                     continue
                 S.run(whole_at, report, stop=lambda: done() or paused.is_set() or finished.is_set())
-            if not finished.is_set() and not stopped():
-                _whole(S, E, end - 0.02 * span, None, report, stop)
+            if not halt():
+                _whole(S, E, end - 0.02 * span, None, report, halt)
         except BaseException as exc:     # noqa: BLE001 - re-raised in the calling thread below
             box["error"] = exc
 
@@ -152,8 +164,8 @@ def _parallel(S: Search, E: Engine, end: float, report, stop=None) -> None:
         paused.clear()
     S.run(end, report, stop=done)
     finished.set()
-    # after a stop the other thread ends at its next check; a model it is still building is not waited for
-    th.join(max(0.0, (min(end, time.perf_counter() + GRACE) if stopped() else end) - time.perf_counter()))
+    # the other thread's solves end at their next check of ``halt``; a model it is still building gets GRACE
+    th.join(max(0.0, min(end, time.perf_counter()) + GRACE - time.perf_counter()))
     if "error" in box:
         raise box["error"]
     report()
@@ -296,6 +308,20 @@ def _result(P, S: Search, E: Engine, start, t0, end, det_time, first_legal, stop
     # as ``outcome`` says, from the search's own score of its best roster (no second evaluation at the end)
     # (a start roster proven optimal by the bound is optimal: nothing scores better, whoever found it)
     r.outcome = "none_found_in_time" if sc.hard else "optimal" if optimal else "feasible"
+    r.conds = S.conds
+    return r
+
+
+def _start_only(P: M.Problem, start: dict, W: M.Weights, conds: list, t0: float) -> M.Result:
+    """The start roster as the result, when the time limit leaves no time to search from it."""
+    sc = score(P, start, W, conds)
+    r = M.Result("FEASIBLE", sc.total, 0.0, 1.0, dict(start), sc.open_min, {}, [], time.perf_counter() - t0, 0.0,
+                 None, "time_limit")
+    r.kept_start = True
+    r.first_legal_s = time.perf_counter() - t0 if sc.hard == 0 else None
+    r.by_rule = dict(sc.by_rule)
+    r.outcome = "none_found_in_time" if sc.hard else "feasible"
+    r.conds = conds
     return r
 
 
@@ -515,7 +541,7 @@ def weekend_teams(P: M.Problem) -> dict[int, set]:
 
 
 def start_roster(P: M.Problem, conds: list | None = None, given: dict | None = None,
-                 given_people: set[int] | None = None) -> dict:
+                 given_people: set[int] | None = None, deadline: float | None = None) -> dict:
     """Deterministic greedy start: the greedy (``construct``, keeping blocks of days) inside weekend teams
     and, when that leaves minimum cover open (or there are no teams), the plain greedy; the one that leaves fewer heads open
     (ties: the team one). A rule with an ``amend_start(P, start, conds)`` method then amends it in rule
@@ -527,14 +553,16 @@ def start_roster(P: M.Problem, conds: list | None = None, given: dict | None = N
     present roster, or more time for an earlier run's. Measured on sykehjem: a 60 s run from a 60 s roster of
     115 ended at 96 in two seeds of two (the whole-roster model's bound is 95); a 30 s run from a 30 s roster
     of 115 stayed at 115 (one seed). ``given_people``: the people the given roster has a row for (default: those
-    it gives a shift), so that a row of days off stays one."""
+    it gives a shift), so that a row of days off stays one.
+
+    ``deadline``: the greedy returns what it has planned by then (``M.construct``)."""
     conds = M.all_conditions(P) if conds is None else conds
     if given is None:
-        start = _greedy_start(P, conds)
+        start = _greedy_start(P, conds, deadline)
     else:
         named = given_people if given_people is not None else {pi for pi, _ in given}
         missing = set(range(len(P.persons))) - named
-        start = {k: s for k, s in (_greedy_start(P, conds) if missing else {}).items() if k[0] in missing}
+        start = {k: s for k, s in (_greedy_start(P, conds, deadline) if missing else {}).items() if k[0] in missing}
         start.update(given)
         start = legalise(P, start, conds)
     for r in P.rules:
@@ -543,7 +571,7 @@ def start_roster(P: M.Problem, conds: list | None = None, given: dict | None = N
     return start
 
 
-def _greedy_start(P: M.Problem, conds: list) -> dict:
+def _greedy_start(P: M.Problem, conds: list, deadline: float | None = None) -> dict:
     """``start_roster``'s greedy: in weekend teams, or plain where that leaves fewer minimum-cover heads open."""
     def open_heads(a: dict) -> int:
         return sum(k for *_, k in M.cover_missing(P, a))
@@ -551,10 +579,11 @@ def _greedy_start(P: M.Problem, conds: list) -> dict:
     forbid = weekend_teams(P)
     # blocks: measured on the four shipped units, the start's min_days_off fell from 128-314 to 10-34 and its
     # objective by a third to two thirds, with the same cover and no hard violation
-    start = M.construct(P, forbid=forbid, conds=conds, blocks=True) if forbid else {}
+    start = M.construct(P, forbid=forbid, conds=conds, blocks=True, deadline=deadline) if forbid else {}
     left = open_heads(start) if forbid else None
-    if left is None or left > 0:
-        plain = M.construct(P, conds=conds, blocks=True)
+    late = deadline is not None and time.perf_counter() > deadline
+    if (left is None or left > 0) and not (late and forbid):
+        plain = M.construct(P, conds=conds, blocks=True, deadline=deadline)
         if left is None or open_heads(plain) < left:
             start = plain
     return start

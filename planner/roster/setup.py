@@ -166,8 +166,25 @@ def load_staff(path: str | Path, unit: UnitView | None = None) -> StaffFile:
     return sf
 
 
+def _check_same_unit(sf: StaffFile, unit: UnitView, node) -> None:
+    """A staff file whose `unit:` names another unit (by its id) than the one given: the usual mix-up of two
+    units' files, said before the group and shift errors it would cause. A copy of the unit elsewhere, or a
+    `unit:` that cannot be read (an upload), is not questioned."""
+    if sf.unit is None or unit.path is None or not sf.unit.is_file() or sf.unit.resolve() == Path(unit.path).resolve():
+        return
+    try:
+        data, _ = read_yaml(sf.unit)
+    except InputError:
+        return
+    other = data.get("id") if isinstance(data, dict) else None
+    if isinstance(other, str) and other != unit.id:
+        _e(sf.path, node, ("unit",), f"this staff file is for unit {other!r} ({sf.unit.name}), not {unit.id!r} "
+           f"({Path(unit.path).name})", "give the staff file of this unit, or point `unit:` at this unit's file")
+
+
 def _check_against_unit(sf: StaffFile, unit: UnitView, node) -> None:
     path, groups = sf.path, unit.groups
+    _check_same_unit(sf, unit, node)
     for i, p in enumerate(sf.staff):
         if p.group not in groups:
             _e(path, node, ("staff", i, "group"), f"unknown group {p.group!r} for {p.id}",
@@ -428,10 +445,13 @@ def make_problem(unit: UnitView, staff: StaffFile, rules: RuleSet, weeks: int, s
         for c in sorted(cycles):
             if c > 1 and weeks % c:
                 who = [p.id for p in staff.staff if (p.weekend_every or (wf.cycle if wf else None)) == c][:3]
+                up = c * math.ceil(weeks / c)
+                # the nearest multiple above, unless it is past the longest horizon (52 with a 3-week cycle)
+                near = up if up <= 53 else c * (weeks // c)
                 raise InputError("--weeks", "", f"a {weeks}-week rotation does not match a weekend cycle of every "
                                  f"{c}. weekend{' (' + ', '.join(who) + ')' if who else ''}",
-                                 f"use a multiple of {c} weeks, e.g. --weeks {c * math.ceil(weeks / c)}, or --no-cyclic "
-                                 "for a plan that does not repeat (e.g. an årsturnus)")
+                                 f"use --no-cyclic for a plan that does not repeat (e.g. an årsturnus of 52 weeks), "
+                                 f"or a multiple of {c} weeks, e.g. --weeks {near}")
     cal = Calendar(start, weeks * 7)
     sts, codes = shift_types(unit, staff, extra_shifts, replace_shifts)
     req = requirement
@@ -448,6 +468,12 @@ def make_problem(unit: UnitView, staff: StaffFile, rules: RuleSet, weeks: int, s
     check_pattern_codes(rules, {s.code for s in sts})
     subs = staff.substitutes if staff.substitutes is not None else default_substitutes(unit.groups)
     prs = persons if persons is not None else make_persons(staff.staff, cal, {s.code for s in sts}, staff.path)
+    for i, p in enumerate(prs if persons is None else []):
+        mine = [st for st in sts if p.allowed is None or st.code in p.allowed or st.time in p.allowed]
+        if p.night_exempt and mine and all(st.time == "natt" for st in mine):
+            raise InputError(staff.path, f"staff[{i}]", f"{p.id} may work no shift: every shift allowed "
+                             f"({', '.join(st.code for st in mine)}) is a night, and night_exempt: true takes nights away",
+                             "drop night_exempt, or give the person day or evening shifts in shifts:")
     return M.Problem(days=cal.days, shifts=sts, persons=prs, cover=cover, rules=rules.rules,
                      substitutes={g: list(v) for g, v in subs.items()}, sunday_holiday=cal.sunday_holiday(),
                      eve_1500=cal.eve_1500(), cyclic=cyclic, day_labels=cal.labels(),
