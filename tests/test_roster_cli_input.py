@@ -121,3 +121,17 @@ def test_check_reports_every_file_not_only_up_to_the_first_bad_one(tmp_path, cap
     cap = capsys.readouterr()
     assert rc == 2 and "nothere.yaml: file not found" in cap.err
     assert f"ok  {UNIT}" in cap.out and f"ok  {STAFF}" in cap.out     # the good files after it are still checked
+
+
+def test_an_xlsx_cell_is_named_by_its_cell_and_a_folder_as_a_folder(tmp_path, capsys):
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Turnus"
+    ws.append(["id", "2027-01-04"])
+    ws.append(["spl01", 5])           # a number where a shift code belongs
+    wb.save(tmp_path / "t.xlsx")
+    assert run("roster", "check", tmp_path / "t.xlsx", "--unit", UNIT, "--staff", STAFF) == 2
+    assert "cell B2 of sheet 'Turnus' (spl01, 2027-01-04): unknown shift code '5'" in capsys.readouterr().err
+    assert run("roster", "check", tmp_path, "--unit", UNIT, "--staff", STAFF) == 2
+    assert "is a folder, not a file" in capsys.readouterr().err

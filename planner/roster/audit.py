@@ -5,7 +5,7 @@ from collections import Counter
 
 from models.roster import cpsat as M
 from planner.io.errors import InputError
-from planner.roster.grids import Grid
+from planner.roster.grids import Grid, cell_of
 from planner.roster.rules import RuleSet
 from planner.roster.setup import StaffFile, UnitView, make_problem
 
@@ -17,7 +17,7 @@ def problem_for_grid(grid: Grid, unit: UnitView, staff: StaffFile, rules: RuleSe
     for pid, cells in grid.rows.items():
         for d, c in enumerate(cells):
             if c and c not in known_codes:
-                raise InputError(grid.path, f"line {grid.lines[pid]}, column {d + 2} ({pid}, {grid.dates[d]})",
+                raise InputError(grid.path, f"{cell_of(grid, pid, d + 2)} ({pid}, {grid.dates[d]})",
                                  f"unknown shift code {c!r}",
                                  f"use one of {', '.join(sorted(known_codes))} or '-' for off "
                                  "(or add the code under extra_shifts in the staff file)")
@@ -28,7 +28,7 @@ def problem_for_grid(grid: Grid, unit: UnitView, staff: StaffFile, rules: RuleSe
     known = {s.id for s in staff.staff}
     for pid in grid.rows:
         if pid not in known:
-            raise InputError(grid.path, f"line {grid.lines[pid]}, column 1", f"person {pid!r} is not in the staff file "
+            raise InputError(grid.path, cell_of(grid, pid, 1), f"person {pid!r} is not in the staff file "
                              f"{staff.path}", "add them to the staff file (id, group, percent) or correct the id")
     try:
         P = make_problem(unit, staff, rules, n // 7, grid.dates[0], requirement, cyclic, extra_shifts)
@@ -51,7 +51,7 @@ def grid_assignment(grid: Grid, P: M.Problem) -> dict:
             if not c:
                 continue
             if c not in P.shift_index:
-                raise InputError(grid.path, f"line {grid.lines[pid]}, column {d + 2} ({pid}, {grid.dates[d]})",
+                raise InputError(grid.path, f"{cell_of(grid, pid, d + 2)} ({pid}, {grid.dates[d]})",
                                  f"unknown shift code {c!r}",
                                  f"use one of {', '.join(sorted(P.shift_index))} or '-' for off "
                                  "(or add the code under extra_shifts in the staff file)")

@@ -27,6 +27,12 @@ class Grid:
     where: Callable[[int, int], str] | None = None   # (line, column) -> "line 3, column 4" / "cell D3 of sheet ..."
 
 
+def cell_of(grid: Grid, pid: str, col: int) -> str:
+    """Where a person's cell is in the file, for messages: "line 3, column 4" (CSV) or "cell D3 of sheet ..."."""
+    at = grid.where or (lambda line, c: f"line {line}, column {c}")
+    return at(grid.lines[pid], col)
+
+
 # a table as read: (line or sheet row, cells); `where(line, column)` names a cell for messages
 Table = list[tuple[int, list[str]]]
 
@@ -38,7 +44,8 @@ def read_grid(path: str | Path, blank_apart: bool = False) -> Grid:
     every other off mark becomes '-', so "free" and "off" stay apart."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(path, "", "file not found", "give a roster grid (.csv or .xlsx)")
+        raise InputError(path, "", "is a folder, not a file" if path.is_dir() else "file not found",
+                         "give a roster grid (.csv or .xlsx)")
     note_read(path)
     if path.suffix.lower() in (".xls", ".ods", ".numbers"):
         raise InputError(path, "", f"cannot read a {path.suffix} file", "save the roster as .xlsx or .csv")

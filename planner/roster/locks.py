@@ -7,7 +7,7 @@ from pathlib import Path
 from models.roster import cpsat as M
 from models.roster.locks import KeepPrevious, Locked
 from planner.io.errors import InputError
-from planner.roster.grids import Grid, read_grid
+from planner.roster.grids import Grid, cell_of, read_grid
 
 # One changed cell costs KEEP_WEIGHT x Weights.soft_rule (100) = 10 000 in the objective: a tenth of an
 # open minimum-cover head (Weights.shortfall, 100 000), so a rebuild gives up to 9 changed cells to close a
@@ -26,18 +26,13 @@ def read_previous(path: str | Path) -> Grid:
     return read_grid(path)
 
 
-def _where(grid: Grid, pid: str, col: int) -> str:
-    at = grid.where or (lambda line, c: f"line {line}, column {c}")
-    return at(grid.lines[pid], col)
-
-
 def grid_cells(grid: Grid, P: M.Problem, free_blank: bool) -> dict[tuple[str, int], str | None]:
     """{(person id, day): shift code, or None for off} of every cell the grid sets. `free_blank`: an empty
     cell sets nothing. Unknown people, dates outside the horizon and unknown codes are input errors."""
     ids = [p.id for p in P.persons]
     for pid in grid.rows:
         if pid not in ids:
-            raise InputError(grid.path, _where(grid, pid, 1), f"person {pid!r} is not in the staff file",
+            raise InputError(grid.path, cell_of(grid, pid, 1), f"person {pid!r} is not in the staff file",
                              f"use the staff file's ids ({', '.join(ids[:8])}{' ...' if len(ids) > 8 else ''}) "
                              "or remove the row")
     day = {label: d for d, label in enumerate(P.day_labels)}
@@ -47,7 +42,7 @@ def grid_cells(grid: Grid, P: M.Problem, free_blank: bool) -> dict[tuple[str, in
         for j, (date, c) in enumerate(zip(grid.dates, row, strict=True)):
             if free_blank and not c:
                 continue
-            at = f"{_where(grid, pid, j + 2)} ({pid}, {date})"
+            at = f"{cell_of(grid, pid, j + 2)} ({pid}, {date})"
             d = day.get(date.isoformat())
             if d is None:
                 raise InputError(grid.path, at, f"{date} is outside the roster horizon {P.label(0)} .. "
@@ -77,7 +72,7 @@ def lock_rule(grid: Grid, P: M.Problem) -> Locked:
     for (pid, d), code in cells.items():
         why = None if code is None else blocked.get((index[pid], (d, P.shift_index[code])))
         if why:
-            raise InputError(grid.path, f"{_where(grid, pid, col[P.label(d)] + 2)} ({pid}, {P.label(d)})",
+            raise InputError(grid.path, f"{cell_of(grid, pid, col[P.label(d)] + 2)} ({pid}, {P.label(d)})",
                              f"the lock breaks {pid}'s availability: {why}",
                              "lock another shift or a day off, leave the cell empty, or change the person in the "
                              "staff file (unavailable, shifts, night_exempt, long_shifts)")
