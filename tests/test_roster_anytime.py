@@ -214,3 +214,16 @@ def test_a_limit_shorter_than_the_greedy_returns_what_it_planned_and_says_so():
     # nothing planned: every weekday's head open and both contracts missed - no legal roster, and not a proof
     assert r.assignment == {} and r.kept_start and r.stopped_by == "time_limit"
     assert r.outcome == "none_found_in_time" and r.shortfall == 15
+
+
+def test_open_cover_nobody_may_work_is_blamed_on_the_staff_file(tmp_path, capsys):
+    # one night head a day, but the only nurses may work dag only: the staff file, not the rules or the time,
+    # leaves the nights open
+    s = _staff(tmp_path, """
+  - {id: a, group: sykepleier, percent: 50, shifts: [dag]}
+  - {id: b, group: sykepleier, percent: 50, shifts: [dag]}""",
+               "{hverdag_dag: {sykepleier: 1}, hverdag_natt: {sykepleier: 1}}")
+    rc, _, _, data = _build(tmp_path, s, "--time-limit", 5)
+    err = " ".join(data["diagnosis"])
+    assert rc == 1 and "nobody who may fill sykepleier may work natt" in err, data["diagnosis"]
+    assert "dag" not in err.split("nobody")[1].split("(")[0]      # the open nights, not the covered days

@@ -628,6 +628,8 @@ TEXT = {
                        "prove this unavoidable - a longer --time-limit may close them"),
         "open": "{k} {g} shift(s) open on {n} of {days} days ({times}): {own} {g}(e) at {pcts} %",
         "plus": " (plus {n} who may substitute)",
+        "nobody_may": "nobody who may fill {g} may work {times} ({who}: see shifts: and night_exempt in the staff "
+                      "file), so no roster covers these",
         "hours": " have {cap:.0f} h of contract over {weeks} weeks for {need:.0f} h of slots they can fill",
         "weekend_short": "; at one weekend in {cycle} they can work at most about {cap} of the {need} weekend shifts",
         "weekend_ok": "; weekend shifts needed {need}, at most about {cap} within the weekend rule",
@@ -648,6 +650,8 @@ TEXT = {
                        "det er uunngåelig - mer tid kan dekke dem"),
         "open": "{k} {g}-vakt(er) åpne på {n} av {days} dager ({times}): {own} {g} med {pcts} %",
         "plus": " (pluss {n} som kan erstatte)",
+        "nobody_may": "ingen som kan fylle {g} kan jobbe {times} ({who}: se shifts: og night_exempt i "
+                      "personalfilen), så ingen turnus dekker disse",
         "hours": " har {cap:.0f} t avtalt arbeidstid over {weeks} uker mot {need:.0f} t vakter de kan fylle",
         "weekend_short": "; med hver {cycle}. helg kan de ta høyst om lag {cap} av de {need} helgevaktene",
         "weekend_ok": "; helgevakter som trengs: {need}, høyst om lag {cap} innenfor helgeregelen",
@@ -706,6 +710,17 @@ def diagnose(P: M.Problem, r: M.Result, gaps: list[tuple[int, str, str, int]], l
                              pcts=pcts or "-")
         if len(people) > len(own):
             s += T["plus"].format(n=len(people) - len(own))
+        blocked = {c for c in codes if not any(_may_work(P, p, c) for p in people)}
+        if blocked:
+            # the staff file, not the rules, leaves these open: said apart, before the hours
+            nb = sum(kk for _, c, gg, kk in gaps if gg == g and c in blocked)
+            msgs.append(T["open"].format(k=nb, g=g, n=len({d for d, c, gg, _ in gaps if gg == g and c in blocked}),
+                                         days=P.days, times="/".join(sorted({_time_of(P, c) for c in blocked})),
+                                         own=len(own), pcts=pcts or "-")
+                        + ": " + T["nobody_may"].format(g=g, times="/".join(sorted({_time_of(P, c) for c in blocked})),
+                                                        who=", ".join(sorted(set(fillers)))))
+            if blocked == codes:
+                continue
         s += T["hours"].format(cap=cap_h, weeks=P.weeks, need=need_h)
         if wf:
             we_need = sum(c.min for c in need if c.day % 7 >= 5)
@@ -716,6 +731,12 @@ def diagnose(P: M.Problem, r: M.Result, gaps: list[tuple[int, str, str, int]], l
             s += T["proven"]
         msgs.append(s)
     return msgs
+
+
+def _may_work(P: M.Problem, p: M.Person, code: str) -> bool:
+    """Whether the staff file lets the person work some shift that covers this cover period."""
+    return any(code in st.periods and P.allowed(p, 0, si) and not (p.night_exempt and st.time == "natt")
+               for si, st in enumerate(P.shifts))
 
 
 def _num(x: float, fmt: str, lang: str) -> str:
