@@ -7,6 +7,9 @@ import json
 import time
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from models.roster import cpsat as M
 from planner.roster import build as B
 
@@ -227,3 +230,29 @@ def test_open_cover_nobody_may_work_is_blamed_on_the_staff_file(tmp_path, capsys
     err = " ".join(data["diagnosis"])
     assert rc == 1 and "nobody who may fill sykepleier may work natt" in err, data["diagnosis"]
     assert "dag" not in err.split("nobody")[1].split("(")[0]      # the open nights, not the covered days
+
+
+def test_a_contract_whole_shifts_cannot_meet_is_explained_with_the_arithmetic():
+    from types import SimpleNamespace as NS
+    T = B.TEXT["en"]
+    ch = NS(tolerance_hours=4.0, norm_hours_per_week=35.5)
+    P12 = NS(weeks=12)
+    # 55 % over 12 weeks: 0.55 x 35.5 x 12 = 234.3 h; 10 h nights: 23 -> 230 h (4.3 off), 24 -> 240 h (5.7 off)
+    s = B._whole_shifts(P12, None, 0.55 * 35.5 * 12, ch, {600}, T, "en")
+    assert "23 or 24 shifts give 230 or 240 h" in s and "± 4 h of 234.3 h" in s
+    assert "54.0 % = 23 shifts" in s               # 23 x 10 h / (35.5 x 12) = 53.99 %
+    # 50 %: 213 h, 21 nights = 210 h, 3 h off: within the tolerance, nothing to say
+    assert B._whole_shifts(P12, None, 0.50 * 35.5 * 12, ch, {600}, T, "en") == ""
+    # two shift lengths: some mix may meet it, so no claim is made
+    assert B._whole_shifts(P12, None, 0.55 * 35.5 * 12, ch, {600, 450}, T, "en") == ""
+
+
+@settings(max_examples=200, deadline=None)
+@given(target=st.floats(1, 2000), minutes=st.integers(60, 900), tol=st.floats(0, 8))
+def test_whole_shift_claim_holds_exactly_when_no_count_meets_the_contract(target, minutes, tol):
+    from types import SimpleNamespace as NS
+    s = B._whole_shifts(NS(weeks=6), None, target, NS(tolerance_hours=tol, norm_hours_per_week=35.5), {minutes},
+                        B.TEXT["en"], "en")
+    h = minutes / 60
+    some = any(abs(n * h - target) <= tol + 1e-6 for n in range(int(target / h) + 3))
+    assert (s == "") == some

@@ -637,6 +637,9 @@ TEXT = {
         "contract": " (contract {target} h over {weeks} weeks, tolerance {tol} h; ",
         "no_slot": "the requirement has no slot a {group} may fill on the shifts allowed)",
         "slots": "slots on {n} days, at most {h} h even before rest and weekend rules)",
+        "whole": "; every shift they may work is {len} h, so {a} or {b} shifts give {ha} or {hb} h, neither within "
+                 "± {tol} h of {target} h: change the position to one that whole shifts meet (e.g. {pct} % = {n} "
+                 "shifts), or the rule's tolerance",
     },
     "nb": {
         "rule_one": "den harde regelen {rules} kan ikke holdes",
@@ -659,6 +662,9 @@ TEXT = {
         "contract": " (avtalt {target} t over {weeks} uker, toleranse {tol} t; ",
         "no_slot": "bemanningsbehovet har ingen vakt en {group} kan fylle på de tillatte vaktene)",
         "slots": "vakter på {n} dager, høyst {h} t selv før hvile- og helgeregler)",
+        "whole": "; hver vakt de kan ta er {len} t, så {a} eller {b} vakter gir {ha} eller {hb} t, ingen innenfor "
+                 "± {tol} t av {target} t: endre stillingen til en som hele vakter treffer (f.eks. {pct} % = {n} "
+                 "vakter), eller regelens toleranse",
     },
 }
 
@@ -768,7 +774,24 @@ def _contract_hint(P: M.Problem, pi: int, lang: str = "en") -> str:
                                 tol=_num(ch.tolerance_hours, "g", lang))
     if not best:
         return head + T["no_slot"].format(group=p.group)
-    return head + T["slots"].format(n=len(best), h=_num(sum(best.values()) / 60, ".1f", lang))
+    return head + T["slots"].format(n=len(best), h=_num(sum(best.values()) / 60, ".1f", lang)) \
+        + _whole_shifts(P, p, target, ch, set(best.values()), T, lang)
+
+
+def _whole_shifts(P: M.Problem, p: M.Person, target: float, ch, lengths: set[int], T: dict, lang: str) -> str:
+    """Shifts all of one length that no whole number of meets the contract within the tolerance (a 55 %
+    night nurse over 12 weeks: 234.3 h, 10 h nights give 230 or 240 h, tolerance 4 h)."""
+    if len(lengths) != 1:
+        return ""
+    hours = next(iter(lengths)) / 60
+    a = math.floor(target / hours)
+    if hours <= 0 or min(abs(a * hours - target), abs((a + 1) * hours - target)) <= ch.tolerance_hours + 1e-6:
+        return ""
+    b = a + 1 if abs((a + 1) * hours - target) < abs(a * hours - target) else a
+    pct = b * hours / (ch.norm_hours_per_week * P.weeks) * 100
+    return T["whole"].format(len=_num(hours, "g", lang), a=a, b=a + 1, ha=_num(a * hours, "g", lang),
+                             hb=_num((a + 1) * hours, "g", lang), tol=_num(ch.tolerance_hours, "g", lang),
+                             target=_num(target, ".1f", lang), pct=_num(pct, ".1f", lang), n=b)
 
 
 def _period_minutes(P, code):
