@@ -133,14 +133,15 @@ def _inputs(args, need_staff=True):
     return unit, staff, rules, req
 
 
-def _outs(args, names) -> None:
-    """Check the output options before any work (again after loading, when the files read through
-    the inputs are known; the writer checks once more at write time)."""
+def _outs(args, names, loaded: bool = False) -> None:
+    """Check the output options before any work (again after loading, ``loaded``, when the files read through
+    the inputs are known; the writer checks once more at write time). The picture's format is checked then, so
+    that an output that would replace an input is named as that first."""
     from planner.io.writer import guard_all
     ins = [getattr(args, a, None) for a in ("unit", "staff", "requirement", "rules", "roster", "models")]
     guard_all({f"--{n}": getattr(args, n, None) for n in names}, ins)
     pic = getattr(args, "picture", None)
-    if pic and Path(pic).suffix.lower() not in (".png", ".html", ".htm"):
+    if loaded and pic and Path(pic).suffix.lower() not in (".png", ".html", ".htm"):
         raise InputError("--picture", str(pic), "the picture is drawn as PNG or HTML, chosen by the file's ending",
                          "end the path in .png or .html")
 
@@ -170,7 +171,7 @@ def _build(args) -> int:
         raise InputError("--improve", str(args.improve), "cannot be given with --keep-from",
                          "use --keep-from for the fewest changes to a roster, --improve to improve one freely")
     improve_grid = LK.read_previous(args.improve) if args.improve else None
-    _outs(args, ["out", "json", "xlsx", "picture"])
+    _outs(args, ["out", "json", "xlsx", "picture"], loaded=True)
     start = None
     if args.start:
         try:
@@ -277,7 +278,7 @@ def _check(args) -> int:
     from planner.roster.picture import write_picture
     _outs(args, ["json", "picture"])
     unit, staff, rules, req = _inputs(args)
-    _outs(args, ["json", "picture"])
+    _outs(args, ["json", "picture"], loaded=True)
     grid = read_grid(args.roster)
     P, asg = problem_for_grid(grid, unit, staff, rules, req, not args.no_cyclic)
     rep = audit(P, asg)
