@@ -13,8 +13,16 @@ from pydantic import BaseModel, ValidationError
 
 from planner.io.errors import InputError, shown
 from planner.io.registry import KIND_NAMES, note_read
+from planner.io.unit_refs import problems as unit_problems
 
 M = TypeVar("M", bound=BaseModel)
+
+# YAML 1.1 (PyYAML) also reads yes/no and on/off as booleans, and a lax pydantic field takes "no", "false"
+# and 0 as false: a boolean is written true or false, so that `enabled: "no"` or a 0 is never guessed at
+_TRUE_FALSE = {"true", "True", "TRUE", "false", "False", "FALSE"}
+_BOOL_WORDS = {"yes": True, "on": True, "no": False, "off": False}
+_BOOL_FIX = ("write true or false, without quotes (yes/no, on/off, numbers and quoted text are not read as "
+             "true or false)")
 
 _FIX = {
     "missing": "add the field",
@@ -23,8 +31,8 @@ _FIX = {
     "float_type": "give a number, e.g. 7.5",
     "finite_number": "give a finite number (not .inf or .nan)",
     "int_parsing": "give a whole number",
-    "bool_parsing": "write true or false",
-    "bool_type": "write true or false",
+    "bool_parsing": _BOOL_FIX,
+    "bool_type": _BOOL_FIX,
     "string_type": "give a text value",
     "string_pattern_mismatch": "use lower-case letters, digits and _ (ids) or HH:MM (times)",
     "literal_error": "use one of the values listed",
@@ -45,21 +53,27 @@ def field_path(loc: tuple) -> str:
     return out or "(top level)"
 
 
-def _line_of(node: yaml.Node | None, loc: tuple) -> int | None:
-    """Line (1-based) of the node that a pydantic location points at, for the message."""
-    line = node.start_mark.line + 1 if node is not None else None
+def _node_at(node: yaml.Node | None, loc: tuple) -> tuple[yaml.Node | None, bool]:
+    """The deepest node on the way to a pydantic location, and whether it is the location's own node."""
+    found = True
     for part in loc:
         if isinstance(node, yaml.MappingNode) and isinstance(part, str):
             nxt = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             nxt = node.value[part]
         else:
-            continue
+            continue  # a label pydantic adds (a union member) has no node of its own
         if nxt is None:
+            found = False
             break
         node = nxt
-        line = node.start_mark.line + 1
-    return line
+    return node, found
+
+
+def _line_of(node: yaml.Node | None, loc: tuple) -> int | None:
+    """Line (1-based) of the node that a pydantic location points at, for the message."""
+    at, _ = _node_at(node, loc)
+    return at.start_mark.line + 1 if at is not None else None
 
 
 def fail_at(path, node: yaml.Node | None, loc: tuple, problem: str, fix: str):
@@ -203,7 +217,10 @@ def _check_tree(path: Path, root: yaml.Node) -> None:
 def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     """The data of a YAML file and its node tree (for line numbers), or one InputError."""
     path = Path(path)
-    text = read_text(path)
+    return _parse_yaml(path, read_text(path))
+
+
+def _parse_yaml(path: Path, text: str) -> tuple[Any, yaml.Node | None]:
     try:
         loader = _Loader(text)
         try:
@@ -256,9 +273,85 @@ def load_file(path: str | Path, expect: str, model: type[M]) -> M:
         raise InputError(path, "kind", f"{got}, but a `{expect}` file is needed here",
                          f"point to a file with `kind: {expect}` (kinds: {', '.join(KIND_NAMES)})")
     try:
-        return model.model_validate(data)
+        obj = model.model_validate(data)
     except ValidationError as e:
         raise _validation_error(path, node, e) from None
+    _refuse_loose_booleans(path, node, data, obj)
+    if expect == "unit":
+        _check_unit_refs(path, data, node)
+    return obj
+
+
+# ---------------------------------------------------------------------------------------- booleans
+def _refuse_loose_booleans(path: Path, node: yaml.Node | None, data: Any, obj: BaseModel) -> None:
+    """Every true/false the model took from the file was written true or false there."""
+    for loc, raw in _booleans(obj, data, ()):
+        at, found = _node_at(node, loc)
+        text = at.value if found and isinstance(at, yaml.ScalarNode) else None
+        if isinstance(raw, bool) and (text is None or text in _TRUE_FALSE):
+            continue
+        got = text if isinstance(raw, bool) and text is not None else shown(raw)
+        fail_at(path, node, loc, f"must be true or false (got {got})", _BOOL_FIX)
+
+
+def _booleans(value: Any, raw: Any, loc: tuple):
+    """(location, value in the file) of every bool in a validated model, walked beside the file's data."""
+    if isinstance(value, bool):
+        yield loc, raw
+    elif isinstance(value, BaseModel) and isinstance(raw, dict):
+        for name, info in type(value).model_fields.items():
+            key = _raw_key(raw, info.alias or name)
+            if key is not None:
+                yield from _booleans(getattr(value, name), raw[key], loc + (info.alias or name,))
+    elif isinstance(value, (list, tuple)) and isinstance(raw, list) and len(value) == len(raw):
+        for i, (v, r) in enumerate(zip(value, raw, strict=True)):
+            yield from _booleans(v, r, loc + (i,))
+    elif isinstance(value, dict) and isinstance(raw, dict):
+        for k, v in value.items():
+            if k in raw:
+                yield from _booleans(v, raw[k], loc + (k,))
+
+
+def _raw_key(raw: dict, name: str) -> Any:
+    """The key of a field in the file's mapping; an unquoted key `off` is the boolean false in YAML 1.1."""
+    if name in raw:
+        return name
+    word = _BOOL_WORDS.get(name.lower())
+    return word if word is not None and word in raw else None
+
+
+# ------------------------------------------------------------------------------- a unit's references
+def _check_unit_refs(path: Path, data: dict, node: yaml.Node | None) -> None:
+    """Names the unit takes from its catalogue and groups file exist there (planner.io.unit_refs)."""
+    catalogue, cat_path = _referenced(path, data.get("catalogue"))
+    groups, _ = _referenced(cat_path, catalogue.get("groups")) if isinstance(catalogue, dict) else (None, None)
+    for loc, problem, fix in unit_problems(data, catalogue, groups):
+        fail_at(path, node, loc, problem, fix)
+
+
+# text -> data of the catalogues and groups files units named: parsing the catalogue costs more than the
+# rest of the unit's checks, and units that share one (a national run, the web app, tests) parse it once here.
+# By content, so an edited file is parsed again; read-only (unit_refs only compares), so sharing it is safe.
+_REFERENCED: dict[str, Any] = {}
+
+
+def _referenced(base: Path | None, ref: Any) -> tuple[Any, Path | None]:
+    """The data of a file another file names, or None: a missing or broken file is reported by the loader
+    of the file that names it, in its own words, when the unit is checked across files."""
+    if base is None or not isinstance(ref, str):
+        return None, None
+    p = (base.parent / ref).resolve()
+    try:
+        if not p.is_file():
+            return None, None
+        text = read_text(p)
+        if text not in _REFERENCED:
+            if len(_REFERENCED) >= 8:
+                _REFERENCED.clear()
+            _REFERENCED[text] = _parse_yaml(p, text)[0]
+        return _REFERENCED[text], p
+    except (InputError, OSError, ValueError):
+        return None, None
 
 
 def _parts(loc) -> tuple:
@@ -267,7 +360,7 @@ def _parts(loc) -> tuple:
 
 def _internal(part) -> bool:
     # pydantic's internal union/validator labels say nothing to a user
-    return part in ("function-after[_check(), TaskSpec]",) or str(part).startswith(
+    return part in ("function-after[_check(), TaskSpec]", "bool") or str(part).startswith(
         ("function-", "union[", "float", "dict[", "str", "list[", "constrained-"))
 
 
@@ -287,6 +380,10 @@ def _validation_error(path: Path, node: yaml.Node | None, e: ValidationError) ->
     where = field_path(loc) + (f" (line {line})" if line else "")
     kind, ctx, got = err["type"], err.get("ctx", {}), err.get("input")
     msg = "is required but missing" if kind == "missing" else err["msg"].removeprefix("Value error, ")
+    if kind in ("bool_type", "bool_parsing"):
+        msg = "must be true or false"  # the same words as for a yes/no (_refuse_loose_booleans)
+        if loc[-1:] == ("bool",):  # one member of a union (`movable`: true/false or a list)
+            msg += ", or the field's other form (docs/instance-format.md)"
     if kind != "missing" and got is not None and not isinstance(got, (dict, list)):
         msg += f" (got {shown(got)})"
     fix = getattr(ctx.get("error"), "fix", None) or _fix(kind, ctx, got)

@@ -8,6 +8,12 @@ from pathlib import Path
 from planner.io.loader import fail_at, load_file, read_yaml
 from planner.roster.schema import RosterModelsFile
 
+# The cover periods a long shift takes over in a long-shift model: on its days min(D, K) heads work the long
+# shift instead of a day and an evening shift (model._long_cover). They are the unit's default codes for dag
+# and kveld (setup.UnitView.codes): a models file has no staff file to give other codes, so `covers` can
+# name no others.
+LONG_COVERS = ("D", "K")
+
 
 @dataclass
 class RosterModel:
@@ -61,5 +67,16 @@ def load_models(path: str | Path) -> ModelsFile:
         models.append(RosterModel(m.id, m.name or m.id, we, m.weekday, m.weekend, m.source or ""))
     if not models:
         err(("models",), "no models to compare: every model is skipped", "add at least one model without skip:")
+    _check_covers(spec, err)
     ls = spec.long_shift.model_dump() if spec.long_shift else {}
     return ModelsFile(path, rules, spec.weeks, spec.min_position, float(spec.time_limit), ls, models, skipped)
+
+
+def _check_covers(spec: RosterModelsFile, err) -> None:
+    """The long shift's `covers` names only codes a long shift takes over (a typo would pass unnoticed:
+    the models cover LONG_COVERS whatever the list says)."""
+    for j, code in enumerate(spec.long_shift.covers if spec.long_shift else []):
+        if code not in LONG_COVERS:
+            err(("long_shift", "covers", j), f"unknown shift code {code!r}: a long shift here covers "
+                f"{' and '.join(LONG_COVERS)}", f"use the codes {', '.join(LONG_COVERS)} (day and evening), or "
+                "leave `covers` out")
