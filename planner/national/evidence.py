@@ -137,7 +137,7 @@ def print_scenario(summary: dict[str, Any], sid: str, console) -> None:
                     console.print(f"    [dim]{r['input']}: {_e(r['basis'])}[/dim]")
     b = summary.get("baseline_band", {}).get(sid)
     if b:
-        alts = " · ".join(f"{v['name']} {_n(v['total'])}" for v in b["by_alternative"].values())
+        alts = " · ".join(f"{_e(v['name'])} {_n(v['total'])}" for v in b["by_alternative"].values())
         console.print(f"  baseline gap {b['year']} by HELSEMOD alternative (a range, not a probability; "
                       f"NOU2023:4, Tabell 2.1): {alts}")
     t = summary.get("calibration_tabell_2_1", {}).get(sid)
@@ -189,7 +189,7 @@ def print_run(summary: dict[str, Any], console) -> None:
     for r in checks:
         extra = f"; unchecked: {r['unchecked']}" if r.get("unchecked") else ""
         why = f"; tolerance: {r['tolerance_reason']}" if r.get("tolerance_reason") else ""
-        console.print(f"  [dim]{r['id']} ({r['what']}): {_e(r['source'] + why + extra)}[/dim]")
+        console.print(f"  [dim]{r['id']} ({_e(r['what'])}): {_e(r['source'] + why + extra)}[/dim]")
     failed = [r["id"] for r in checks if r["status"] == FAIL]
     if failed:
         console.print(f"  [bold red]{len(failed)} of {len(checks)} checks fail[/bold red]: {', '.join(failed)} — "

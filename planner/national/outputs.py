@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, NoReturn
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+from rich.markup import escape  # text from the files may hold [brackets] that rich would read as markup
 
-from planner.io.errors import InputError
+from planner.io.errors import InputError, shown
+from planner.io.schema import Id
 from planner.national import evidence
+from planner.national.located import Located
 from planner.national.projection import Projection
 from planner.io.writer import atomic_path as _atomic_path
 from planner.io.writer import write_text as _write_text
@@ -429,7 +433,7 @@ def print_report(summary: dict, console=None) -> None:
     if not kommune:
         evidence.print_run(summary, console)                   # calibration with sentences, validation
     for w in summary.get("warnings", []):
-        console.print(f"[yellow]warning:[/yellow] {w}")
+        console.print(f"[yellow]warning:[/yellow] {escape(w)}")
 
 
 def _print_horizon(summary: dict, sid: str, console) -> None:
@@ -462,8 +466,8 @@ def _print_levers(summary: dict, sid: str, console) -> None:
     f = summary["freed_split"][sid]
     for g, d in summary.get("other_groups", {}).items():
         if summary["skill"].get(g) == "other" and g in f["gap"] and (f["need"][g] or f["supply"][g]):
-            console.print(f"  {g} {year}: supply {_fmt(f['supply'][g])} ({d['basis'][sid]}) − need with levers "
-                          f"{_fmt(f['need'][g])} = gap {_fmt(f['gap'][g])}")
+            console.print(f"  {g} {year}: supply {_fmt(f['supply'][g])} ({escape(d['basis'][sid])}) − need with "
+                          f"levers {_fmt(f['need'][g])} = gap {_fmt(f['gap'][g])}")
 
 
 def _print_split(summary: dict, sid: str, console) -> None:
@@ -471,7 +475,7 @@ def _print_split(summary: dict, sid: str, console) -> None:
 
     f = summary["freed_split"][sid]
     kommune = summary.get("kind") == "kommune"
-    where = f"kommune {summary['kommune']['name'] or summary['kommune']['id']}, " if kommune else ""
+    where = f"kommune {escape(summary['kommune']['name'] or summary['kommune']['id'])}, " if kommune else ""
     t = Table(title=f"{where}{sid}, {f['year']}: freed by LEON, årsverk, P50 (negative = more needed)")
     cols = ["group"] + (["units, today's mix"] if kommune else []) + \
         ["task sharing", "pooling", "total", "task sharing ~", "pooling ~", "total ~"] + \
@@ -492,27 +496,290 @@ def _print_split(summary: dict, sid: str, console) -> None:
     console.print(t)
 
 
+# ----------------------------------------------------------------------------------------------
+# Reading summary.json back (`leon national report`)
+# ----------------------------------------------------------------------------------------------
 # what `leon national report` reads from summary.json
 REPORT_KEYS = ("scenarios", "groups", "skill", "horizon", "bands", "need_baseline", "supply_baseline",
                "baseline_gap", "freed_by_leon", "freed_pooling", "freed_total", "freed_split", "need", "supply",
                "gap", "waterfall", "tornado", *evidence.KEYS)
 KOMMUNE_REPORT_KEYS = ("scenarios", "groups", "skill", "horizon", "kommune", "units_baseline", "freed_by_leon",
                        "freed_pooling", "freed_total", "freed_split")
+# per scenario, year and group (table_horizon, split_table, yearly_frame)
+TABLES = ("need_baseline", "supply_baseline", "baseline_gap", "freed_by_leon", "freed_pooling", "freed_total",
+          "need", "supply", "gap")
+KOMMUNE_TABLES = ("units_baseline", "freed_by_leon", "freed_pooling", "freed_total")
+SUMMARY_FIX = "give the summary.json written by `leon national run` (rerun it to write the file again)"
+
+
+class _Read(BaseModel):
+    """A part of summary.json as the report reads it: strict types (a number is no text or true/false),
+    finite numbers, ids as the files' (the report prints them as rich markup); keys the report does not
+    read are left alone."""
+
+    model_config = ConfigDict(extra="allow", strict=True, allow_inf_nan=False)
+
+
+Values = dict[str, float]            # group -> årsverk
+ByYear = dict[str, Values]           # year -> group -> årsverk
+PerScenario = dict[str, ByYear]
+
+
+class _Band(_Read):
+    p10: float
+    p50: float
+    p90: float
+
+
+class _Bands(_Read):
+    year: int
+    gap: dict[str, _Band]
+
+
+class _Parts(_Read):
+    task_sharing: Values
+    pooling: Values
+    total: Values
+
+
+class _Split(_Read):
+    year: int
+    integer: _Parts | None
+    relaxed: _Parts | None
+    supply: Values | None = None     # a national summary's (checked in _check_refs), not a kommune's
+    need: Values | None = None
+    gap: Values | None = None
+
+
+class _Steps(_Read):
+    baseline_gap: float
+    task_sharing: float
+    technology: float
+    part_time: float
+    sick_leave: float
+    gap: float
+
+
+class _Waterfall(_Steps):
+    year: int
+    by_skill: dict[Literal["total_authorised", "total_other", "total"], _Steps]
+
+
+class _OtherGroup(_Read):
+    basis: dict[str, str]         # per scenario
+
+
+class _Tornado(_Read):
+    input: Id
+    year: int
+    gap_low_input: float
+    gap_high_input: float
+    swing: float
+    basis: str | None = None
+
+
+class _Alternative(_Read):
+    name: str
+    total: float
+
+
+class _BaselineBand(_Read):
+    year: int
+    by_alternative: dict[str, _Alternative]
+
+
+class _Tabell21(_Read):
+    text: str
+
+
+class _Family(_Read):
+    family: str
+    baseline_hours_per_week: float
+    leon_hours_per_week: float
+    to: list[str]
+
+
+class _Shortfall(_Read):
+    archetype: Id
+    group: str
+    baseline_fte: float
+    leon_fte: float
+    families: list[_Family]
+    binding_rules: list[str]
+
+
+class _BaseRow(_Read):
+    text: str
+    shortfalls: list[_Shortfall] = []
+
+
+class _Calibration(_Read):
+    archetype: Id
+    service_area: Id | None = None
+    volume: float
+    fte_per_volume_baseline: float
+    fte_per_volume_leon: float
+    model_fte: float
+    target_fte: float | None
+    residual_pct: float | None
+    factor: float
+    sentence: str
+
+
+class _Area(_Read):
+    service_area: Id
+    archetypes: list[Id]
+    model_fte: float
+    target_fte: float
+    factor: float
+
+
+class _Check(_Read):
+    id: Id
+    what: str
+    measure: str
+    test: str
+    model: float
+    figure: float
+    difference: float
+    tolerance: float | None       # needed unless test is at_most (checked in _check_refs)
+    status: Literal["pass", "fail", "unchecked"]
+    source: str
+
+
+class _Kommune(_Read):
+    id: str
+    name: str | None
+
+
+class _Summary(_Read):
+    kind: Literal["national", "kommune"] = "national"
+    scenarios: Annotated[list[Id], Field(min_length=1)]
+    groups: list[Id]
+    skill: dict[str, str]
+    horizon: int
+    freed_by_leon: PerScenario
+    freed_pooling: PerScenario
+    freed_total: PerScenario
+    freed_split: dict[str, _Split]
+    warnings: list[str] = []
+
+
+class _NationalSummary(_Summary):
+    need_baseline: PerScenario
+    supply_baseline: PerScenario
+    baseline_gap: PerScenario
+    need: PerScenario
+    supply: PerScenario
+    gap: PerScenario
+    bands: dict[str, _Bands]
+    waterfall: dict[str, _Waterfall]
+    other_groups: dict[Id, _OtherGroup] = {}
+    tornado: dict[str, list[_Tornado]]
+    # the evidence sections (evidence.KEYS), as evidence.print_scenario and print_run read them
+    calibration: dict[str, list[_Calibration]]
+    calibration_service_areas: dict[str, list[_Area]]
+    calibration_tabell_2_1: dict[str, _Tabell21 | None]
+    validation_units: dict[str, list[_Check]]
+    baseline_band: dict[str, _BaselineBand | None]
+    planning_base: dict[str, list[_BaseRow]]
+
+
+class _KommuneSummary(_Summary):
+    kommune: _Kommune
+    units_baseline: PerScenario
 
 
 def load_summary(out_dir: str | Path) -> dict:
+    """summary.json of a finished run, checked for everything the report reads (an InputError, not a
+    traceback, for a file that is not one `leon national run` wrote)."""
     p = Path(out_dir) / "summary.json"
     if not p.is_file():
         raise InputError(p, "", "no summary.json here", "give the --out directory of a `leon national run`")
     try:
         s = json.loads(p.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+    except (ValueError, RecursionError) as e:    # ValueError: bad JSON or text, or an over-long number
         where = f"line {e.lineno}" if isinstance(e, json.JSONDecodeError) else ""
         raise InputError(p, where, "not valid JSON", "rerun `leon national run`") from None
-    keys = KOMMUNE_REPORT_KEYS if isinstance(s, dict) and s.get("kind") == "kommune" else REPORT_KEYS
-    missing = [k for k in keys if k not in s] if isinstance(s, dict) else list(keys)
+    except OSError as e:
+        raise InputError(p, "", f"cannot read it: {e.strerror or e}", SUMMARY_FIX) from None
+    if not isinstance(s, dict):
+        raise InputError(p, "(top level)", f"expected a mapping of the run's results, got {type(s).__name__}",
+                         SUMMARY_FIX)
+    keys = KOMMUNE_REPORT_KEYS if s.get("kind") == "kommune" else REPORT_KEYS
+    missing = [k for k in keys if k not in s]
     if missing or s.get("version") != SUMMARY_VERSION:
-        what = f"missing {', '.join(missing)}" if missing else f"version {s.get('version')!r}"
+        what = f"missing {', '.join(missing)}" if missing else f"version {shown(s.get('version'))}"
         raise InputError(p, "", f"not a summary of this leon version ({what}; expected version {SUMMARY_VERSION})",
                          "rerun `leon national run` to write it again")
+    model = _KommuneSummary if s.get("kind") == "kommune" else _NationalSummary
+    try:
+        Located(p, s, None).validate(model, s)
+    except InputError as e:          # the located message with a fix for this file, not a YAML one
+        raise InputError(p, e.field, e.problem, SUMMARY_FIX) from None
+    _check_refs(p, s)
     return s
+
+
+def _check_refs(p: Path, s: dict) -> None:
+    """What the types do not say: each scenario, the year shown and each group (with the subtotals) is
+    there wherever the report looks it up."""
+    groups = s["groups"]
+    twice = next((g for i, g in enumerate(groups) if g in groups[:i]), None)
+    if twice is not None:
+        _fail(p, "groups", f"group {shown(twice)} is listed twice")
+    rows = row_order(s)
+    for sid in s["scenarios"]:
+        _scenario_refs(p, s, sid, rows)
+    if s.get("kind") == "kommune":
+        return
+    _has(p, s["calibration"], s["scenarios"][:1], "calibration", "the scenario")
+    for sid, checks in s["validation_units"].items():
+        for i, r in enumerate(checks):
+            if r["test"] != "at_most" and r["tolerance"] is None:
+                _fail(p, f"validation_units.{sid}[{i}].tolerance", "expected a number (the check's test is "
+                      f"{shown(r['test'])}, not at_most), got null")
+
+
+def _scenario_refs(p: Path, s: dict, sid: str, rows: list[str]) -> None:
+    kommune = s.get("kind") == "kommune"
+    tables = KOMMUNE_TABLES if kommune else TABLES
+    for k in (*tables, "freed_split", *(() if kommune else ("bands", "waterfall"))):
+        _has(p, s[k], [sid], k, "the scenario")
+    f = s["freed_split"][sid]
+    year = str(f["year"] if kommune else s["bands"][sid]["year"])
+    shown_by = f"freed_split.{sid}.year" if kommune else f"bands.{sid}.year"
+    for k in tables:
+        _has(p, s[k][sid], [year], f"{k}.{sid}", "the year", f" (the report's year, {shown_by})")
+        _has(p, s[k][sid][year], rows, f"{k}.{sid}.{year}", "the group")
+    for heads in ("integer", "relaxed"):
+        for part in ("task_sharing", "pooling", "total"):
+            if f[heads] is not None:
+                _has(p, f[heads][part], rows, f"freed_split.{sid}.{heads}.{part}", "the group")
+    if not kommune:
+        _national_refs(p, s, sid, rows)
+
+
+def _national_refs(p: Path, s: dict, sid: str, rows: list[str]) -> None:
+    f = s["freed_split"][sid]
+    _has(p, s["bands"][sid]["gap"], rows, f"bands.{sid}.gap", "the group")
+    for k in ("supply", "need", "gap"):
+        if f.get(k) is None:
+            _fail(p, f"freed_split.{sid}.{k}", "expected a mapping of group to årsverk, got nothing")
+        _has(p, f[k], rows, f"freed_split.{sid}.{k}", "the group")
+    for g, d in s.get("other_groups", {}).items():
+        if g in f["gap"]:         # _print_levers reads its need, supply and basis
+            _has(p, f["need"], [g], f"freed_split.{sid}.need", "the group")
+            _has(p, f["supply"], [g], f"freed_split.{sid}.supply", "the group")
+            _has(p, d["basis"], [sid], f"other_groups.{g}.basis", "the scenario")
+
+
+def _fail(p: Path, field: str, problem: str) -> NoReturn:
+    raise InputError(p, field, problem, SUMMARY_FIX)
+
+
+def _has(p: Path, d: dict, keys: list[str], field: str, what: str, note: str = "") -> None:
+    gone = [k for k in keys if k not in d]
+    if gone:
+        more = f" (and {len(gone) - 1} more)" if len(gone) > 1 else ""
+        _fail(p, field, f"no entry for {what} {shown(gone[0])}{more}{note}")

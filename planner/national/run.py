@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+import numbers
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -11,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from planner.io.errors import InputError
+from planner.io.errors import InputError, shown
 from planner.national import kommune as kommune_mod
-from planner.national import scaling, skill, validation
+from planner.national import scaling, schema, skill, validation
 from planner.national.cache import SolveCache, job_key
 from planner.national.config import NationalConfig
 from planner.national.executors import run_jobs
@@ -73,19 +75,68 @@ def check_units(cfg: NationalConfig) -> list[str]:
     return warnings
 
 
+# local worker processes: more is a typo, not a machine (a fork pool starts them all at once); a cluster
+# is --dask's
+MAX_WORKERS = 1024
+
+
+def whole_option(option: str, value: object, bounds: tuple[int, int], what: str, note: str = "") -> int:
+    """A command-line number: whole and within `bounds`, else an InputError naming the option and its range."""
+    lo, hi = bounds
+    rng = f"{schema._n(lo)} to {schema._n(hi)}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        problem = f"{shown(value)} is not a whole number"
+    elif not lo <= value <= hi:
+        problem = f"{shown(int(value))} is {'below' if value < lo else 'above'} the allowed range"
+    else:
+        return int(value)
+    raise InputError(option, "", f"{problem}: {what} must be {rng}", f"give {option} {rng}{note}")
+
+
+def check_planning_base_option(cfg: NationalConfig, base: str) -> None:
+    """--planning-base is `none` or a group every archetype unit has: a misspelt group is the option's
+    fault, so it is said here, before the file's own check would blame the file."""
+    if base == "none":
+        return
+    units = {}
+    for a in cfg.archetypes:
+        if a.unit_path.is_file():      # a missing unit is check_units' to report
+            inst = load_base(a.unit_path)
+            if type(inst).__name__ != "ToyInstance":     # toy units have no planning base
+                units[a.id] = list(inst.groups)
+    if not units:
+        return
+    everywhere = [g for g in next(iter(units.values())) if all(g in gs for gs in units.values())]
+    if base in everywhere:
+        return
+    choices = f"use one of: {', '.join(everywhere)}, or `none` (assistants as base)" if everywhere else \
+        "the archetype units share no group: use `none` (assistants as base)"
+    lacking = [a for a, gs in units.items() if base not in gs]
+    if len(lacking) < len(units):
+        raise InputError("--planning-base", "", f"group {base!r} is not a group of every archetype unit (not of "
+                         f"{', '.join(lacking)})", choices)
+    close = difflib.get_close_matches(base, everywhere, n=1)
+    raise InputError("--planning-base", "", f"unknown group {base!r}: no archetype unit has it",
+                     (f"did you mean {close[0]!r}? " if close else "") + choices)
+
+
 def check_request(cfg: NationalConfig, scenarios: list[str] | None, draws: int | None,
-                  units: int | None) -> tuple[list[str], int, int]:
-    """The command line's choices against the file: scenarios, draws and unit variants (defaults filled)."""
+                  units: int | None, workers: int | None = None) -> tuple[list[str], int, int]:
+    """The command line's choices against the file: scenarios, draws and unit variants (defaults filled),
+    and the worker processes; draws and variants within the bounds the file's `monte_carlo` has."""
     scenarios = scenarios or list(cfg.scenarios)
     for s in scenarios:
         if s not in cfg.scenarios:
             raise InputError(cfg.path, "--scenario", f"unknown scenario {s!r}", f"use one of {sorted(cfg.scenarios)}")
-    draws = cfg.draws if draws is None else draws
-    if draws < 1:
-        raise InputError("--draws", "", f"{draws} draws", "use --draws 1 or more")
-    units = cfg.units_per_archetype if units is None else units
-    if units < 1:
-        raise InputError("--units", "", f"{units} unit variants per archetype", "use --units 1 or more")
+    draws = cfg.draws if draws is None else whole_option(
+        "--draws", draws, schema.DRAWS, "the number of Monte Carlo draws",
+        " (or leave it out for `monte_carlo.draws` in the file)")
+    units = cfg.units_per_archetype if units is None else whole_option(
+        "--units", units, schema.VARIANTS, "the number of unit variants per archetype",
+        " (or leave it out for `monte_carlo.units_per_archetype` in the file)")
+    if workers is not None:
+        whole_option("--workers", workers, (0, MAX_WORKERS), "the number of local worker processes",
+                     " (0 = in this process; leave it out for all cores)")
     return scenarios, draws, units
 
 
@@ -122,7 +173,7 @@ def run_national(cfg: NationalConfig, scenarios: list[str] | None = None, draws:
     if relax is not None and relax != cfg.relax:
         import dataclasses
         cfg = dataclasses.replace(cfg, relax=relax)
-    scenarios, draws, units = check_request(cfg, scenarios, draws, units)
+    scenarios, draws, units = check_request(cfg, scenarios, draws, units, workers)
     warnings = check_units(cfg)
     tech_sets, tech_of = _tech_sets(cfg, scenarios)
     warnings += _tech_warnings(cfg, tech_sets)
@@ -274,12 +325,13 @@ def run_and_write(national_file: str | Path, out_dir: str | Path, scenario: str 
     if planning_base is not None:     # --planning-base: for every unit, over the file's setting
         import dataclasses
 
+        check_planning_base_option(cfg, planning_base)
         cfg = dataclasses.replace(cfg, planning_base=planning_base)
     inputs = national_inputs(cfg)
     if kommune is not None:
         cfg = kommune_mod.apply(cfg, kommune_mod.load_kommune(kommune, cfg))
         inputs.append(cfg.kommune.path)
-    chosen, _, _ = check_request(cfg, [scenario] if scenario else None, draws, units)
+    chosen, _, _ = check_request(cfg, [scenario] if scenario else None, draws, units, workers)
     names = list(outputs.KOMMUNE_FILES) if kommune is not None else \
         [*outputs.OUTPUT_FILES, *(n for sid in chosen for n in charts.chart_files(sid))]
     out = prepare_out_dir(out_dir, names, inputs)

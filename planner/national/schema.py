@@ -26,6 +26,7 @@ class FieldProblem(Problem):
 
 # ------------------------------------------------------------------------------- bounded numbers
 def _n(x: float) -> str:
+    """A bound or value as the messages write it: 10 000, 0.25 (also the command line's, run.py)."""
     return f"{int(x):,}".replace(",", " ") if float(x).is_integer() and abs(x) >= 10_000 else f"{x:g}"
 
 
@@ -65,8 +66,11 @@ SickShare = Number(0, 0.5, "a sick-leave share")
 Volume = Number(0, 10_000_000, "a volume (places, users or beds)", above=True)
 Curve = Annotated[dict[Year, Share], Field(min_length=1)]    # year -> share, linear in between
 Seconds = Number(0, 86_400, "a time limit in seconds per unit solve", above=True)
-Draws = Whole(1, 10_000, "the number of draws")
-Variants = Whole(1, 100, "unit variants per archetype")
+# the bounds of `monte_carlo` here are also those of `leon national run --draws / --units` (run.check_request)
+DRAWS = (1, 10_000)
+VARIANTS = (1, 100)
+Draws = Whole(*DRAWS, "the number of draws")
+Variants = Whole(*VARIANTS, "unit variants per archetype")
 Seed = Whole(0, 2**32 - 1, "a seed")
 BaseYear = Whole(1990, 2040, "the HELSEMOD base year")
 MixSd = Number(0, 3, "a patient-mix standard deviation")
