@@ -99,25 +99,22 @@ def _seconds(text: str) -> float:
     return x
 
 
-def _seed(text: str) -> int:
-    """CP-SAT takes a 32-bit seed."""
-    try:
-        x = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; give e.g. 1") from None
-    if not 0 <= x <= SEED_MAX:
-        raise argparse.ArgumentTypeError(f"must be from 0 to {SEED_MAX} (got {x}); give e.g. 1")
-    return x
+def _whole(lo: int, hi: int | None, eg: int):
+    """An argparse type: a whole number from ``lo`` (to ``hi``), the refusal with an example."""
+    def parse(text: str) -> int:
+        try:
+            x = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; give e.g. {eg}") from None
+        if x < lo or (hi is not None and x > hi):
+            within = f"from {lo} to {hi}" if hi is not None else f"{lo} or more"
+            raise argparse.ArgumentTypeError(f"must be {within} (got {x}); give e.g. {eg}")
+        return x
+    return parse
 
 
-def _count(text: str) -> int:
-    try:
-        x = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; give e.g. 40") from None
-    if x < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more (got {x}); give e.g. 40")
-    return x
+_seed = _whole(0, SEED_MAX, 1)      # CP-SAT takes a 32-bit seed
+_count = _whole(0, None, 40)
 
 
 def _inputs(args, need_staff=True):
