@@ -300,16 +300,9 @@ def _result(P, S: Search, E: Engine, start, t0, end, det_time, first_legal, stop
             else "time_limit"
     r = M.Result("OPTIMAL" if optimal else "FEASIBLE", obj, float(bound), abs(obj - bound) / max(1.0, abs(obj)),
                  best, sc.open_min, {}, [], time.perf_counter() - t0, det_used, None, stopped)
-    r.kept_start = best == start
-    r.first_legal_s = first_legal
-    r.by_rule = dict(sc.by_rule)
     if sc.hard == 0:
         r.unavoidable = [(sorted(gs), least) for gs, least, _ in S.settled_parts() if least > 0]
-    # as ``outcome`` says, from the search's own score of its best roster (no second evaluation at the end)
-    # (a start roster proven optimal by the bound is optimal: nothing scores better, whoever found it)
-    r.outcome = "none_found_in_time" if sc.hard else "optimal" if optimal else "feasible"
-    r.conds = S.conds
-    return r
+    return _judged(r, sc, best == start, first_legal, S.conds, optimal)
 
 
 def _start_only(P: M.Problem, start: dict, W: M.Weights, conds: list, t0: float) -> M.Result:
@@ -317,10 +310,17 @@ def _start_only(P: M.Problem, start: dict, W: M.Weights, conds: list, t0: float)
     sc = score(P, start, W, conds)
     r = M.Result("FEASIBLE", sc.total, 0.0, 1.0, dict(start), sc.open_min, {}, [], time.perf_counter() - t0, 0.0,
                  None, "time_limit")
-    r.kept_start = True
-    r.first_legal_s = time.perf_counter() - t0 if sc.hard == 0 else None
+    return _judged(r, sc, True, r.wall_time if sc.hard == 0 else None, conds)
+
+
+def _judged(r: M.Result, sc, kept_start: bool, first_legal: float | None, conds: list,
+            optimal: bool = False) -> M.Result:
+    """The builder's verdict on its roster, from its own score of it (no second evaluation at the end): a start
+    roster proven optimal by the bound is optimal, nothing scores better, whoever found it."""
+    r.kept_start = kept_start
+    r.first_legal_s = first_legal
     r.by_rule = dict(sc.by_rule)
-    r.outcome = "none_found_in_time" if sc.hard else "feasible"
+    r.outcome = "none_found_in_time" if sc.hard else "optimal" if optimal else "feasible"
     r.conds = conds
     return r
 
@@ -719,12 +719,11 @@ def diagnose(P: M.Problem, r: M.Result, gaps: list[tuple[int, str, str, int]], l
         blocked = {c for c in codes if not any(_may_work(P, p, c) for p in people)}
         if blocked:
             # the staff file, not the rules, leaves these open: said apart, before the hours
-            nb = sum(kk for _, c, gg, kk in gaps if gg == g and c in blocked)
-            msgs.append(T["open"].format(k=nb, g=g, n=len({d for d, c, gg, _ in gaps if gg == g and c in blocked}),
-                                         days=P.days, times="/".join(sorted({_time_of(P, c) for c in blocked})),
-                                         own=len(own), pcts=pcts or "-")
-                        + ": " + T["nobody_may"].format(g=g, times="/".join(sorted({_time_of(P, c) for c in blocked})),
-                                                        who=", ".join(sorted(set(fillers)))))
+            there = [(d, kk) for d, c, gg, kk in gaps if gg == g and c in blocked]
+            when = "/".join(sorted({_time_of(P, c) for c in blocked}))
+            msgs.append(T["open"].format(k=sum(kk for _, kk in there), g=g, n=len({d for d, _ in there}),
+                                         days=P.days, times=when, own=len(own), pcts=pcts or "-")
+                        + ": " + T["nobody_may"].format(g=g, times=when, who=", ".join(sorted(set(fillers)))))
             if blocked == codes:
                 continue
         s += T["hours"].format(cap=cap_h, weeks=P.weeks, need=need_h)
@@ -784,8 +783,10 @@ def _whole_shifts(P: M.Problem, p: M.Person, target: float, ch, lengths: set[int
     if len(lengths) != 1:
         return ""
     hours = next(iter(lengths)) / 60
+    if hours <= 0:
+        return ""
     a = math.floor(target / hours)
-    if hours <= 0 or min(abs(a * hours - target), abs((a + 1) * hours - target)) <= ch.tolerance_hours + 1e-6:
+    if min(abs(a * hours - target), abs((a + 1) * hours - target)) <= ch.tolerance_hours + 1e-6:
         return ""
     b = a + 1 if abs((a + 1) * hours - target) < abs(a * hours - target) else a
     pct = b * hours / (ch.norm_hours_per_week * P.weeks) * 100
