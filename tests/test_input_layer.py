@@ -334,3 +334,27 @@ def test_a_spent_deadline_skips_the_solve():
 def test_time_limit_must_be_positive_and_finite(unit_dir, capsys, value):
     code, _, err = run_cli(["solve", unit_dir / "unit.yaml", f"--time-limit={value}"], capsys)
     assert code == 2 and "--time-limit" in err
+
+
+def test_libyaml_and_the_python_loader_read_every_shipped_file_alike():
+    """The fast (libyaml) loader is used for speed only: it must give the same data and the same lines."""
+    from planner.io import loader as L
+
+    files = sorted((ROOT / "instances").rglob("*.yaml"))
+    assert len(files) >= 10
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        fast, fast_node = L._compose(L._Fast, f, text)
+        slow, slow_node = L._compose(L._Loader, f, text)
+        assert fast == slow, f
+
+        def lines(node):
+            out = [(node.start_mark.line, node.start_mark.column)]
+            if isinstance(node, yaml.SequenceNode):
+                for c in node.value:
+                    out += lines(c)
+            elif isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    out += lines(k) + lines(v)
+            return out
+        assert lines(fast_node) == lines(slow_node), f

@@ -91,8 +91,8 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
 
 
-class _Loader(yaml.SafeLoader):
-    """The safe loader, with dates read as text: `2027-02-30` is a string, not a ValueError traceback.
+class _Strict:
+    """The safe loader's reading, with dates read as text: `2027-02-30` is a string, not a ValueError traceback.
 
     A field that needs a date parses the string itself and can name the field and line when it is wrong.
     Any other constructor failure (`!!int abc`) is turned into a YAML error at the value's line.
@@ -108,10 +108,21 @@ class _Loader(yaml.SafeLoader):
                                                     node.start_mark) from None
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-_Loader.add_constructor(_TIMESTAMP, lambda loader, node: loader.construct_scalar(node))  # type: ignore[arg-type]
+class _Loader(_Strict, yaml.SafeLoader):
+    """Pure Python: its error messages name the offending character, so every error is worded by it."""
+
+
+# libyaml parses a unit's files several times faster (a large staff file: 0.07 s -> 0.01 s), which counts
+# against a short --time-limit; it reads the same YAML into the same nodes and marks
+class _Fast(_Strict, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's parser (the pure-Python one where PyYAML was built without it)."""
+
+
+for _cls in (_Loader, _Fast):
+    _cls.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    _cls.add_constructor(_TIMESTAMP, lambda loader, node: loader.construct_scalar(node))  # type: ignore[arg-type]
 
 
 def read_bytes(path: Path) -> bytes:
@@ -222,14 +233,10 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
 
 def _parse_yaml(path: Path, text: str) -> tuple[Any, yaml.Node | None]:
     try:
-        loader = _Loader(text)
         try:
-            node = loader.get_single_node()
-            if node is not None:
-                _check_tree(path, node)
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+            data, node = _compose(_Fast, path, text)
+        except (yaml.YAMLError, RecursionError):  # again through the pure-Python loader, whose words leon uses
+            data, node = _compose(_Loader, path, text)
     except yaml.YAMLError as e:
         raise _syntax_error(path, text, e) from None
     except RecursionError:
@@ -238,6 +245,17 @@ def _parse_yaml(path: Path, text: str) -> tuple[Any, yaml.Node | None]:
     if data is None:
         raise InputError(path, "", "the file is empty", "start the file with e.g. `kind: unit` and its fields")
     return data, node
+
+
+def _compose(loader_class: type, path: Path, text: str) -> tuple[Any, yaml.Node | None]:
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _check_tree(path, node)
+        return (loader.construct_document(node) if node is not None else None), node
+    finally:
+        loader.dispose()
 
 
 def _syntax_error(path: Path, text: str, e: yaml.YAMLError) -> InputError:
