@@ -220,16 +220,22 @@ class Contract(Cond):
     tolerance: int = 0         # minutes
 
 
-def linear_sum(cond: Linear | Contract, worked: set[Slot]) -> int:
-    """The condition's weighted count of worked slots. A schedule holds far fewer slots than a long
-    condition has terms, so the terms are kept as a dict (made once per condition) and the worked
-    slots looked up in it."""
+def term_map(cond: Linear | Contract) -> dict[Slot, int]:
+    """The condition's terms as {slot: weight}, made once per condition."""
     tm = cond.__dict__.get("_terms")
     if tm is None:
         tm = {}
         for sl, k in cond.terms:
             tm[sl] = tm.get(sl, 0) + k
         cond.__dict__["_terms"] = tm
+    return tm
+
+
+def linear_sum(cond: Linear | Contract, worked: set[Slot]) -> int:
+    """The condition's weighted count of worked slots. A schedule holds far fewer slots than a long
+    condition has terms, so the terms are kept as a dict (made once per condition) and the worked
+    slots looked up in it."""
+    tm = term_map(cond)
     if len(worked) < len(tm):
         return sum(tm.get(sl, 0) for sl in worked)
     return sum(k for sl, k in tm.items() if sl in worked)
@@ -312,12 +318,10 @@ class DailyRest(Rule):
                         gap = P.interval(d1 + k, s2)[0] - b1
                         if gap < need:
                             found.append((d1, s1, d2, s2, gap))
-        for pi, _ in enumerate(P.persons):
-            for d1, s1, d2, s2, gap in found:
-                c1, c2 = P.shifts[s1].code, P.shifts[s2].code
-                yield Pattern(**self._kw(pi, d2, f"{_hours(gap)} h off between {c1} on {P.label(d1)} and "
-                                         f"{c2} on {P.label(d2)} (minimum {self.min_hours:g} h)"),
-                              elems=[([(d1, s1)], True), ([(d2, s2)], True)])
+        items = [(d2, (f"{_hours(gap)} h off between {P.shifts[s1].code} on {P.label(d1)} and "
+                       f"{P.shifts[s2].code} on {P.label(d2)} (minimum {self.min_hours:g} h)"),
+                  [([(d1, s1)], True), ([(d2, s2)], True)]) for d1, s1, d2, s2, gap in found]
+        yield from _per_person(self, range(len(P.persons)), Pattern, "elems", items)
 
 
 @dataclass
@@ -593,12 +597,13 @@ class MaxConsecutive(Rule):
         if k > P.days:
             return
         ss = [s for s, st in enumerate(P.shifts) if self.times is None or st.time in self.times]
-        for pi in _people(P, self.persons):
-            for d0 in (range(P.days) if P.cyclic else range(P.days - k + 1)):
-                days = [(d0 + t) % P.days for t in range(k)]
-                yield CountAny(**self._kw(pi, days[-1], f"{{value}} consecutive {self.what} up to "
-                                          f"{P.label(days[-1])} (max {self.max})"),
-                               sets=[[(d, s) for s in ss] for d in days], hi=self.max)
+        day_sets = [[(d, s) for s in ss] for d in range(P.days)]
+        items = []
+        for d0 in (range(P.days) if P.cyclic else range(P.days - k + 1)):
+            days = [(d0 + t) % P.days for t in range(k)]
+            items.append((days[-1], f"{{value}} consecutive {self.what} up to {P.label(days[-1])} (max {self.max})",
+                          [day_sets[d] for d in days]))
+        yield from _per_person(self, _people(P, self.persons), CountAny, "sets", items, hi=self.max)
 
 
 @dataclass
@@ -616,6 +621,15 @@ def _people(P: Problem, persons: frozenset[str] | None) -> list[int]:
     return [pi for pi, p in enumerate(P.persons) if persons is None or p.id in persons]
 
 
+def _per_person(rule: Rule, people: Iterable[int], cls: type, field_name: str, items: list, **fixed):
+    """One condition of ``cls`` per person and item (day, detail, slots), person by person. The slot lists
+    are made once per rule and shared by everyone's conditions (nothing changes a condition once made): a
+    year of a 149-person unit has over half a million conditions, and building their lists took seconds."""
+    for pi in people:
+        for d, detail, slots in items:
+            yield cls(rule.id, pi, d, rule.hard, rule.weight, detail, **{field_name: slots}, **fixed)
+
+
 @dataclass
 class MinConsecutive(Rule):
     """A run of working days lasts at least `min` days, unless it touches the horizon's first or last
@@ -630,18 +644,19 @@ class MinConsecutive(Rule):
 def _short_runs(rule, P: Problem, persons: frozenset[str] | None, working: bool):
     """A Pattern per run of 1 to ``rule.min - 1`` days worked (``working``) or off, with the day before
     and after it of the other kind (on an open horizon only runs with both neighbours inside it)."""
-    S = range(len(P.shifts))
+    day = [[(d, s) for s in range(len(P.shifts))] for d in range(P.days)]
     what = "working day(s) in a row" if working else "day(s) off"
-    for pi in _people(P, persons):
-        for L in range(1, rule.min):
-            for d0 in range(P.days):
-                b, e = d0 - 1, d0 + L
-                if not P.cyclic and (b < 0 or e >= P.days):
-                    continue
-                el = [([(b % P.days, s) for s in S], not working)]
-                el += [([((d0 + t) % P.days, s) for s in S], working) for t in range(L)]
-                el += [([(e % P.days, s) for s in S], not working)]
-                yield Pattern(**rule._kw(pi, d0, f"only {L} {what} from {P.label(d0)} (min {rule.min})"), elems=el)
+    items = []
+    for L in range(1, rule.min):
+        for d0 in range(P.days):
+            b, e = d0 - 1, d0 + L
+            if not P.cyclic and (b < 0 or e >= P.days):
+                continue
+            el = [(day[b % P.days], not working)]
+            el += [(day[(d0 + t) % P.days], working) for t in range(L)]
+            el += [(day[e % P.days], not working)]
+            items.append((d0, f"only {L} {what} from {P.label(d0)} (min {rule.min})", el))
+    yield from _per_person(rule, _people(P, persons), Pattern, "elems", items)
 
 
 @dataclass
@@ -706,14 +721,15 @@ class UnwantedPatterns(Rule):
 
         for pat in self.patterns:
             L = len(pat)
-            for pi, _ in enumerate(P.persons):
-                for d0 in range(P.days):
-                    if not P.cyclic and d0 + L > P.days:
-                        continue
-                    el = [sel(tok, (d0 + t) % P.days) for t, tok in enumerate(pat)]
-                    if any(want and not st for st, want in el):
-                        continue
-                    yield Pattern(**self._kw(pi, d0, f"pattern {' '.join(pat)} from {P.label(d0)}"), elems=el)
+            items = []
+            for d0 in range(P.days):
+                if not P.cyclic and d0 + L > P.days:
+                    continue
+                el = [sel(tok, (d0 + t) % P.days) for t, tok in enumerate(pat)]
+                if any(want and not st for st, want in el):
+                    continue
+                items.append((d0, f"pattern {' '.join(pat)} from {P.label(d0)}", el))
+            yield from _per_person(self, range(len(P.persons)), Pattern, "elems", items)
 
 
 @dataclass
@@ -1638,17 +1654,46 @@ def construct(P: Problem, forbid: dict[int, set] | None = None, top_up: bool = T
             return None, None
         return c.per_percent * p.percent, c.tolerance
 
+    # the conditions' state as the roster grows, updated by ``add``: re-summing them for every candidate made a
+    # year's start take minutes (a year of Skarbøvik: a tenth of the start in 40 s)
+    sums: dict[int, int] = {}           # id(Linear) -> its weighted count of worked slots
+    hit: dict[int, set[int]] = {}       # id(CountAny) -> indexes of its sets with a worked slot
+    set_index: dict[int, dict] = {}     # id(CountAny's sets, shared by people) -> {slot: indexes of its sets}
+
+    def sets_with(c: CountAny, sl) -> list[int]:
+        m = set_index.get(id(c.sets))
+        if m is None:
+            m = set_index[id(c.sets)] = {}
+            for i, st in enumerate(c.sets):
+                for x in st:
+                    m.setdefault(x, []).append(i)
+        return m.get(sl, [])
+
+    def breaks(c: Cond, pi: int, sl) -> bool:
+        # ``violated`` on the person's worked slots plus ``sl``, from the running state
+        if isinstance(c, Linear):   # monotone: no lower limit, no negative term
+            return sums.get(id(c), 0) + term_map(c).get(sl, 0) > c.hi  # type: ignore[operator]
+        if isinstance(c, CountAny):
+            h = hit.get(id(c), set())
+            return len(h) + sum(1 for i in sets_with(c, sl) if i not in h) > c.hi
+        assert isinstance(c, Pattern), c
+        w = worked[pi]
+        return all(any(x == sl or x in w for x in st) for st, _ in c.elems)
+
     def ok(pi, d, s):
         if d in day_busy[pi] or (d, s) in forbid.get(pi, ()) or not P.exists(d, s):
             return False
         t, tol = target(pi)
         if t is not None and planned[pi] + P.shifts[s].work_minutes > t + tol + 1e-6:
             return False
-        w = worked[pi] | {(d, s)}
-        p = P.persons[pi]
-        return not any(violated(c, w, p) for c in by_slot[pi].get((d, s), ()))
+        return not any(breaks(c, pi, (d, s)) for c in by_slot[pi].get((d, s), ()))
 
     def add(pi, d, s):
+        for c in by_slot[pi].get((d, s), ()):
+            if isinstance(c, Linear):
+                sums[id(c)] = sums.get(id(c), 0) + term_map(c).get((d, s), 0)
+            elif isinstance(c, CountAny):
+                hit.setdefault(id(c), set()).update(sets_with(c, (d, s)))
         worked[pi].add((d, s))
         day_busy[pi].add(d)
         planned[pi] += P.shifts[s].work_minutes
@@ -1673,10 +1718,13 @@ def construct(P: Problem, forbid: dict[int, set] | None = None, top_up: bool = T
         groups.setdefault(p.group, []).append(pi)
     order_days = sorted(range(P.days), key=lambda d: (not P.helg[d], d))
     tord = {"natt": 0, "lang": 1, "dag": 2, "kveld": 3}
+    need_on: dict[int, list] = {}
+    for k in need:
+        need_on.setdefault(k[0], []).append(k)
     for d in order_days:
         if deadline is not None and time.perf_counter() > deadline:
             return asg
-        keys = sorted((k for k in need if k[0] == d),
+        keys = sorted(need_on.get(d, []),
                       key=lambda k: (min(tord.get(P.shifts[s].time, 9) for s in period_shifts.get(k[1], [0])), k))
         for key in keys:
             _, per, g = key

@@ -24,6 +24,9 @@ COUNT_LIMIT = 5.0   # seconds at most for the count bound on cover and fairness 
 SPLIT_LIMIT, SPLIT_SHARE = 6.0, 0.2
 STALL = 60    # with --det-time: neighbourhoods in a row without a better roster that end a search stage
 GRACE = 1.0   # seconds the search waits for the other thread after a stop (it may be building a model)
+# the search and its bound take about this many times the rule conditions' build time to set up, the audit
+# after the run once more: with less time left after the start roster, it is the answer
+SETUP = 7.0
 # wall-time mode, a soft rule still broken: the whole model with the spreads held (``_soft_first``), both cores,
 # from SOFT_AT of the time until the whole model's last stage (``WHOLE_PARALLEL``), ended once SOFT_IDLE
 # seconds pass without a better roster
@@ -60,10 +63,13 @@ def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Wei
     W = weights or M.Weights()
     conds = M.all_conditions(P)
     built = time.perf_counter() - t0
-    start = start_roster(P, conds, start, start_people, deadline=end)
-    if end - time.perf_counter() < built:
-        # setting up the search takes about as long as the rule conditions took: with less time left than
-        # that, the start roster is the answer (a year's horizon, or a limit of a few seconds on a large unit)
+    # scoring a roster and auditing it take about as long as building the conditions each (a year of Skarbøvik:
+    # 2.3 s each): the start leaves that much, so a start-only answer is judged and audited within the limit too
+    start = start_roster(P, conds, start, start_people, deadline=end - 2 * built)
+    if end - time.perf_counter() < SETUP * built:
+        # setting up the search and its bound takes several times as long as the rule conditions took (a year
+        # of Skarbøvik: 2 s for the conditions, 4 s for the search, 7 s for the bound's engine): with less time
+        # left than that, the start roster is the answer (a year's horizon, or a few seconds on a large unit)
         return _start_only(P, start, W, conds, t0)
     S = Search(P, start, W, conds, seed=seed, det_step=0.5 if det_time else None)
     first = [time.perf_counter() - t0 if _search_legal(S) else None]
