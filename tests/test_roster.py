@@ -546,3 +546,38 @@ def test_pattern_with_no_such_code_and_empty_sunday_rule_are_input_errors():
         problem([("a", "sykepleier", 100.0)], rs=rules(unwanted_patterns={"patterns": [["nat", "-", "dag"]]}))
     with pytest.raises(InputError, match="leave no Sunday"):
         rules(sunday_rule={"averaging": True, "max_in_row": 0})
+
+
+@pytest.mark.parametrize("cyclic", [True, False])
+def test_greedy_start_keeps_every_hard_rule_more_work_only_worsens(cyclic):
+    """The greedy start tracks its conditions as running sums; judged here from scratch on the finished roster
+    (``M.violated`` on each person's worked slots): no hard condition that more work can only make worse is
+    broken, whatever the staff, cover and limits (a sum the start forgot would let it over-fill a cap)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(pcts=st.lists(st.sampled_from([40.0, 50.0, 75.0, 100.0]), min_size=2, max_size=6),
+           heads=st.integers(1, 3), nights=st.booleans(), max_days=st.integers(2, 6),
+           every=st.sampled_from([2, 3]), blocks=st.booleans(), evenings=st.integers(0, 4))
+    def check(pcts, heads, nights, max_days, every, blocks, evenings):
+        people = [(f"s{i}", "sykepleier", p) for i, p in enumerate(pcts)]
+        cover = {"hverdag_dag": {"sykepleier": heads}, "helg_dag": {"sykepleier": 1},
+                 "hverdag_kveld": {"sykepleier": 1}}
+        if nights:
+            cover["hverdag_natt"] = {"sykepleier": 1}
+        rs = rules(max_consecutive_days={"max": max_days}, weekend_frequency={"every": every})
+        P = make_problem(unit(), staff(people, cover), rs, 3 * every, START, cyclic=cyclic)
+        # a cap on evenings per person that binds (a sum over the horizon)
+        P.rules = [*P.rules, M.ShiftLimit("few_evenings", codes=("K",), max=evenings)]
+        conds = M.all_conditions(P)
+        start = M.construct(P, conds=conds, blocks=blocks)
+        worked: list[set] = [set() for _ in P.persons]
+        for (pi, d), s in start.items():
+            worked[pi].add((d, s))
+        broken = [c for c in conds if M._monotone(c) and not isinstance(c, M.Contract)
+                  and M.violated(c, worked[c.person], P.persons[c.person])]
+        assert not broken, broken[:3]
+        # and it did plan work where cover asked for it: the search starts from something
+        assert start
+    check()
