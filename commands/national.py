@@ -22,7 +22,8 @@ def register(subparsers) -> argparse.ArgumentParser:
                    help="output folder, created if missing; its summary.json, results.parquet, report.xlsx, "
                         "run.json and charts are replaced (default: out/national)")
     r.add_argument("--dask", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://HOST:8786 (default: local processes)")
-    r.add_argument("--workers", type=int, help="local worker processes (default: all cores; 0 = in this process)")
+    r.add_argument("--workers", type=int,
+                   help="local worker processes, 0 to 1024 (default: all cores; 0 = in this process)")
     r.add_argument("--cache", default=".leon-cache", help="cache directory for unit solves (default: .leon-cache)")
     r.add_argument("--no-cache", action="store_true", help="do not read or write the cache (default: use it)")
     r.add_argument("--no-progress", action="store_true",

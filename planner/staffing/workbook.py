@@ -61,9 +61,12 @@ def read_unit(path: Path) -> tuple[UnitFile, dict[tuple, Cell]]:
     _regler(path, wb["regler"], data, cells)
     _tilgjengelighet(path, wb["tilgjengelighet"], data, cells)
     try:
-        return UnitFile.model_validate(data), cells
+        unit = UnitFile.model_validate(data)
     except ValidationError as e:
         raise locate(path, cells, loader._validation_error(path, None, e)) from None
+    with located(path, cells):  # the names a unit YAML's loader checks: training, rule_overrides' groups and shifts
+        loader._check_unit_refs(path, data, None)
+    return unit, cells
 
 
 def unit_document(path: Path) -> dict:

@@ -67,16 +67,29 @@ def load_models(path: str | Path) -> ModelsFile:
         models.append(RosterModel(m.id, m.name or m.id, we, m.weekday, m.weekend, m.source or ""))
     if not models:
         err(("models",), "no models to compare: every model is skipped", "add at least one model without skip:")
-    _check_covers(spec, err)
+    _check_set_by_model(spec, err)
     ls = spec.long_shift.model_dump() if spec.long_shift else {}
     return ModelsFile(path, rules, spec.weeks, spec.min_position, float(spec.time_limit), ls, models, skipped)
 
 
-def _check_covers(spec: RosterModelsFile, err) -> None:
-    """The long shift's `covers` names only codes a long shift takes over (a typo would pass unnoticed:
-    the models cover LONG_COVERS whatever the list says)."""
-    for j, code in enumerate(spec.long_shift.covers if spec.long_shift else []):
+def _check_set_by_model(spec: RosterModelsFile, err) -> None:
+    """The long shift's `covers` and `day_type` are set by the model (model._setup), not read: a value
+    other than the model's own would pass unnoticed and be read differently. `covers` may restate the
+    model's LONG_COVERS (the documented form); `day_type` may not be given at all."""
+    ls = spec.long_shift
+    if ls is None:
+        return
+    for j, code in enumerate(ls.covers):
         if code not in LONG_COVERS:
             err(("long_shift", "covers", j), f"unknown shift code {code!r}: a long shift here covers "
                 f"{' and '.join(LONG_COVERS)}", f"use the codes {', '.join(LONG_COVERS)} (day and evening), or "
                 "leave `covers` out")
+    if "covers" in ls.model_fields_set and sorted(ls.covers) != sorted(LONG_COVERS):
+        err(("long_shift", "covers"), f"covers [{', '.join(ls.covers)}] would not be read as written: this field "
+            f"is set by the model: on its long days a long shift always takes over {' and '.join(LONG_COVERS)} "
+            f"(min(D, K) heads work {ls.code} instead of a D and a K shift)",
+            f"remove `covers` from long_shift (or write covers: [{', '.join(LONG_COVERS)}], what the model does)")
+    if "day_type" in ls.model_fields_set:
+        err(("long_shift", "day_type"), f"day_type {ls.day_type} would not be read: this field is set by the model "
+            "from each model's `weekday:` and `weekend:` (long on weekdays, weekends or both)",
+            "remove `day_type` from long_shift; choose the long days with weekday: long / weekend: long per model")
