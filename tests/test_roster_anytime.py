@@ -256,3 +256,66 @@ def test_whole_shift_claim_holds_exactly_when_no_count_meets_the_contract(target
     h = minutes / 60
     some = any(abs(n * h - target) <= tol + 1e-6 for n in range(int(target / h) + 3))
     assert (s == "") == some
+
+
+def test_det_time_limits_every_solve_by_work_and_the_wall_only_guards(monkeypatch):
+    """With --det-time the roster may not depend on the machine's load: every CP-SAT solve of the run gets a
+    deterministic limit and, as wall limit, the whole time left to its deadline (a wall *share* binds on a loaded
+    machine: the same input then gave another roster); HiGHS's branch and bound gets a node limit."""
+    import models.roster.bound as BD
+    import models.roster.colgen as CG
+    import models.roster.lns as L
+    from planner.roster.rules import load_rules
+    from planner.roster.setup import GroupInfo, StaffFile, StaffMember, UnitShift, UnitView, make_problem
+
+    sh = [UnitShift(f"{t}_{k}", t, k, a, b, h) for t in ("hverdag", "helg")
+          for k, a, b, h in (("dag", "07:30", "15:00", 7.5), ("kveld", "14:30", "22:00", 7.5))]
+    unit = UnitView("u", None, sh, {"sykepleier": GroupInfo("sykepleier", 3),
+                                    "helsefagarbeider": GroupInfo("helsefagarbeider", 2)}, 35.5)
+    people = [StaffMember(f"s{i}", "sykepleier", 60.0) for i in range(4)] + \
+        [StaffMember(f"h{i}", "helsefagarbeider", 50.0) for i in range(4)]
+    # two groups that share no cover: the split bound proves each apart
+    cover = {"hverdag_dag": {"sykepleier": 1, "helsefagarbeider": 1}, "helg_dag": {"sykepleier": 1},
+             "hverdag_kveld": {"helsefagarbeider": 1}}
+    P = make_problem(unit, StaffFile(None, people, None, None, None, [], cover, None),
+                     load_rules(ROOT / "instances/rules/ks.yaml"), 3, None)
+    calls: list[tuple[str, float | None, float | None]] = []   # (where, wall limit - time left, det or nodes)
+
+    real_solve = M.solve
+
+    def solve(Q, time_limit=30.0, *a, deadline=None, det_time=None, **k):
+        left = None if deadline is None else deadline - time.perf_counter()
+        calls.append(("cp-sat", None if left is None else time_limit - left, det_time))
+        return real_solve(Q, time_limit, *a, deadline=deadline, det_time=det_time, **k)
+    monkeypatch.setattr(M, "solve", solve)
+    monkeypatch.setattr(L, "solve", solve)
+
+    real_price = CG.Pricer.price
+
+    def price(self, slot_price, time_limit, seed=1, keep=3, det=None, stop=None):
+        calls.append(("pricing", None, det))
+        return real_price(self, slot_price, time_limit, seed, keep, det, stop)
+    monkeypatch.setattr(CG.Pricer, "price", price)
+
+    real_counts = BD._Counts.solve
+
+    def counts(self, time_limit, max_nodes=None):
+        calls.append(("count bound", None, max_nodes))
+        return real_counts(self, time_limit, max_nodes)
+    monkeypatch.setattr(BD._Counts, "solve", counts)
+
+    real_mip = CG.Master.solve_mip
+
+    def mip(self, time_limit, stop=None, max_nodes=None):
+        calls.append(("integer roster", None, max_nodes))
+        return real_mip(self, time_limit, stop, max_nodes)
+    monkeypatch.setattr(CG.Master, "solve_mip", mip)
+
+    r = B.solve_problem(P, 120, det_time=3.0, seed=3)
+    kinds = {w for w, _, _ in calls}
+    assert {"cp-sat", "pricing", "count bound"} <= kinds, kinds
+    assert all(limit is not None for _, _, limit in calls), [c for c in calls if c[2] is None][:5]
+    # the wall limit of a solve with a deadline is the time left to it (less a moment spent between the two reads)
+    shares = [c for c in calls if c[0] == "cp-sat" and c[1] is not None and c[1] < -0.5]
+    assert not shares, shares[:5]
+    assert r.outcome in ("optimal", "feasible")

@@ -203,13 +203,15 @@ class _Counts:
                 self.row(-self.inf, 0, [(lo, 1.0)] + [(j, -a) for j, a in terms])
                 self.row(0, self.inf, [(hi, 1.0)] + [(j, -a) for j, a in terms])
 
-    def solve(self, time_limit: float) -> CountBound:
+    def solve(self, time_limit: float, max_nodes: int | None = None) -> CountBound:
         import highspy
         h = self.h
         if self.integer:
             h.changeColsIntegrality(len(self.integer), self.integer,
                                     [highspy.HighsVarType.kInteger] * len(self.integer))
         h.setOptionValue("time_limit", max(0.05, float(time_limit)))
+        if max_nodes is not None:
+            h.setOptionValue("mip_max_nodes", int(max_nodes))
         h.run()
         info = h.getInfo()
         optimal = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
@@ -220,8 +222,8 @@ class _Counts:
 
 
 def count_bound(P: Problem, W: Weights | None = None, conds=None, time_limit: float = 5.0,
-                slots: list[set[Slot]] | None = None, roster: dict[tuple[int, int], int] | None = None
-                ) -> CountBound:
+                slots: list[set[Slot]] | None = None, roster: dict[tuple[int, int], int] | None = None,
+                max_nodes: int | None = None) -> CountBound:
     """The bound (module text). ``slots``: per person, the slots they may work (default: every slot that
     exists; a hard condition may still forbid some). Positions of variable size (heltid) are not bounded
     here (0). ``roster``: fix every count at this roster's (a check of the model: a legal roster's counts
@@ -243,7 +245,7 @@ def count_bound(P: Problem, W: Weights | None = None, conds=None, time_limit: fl
     m.cover()
     if W.fairness:
         m.fairness()
-    return m.solve(time_limit)
+    return m.solve(time_limit, max_nodes)
 
 
 def components(P: Problem) -> list[set[str]]:
@@ -291,7 +293,8 @@ class SplitBound:
 
 
 def split_bound(P: Problem, W: Weights | None = None, conds=None, time_limit: float = 5.0,
-                slots: list[set[Slot]] | None = None, det: float | None = None) -> SplitBound:
+                slots: list[set[Slot]] | None = None, det: float | None = None,
+                max_nodes: int | None = None) -> SplitBound:
     """A bound on the whole objective from parts that share no cover (``components``): each small part's
     least cover + soft rules, proven by the whole-roster CP-SAT model of that part alone, plus the count
     bound (cover and fairness) of the rest. The objective is at least the sum: the parts' cover and rules
@@ -327,7 +330,8 @@ def split_bound(P: Problem, W: Weights | None = None, conds=None, time_limit: fl
     for gs, b in best:
         Q, cs, sl = part_problem(P, gs, conds, slots)
         # worth taking out of the rest when it proves more than the count bound sees of it (its cover)
-        if b > count_bound(Q, W0, cs, 1.0, sl).bound + 0.5:
+        if b > count_bound(Q, W0, cs, 1.0 if det is None else max(0.05, end - time.perf_counter()), sl,
+                           max_nodes=max_nodes).bound + 0.5:
             proven += b
             taken |= gs
             out.append((gs, b))
@@ -335,7 +339,8 @@ def split_bound(P: Problem, W: Weights | None = None, conds=None, time_limit: fl
         return nothing
     rest = {g for gs in parts for g in gs} - taken
     Q, cs, sl = part_problem(P, rest, conds, slots)
-    rest_b = count_bound(Q, dataclasses.replace(W, overcover=0), cs, max(0.05, end - time.perf_counter()), sl)
+    rest_b = count_bound(Q, dataclasses.replace(W, overcover=0), cs, max(0.05, end - time.perf_counter()), sl,
+                         max_nodes=max_nodes)
     return SplitBound(proven + rest_b.bound, out)
 
 
@@ -358,7 +363,9 @@ def _prove_parts(P: Problem, parts: list[set[str]], conds: list, slots, W0: Weig
             if left < 0.1:
                 break
             Q, cs, _ = part_problem(P, parts[i], conds, slots)
-            r = solve(Q, time_limit=left / (len(todo) - k) / (4 if first else 1), workers=1, weights=W0,
+            # with ``det`` each part's work is limited by it, the wall only guards ``end`` (a share binds under load)
+            share = left if det is not None else left / (len(todo) - k) / (4 if first else 1)
+            r = solve(Q, time_limit=share, workers=1, weights=W0,
                       diagnose=False, conds=cs, det_time=det, deadline=end, prove=True)
             if r.status == "INFEASIBLE":
                 return None

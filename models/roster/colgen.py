@@ -42,6 +42,9 @@ from models.roster.score import person_cost
 
 SCALE = 1000          # prices are rounded to 1/SCALE in the pricing model (the error is taken off the bound)
 ARTIFICIAL = 1e8      # cost of "no schedule": keeps the master feasible before real columns
+# with a deterministic work limit (--det-time), HiGHS's branch and bound (count bound, integer roster) is limited
+# in nodes, its wall limit only a guard: the same bound and roster on any load
+DET_NODES = 2000
 
 
 def classes(P: Problem, by_person: list[list[Cond]]) -> list[list[int]]:
@@ -289,14 +292,18 @@ class Master:
                     out[d, s] = v
         return out
 
-    def solve_mip(self, time_limit: float, stop: Callable[[], bool] | None = None) -> list[list[Column]] | None:
-        """The best integer roster over the columns found (HiGHS branch and bound, limited in time, and
-        interrupted once ``stop()`` returns True): per class, the schedules chosen (as many as its people)."""
+    def solve_mip(self, time_limit: float, stop: Callable[[], bool] | None = None,
+                  max_nodes: int | None = None) -> list[list[Column]] | None:
+        """The best integer roster over the columns found (HiGHS branch and bound, limited in time and, when
+        given, in nodes - a limit that does not depend on the machine's load - and interrupted once ``stop()``
+        returns True): per class, the schedules chosen (as many as its people)."""
         import highspy
         mip = highspy.Highs()
         mip.setOptionValue("output_flag", False)
         mip.setOptionValue("threads", 1)
         mip.setOptionValue("time_limit", max(0.1, float(time_limit)))
+        if max_nodes is not None:
+            mip.setOptionValue("mip_max_nodes", int(max_nodes))
         mip.passModel(self.h.getLp())
         n = mip.getNumCol()
         idx = list(range(self.n_fixed, n))
@@ -371,12 +378,13 @@ class Engine:
         from models.roster.bound import count_bound, split_bound
         conds = [c for cs in self.by_person for c in cs]
         slots = [self.slots(pi) for pi in range(len(self.P.persons))]
-        b = count_bound(self.P, self.W, conds, time_limit, slots)
+        nodes = None if self.det is None else DET_NODES
+        b = count_bound(self.P, self.W, conds, time_limit, slots, max_nodes=nodes)
         self.counts = max(self.counts, b.bound)   # 0 when nothing was proven: still a bound (no term is negative)
         # small groups that share no cover with the rest, proven alone (``split_bound``), with a time limit of
         # their own (measured beside a busy process: in what the counts left, medisinsk's doctors were not proven)
         sb = split_bound(self.P, self.W, conds, time_limit if split_limit is None else split_limit, slots,
-                         det=None if self.det is None else 10 * self.det)
+                         det=None if self.det is None else 10 * self.det, max_nodes=nodes)
         self.split = max(self.split, sb.bound)
         self.settled = sb.parts or self.settled
 
@@ -483,7 +491,8 @@ class Engine:
         left = until - time.perf_counter()
         if left <= 0.05:
             return None
-        each = max(0.05, min(per_pricing, left * self.threads / max(1, n)))
+        # with a deterministic work limit per pricing, the wall only guards the end: a share would bind under load
+        each = left if self.det is not None else max(0.05, min(per_pricing, left * self.threads / max(1, n)))
         prices = [M_.slot_prices(k, sep) for k in range(n)]
 
         def job(k):
@@ -515,7 +524,7 @@ class Engine:
 
     def integer_roster(self, time_limit: float, stop: Callable[[], bool] | None = None
                        ) -> dict[tuple[int, int], int] | None:
-        chosen = self.master.solve_mip(time_limit, stop)
+        chosen = self.master.solve_mip(time_limit, stop, None if self.det is None else DET_NODES)
         if chosen is None:
             return None
         asg = {}

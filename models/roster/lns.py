@@ -329,7 +329,9 @@ class Search:
         conds = [dataclasses.replace(c, person=loc[pi]) for pi in hood
                  for c, cd in zip(self.by_person[pi], self.cond_days[pi], strict=True)
                  if days is None or not cd.isdisjoint(days)]
-        r = solve(Q, time_limit=min(limit, left), workers=workers, seed=self.rng.randrange(1 << 30), weights=self.W,
+        # with a deterministic step the wall limit only guards the run's end: a wall share would bind under load
+        r = solve(Q, time_limit=left if self.det_step else min(limit, left), workers=workers,
+                  seed=self.rng.randrange(1 << 30), weights=self.W,
                   diagnose=False, hint=hint, deadline=until, det_time=self.det_step, conds=conds, window=days,
                   fair_ctx=fair_ctx, stop=stop)
         self.tried += 1

@@ -188,12 +188,15 @@ def _in_turn(S: Search, E: Engine, t0: float, end: float, det: float, report, st
     S.run(until(FIRST_LNS), report, det_budget=FIRST_LNS * det if det else None, stall=stall, stop=stop)
     E.add_roster(S.best)
     E.generate(until(FIRST_LNS + COLGEN), det_budget=COLGEN * det if det else None, stop=stop)
+    # with ``det`` the bounds' and the integer roster's solves are limited in work (nodes, deterministic seconds),
+    # the wall only guards the end: a wall share binds under load, and the same input gave another roster
     if not E.infeasible and not (stop and stop()):
-        E.count_bound(min(COUNT_LIMIT, max(0.0, 0.1 * (end - time.perf_counter()))))
+        left = max(0.0, end - time.perf_counter())
+        E.count_bound(left if det else min(COUNT_LIMIT, 0.1 * left))
         S.set_floors(E.settled)
     left = end - time.perf_counter()
     if E.stats.proven_lp and left > 1.0 and not E.infeasible and not (stop and stop()):
-        cand = E.integer_roster(min(MIP * (end - t0), 0.5 * left), stop)
+        cand = E.integer_roster(left if det else min(MIP * (end - t0), 0.5 * left), stop)
         if cand is not None:
             S.offer(cand)
             report()
