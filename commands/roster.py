@@ -130,6 +130,10 @@ def _inputs(args, need_staff=True):
     return unit, staff, rules, req
 
 
+# endings of formats --out is not written in (it is CSV text)
+OTHER_FORMATS = (".xlsx", ".xlsm", ".xls", ".ods", ".json", ".png", ".html", ".htm", ".pdf", ".yaml", ".yml")
+
+
 def _outs(args, names, loaded: bool = False) -> None:
     """Check the output options before any work (again after loading, ``loaded``, when the files read through
     the inputs are known; the writer checks once more at write time). The picture's format is checked then, so
@@ -137,10 +141,21 @@ def _outs(args, names, loaded: bool = False) -> None:
     from planner.io.writer import guard_all
     ins = [getattr(args, a, None) for a in ("unit", "staff", "requirement", "rules", "roster", "models")]
     guard_all({f"--{n}": getattr(args, n, None) for n in names}, ins)
+    if not loaded:
+        return
     pic = getattr(args, "picture", None)
-    if loaded and pic and Path(pic).suffix.lower() not in (".png", ".html", ".htm"):
+    if pic and Path(pic).suffix.lower() not in (".png", ".html", ".htm"):
         raise InputError("--picture", str(pic), "the picture is drawn as PNG or HTML, chosen by the file's ending",
                          "end the path in .png or .html")
+    xlsx = getattr(args, "xlsx", None) if "xlsx" in names else None
+    if xlsx and Path(xlsx).suffix.lower() != ".xlsx":
+        raise InputError("--xlsx", str(xlsx), "an Excel workbook is written here, and a name that does not end in "
+                         ".xlsx would not open as one", "end the path in .xlsx")
+    out = getattr(args, "out", None) if "out" in names else None
+    if out and Path(out).suffix.lower() in OTHER_FORMATS:
+        raise InputError("--out", str(out), f"the roster is written here as CSV text, which a "
+                         f"{Path(out).suffix.lower()} name would misname (the file would not open as one)",
+                         "end the path in .csv; for Excel give --xlsx PATH.xlsx (both may be given)")
 
 
 def _con():

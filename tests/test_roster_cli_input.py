@@ -135,3 +135,17 @@ def test_an_xlsx_cell_is_named_by_its_cell_and_a_folder_as_a_folder(tmp_path, ca
     assert "cell B2 of sheet 'Turnus' (spl01, 2027-01-04): unknown shift code '5'" in capsys.readouterr().err
     assert run("roster", "check", tmp_path, "--unit", UNIT, "--staff", STAFF) == 2
     assert "is a folder, not a file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option,name,says", [("--out", "r.xlsx", "--xlsx PATH.xlsx"), ("--out", "r.JSON", ".csv"),
+                                              ("--xlsx", "x.csv", "end the path in .xlsx"),
+                                              ("--xlsx", "r", "end the path in .xlsx")])
+def test_an_output_named_for_another_format_is_refused_before_the_build(tmp_path, capsys, option, name, says):
+    """--out is CSV text and --xlsx a workbook: a name of another format would not open as that format."""
+    path = tmp_path / name
+    args = ["roster", "build", "--unit", UNIT, "--staff", STAFF, "--time-limit", "5"]
+    args += ["--out", path] if option == "--out" else ["--out", tmp_path / "r.csv", "--xlsx", path]
+    rc = run(*args)
+    err = capsys.readouterr().err
+    assert rc == 2 and option in err and says in err
+    assert not path.exists() and not (tmp_path / "r.csv").exists()
