@@ -581,3 +581,27 @@ def test_greedy_start_keeps_every_hard_rule_more_work_only_worsens(cyclic):
         # and it did plan work where cover asked for it: the search starts from something
         assert start
     check()
+
+
+def test_contract_arithmetic_proves_what_whole_shifts_cannot_meet():
+    """A night-only nurse (10 h nights) is proven infeasible before any search exactly when no whole number of
+    nights lies within ± 4 h of the contract (brute force here), and the whole CP-SAT model agrees: it proves
+    those rosters infeasible too."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from planner.roster.build import contract_arithmetic
+
+    @settings(max_examples=20, deadline=None)
+    @given(pct=st.sampled_from([40.0, 45.0, 50.0, 55.0, 60.0, 65.0]), weeks=st.integers(2, 6))
+    def check(pct, weeks):
+        people = [StaffMember("n1", "sykepleier", pct, shifts=["natt"]), StaffMember("d1", "sykepleier", 50.0)]
+        P = make_problem(unit(), staff(people, {"hverdag_natt": {"sykepleier": 1}, "hverdag_dag": {"sykepleier": 1}}),
+                         rules(), weeks, START, cyclic=False)
+        target = pct / 100 * 35.5 * weeks                      # hours over the horizon
+        met = any(abs(10 * n - target) <= 4 + 1e-9 for n in range(7 * weeks + 1))
+        clash = contract_arithmetic(P, M.all_conditions(P))
+        assert ("contract_hours|n1" in clash) == (not met), (pct, weeks, target, clash)
+        if clash:
+            assert M.solve(P, time_limit=20, workers=1, diagnose=False).status == "INFEASIBLE"
+    check()

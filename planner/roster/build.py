@@ -63,6 +63,12 @@ def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Wei
     W = weights or M.Weights()
     conds = M.all_conditions(P)
     built = time.perf_counter() - t0
+    clash = contract_arithmetic(P, conds)
+    if clash:
+        # proven by arithmetic, before any search: a year's horizon would otherwise end "none found in time"
+        r = M.Result("INFEASIBLE", None, None, None, {}, 0, {}, clash, time.perf_counter() - t0, 0.0)
+        r.outcome = "infeasible"
+        return r
     # scoring a roster and auditing it take about as long as building the conditions each (a year of Skarbøvik:
     # 2.3 s each): the start leaves that much, so a start-only answer is judged and audited within the limit too
     start = start_roster(P, conds, start, start_people, deadline=end - 2 * built)
@@ -332,6 +338,35 @@ def _judged(r: M.Result, sc, kept_start: bool, first_legal: float | None, conds:
     r.outcome = "none_found_in_time" if sc.hard else "optimal" if optimal else "feasible"
     r.conds = conds
     return r
+
+
+def contract_arithmetic(P: M.Problem, conds: list) -> list[str]:
+    """People whose hard contract no roster meets, by arithmetic (``rule|person`` keys, as a proof's conflict):
+    every shift they may work at all has one length and no whole number of such shifts lies within the
+    tolerance of the contract (a 55 % night nurse over 52 weeks: 1 015.3 h, 10 h nights give 1 010 or 1 020 h,
+    tolerance 4 h), or they may work no shift and the contract asks for more than the tolerance."""
+    banned: dict[int, set] = defaultdict(set)   # slots a hard condition forbids outright (availability, shifts:)
+    for c in conds:
+        if c.hard and isinstance(c, M.Linear) and c.lo is None and c.hi == 0 and all(k > 0 for _, k in c.terms):
+            banned[c.person].update(sl for sl, _ in c.terms)
+    out = []
+    for c in conds:
+        p = P.persons[c.person]
+        if not (c.hard and isinstance(c, M.Contract)) or p.percent_range:
+            continue
+        target, tol = c.per_percent * p.percent, c.tolerance
+        lengths = {k for sl, k in c.terms if k > 0 and P.exists(*sl) and sl not in banned[c.person]}
+        if not lengths:
+            ok = target <= tol + 1e-6
+        elif len(lengths) == 1:
+            k = next(iter(lengths))
+            n = math.floor(target / k)
+            ok = min(abs(n * k - target), abs((n + 1) * k - target)) <= tol + 1e-6
+        else:
+            ok = True   # shifts of several lengths: left to the search (and its proof)
+        if not ok:
+            out.append(f"{c.rule}|{p.id}")
+    return sorted(out)
 
 
 def _infeasible(P, E: Engine, conds, t0, end, seed) -> M.Result:
