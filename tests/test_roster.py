@@ -605,3 +605,20 @@ def test_contract_arithmetic_proves_what_whole_shifts_cannot_meet():
         if clash:
             assert M.solve(P, time_limit=20, workers=1, diagnose=False).status == "INFEASIBLE"
     check()
+
+
+def test_weekend_teams_start_also_on_an_open_horizon():
+    # the case above without the rotation (--no-cyclic), over 7 weeks (7 weekends, not a multiple of the
+    # cycle of 3): teams 0, 1, 2 take weekends {1, 4, 7}, {2, 5}, {3, 6}; every window of three weekends holds
+    # one weekend of each team, so the start covers every weekend without a hard violation. Without teams
+    # the plain greedy left cover open (as on the rotation above)
+    from planner.roster import build as B
+    people = [(f"s{i}", "sykepleier", p) for i, p in enumerate([60, 50, 40, 40, 30, 30], 1)]
+    cover = {"helg_dag": {"sykepleier": 1}, "helg_kveld": {"sykepleier": 1}, "hverdag_dag": {"sykepleier": 1}}
+    P = make_problem(unit(), staff(people, cover), rules(), 7, START, cyclic=False)
+    conds = M.all_conditions(P)
+    assert B.weekend_teams(P)
+    assert B._score(P, M.construct(P, conds=conds), conds)[0] > 0        # the plain greedy: cover open
+    start = B.start_roster(P, conds)
+    assert not M.cover_missing(P, start)
+    assert not [v for v in M.check(P, start, conds) if v.hard and v.rule != "contract_hours"]

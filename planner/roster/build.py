@@ -564,14 +564,17 @@ def weekend_teams(P: M.Problem) -> dict[int, set]:
     third weekend and exactly 3 x the weekend persons, only such a team split covers every weekend; the
     plain greedy spends two people on one weekend (one on Saturday, one on Sunday) and runs short."""
     wf = next((r for r in P.rules if isinstance(r, M.WeekendFrequency) and r.hard), None)
-    if wf is None or not P.cyclic:
+    if wf is None:
         return {}
     wsets = wf.weekend_sets(P)
     nw = len(wsets)
     classes: dict[tuple, list[int]] = {}
     for pi, p in enumerate(P.persons):
         cyc = p.weekend_cycle or wf.cycle
-        if cyc <= 1 or nw % cyc:
+        # a rotation repeats: its teams must come round evenly; an open horizon's windows of `cyc` weekends
+        # hold one weekend of each team whatever the number of weekends (measured on the shipped units at 6
+        # weeks without teams: 64-174 minimum-cover heads left open by the start, all on weekends)
+        if cyc <= 1 or (P.cyclic and nw % cyc):
             continue
         key = (p.group, tuple(sorted(p.allowed)) if p.allowed is not None else (), cyc)
         classes.setdefault(key, []).append(pi)
