@@ -241,6 +241,8 @@ def _build(args) -> int:
         write_csv(args.out, P.day_labels, rows)
         written.append(args.out)
     if args.json:
+        # the command's wall time (loading included, as --time-limit counts it) up to this file; the engine's apart
+        js["engine_time_s"], js["wall_time_s"] = js["wall_time_s"], round(time.perf_counter() - started, 2)
         write_json(args.json, js)
         written.append(args.json)
     cols = colours(js["shifts"])
@@ -255,7 +257,9 @@ def _build(args) -> int:
     if not args.quiet:
         con.print(f"status {B.verdict(r, args.time_limit, det)}", markup=False)
         con.print(f"  {time.perf_counter() - started:.1f} s wall of {args.time_limit:g}, {r.det_time:.1f} "
-                  "deterministic s" + (f" of {det:g}" if det else "") + f"; solver status {r.status}")
+                  "deterministic s" + (f" of {det:g}" if det else "")
+                  # the solver's own word only beside a roster: beside "none found" its FEASIBLE read as a contradiction
+                  + (f"; solver status {r.status}" if legal else ""))
         if r.by_rule:
             con.print("  objective by rule: " + ", ".join(f"{k} {n} ({c:,.0f})" for k, (n, c) in
                                                          sorted(r.by_rule.items(), key=lambda kv: -kv[1][1])))

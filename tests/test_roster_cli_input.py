@@ -149,3 +149,16 @@ def test_an_output_named_for_another_format_is_refused_before_the_build(tmp_path
     err = capsys.readouterr().err
     assert rc == 2 and option in err and says in err
     assert not path.exists() and not (tmp_path / "r.csv").exists()
+
+
+def test_json_wall_time_is_the_commands_and_the_engines_is_apart(tmp_path):
+    """--time-limit counts the whole command: the JSON's wall_time_s does too (it once held the engine's part
+    only, which disagreed with the terminal's "s wall of"), and the engine's time is no larger."""
+    import json
+    import time as _t
+    js = tmp_path / "r.json"
+    t = _t.perf_counter()
+    rc, _ = _build(tmp_path, "--time-limit", "4", "--json", js, "--quiet")
+    took = _t.perf_counter() - t
+    data = json.loads(js.read_text())
+    assert rc == 0 and 0 < data["engine_time_s"] <= data["wall_time_s"] <= took + 0.01
