@@ -319,3 +319,13 @@ def test_det_time_limits_every_solve_by_work_and_the_wall_only_guards(monkeypatc
     shares = [c for c in calls if c[0] == "cp-sat" and c[1] is not None and c[1] < -0.5]
     assert not shares, shares[:5]
     assert r.outcome in ("optimal", "feasible")
+
+
+def test_a_small_det_time_is_kept(tmp_path):
+    """--det-time is a budget: the run's deterministic work may not pass it by more than one small step (a step
+    of 0.5 s and the whole model's floor of 0.5 s once made a budget of 0.5 s end at 1.0, and 1 s at 1.5)."""
+    s = _busy(tmp_path)
+    for det in (0.5, 1.0):
+        _, _, _, data = _build(tmp_path, s, "--det-time", det, "--time-limit", 60)
+        assert data["det_time_s"] <= 1.15 * det, (det, data["det_time_s"])
+        assert data["stopped_by"] == "det_time"

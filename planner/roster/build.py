@@ -77,7 +77,9 @@ def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Wei
         # of Skarbøvik: 2 s for the conditions, 4 s for the search, 7 s for the bound's engine): with less time
         # left than that, the start roster is the answer (a year's horizon, or a few seconds on a large unit)
         return _start_only(P, start, W, conds, t0)
-    S = Search(P, start, W, conds, seed=seed, det_step=0.5 if det_time else None)
+    # a step's and a pricing's work are a small share of a small --det-time: the budget is checked between them,
+    # so each may overrun it by one (0.5 s steps on a budget of 0.5 s ended at 1.0)
+    S = Search(P, start, W, conds, seed=seed, det_step=min(0.5, 0.1 * det_time) if det_time else None)
     first = [time.perf_counter() - t0 if _search_legal(S) else None]
     best_seen = [math.inf]
     E: Engine | None = None
@@ -91,7 +93,7 @@ def solve_problem(P: M.Problem, time_limit: float, progress=None, weights: M.Wei
             progress(S.sc.total, max(0.0, bound), time.perf_counter() - t0)
 
     E = Engine(P, W, conds, seed=seed, threads=1 if det_time is None else workers,
-               det_per_pricing=0.05 if det_time else None)
+               det_per_pricing=min(0.05, 0.01 * det_time) if det_time else None)
     report()
     E.add_roster(S.best)
     if det_time is None and workers > 1:
@@ -208,7 +210,11 @@ def _in_turn(S: Search, E: Engine, t0: float, end: float, det: float, report, st
             report()
     S.run(until(1 - WHOLE), report, det_budget=(1 - WHOLE - COLGEN) * det if det else None, stall=stall,
           stop=stop)
-    _whole(S, E, end, max(0.5, det - S.det_used - E.det_used) if det else None, report, stop)
+    # the whole model gets what the stages left of --det-time, nothing beyond it (at least 0.5 s before: a
+    # budget of 1 s ended at 1.5)
+    left_det = det - S.det_used - E.det_used if det else None
+    if left_det is None or left_det >= 0.05:
+        _whole(S, E, end, left_det, report, stop)
 
 
 def _whole(S: Search, E: Engine, end: float, det: float | None, report, stop=None) -> None:
