@@ -13,7 +13,6 @@ from pathlib import Path
 
 from planner.io.errors import InputError
 from planner.io.loader import read_bytes
-from planner.io.registry import note_read
 from planner.io.writer import atomic_path, write_json
 from planner.roster.schema import OFF
 
@@ -43,23 +42,16 @@ def read_grid(path: str | Path, blank_apart: bool = False) -> Grid:
     with its line and column (XLSX: its cell). With `blank_apart` (a lock grid) an empty cell stays '' and
     every other off mark becomes '-', so "free" and "off" stay apart."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "", "is a folder, not a file" if path.is_dir() else "file not found",
-                         "give a roster grid (.csv or .xlsx)")
-    note_read(path)
+    # the checks every input file gets (a folder, a device, a pipe, the size), in the words `leon check` uses
+    raw = read_bytes(path)
     if path.suffix.lower() in (".xls", ".ods", ".numbers"):
         raise InputError(path, "", f"cannot read a {path.suffix} file", "save the roster as .xlsx or .csv")
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        table, where = _xlsx_table(path)
-    else:
-        table, where = _csv_table(path)
-    first = next((i for i, (_, r) in enumerate(table) if any(r)), None)
-    if first is None:
+    table, where = _table(path, raw)
+    start = _header_row(table)
+    if start is None:
         raise InputError(path, "", "the file is empty", "the first row must be: id, then one ISO date per column")
-    table = table[first:]
-    line0, head = table[0]      # the first line that is not blank
-    while head and not head[-1]:
-        head = head[:-1]          # trailing empty header cells (a spreadsheet's used range)
+    table = table[start:]
+    line0, head = table[0][0], _header(table[0][1])   # the first line that is not blank
     if len(head) < 2:
         raise InputError(path, where(line0, 1), "the header has no date columns",
                          "the first row must be: id, then one date (YYYY-MM-DD) per column")
@@ -101,7 +93,7 @@ _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00)?)?")
 _NORWEGIAN = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 
 
-def _header_date(c: str, path: Path, where: str) -> dt.date:
+def _date(c: str) -> dt.date | None:
     """YYYY-MM-DD (midnight after it is allowed) or DD.MM.YYYY (as a Norwegian spreadsheet shows dates)."""
     iso, no = _ISO.fullmatch(c), _NORWEGIAN.fullmatch(c)
     try:
@@ -111,16 +103,57 @@ def _header_date(c: str, path: Path, where: str) -> dt.date:
             return dt.date(int(no[3]), int(no[2]), int(no[1]))
     except ValueError:
         pass
-    raise InputError(path, where, f"header {c!r} is not a date",
-                     "the first row must be: id, then one date (YYYY-MM-DD) per column")
+    return None
 
 
-def _csv_table(path: Path) -> tuple[Table, object]:
-    raw = read_bytes(path)
+def _header_date(c: str, path: Path, where: str) -> dt.date:
+    d = _date(c)
+    if d is None:
+        raise InputError(path, where, f"header {c!r} is not a date",
+                         "the first row must be: id, then one date (YYYY-MM-DD) per column")
+    return d
+
+
+def _table(path: Path, raw: bytes, strict: bool = True) -> tuple[Table, Callable[[int, int], str]]:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _xlsx_table(path, raw, strict)
+    return _csv_table(path, raw)
+
+
+def _header_row(table: Table) -> int | None:
+    """Index of the header row: the first row that is not blank."""
+    return next((i for i, (_, r) in enumerate(table) if any(r)), None)
+
+
+def _header(row: list[str]) -> list[str]:
+    while row and not row[-1]:
+        row = row[:-1]          # trailing empty header cells (a spreadsheet's used range)
+    return row
+
+
+def looks_like_grid(path: str | Path) -> bool:
+    """Whether a file looks like a roster grid: its first row that is not blank is an id column, then
+    mostly dates (one wrong date still counts: `leon roster check` then names it). False for a file that
+    cannot be read as a CSV or a workbook at all."""
+    path = Path(path)
+    try:
+        table, _ = _table(path, read_bytes(path), strict=False)
+    except InputError:
+        return False
+    start = _header_row(table)
+    head = _header(table[start][1])[1:] if start is not None else []
+    return bool(head) and 2 * sum(_date(c) is not None for c in head) >= len(head)
+
+
+def _csv_table(path: Path, raw: bytes) -> tuple[Table, Callable[[int, int], str]]:
     if raw.startswith(b"PK\x03\x04"):
         raise InputError(path, "", "is a workbook (zip), not a CSV text", "name it .xlsx, or save it as CSV")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = raw.decode("utf-16")      # Excel's "Unicode text" (tab separated)
+        try:
+            text = raw.decode("utf-16")      # Excel's "Unicode text" (tab separated)
+        except UnicodeDecodeError:         # a cut-off file, or only its first bytes look like UTF-16
+            raise InputError(path, "", "starts as UTF-16 text but is not UTF-16 throughout",
+                             "save the roster as CSV (UTF-8) or as .xlsx") from None
     else:
         try:
             text = raw.decode("utf-8-sig")
@@ -142,22 +175,34 @@ def _csv_table(path: Path) -> tuple[Table, object]:
     return table, lambda line, col: f"line {line}, column {col}"
 
 
-def _xlsx_table(path: Path) -> tuple[Table, object]:
+def _xlsx_table(path: Path, raw: bytes, strict: bool = True) -> tuple[Table, Callable[[int, int], str]]:
+    """The first sheet's cells as text. `strict`: refuse the cells openpyxl would read as empty although
+    they are not (merged cells, formulas never computed); without it, only the table (for looks_like_grid)."""
     try:
         import openpyxl
         from openpyxl.utils import get_column_letter
-        wb = openpyxl.load_workbook(path, data_only=True)   # not read-only: merged cells are needed
+        wb = openpyxl.load_workbook(io.BytesIO(raw), data_only=True)   # not read-only: merged cells are needed
     except Exception as e:  # noqa: BLE001 - any unreadable workbook is an input error
         raise InputError(path, "", f"cannot read the workbook ({type(e).__name__})",
                          "save it as .xlsx or .csv") from None
+    if not wb.worksheets:
+        raise InputError(path, "", "the workbook has no sheet with cells (only charts)",
+                         "put the roster grid in the first sheet")
     ws = wb.worksheets[0]
 
     def where(row, col):
         return f"cell {get_column_letter(col)}{row} of sheet {ws.title!r}"
 
-    for rng in ws.merged_cells.ranges:
+    for rng in ws.merged_cells.ranges if strict else ():
         raise InputError(path, where(rng.min_row, rng.min_col), f"merged cells {rng.coord}",
                          "unmerge them and write one code per person and day (- for a day off)")
+    if strict:
+        # a formula openpyxl wrote is read as None, i.e. a silent day off: refused at its cell
+        from planner.staffing.workbook import FORMULA_PROBLEM, uncomputed_formulas
+
+        for row, col in uncomputed_formulas(raw, [ws.title]).values():
+            raise InputError(path, where(row, col), FORMULA_PROBLEM,
+                             "open and save the file in Excel/LibreOffice, or write the shift code itself")
 
     def text(v) -> str:
         if v is None:
@@ -205,4 +250,4 @@ def write_xlsx(path: str | Path, dates: list[str], rows: dict[str, list[str]], c
         wb.save(tmp)
 
 
-__all__ = ["Grid", "read_grid", "write_csv", "write_xlsx", "write_json"]
+__all__ = ["Grid", "looks_like_grid", "read_grid", "write_csv", "write_xlsx", "write_json"]

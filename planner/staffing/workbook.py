@@ -9,11 +9,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import yaml
 from openpyxl.utils import get_column_letter
@@ -34,7 +36,7 @@ def is_workbook(path: str | Path) -> bool:
 def where(cell: Cell) -> str:
     sheet, row, col, name = cell
     text = f"{sheet}, rad {row}"
-    return text + (f", kolonne {get_column_letter(col)} ({name})" if col else "")
+    return text + (f", kolonne {get_column_letter(col)}" + (f" ({name})" if name else "") if col else "")
 
 
 def read_unit(path: Path) -> tuple[UnitFile, dict[tuple, Cell]]:
@@ -53,6 +55,7 @@ def read_unit(path: Path) -> tuple[UnitFile, dict[tuple, Cell]]:
         if name not in wb.sheetnames and name not in OPTIONAL:
             raise InputError(path, name, f"the sheet {name!r} is missing",
                              f"keep the sheets of `leon template` ({', '.join(SHEETS)})")
+    _refuse_unreadable_cells(path, raw, [wb[name] for name in SHEETS if name in wb.sheetnames])
     _enhet(path, wb["enhet"], data, cells)
     _pasienter_vakter(path, wb, data, cells)
     _arbeidsmengde(path, wb["arbeidsmengde"], data, cells)
@@ -97,6 +100,91 @@ def locate(path: Path, cells: dict[tuple, Cell], e: InputError) -> InputError:
 
 
 # ------------------------------------------------------------------------------------------ cells
+def _refuse_unreadable_cells(path: Path, raw: bytes, sheets: list) -> None:
+    """Refuse cells whose value would silently be read as empty: the non-first cells of a merged range, and
+    formulas that were never computed. Either would change the unit without a word (a merged row of class
+    factors drops the classes after the first)."""
+    for ws in sheets:
+        for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+            if rng.size["rows"] * rng.size["columns"] > 1:
+                raise InputError(path, where((ws.title, rng.min_row, rng.min_col, _header(ws, rng.min_col))),
+                                 f"merged cells {rng.coord} in the sheet {ws.title!r}: only the first cell keeps "
+                                 "its value, the others would be read as empty",
+                                 "unmerge the cells and write the value in each")
+    for title, (row, col) in uncomputed_formulas(raw, [ws.title for ws in sheets]).items():
+        ws = next(ws for ws in sheets if ws.title == title)
+        raise InputError(path, where((title, row, col, _header(ws, col))), FORMULA_PROBLEM, FORMULA_FIX)
+
+
+def _header(ws, col: int) -> str | None:
+    v = ws.cell(1, col).value
+    return (str(v).strip() or None) if v is not None else None
+
+
+FORMULA_PROBLEM = "a formula without a computed value (the file was written by a program, not saved by Excel)"
+FORMULA_FIX = "open and save the file in Excel/LibreOffice, or write the value itself"
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+
+
+def uncomputed_formulas(raw: bytes, titles: list[str]) -> dict[str, tuple[int, int]]:
+    """{sheet title: (row, column) of its first formula without a computed value}, for the named sheets of an
+    .xlsx (the roster grid reader uses it too).
+
+    openpyxl (data_only) reads such a cell as empty, as it does a formula whose value is empty text, so the
+    sheet XML decides: Excel and LibreOffice store every formula's last result in <v> (an empty text result
+    as t="str" with an empty <v>); a program that writes formulas without computing them (openpyxl among
+    them) leaves <v> out or empty."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            parts = _sheet_parts(z)
+            found = {}
+            for title in titles:
+                if title in parts:
+                    at = _first_uncomputed(z.open(parts[title]))
+                    if at is not None:
+                        found[title] = at
+            return found
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, ValueError, OSError):
+        return {}  # a layout openpyxl read but this scan does not know: its cells are read as openpyxl gives them
+
+
+def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """{sheet title: the zip member holding its XML}, by the package's relationships."""
+    root = ElementTree.fromstring(z.read("_rels/.rels"))
+    book = next((r.get("Target", "") for r in root.iter(_PKG) if r.get("Type", "").endswith("/officeDocument")),
+                "xl/workbook.xml").lstrip("/")
+    base, name = posixpath.split(book)
+    rels = {r.get("Id"): r.get("Target", "")
+            for r in ElementTree.fromstring(z.read(posixpath.join(base, "_rels", name + ".rels"))).iter(_PKG)}
+    parts = {}
+    for sheet in ElementTree.fromstring(z.read(book)).iter(f"{_NS}sheet"):
+        target = rels.get(sheet.get(_REL_ID), "")
+        if target:
+            parts[sheet.get("name", "")] = (target.lstrip("/") if target.startswith("/")
+                                            else posixpath.normpath(posixpath.join(base, target)))
+    return parts
+
+
+def _first_uncomputed(xml) -> tuple[int, int] | None:
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    row_no = 0
+    for _, row in ElementTree.iterparse(xml):
+        if row.tag != f"{_NS}row":
+            continue
+        row_no = int(row.get("r", row_no + 1))
+        col_no = 0
+        for c in row.iter(f"{_NS}c"):
+            col_no = coordinate_to_tuple(c.get("r"))[1] if c.get("r") else col_no + 1
+            v = c.find(f"{_NS}v")
+            if c.find(f"{_NS}f") is not None and (v is None or (not v.text and c.get("t") != "str")):
+                return row_no, col_no
+        row.clear()  # a sheet is read row by row, not kept whole
+    return None
+
+
 def _plain(v: Any) -> Any:
     """Empty text as None, and a time or date Excel made of a typed value back as text."""
     if isinstance(v, str):
