@@ -394,7 +394,10 @@ def _heltid(args) -> int:
                   f"{f(r['heads'])} ({r['heads_bound']})", f(r['arsverk'], '{:.2f}'),
                   f"{f(r.get('full_time'))} ({r['full_time_bound']})", f(r.get("full_time_share"), "{:.0%}"),
                   f(r.get("average_position"), "{:.1f} %"),
-                  f(r.get("weekend_shifts_per_person"), "{:.2f}"), f(r.get("violations")), f(r.get("missing_shifts")),
+                  f(r.get("weekend_shifts_per_person"), "{:.2f}"),
+                  # "figures only for legal rosters": a model without one has no violations to count, not 0
+                  *((f(r.get("violations")), f(r.get("missing_shifts"))) if r["outcome"] in ("proven", "feasible")
+                    else ("-", "-")),
                   _VERDICT[r["outcome"]], f(r.get("time_s")))
     con.print(t)
     con.print("heads (min): fewest heads for the weekend cover and the hours; full-time (max): most full-time "

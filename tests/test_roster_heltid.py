@@ -558,3 +558,20 @@ def test_a_staffing_impossible_with_weekend_teams_is_built_with_free_sizes(monke
     s = audit(Q, asg)["summary"]
     assert s["hard_violations"] == 0 and s["missing_shifts"] == 0
     assert sum(1 for p in Q.persons if p.percent >= 100) == 1
+
+
+def test_heltid_table_shows_no_counts_for_a_model_without_a_legal_roster(tmp_path, monkeypatch, capsys):
+    # a model whose search ended without a legal roster has no violations or open heads to count: its row
+    # shows "-" there, as for every other figure, not the 0 that read as a clean roster
+    import planner.roster.heltid as H
+    row = {"model": "m1", "name": "m1", "weeks": 6, "weekend_every": 3, "weekday": "traditional",
+           "weekend": "traditional", "heads": None, "heads_bound": 54, "arsverk": None, "full_time": None,
+           "full_time_bound": 17, "full_time_share": None, "average_position": None,
+           "weekend_shifts_per_person": None, "violations": 0, "missing_shifts": 0, "outcome": "none_found_in_time",
+           "outcome_reason": "no roster yet", "time_s": 1.0}
+    monkeypatch.setattr(H, "run", lambda *a, **k: {"models": [dict(row)], "skipped": []})
+    monkeypatch.setenv("COLUMNS", "250")
+    rc, _, _ = _heltid_cli(tmp_path, 5)
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("│ m1"))
+    cells = [c.strip() for c in line.strip("│").split("│")]
+    assert rc == 1 and cells[10:12] == ["-", "-"], cells
