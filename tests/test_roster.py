@@ -622,3 +622,24 @@ def test_weekend_teams_start_also_on_an_open_horizon():
     start = B.start_roster(P, conds)
     assert not M.cover_missing(P, start)
     assert not [v for v in M.check(P, start, conds) if v.hard and v.rule != "contract_hours"]
+
+
+@pytest.mark.parametrize("case", ["away", "too_long"])
+def test_contract_diagnosis_names_what_takes_the_slots_away(case):
+    """A contract that cannot hold because the person is away every day, or because every shift they may fill
+    is longer than the rules allow (10 h nights under 9 h without an averaging agreement, aml § 10-4), is
+    explained by that, not by 'the requirement has no slot' (the requirement has them)."""
+    from planner.roster import build as B
+    days = [START + dt.timedelta(days=k) for k in range(21)]
+    if case == "away":
+        n1 = StaffMember("n1", "sykepleier", 50.0, unavailable=days)
+        rs = rules()
+    else:
+        n1 = StaffMember("n1", "sykepleier", 50.0, shifts=["natt"])
+        rs = rules(working_hours={"averaging": "none", "week_category": 38})
+    P = make_problem(unit(), staff([n1], {"hverdag_natt": {"sykepleier": 1}, "hverdag_dag": {"sykepleier": 1}}),
+                     rs, 3, START)
+    r = M.Result("INFEASIBLE", None, None, None, {}, 0, {}, ["contract_hours|n1"], 0.0, 0.0)
+    (msg,) = B.diagnose(P, r, [])
+    assert "no slot" not in msg
+    assert ("marked unavailable" in msg) if case == "away" else ("longer than the rules' longest shift, 9 h" in msg)

@@ -689,6 +689,9 @@ TEXT = {
         "proven": " - within the rest, weekly-rest and weekend rules the roster cannot cover them",
         "contract": " (contract {target} h over {weeks} weeks, tolerance {tol} h; ",
         "no_slot": "the requirement has no slot a {group} may fill on the shifts allowed)",
+        "all_away": "every day with a slot they could fill is marked unavailable)",
+        "too_long": "every shift they may fill is longer than the rules' longest shift, {cap} h: working_hours' "
+                    "max_shift_hours, aml § 10-4; an averaging agreement allows longer ones)",
         "slots": "slots on {n} days, at most {h} h even before rest and weekend rules)",
         "whole": "; every shift they may work is {len} h, so {a} or {b} shifts give {ha} or {hb} h, neither within "
                  "± {tol} h of {target} h: change the position to one that whole shifts meet (e.g. {pct} % = {n} "
@@ -714,6 +717,9 @@ TEXT = {
         "proven": " - innenfor hvile-, ukehvile- og helgereglene kan ingen turnus dekke dem",
         "contract": " (avtalt {target} t over {weeks} uker, toleranse {tol} t; ",
         "no_slot": "bemanningsbehovet har ingen vakt en {group} kan fylle på de tillatte vaktene)",
+        "all_away": "hver dag med en vakt de kunne fylt er merket utilgjengelig)",
+        "too_long": "hver vakt de kan fylle er lengre enn reglenes lengste vakt, {cap} t: working_hours' "
+                    "max_shift_hours, aml § 10-4; en gjennomsnittsavtale tillater lengre)",
         "slots": "vakter på {n} dager, høyst {h} t selv før hvile- og helgeregler)",
         "whole": "; hver vakt de kan ta er {len} t, så {a} eller {b} vakter gir {ha} eller {hb} t, ingen innenfor "
                  "± {tol} t av {target} t: endre stillingen til en som hele vakter treffer (f.eks. {pct} % = {n} "
@@ -813,19 +819,23 @@ def _contract_hint(P: M.Problem, pi: int, lang: str = "en") -> str:
     target = p.percent / 100 * ch.norm_hours_per_week * P.weeks
     caps = [x.max_shift_hours * 60 for x in P.rules if isinstance(x, M.WorkingHours) and x.hard]
     best: dict[int, int] = {}   # day -> longest shift the person may work there on a slot they can fill
+    why = "no_slot"             # when there is none: the first thing that takes the slots away
     for c in P.cover:
         if max(c.min, c.preferred) <= 0 or p.group not in [c.group] + list(P.substitutes.get(c.group, [])):
             continue
-        if c.day in p.unavailable:
-            continue
         for s, st in enumerate(P.shifts):
-            if c.code in st.periods and P.exists(c.day, s) and P.allowed(p, c.day, s) \
-                    and all(st.work_minutes <= cap + 1e-6 for cap in caps):
+            if not (c.code in st.periods and P.exists(c.day, s) and P.allowed(p, c.day, s)):
+                continue
+            if c.day in p.unavailable:
+                why = "all_away"
+            elif not all(st.work_minutes <= cap + 1e-6 for cap in caps):
+                why = "too_long" if why == "no_slot" else why
+            else:
                 best[c.day] = max(best.get(c.day, 0), st.work_minutes)
     head = T["contract"].format(target=_num(target, ".1f", lang), weeks=P.weeks,
                                 tol=_num(ch.tolerance_hours, "g", lang))
     if not best:
-        return head + T["no_slot"].format(group=p.group)
+        return head + T[why].format(group=p.group, cap=_num(min(caps, default=0) / 60, "g", lang))
     return head + T["slots"].format(n=len(best), h=_num(sum(best.values()) / 60, ".1f", lang)) \
         + _whole_shifts(P, p, target, ch, set(best.values()), T, lang)
 
