@@ -16,6 +16,7 @@ from conftest import ROOT, run_cli
 from planner.io.errors import InputError
 from planner.roster.grids import looks_like_grid, read_grid
 from planner.roster.locks import read_locks, read_previous
+from test_unit_workbook import _col, _template
 
 UNIT = ROOT / "instances/units/sykehjem.yaml"
 STAFF = ROOT / "instances/staff/sykehjem.yaml"
@@ -24,14 +25,6 @@ ROSTER_ARGS = ["--unit", UNIT, "--staff", STAFF]
 FORMULA = '=IF(1=1,"N","-")'
 
 
-def _template(unit: Path, out: Path, capsys) -> Path:
-    code, _, err = run_cli(["template", out, "--from", unit], capsys)
-    assert code == 0, err
-    return out
-
-
-def _col(ws, name: str) -> int:
-    return next(c.column for c in ws[1] if c.value == name)
 
 
 def _cache(book: Path, cell: str, value: str, text: bool) -> None:
