@@ -437,3 +437,18 @@ def test_grid_reads_are_recorded(tmp_path):
     with recording_reads():
         read_grid(f)
         assert files_read() == {f.resolve()}
+
+
+def test_a_staff_number_yaml_reads_as_text_is_explained_as_the_unit_files_are(tmp_path, capsys):
+    # YAML 1.1 reads 1e308 (an exponent without a dot) as text; the staff file's advice is the unit file's
+    # (one wording), not "write the number without quotes" for a number that has none
+    from cli import main
+    from planner.io.loader import quoted_number_fix
+    s = tmp_path / "s.yaml"
+    s.write_text("kind: staff\nrules: " + str(ROOT / "instances/rules/ks.yaml") +
+                 "\nstaff:\n  - {id: a, group: sykepleier, percent: 1e308}\n")
+    rc = main(["roster", "build", "--unit", str(ROOT / "instances/units/sykehjem.yaml"), "--staff", str(s),
+               "--out", str(tmp_path / "r.csv")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "staff[0].percent (line 4)" in err and quoted_number_fix("1e308") in err
+    assert "without quotes" not in err

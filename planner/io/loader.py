@@ -425,16 +425,21 @@ def _fix(kind: str, ctx: dict, got: Any) -> str:
     if kind in ("float_type", "int_type", "float_parsing", "int_parsing"):
         if isinstance(got, bool):
             return "write a number: YAML reads true/false, yes/no and on/off as true or false, not a number"
-        if isinstance(got, str) and _is_number(got):
-            if "e" in got.lower() and "." not in got:
-                return f"YAML reads {shown(got)} (an exponent without a dot) as text: write e.g. 1.0e+5, or the digits"
-            return "write the number without quotes"
+        if isinstance(got, str) and is_number(got):
+            return quoted_number_fix(got)
         if isinstance(got, int):
             return "give a number of a sensible size"
     return _FIX.get(kind, "see docs/instance-format.md")
 
 
-def _is_number(text: str) -> bool:
+def quoted_number_fix(got: str) -> str:
+    """How to write a number YAML read as text (quoted, or an exponent without a dot, which YAML 1.1 reads so)."""
+    if "e" in got.lower() and "." not in got:
+        return f"YAML reads {shown(got)} (an exponent without a dot) as text: write e.g. 1.0e+5, or the digits"
+    return "write the number without quotes"
+
+
+def is_number(text: str) -> bool:
     try:
         return math.isfinite(float(text))
     except ValueError:

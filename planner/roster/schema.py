@@ -24,13 +24,28 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from planner.io.loader import fail_at
+from planner.io.loader import fail_at, is_number, quoted_number_fix
 from planner.io.schema import Id, Problem, Sourced, Strict
 
 TIMES = ("dag", "kveld", "natt", "lang")
 OFF = {"", "-", "f", "F", "fri", "FRI", "x"}   # grid cells that mean a day off (planner/roster/grids.py)
 REGIMES = ("none", "individual", "tillitsvalgte", "arbeidstilsynet")   # aml § 10-5 (1)/(2)/(3)
 DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+# The years a roster may lie in: leon computes the calendar (Easter, the public holidays, their eves) for every
+# day of the horizon, and a date far outside a planning range is a typo; near year 9999 it would not even be a date.
+CALENDAR_YEARS = (1900, 2199)
+
+
+def calendar_outside(start: dt.date, days: int) -> str | None:
+    """What is wrong when a horizon of `days` from `start` leaves CALENDAR_YEARS (None: it lies inside)."""
+    lo, hi = CALENDAR_YEARS
+    where = f"the years {lo}-{hi}, for which leon computes the calendar (Easter and the public holidays)"
+    if not lo <= start.year <= hi:
+        return f"{start} is outside {where}"
+    end = start + dt.timedelta(days=days - 1)    # no overflow: start is before 2200 and days at most a year
+    if end.year > hi:
+        return f"a roster from {start} over {days // 7} week(s) ends {end}, outside {where}"
+    return None
 
 
 # ----------------------------------------------------------------------------------------- helpers
@@ -46,7 +61,7 @@ def _number(v: Any, whole: bool) -> float | int:
     if v is None:
         raise Problem(f"is empty; it must be {kind}", "give a number, or leave the field out for its default")
     if isinstance(v, bool) or not isinstance(v, int if whole else (int, float)):
-        raise Problem(f"must be {kind}", "write the number without quotes, e.g. 3" if isinstance(v, str)
+        raise Problem(f"must be {kind}", quoted_number_fix(v) if isinstance(v, str) and is_number(v)
                       else "give a number, e.g. 3")
     if not math.isfinite(v):
         raise Problem(f"must be a finite {kind[2:]}", "give a number, not .inf or .nan")
@@ -474,6 +489,11 @@ class StaffFileSpec(Sourced):
     @field_validator("start")
     @classmethod
     def _monday(cls, v):
+        # the shortest roster (one week) must lie in the calendar; the commands check the whole horizon
+        bad = calendar_outside(v, 7) if v is not None else None
+        if bad:
+            lo, hi = CALENDAR_YEARS
+            raise Problem(bad, f"give the roster's first day (a Monday) from {lo} to {hi}, e.g. 2027-01-04")
         if v is not None and v.weekday() != 0:
             raise Problem(f"{v} is a {v.strftime('%A')}; a roster starts on a Monday",
                           f"use {v - dt.timedelta(v.weekday())}")

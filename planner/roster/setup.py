@@ -7,12 +7,13 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from models.roster import cpsat as M
 from planner.io.errors import InputError
 from planner.io.loader import fail_at, load_file, read_text, read_yaml
 from planner.roster.rules import RuleSet
-from planner.roster.schema import TIMES, Cover, StaffFileSpec, validate
+from planner.roster.schema import CALENDAR_YEARS, TIMES, Cover, StaffFileSpec, calendar_outside, validate
 
 LETTER = {"dag": "D", "kveld": "K", "natt": "N", "lang": "L"}
 DEFAULT_START = dt.date(2027, 1, 4)   # a Monday; fixed so that the same input gives the same roster
@@ -126,6 +127,7 @@ class StaffFile:
     cover: dict | None = None
     start: dt.date | None = None
     unit: Path | None = None          # the unit the file names (`unit:`), resolved; informational
+    node: Any = field(default=None, repr=False, compare=False)   # the file's YAML nodes: lines for later checks
 
 
 _e = fail_at  # one way to name the file, field and line of bad input
@@ -160,7 +162,7 @@ def load_staff(path: str | Path, unit: UnitView | None = None) -> StaffFile:
               for p in spec.staff]
     sf = StaffFile(path, people, _ref(path, node, "rules", spec.rules, "rule file"), spec.substitutes,
                    spec.shift_codes, [x.model_dump() for x in spec.extra_shifts], spec.cover, spec.start,
-                   _ref(path, node, "unit", spec.unit, "unit file"))
+                   _ref(path, node, "unit", spec.unit, "unit file"), node)
     if unit is not None:
         _check_against_unit(sf, unit, node)
     return sf
@@ -208,7 +210,8 @@ def _check_against_unit(sf: StaffFile, unit: UnitView, node) -> None:
         if sid not in ids:
             _e(path, node, ("shift_codes", sid), f"{sid!r} is not a shift of unit {unit.id}",
                f"use the unit's shifts: {', '.join(ids)}")
-    codes = {s.code for s in shift_types(unit, sf)[0]}
+    sts = shift_types(unit, sf)[0]
+    codes = {s.code for s in sts}
     for j, x in enumerate(sf.extra_shifts):
         for c in x["covers"]:
             if c not in codes:
@@ -219,6 +222,12 @@ def _check_against_unit(sf: StaffFile, unit: UnitView, node) -> None:
             if t not in codes and t not in TIMES:
                 _e(path, node, ("staff", i, "shifts"), f"unknown shift {t!r} for {p.id}",
                    f"use codes ({', '.join(sorted(codes))}) or times ({', '.join(TIMES)})")
+        # here, not when the roster is made, so that `leon check` refuses what the commands refuse
+        mine = [st for st in sts if p.shifts is None or st.code in p.shifts or st.time in p.shifts]
+        if p.night_exempt and mine and all(st.time == "natt" for st in mine):
+            _e(path, node, ("staff", i, "night_exempt"), f"{p.id} may work no shift: every shift allowed "
+               f"({', '.join(st.code for st in mine)}) is a night, and night_exempt: true takes nights away",
+               "drop night_exempt, or give the person day or evening shifts in shifts:")
         for j, (_, code, _) in enumerate(p.wishes):
             if code is not None and code not in codes:
                 _e(path, node, ("staff", i, "wishes", j, "shift"), f"unknown shift code {code!r}",
@@ -430,15 +439,52 @@ def check_pattern_codes(rules: RuleSet, codes: set[str]) -> None:
                                  "or '*' (any shift)")
 
 
+def cyclic_weeks_needed(rule: M.Rule) -> tuple[int, str]:
+    """The fewest weeks a cyclic rotation needs for `rule` to be judged, and why. In a rotation that repeats, a
+    window longer than the rotation holds the same days again, but the rule's conditions leave such a window
+    out (models/roster/cpsat.py: the Sunday rule needs two Sundays/holidays, `max_consecutive` a run of max + 1
+    days inside the horizon), so a shorter rotation would pass a roster that breaks the rule every time it
+    repeats. The weekend cycles are checked apart (the rotation a multiple of each cycle, make_problem)."""
+    if isinstance(rule, M.SundayRule):
+        return 2, ("it compares each Sunday with the next one, and a 1-week rotation repeats the same Sunday "
+                   "every week, so whoever works it works every Sunday")
+    if isinstance(rule, M.MaxConsecutive):
+        return math.ceil((rule.max + 1) / 7), f"it counts runs of {rule.max + 1} days, which must fit in the rotation"
+    return 1, ""
+
+
+def rotation_too_short(rules: list[M.Rule], weeks: int) -> tuple[M.Rule, int, str] | None:
+    """The rule that a cyclic rotation of `weeks` is too short to judge (the one needing the most weeks), with
+    the weeks it needs and why; None when every rule can be judged."""
+    need = max(((r, *cyclic_weeks_needed(r)) for r in rules), key=lambda x: x[1], default=None)
+    return need if need is not None and need[1] > weeks else None
+
+
+def _check_horizon(staff: StaffFile, start: dt.date, given: bool, weeks: int) -> None:
+    """The horizon must lie in the years the calendar is computed for (schema.CALENDAR_YEARS); named by where
+    the start came from: --start (or a grid's first date), else the staff file's `start:`."""
+    bad = calendar_outside(start, weeks * 7)
+    if bad is None:
+        return
+    lo, hi = CALENDAR_YEARS
+    if given or staff.start is None:
+        raise InputError("--start", "", bad, f"give a first day (a Monday) from {lo} on, so that the last day is by "
+                         f"{hi}-12-31, e.g. --start 2027-01-04 (for `roster check`: the first date of the grid)")
+    fail_at(staff.path, staff.node, ("start",), bad,
+            f"give a start: (a Monday) from {lo} on, so that the last day is by {hi}-12-31, e.g. start: 2027-01-04")
+
+
 def make_problem(unit: UnitView, staff: StaffFile, rules: RuleSet, weeks: int, start: dt.date | None = None,
                  requirement: dict | None = None, cyclic: bool = True, extra_shifts: list[dict] | None = None,
                  replace_shifts: bool = False, persons: list[M.Person] | None = None) -> M.Problem:
+    given = start is not None
     start = start or staff.start or DEFAULT_START
     if start.weekday() != 0:
         raise InputError("--start", "", f"{start} is a {start.strftime('%A')}; a roster starts on a Monday",
                          f"use {start - dt.timedelta(start.weekday())}")
     if not isinstance(weeks, int) or weeks < 1 or weeks > 53:
         raise InputError("--weeks", "", f"{weeks!r} weeks is not a roster horizon", "use 6-12 (rotation) or 52 (årsturnus)")
+    _check_horizon(staff, start, given, weeks)
     wf = next((r for r in rules.rules if isinstance(r, M.WeekendFrequency)), None)
     cycles = {p.weekend_every or (wf.cycle if wf else None) for p in staff.staff} - {None}
     if cyclic:
@@ -452,6 +498,15 @@ def make_problem(unit: UnitView, staff: StaffFile, rules: RuleSet, weeks: int, s
                                  f"{c}. weekend{' (' + ', '.join(who) + ')' if who else ''}",
                                  f"use --no-cyclic for a plan that does not repeat (e.g. an årsturnus of 52 weeks), "
                                  f"or a multiple of {c} weeks, e.g. --weeks {near}")
+        short = rotation_too_short(rules.rules, weeks)
+        if short is not None:
+            rule, need, why = short
+            # weeks is a multiple of every cycle here (above): so is the advice
+            step = math.lcm(*cycles) if cycles else 1
+            raise InputError("--weeks", "", f"a {weeks}-week rotation does not hold the {need} weeks the rule "
+                             f"{rule.id!r} needs to be judged: {why}",
+                             f"use a longer rotation, e.g. --weeks {step * math.ceil(need / step)}, or --no-cyclic "
+                             "for a plan that does not repeat")
     cal = Calendar(start, weeks * 7)
     sts, codes = shift_types(unit, staff, extra_shifts, replace_shifts)
     req = requirement
@@ -468,12 +523,6 @@ def make_problem(unit: UnitView, staff: StaffFile, rules: RuleSet, weeks: int, s
     check_pattern_codes(rules, {s.code for s in sts})
     subs = staff.substitutes if staff.substitutes is not None else default_substitutes(unit.groups)
     prs = persons if persons is not None else make_persons(staff.staff, cal, {s.code for s in sts}, staff.path)
-    for i, p in enumerate(prs if persons is None else []):
-        mine = [st for st in sts if p.allowed is None or st.code in p.allowed or st.time in p.allowed]
-        if p.night_exempt and mine and all(st.time == "natt" for st in mine):
-            raise InputError(staff.path, f"staff[{i}]", f"{p.id} may work no shift: every shift allowed "
-                             f"({', '.join(st.code for st in mine)}) is a night, and night_exempt: true takes nights away",
-                             "drop night_exempt, or give the person day or evening shifts in shifts:")
     return M.Problem(days=cal.days, shifts=sts, persons=prs, cover=cover, rules=rules.rules,
                      substitutes={g: list(v) for g, v in subs.items()}, sunday_holiday=cal.sunday_holiday(),
                      eve_1500=cal.eve_1500(), cyclic=cyclic, day_labels=cal.labels(),

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planner.io.loader import fail_at, load_file, read_yaml
+from planner.roster.rules import load_rules
 from planner.roster.schema import RosterModelsFile
+from planner.roster.setup import rotation_too_short
 
 # The cover periods a long shift takes over in a long-shift model: on its days min(D, K) heads work the long
 # shift instead of a day and an evening shift (model._long_cover). They are the unit's default codes for dag
@@ -67,9 +69,24 @@ def load_models(path: str | Path) -> ModelsFile:
         models.append(RosterModel(m.id, m.name or m.id, we, m.weekday, m.weekend, m.source or ""))
     if not models:
         err(("models",), "no models to compare: every model is skipped", "add at least one model without skip:")
+    if spec.weeks and rules is not None:
+        _check_rotation(spec.weeks, rules, [m.weekend_every for m in models], err)
     _check_set_by_model(spec, err)
     ls = spec.long_shift.model_dump() if spec.long_shift else {}
     return ModelsFile(path, rules, spec.weeks, spec.min_position, float(spec.time_limit), ls, models, skipped)
+
+
+def _check_rotation(weeks: int, rules: Path, cycles: list[int], err) -> None:
+    """Every model's rotation is cyclic: `weeks` must hold the window of each rule in the file's `rules:`
+    (setup.rotation_too_short; `roster heltid --rules` is checked against its own rules when each model's
+    problem is made)."""
+    short = rotation_too_short(load_rules(rules).rules, weeks)
+    if short is not None:
+        rule, need, why = short
+        step = math.lcm(*cycles)      # weeks is a multiple of every cycle here: so is the advice
+        err(("weeks",), f"a {weeks}-week rotation does not hold the {need} weeks the rule {rule.id!r} of "
+            f"{rules.name} needs to be judged: {why}",
+            f"use a longer rotation, e.g. weeks: {step * math.ceil(need / step)}, or weeks: auto")
 
 
 def _check_set_by_model(spec: RosterModelsFile, err) -> None:
