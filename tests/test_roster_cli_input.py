@@ -162,3 +162,13 @@ def test_json_wall_time_is_the_commands_and_the_engines_is_apart(tmp_path):
     took = _t.perf_counter() - t
     data = json.loads(js.read_text())
     assert rc == 0 and 0 < data["engine_time_s"] <= data["wall_time_s"] <= took + 0.01
+
+
+@pytest.mark.parametrize("weeks,advice", [("13", "--weeks 12 or --weeks 15"), ("7", "--weeks 6 or --weeks 9"),
+                                          ("52", "--weeks 51")])
+def test_weeks_off_the_weekend_cycle_gets_the_multiples_either_side(tmp_path, capsys, weeks, advice):
+    # every third weekend: 13 weeks lies between the rotations of 12 and 15 (12 is in the usual 6-12); 52 has
+    # only 51 below it (54 is no horizon)
+    rc, _ = _build(tmp_path, "--weeks", weeks, "--time-limit", "5")
+    err = capsys.readouterr().err
+    assert rc == 2 and advice in err and "--weeks 54" not in err

@@ -491,13 +491,12 @@ def make_problem(unit: UnitView, staff: StaffFile, rules: RuleSet, weeks: int, s
         for c in sorted(cycles):
             if c > 1 and weeks % c:
                 who = [p.id for p in staff.staff if (p.weekend_every or (wf.cycle if wf else None)) == c][:3]
-                up = c * math.ceil(weeks / c)
-                # the nearest multiple above, unless it is past the longest horizon (52 with a 3-week cycle)
-                near = up if up <= 53 else c * (weeks // c)
+                # the multiples either side that are horizons (a rotation is 6-12 weeks, none is past 53)
+                near = [k for k in (c * (weeks // c), c * math.ceil(weeks / c)) if 1 <= k <= 53]
                 raise InputError("--weeks", "", f"a {weeks}-week rotation does not match a weekend cycle of every "
                                  f"{c}. weekend{' (' + ', '.join(who) + ')' if who else ''}",
                                  f"use --no-cyclic for a plan that does not repeat (e.g. an årsturnus of 52 weeks), "
-                                 f"or a multiple of {c} weeks, e.g. --weeks {near}")
+                                 f"or a multiple of {c} weeks, e.g. " + " or ".join(f"--weeks {k}" for k in near))
         short = rotation_too_short(rules.rules, weeks)
         if short is not None:
             rule, need, why = short
