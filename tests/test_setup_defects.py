@@ -112,6 +112,8 @@ def test_roster_check_refuses_a_grid_outside_the_calendar(tmp_path, capsys):
     code, text = cli(capsys, "roster", "check", g, "--unit", UNIT, "--staff", every_weekend_staff(tmp_path),
                      "--no-cyclic")
     assert code == 2 and "9999-12-20" in text and "1900-2199" in text
+    # named by the grid, its first line: `roster check` has no --start
+    assert f"{g}: line 1" in text and "--start" not in text
 
 
 # ------------------------------------------------------------------------- 2. a rotation shorter than a rule

@@ -33,6 +33,9 @@ def problem_for_grid(grid: Grid, unit: UnitView, staff: StaffFile, rules: RuleSe
     try:
         P = make_problem(unit, staff, rules, n // 7, grid.dates[0], requirement, cyclic, extra_shifts)
     except InputError as e:
+        if e.file == "--start":   # the first date comes from the grid here, not from an option
+            raise InputError(grid.path, "line 1", f"the first date {e.problem}" if e.problem[:1].isdigit()
+                             else e.problem, "give a roster of dates from 1900 to 2199") from None
         if e.file != "--weeks":
             raise
         # the horizon comes from the grid here, not from an option: name the file and what to change
