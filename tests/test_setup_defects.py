@@ -192,3 +192,13 @@ def test_leon_check_refuses_a_night_only_person_exempt_from_nights(tmp_path, cap
     out = tmp_path / "r.csv"
     code, text = cli(capsys, "roster", "build", "--unit", UNIT, "--staff", staff, "--time-limit", "5", "--out", out)
     assert code == 2 and where in text and not out.exists()
+
+
+def test_a_person_whose_shifts_the_unit_does_not_have_is_refused_by_check_and_build(tmp_path, capsys):
+    # `shifts: [lang]` on a unit without long shifts: nobody could give the person a shift; before, `leon check`
+    # passed the file and the build diagnosed a contract that could not hold
+    staff = shipped_staff(tmp_path, "{id: spln01, group: sykepleier, percent: 55, shifts: [natt]}",
+                          "{id: spln01, group: sykepleier, percent: 55, shifts: [lang]}")
+    for args in (["check", staff], ["roster", "build", "--unit", UNIT, "--staff", staff, "--out", tmp_path / "r.csv"]):
+        code, out = cli(capsys, *args)
+        assert code == 2 and "staff[0].shifts (line" in out and "may work no shift" in out, out

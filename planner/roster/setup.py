@@ -224,6 +224,10 @@ def _check_against_unit(sf: StaffFile, unit: UnitView, node) -> None:
                    f"use codes ({', '.join(sorted(codes))}) or times ({', '.join(TIMES)})")
         # here, not when the roster is made, so that `leon check` refuses what the commands refuse
         mine = [st for st in sts if p.shifts is None or st.code in p.shifts or st.time in p.shifts]
+        if not mine:   # e.g. shifts: [lang] on a unit without long shifts: a person who can work nothing
+            _e(path, node, ("staff", i, "shifts"), f"{p.id} may work no shift: none of the unit's shifts "
+               f"({', '.join(f'{st.code} {st.time}' for st in sts)}) is among {', '.join(p.shifts or [])}",
+               "give a shift code or time the unit has, or add the shift under extra_shifts")
         if p.night_exempt and mine and all(st.time == "natt" for st in mine):
             _e(path, node, ("staff", i, "night_exempt"), f"{p.id} may work no shift: every shift allowed "
                f"({', '.join(st.code for st in mine)}) is a night, and night_exempt: true takes nights away",
