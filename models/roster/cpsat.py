@@ -231,6 +231,11 @@ def term_map(cond: Linear | Contract) -> dict[Slot, int]:
     return tm
 
 
+def forbids(c: Cond) -> bool:
+    """A hard condition that forbids its slots outright (a limit of 0: unavailable days, shifts not allowed)."""
+    return c.hard and isinstance(c, Linear) and c.lo is None and c.hi == 0 and all(k > 0 for _, k in c.terms)
+
+
 def linear_sum(cond: Linear | Contract, worked: set[Slot]) -> int:
     """The condition's weighted count of worked slots. A schedule holds far fewer slots than a long
     condition has terms, so the terms are kept as a dict (made once per condition) and the worked
@@ -1131,7 +1136,7 @@ def _solve(P, time_limit, workers, seed, weights, progress, diagnose, hint, det_
     for c in conds:
         if diagnose and c.rule not in staff_data:
             continue
-        if c.hard and isinstance(c, Linear) and c.lo is None and c.hi == 0 and all(k > 0 for _, k in c.terms):
+        if forbids(c):
             for sl, _ in c.terms:
                 v = y.get((c.person, sl[0], sl[1]))
                 if v is not None:

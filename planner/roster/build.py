@@ -353,7 +353,7 @@ def contract_arithmetic(P: M.Problem, conds: list) -> list[str]:
     tolerance 4 h), or they may work no shift and the contract asks for more than the tolerance."""
     banned: dict[int, set] = defaultdict(set)   # slots a hard condition forbids outright (availability, shifts:)
     for c in conds:
-        if c.hard and isinstance(c, M.Linear) and c.lo is None and c.hi == 0 and all(k > 0 for _, k in c.terms):
+        if M.forbids(c):
             banned[c.person].update(sl for sl, _ in c.terms)
     out = []
     for c in conds:

@@ -104,7 +104,7 @@ def _png(path, dates, rows, shifts, violations, gaps, title):
             dr.rectangle((x + 1, TOP - 12, x + CELL_W - 2, TOP - 3), fill="#ff66cc")
     for i, pid in enumerate(people):
         dr.text((left - PAD, TOP + i * CELL_H + CELL_H / 2), pid, fill="black", font=small, anchor="rm")
-        _row(dr, left, TOP + i * CELL_H, rows[pid], shifts, col, {d: h for (r, d), h in marks.items() if r == i}, small)
+        _row(dr, left, TOP + i * CELL_H, rows[pid], shifts, col, marks.get(i, {}), small)
     x0 = left + D * CELL_W + PAD
     for k, (fill, frame, text) in enumerate(legend):
         y = TOP + k * (CELL_H + 4)
@@ -115,14 +115,15 @@ def _png(path, dates, rows, shifts, violations, gaps, title):
         im.save(tmp, format="PNG", compress_level=3)
 
 
-def _cell_marks(people: list[str], didx: dict[str, int], violations: list[dict]) -> dict[tuple[int, int], bool]:
-    """(row, day) -> whether a hard violation is there (else a soft one)."""
+def _cell_marks(people: list[str], didx: dict[str, int], violations: list[dict]) -> dict[int, dict[int, bool]]:
+    """row -> {day: whether a hard violation is there (else a soft one)}."""
     pidx = {p: k for k, p in enumerate(people)}
-    marks: dict[tuple[int, int], bool] = {}
+    marks: dict[int, dict[int, bool]] = {}
     for v in violations:
         if v["person"] in pidx and v["date"] in didx:
-            k = (pidx[v["person"]], didx[v["date"]])
-            marks[k] = marks.get(k, False) or bool(v["hard"])
+            row = marks.setdefault(pidx[v["person"]], {})
+            d = didx[v["date"]]
+            row[d] = row.get(d, False) or bool(v["hard"])
     return marks
 
 
