@@ -17,7 +17,6 @@ from models.roster.score import score
 # after them goes to the whole-roster CP-SAT model from the best roster (it proves small units optimal)
 FIRST_LNS, COLGEN, MIP, WHOLE = 0.4, 0.3, 0.1, 0.15
 WHOLE_PARALLEL = 0.4   # wall-time mode: the last share of the time in which the whole model runs beside the search
-WHOLE_WAIT = 0.2       # ... of which it leaves the first part to a soft violation's neighbourhoods (``_parallel``)
 FIRST_WAIT = 5.0       # wall-time mode: seconds the first pricing waits for the search's first legal roster
 COUNT_LIMIT = 5.0   # seconds at most for the count bound on cover and fairness (``models.roster.bound``)
 # ... and for the split bound after it, at most this share of the time (wall-time mode): medisinsk's doctors
@@ -154,12 +153,6 @@ def _parallel(S: Search, E: Engine, end: float, report, stop=None) -> None:
                     finished.wait(0.05)
                     continue
                 S.run(whole_at, report, stop=lambda: done() or paused.is_set() or finished.is_set())
-            # while a soft violation is left, both cores go to its neighbourhoods (the main thread's last stage)
-            # for up to half of the whole model's stage: on medisinsk_sengepost and Skarbøvik the whole model
-            # found nothing better (their bounds come from the count and split bounds), and the neighbourhoods
-            # remove more with two workers uncontested; on hjemmesykepleie it is the whole model that proves
-            while S.open_soft() > 0 and not halt() and time.perf_counter() < end - WHOLE_WAIT * span:
-                finished.wait(0.1)
             if not halt():
                 _whole(S, E, end - 0.02 * span, None, report, halt)
         except BaseException as exc:     # noqa: BLE001 - re-raised in the calling thread below
@@ -183,13 +176,6 @@ def _parallel(S: Search, E: Engine, end: float, report, stop=None) -> None:
         paused.set()
         _soft_first(S, whole_at, report, done)
         paused.clear()
-    while S.open_soft() > 0 and not done() and end - time.perf_counter() > 1.0:
-        # a soft violation left is worth more than anything else the search finds: its neighbourhoods go on to
-        # the end, in turns with the search (whose rosters open other exchanges). Measured at 60 s, one run
-        # each: medisinsk_sengepost 871 -> 651 (the doctors' 200 left, proven unavoidable), Skarbøvik
-        # 1 219 -> 640-1 042; before, the stage ended where the whole model's began, at 60 % of the time
-        _soft_hoods(S, end, report, done)
-        S.run(min(end, time.perf_counter() + SOFT_HOOD_IDLE), report, stop=lambda: done() or S.open_soft() == 0)
     S.run(end, report, stop=done)
     finished.set()
     # the other thread's solves end at their next check of ``halt``; a model it is still building gets GRACE
