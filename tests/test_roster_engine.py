@@ -331,25 +331,6 @@ def test_the_soft_first_neighbourhood_is_a_violating_person_and_their_own_group_
     assert Search(P, {(0, 0): 0, (0, 1): 0, (1, 2): 0, (1, 3): 0}).soft_pick() == []
 
 
-def test_the_soft_first_neighbourhood_takes_those_who_may_work_the_leads_shifts_first():
-    """A group of 16 (MAX_HOOD 12): the lead (p0, isolated days off) and seven others may work only day
-    shifts, eight only evening shifts. The 11 mates drawn are the 7 day workers (who may take the lead's
-    shifts) and 4 of the evening workers, every time; before, all 15 were drawn alike."""
-    import dataclasses
-
-    from models.roster.lns import MAX_HOOD
-    P = tiny((1, 1) * 4, people=16, groups=("hfa",) * 16)
-    persons = [dataclasses.replace(p, allowed=frozenset({"D"} if i < 8 else {"K"})) for i, p in enumerate(P.persons)]
-    P = dataclasses.replace(P, persons=persons)
-    S = Search(P, {(0, 0): 0, (0, 2): 0}, seed=5)
-    assert S.person_costs()[0] > 0 and sum(c > 0 for c in S.person_costs()) == 1
-    for _ in range(20):
-        hood = S.soft_pick()
-        assert len(hood) == MAX_HOOD == 12 and hood[0] == 0
-        assert set(range(8)) <= set(hood)           # 1 lead + 7 day workers
-        assert sum(q >= 8 for q in hood) == 4       # 12 - 8 evening workers fill the rest
-
-
 def test_the_soft_first_neighbourhoods_remove_a_removable_soft_violation():
     P, asg = _isolated_days_off()
     S = Search(P, asg, seed=1)

@@ -301,26 +301,10 @@ class Search:
             return []
         lead = self.rng.choices(bad, weights=[costs[pi] for pi in bad])[0]
         g = self.P.persons[lead].group
-        # those who may take one of the lead's shifts first (a night-only nurse cannot take a day nurse's day):
-        # measured on medisinsk_sengepost from a 60 s roster with two avoidable isolated days off (1 071), the
-        # soft-first neighbourhoods removed both in 4 s, where draws from all fifteen nurses removed none in 8 s.
-        # (Going on with them past the soft-first stage to the end of the run, measured at 60 s on three seeds,
-        # helped Skarbøvik on a quiet machine, 978 -> 640, and hurt it beside a busy process, 1 219 -> 2 821:
-        # not kept.)
-        swap = self._swappable(lead)
-        order = [[q for q in self.mates[lead] if (q in swap, self.P.persons[q].group == g) == key]
-                 for key in ((True, True), (True, False), (False, True), (False, False))]
-        hood: list[int] = []
-        for tier in order:
-            hood += self.rng.sample(tier, min(len(tier), MAX_HOOD - 1 - len(hood)))
-        return [lead] + hood
-
-    def _swappable(self, lead: int) -> set[int]:
-        """The people who may work some shift the ``lead`` may work (on some day)."""
-        P = self.P
-        mine = {s for s in range(len(P.shifts)) if any(P.allowed(P.persons[lead], d, s) for d in range(P.days))}
-        return {q for q in self.mates[lead]
-                if any(P.allowed(P.persons[q], d, s) for s in mine for d in range(P.days))}
+        same = [q for q in self.mates[lead] if self.P.persons[q].group == g]
+        other = [q for q in self.mates[lead] if self.P.persons[q].group != g]
+        hood = self.rng.sample(same, min(len(same), MAX_HOOD - 1))
+        return [lead] + hood + self.rng.sample(other, min(len(other), MAX_HOOD - 1 - len(hood)))
 
     def step(self, hood: list[int], until: float, days: set[int] | None = None,
              stop: Callable[[], bool] | None = None, workers: int = 1, limit: float = SUB_LIMIT) -> bool:
