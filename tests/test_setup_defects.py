@@ -151,7 +151,7 @@ def test_the_weeks_a_rotation_needs_come_from_the_loaded_rules():
     plain = [{"type": "contract_hours", **src}, {"type": "max_consecutive", "max": 6, **src}]
     assert rotation_too_short(rules_from_entries(plain).rules, 1) is None
     long_runs = [{"type": "max_consecutive", "max": 8, **src}]
-    rule, need, _ = rotation_too_short(rules_from_entries(long_runs).rules, 1)
+    rule, need, *_ = rotation_too_short(rules_from_entries(long_runs).rules, 1)
     assert (rule.id, need) == ("max_consecutive", 2)
     assert rotation_too_short(rules_from_entries(long_runs).rules, 2) is None
 

@@ -193,16 +193,16 @@ def _xlsx_table(path: Path, raw: bytes, strict: bool = True) -> tuple[Table, Cal
     def where(row, col):
         return f"cell {get_column_letter(col)}{row} of sheet {ws.title!r}"
 
-    for rng in ws.merged_cells.ranges if strict else ():
-        raise InputError(path, where(rng.min_row, rng.min_col), f"merged cells {rng.coord}",
-                         "unmerge them and write one code per person and day (- for a day off)")
     if strict:
-        # a formula openpyxl wrote is read as None, i.e. a silent day off: refused at its cell
-        from planner.staffing.workbook import FORMULA_PROBLEM, uncomputed_formulas
+        # a merged cell or a formula openpyxl wrote is read as None, i.e. a silent day off: refused at its cell
+        from planner.staffing.workbook import unreadable_cell
 
-        for row, col in uncomputed_formulas(raw, [ws.title]).values():
-            raise InputError(path, where(row, col), FORMULA_PROBLEM,
-                             "open and save the file in Excel/LibreOffice, or write the shift code itself")
+        bad = unreadable_cell(raw, [ws])
+        if bad is not None:
+            _, row, col, problem, kind = bad
+            raise InputError(path, where(row, col), problem,
+                             "unmerge them and write one code per person and day (- for a day off)" if kind == "merged"
+                             else "open and save the file in Excel/LibreOffice, or write the shift code itself")
 
     def text(v) -> str:
         if v is None:

@@ -457,11 +457,15 @@ def cyclic_weeks_needed(rule: M.Rule) -> tuple[int, str]:
     return 1, ""
 
 
-def rotation_too_short(rules: list[M.Rule], weeks: int) -> tuple[M.Rule, int, str] | None:
+def rotation_too_short(rules: list[M.Rule], weeks: int, cycles=()) -> tuple[M.Rule, int, str, int] | None:
     """The rule that a cyclic rotation of `weeks` is too short to judge (the one needing the most weeks), with
-    the weeks it needs and why; None when every rule can be judged."""
+    the weeks it needs, why, and the shortest rotation to suggest (a multiple of every weekend cycle in
+    `cycles`, as `weeks` is when the cycles were checked first); None when every rule can be judged."""
     need = max(((r, *cyclic_weeks_needed(r)) for r in rules), key=lambda x: x[1], default=None)
-    return need if need is not None and need[1] > weeks else None
+    if need is None or need[1] <= weeks:
+        return None
+    step = math.lcm(*cycles) if cycles else 1
+    return (*need, step * math.ceil(need[1] / step))
 
 
 def _check_horizon(staff: StaffFile, start: dt.date, given: bool, weeks: int) -> None:
@@ -501,15 +505,13 @@ def make_problem(unit: UnitView, staff: StaffFile, rules: RuleSet, weeks: int, s
                                  f"{c}. weekend{' (' + ', '.join(who) + ')' if who else ''}",
                                  f"use --no-cyclic for a plan that does not repeat (e.g. an årsturnus of 52 weeks), "
                                  f"or a multiple of {c} weeks, e.g. " + " or ".join(f"--weeks {k}" for k in near))
-        short = rotation_too_short(rules.rules, weeks)
+        short = rotation_too_short(rules.rules, weeks, cycles)
         if short is not None:
-            rule, need, why = short
-            # weeks is a multiple of every cycle here (above): so is the advice
-            step = math.lcm(*cycles) if cycles else 1
+            rule, need, why, suggest = short
             raise InputError("--weeks", "", f"a {weeks}-week rotation does not hold the {need} weeks the rule "
                              f"{rule.id!r} needs to be judged: {why}",
-                             f"use a longer rotation, e.g. --weeks {step * math.ceil(need / step)}, or --no-cyclic "
-                             "for a plan that does not repeat")
+                             f"use a longer rotation, e.g. --weeks {suggest}, or --no-cyclic for a plan that does "
+                             "not repeat")
     cal = Calendar(start, weeks * 7)
     sts, codes = shift_types(unit, staff, extra_shifts, replace_shifts)
     req = requirement

@@ -101,19 +101,29 @@ def locate(path: Path, cells: dict[tuple, Cell], e: InputError) -> InputError:
 
 # ------------------------------------------------------------------------------------------ cells
 def _refuse_unreadable_cells(path: Path, raw: bytes, sheets: list) -> None:
-    """Refuse cells whose value would silently be read as empty: the non-first cells of a merged range, and
-    formulas that were never computed. Either would change the unit without a word (a merged row of class
-    factors drops the classes after the first)."""
+    """Refuse cells whose value would silently be read as empty (``unreadable_cell``): either would change the
+    unit without a word (a merged row of class factors drops the classes after the first)."""
+    bad = unreadable_cell(raw, sheets)
+    if bad is not None:
+        ws, row, col, problem, kind = bad
+        raise InputError(path, where((ws.title, row, col, _header(ws, col))), problem,
+                         "unmerge the cells and write the value in each" if kind == "merged" else FORMULA_FIX)
+
+
+def unreadable_cell(raw: bytes, sheets: list) -> tuple[Any, int, int, str, str] | None:
+    """The first cell of ``sheets`` (openpyxl worksheets of the .xlsx ``raw``) that openpyxl reads as empty
+    although it is not: a non-first cell of a merged range, or a formula never computed
+    (``uncomputed_formulas``). (sheet, row, column, what is wrong, "merged" | "formula"), or None. The unit
+    workbook and the roster grid readers both refuse it, each with its own fix."""
     for ws in sheets:
         for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
             if rng.size["rows"] * rng.size["columns"] > 1:
-                raise InputError(path, where((ws.title, rng.min_row, rng.min_col, _header(ws, rng.min_col))),
-                                 f"merged cells {rng.coord} in the sheet {ws.title!r}: only the first cell keeps "
-                                 "its value, the others would be read as empty",
-                                 "unmerge the cells and write the value in each")
-    for title, (row, col) in uncomputed_formulas(raw, [ws.title for ws in sheets]).items():
-        ws = next(ws for ws in sheets if ws.title == title)
-        raise InputError(path, where((title, row, col, _header(ws, col))), FORMULA_PROBLEM, FORMULA_FIX)
+                problem = (f"merged cells {rng.coord} in the sheet {ws.title!r}: only the first cell keeps its "
+                           "value, the others would be read as empty")
+                return ws, rng.min_row, rng.min_col, problem, "merged"
+    formulas = uncomputed_formulas(raw, [ws.title for ws in sheets])
+    ws = next((ws for ws in sheets if ws.title in formulas), None)
+    return None if ws is None else (ws, *formulas[ws.title], FORMULA_PROBLEM, "formula")
 
 
 def _header(ws, col: int) -> str | None:

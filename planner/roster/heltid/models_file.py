@@ -80,13 +80,11 @@ def _check_rotation(weeks: int, rules: Path, cycles: list[int], err) -> None:
     """Every model's rotation is cyclic: `weeks` must hold the window of each rule in the file's `rules:`
     (setup.rotation_too_short; `roster heltid --rules` is checked against its own rules when each model's
     problem is made)."""
-    short = rotation_too_short(load_rules(rules).rules, weeks)
+    short = rotation_too_short(load_rules(rules).rules, weeks, cycles)
     if short is not None:
-        rule, need, why = short
-        step = math.lcm(*cycles)      # weeks is a multiple of every cycle here: so is the advice
+        rule, need, why, suggest = short
         err(("weeks",), f"a {weeks}-week rotation does not hold the {need} weeks the rule {rule.id!r} of "
-            f"{rules.name} needs to be judged: {why}",
-            f"use a longer rotation, e.g. weeks: {step * math.ceil(need / step)}, or weeks: auto")
+            f"{rules.name} needs to be judged: {why}", f"use a longer rotation, e.g. weeks: {suggest}, or weeks: auto")
 
 
 def _check_set_by_model(spec: RosterModelsFile, err) -> None:
