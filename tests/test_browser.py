@@ -307,6 +307,7 @@ def test_upload_of_a_unit_workbook(page, tmp_path):
     shipped = _metric(page, "freed_total").inner_text()
     page.get_by_text(label("upload"), exact=True).click()
     page.get_by_text(label("upload_hint")).wait_for()
+    _settled(page)
     page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(book))
     page.get_by_text("enhet.xlsx").first.wait_for()
     page.get_by_text(label("patients")).wait_for()  # the uploaded unit is read and its patients shown
@@ -345,9 +346,19 @@ def test_key_figures_are_in_view_after_solving(page, tmp_path):
 
 
 # ------------------------------------------------------------------------------------------ roster page
+def _settled(pg) -> None:
+    """Wait until the script run a click or Enter started has ended (Streamlit marks its root element). A
+    file chosen while a run is being cut short by the next one can be lost on a busy machine; Streamlit's
+    own browser tests wait the same way (the 210 ms let a debounced widget send its value first)."""
+    pg.wait_for_timeout(210)
+    pg.locator('[data-testid="stApp"][data-test-connection-state="CONNECTED"]').wait_for(state="attached")
+    pg.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(state="attached")
+
+
 def _open_page(pg, key: str) -> None:
     """Switch the sidebar's page choice to label(key)."""
     pg.locator('[data-testid="stSidebar"]').get_by_text(label(key), exact=True).click()
+    _settled(pg)
 
 
 def test_roster_audit_outlines_the_planted_violation(page, tmp_path):
@@ -373,17 +384,35 @@ def _build_view(page, limit: int) -> None:
 
     _open_page(page, "page_roster")
     page.get_by_text(roster_page.label("build"), exact=True).click()
+    _settled(page)
     box = page.get_by_label(roster_page.label("time_limit"))
     box.fill(str(limit))
     box.press("Enter")
+    _settled(page)
 
 
-def _start_upload(page):
-    """The build view's «Start fra en turnus» file input (the locks have one of their own below it)."""
+def _upload_start(page, path: Path) -> None:
+    """Choose `path` in the build view's «Start fra en turnus» file input (the locks have one of their own
+    below it) and wait for the server's caption, not the file name the browser shows at once: a click
+    before the upload has arrived would build without it. If the caption has not come in 30 s, the file
+    is chosen once more (a choice lost to a run cut short; the second one must arrive)."""
+    from playwright.sync_api import TimeoutError as NotYet
+
     from app import roster_page
 
-    return page.locator('[data-testid="stFileUploader"]', has_text=roster_page.label("improve_file")).locator(
-        "input[type=file]")
+    t = roster_page.label
+    box = page.locator('[data-testid="stFileUploader"]', has_text=t("improve_file"))
+    ready = page.get_by_text(t("improve_ready").format(name=path.name)).first
+    for attempt in range(2):
+        box.locator("input[type=file]").set_input_files(str(path))
+        try:
+            ready.wait_for(timeout=30_000 if attempt == 0 else WAIT)
+            break
+        except NotYet:
+            if attempt == 1:
+                raise
+            _settled(page)
+    _settled(page)
 
 
 def test_roster_build_shows_progress_and_stops_keeping_the_best(page, tmp_path):
@@ -413,10 +442,7 @@ def test_roster_build_from_an_uploaded_roster_says_where_it_started(page, tmp_pa
 
     t = roster_page.label
     _build_view(page, 5)
-    _start_upload(page).set_input_files(str(ROOT / "instances" / "rosters" / "sykehjem_6uker.csv"))
-    # the server's caption, not the file name the browser shows at once: a click before the upload has
-    # arrived would build without it
-    page.get_by_text(t("improve_ready").format(name="sykehjem_6uker.csv")).first.wait_for()
+    _upload_start(page, ROOT / "instances" / "rosters" / "sykehjem_6uker.csv")
     page.get_by_role("button", name=t("build_button")).click()
     page.get_by_text(re.compile(r"Startet fra sykehjem_6uker\.csv: mål [\d ]+, men \d+ harde brudd")).first.wait_for(
         timeout=120_000)
@@ -448,8 +474,7 @@ def test_roster_rebuild_with_the_fewest_changes_says_how_many_cells_changed(page
 
     t = roster_page.label
     _build_view(page, 5)
-    _start_upload(page).set_input_files(str(ROOT / "instances" / "rosters" / "sykehjem_6uker.csv"))
-    page.get_by_text(t("improve_ready").format(name="sykehjem_6uker.csv")).first.wait_for()
+    _upload_start(page, ROOT / "instances" / "rosters" / "sykehjem_6uker.csv")
     page.get_by_text(t("mode_keep")).click()
     page.get_by_text(t("keep_ready").format(name="sykehjem_6uker.csv")).first.wait_for()
     page.get_by_role("button", name=t("build_button")).click()
