@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from models.linked import linked_sets
 from models.roster.cpsat import (
     Contract,
     CountAny,
@@ -252,21 +253,8 @@ def components(P: Problem) -> list[set[str]]:
     """The groups in sets that share no cover: linked by the substitution table (either way), so nobody
     of one set can fill another set's cover."""
     groups = sorted({p.group for p in P.persons} | {c.group for c in P.cover})
-    parent = {g: g for g in groups}
-
-    def root(g: str) -> str:
-        while parent[g] != g:
-            g = parent[g]
-        return g
-
-    for g, subs in P.substitutes.items():
-        for h in subs:
-            if g in parent and h in parent:
-                parent[root(g)] = root(h)
-    out: dict[str, set[str]] = {}
-    for g in groups:
-        out.setdefault(root(g), set()).add(g)
-    return sorted(out.values(), key=lambda gs: sorted(gs))
+    links = ((g, h) for g, subs in P.substitutes.items() for h in subs)
+    return sorted((set(gs) for gs in linked_sets(groups, links)), key=lambda gs: sorted(gs))
 
 
 def part_people(P: Problem, groups: set[str]) -> list[int]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from models.linked import linked_sets
 from models.lp import LinearModel, Solution
 
 # stage-2 weight of level-weighted heads relative to level-weighted task hours: only breaks ties
@@ -110,33 +111,17 @@ def head_weight(p: StaffingProblem, k: int) -> float:
 
 def components(p: StaffingProblem) -> list[tuple[int, ...]]:
     """Groups of shifts that must be solved together (coupled by day rules or movable tasks)."""
-    parent = list(range(len(p.shifts)))
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    def join(members: list[int]) -> None:
-        for a in members[1:]:
-            parent[find(a)] = find(members[0])
-
     by_day: dict[str, list[int]] = {}
     for s, d in enumerate(p.day_type):
         by_day.setdefault(d, []).append(s)
+    links: list[list[int]] = []
     for r in p.rules:
         if r.per == "day":
-            for ss in by_day.values():
-                join([s for s in ss if s in r.shifts])
+            links += [[s for s in ss if s in r.shifts] for ss in by_day.values()]
     for t in p.tasks:
         if (t.window and t.fixed_shares is None) or (t.fixed_shares is not None and p.share_scope == "day"):
-            for ss in by_day.values():
-                join([s for s in ss if s in t.window or t.work[s] > 0])
-    comps: dict[int, list[int]] = {}
-    for s in range(len(p.shifts)):
-        comps.setdefault(find(s), []).append(s)
-    return [tuple(c) for c in comps.values()]
+            links += [[s for s in ss if s in t.window or t.work[s] > 0] for ss in by_day.values()]
+    return [tuple(c) for c in linked_sets(range(len(p.shifts)), links)]
 
 
 # ------------------------------------------------------------------------------------------------
