@@ -17,6 +17,11 @@ from models.roster.score import score
 # after them goes to the whole-roster CP-SAT model from the best roster (it proves small units optimal)
 FIRST_LNS, COLGEN, MIP, WHOLE = 0.4, 0.3, 0.1, 0.15
 WHOLE_PARALLEL = 0.4   # wall-time mode: the last share of the time in which the whole model runs beside the search
+# ... and from this many seconds of that stage on, with two CP-SAT workers (two run CP-SAT's own neighbourhood
+# search over everyone; they share the cores with the search). Measured at 300 s (a 118 s stage): sykehjem 116 -> 96
+# (bound 95), medisinsk_sengepost 851 -> 631 (bound 560). At 60 s (a 23 s stage) they did not help: sykehjem 115,
+# hjemmesykepleie 73 in three seeds of three where one worker reached 53 in two
+WHOLE_TWO = 60.0
 FIRST_WAIT = 5.0       # wall-time mode: seconds the first pricing waits for the search's first legal roster
 COUNT_LIMIT = 5.0   # seconds at most for the count bound on cover and fairness (``models.roster.bound``)
 # ... and for the split bound after it, at most this share of the time (wall-time mode): medisinsk's doctors
@@ -154,7 +159,8 @@ def _parallel(S: Search, E: Engine, end: float, report, stop=None) -> None:
                     continue
                 S.run(whole_at, report, stop=lambda: done() or paused.is_set() or finished.is_set())
             if not halt():
-                _whole(S, E, end - 0.02 * span, None, report, halt)
+                stage = end - 0.02 * span - time.perf_counter()
+                _whole(S, E, end - 0.02 * span, None, report, halt, workers=2 if stage >= WHOLE_TWO else 1)
         except BaseException as exc:     # noqa: BLE001 - re-raised in the calling thread below
             box["error"] = exc
 
@@ -217,12 +223,12 @@ def _in_turn(S: Search, E: Engine, t0: float, end: float, det: float, report, st
         _whole(S, E, end, left_det, report, stop)
 
 
-def _whole(S: Search, E: Engine, end: float, det: float | None, report, stop=None) -> None:
+def _whole(S: Search, E: Engine, end: float, det: float | None, report, stop=None, workers: int = 1) -> None:
     """The whole-roster CP-SAT model from the best roster, until ``end`` (or ``stop``): it may improve the
     roster, and its bound (the same objective, fairness included) joins the column-generation bound."""
     if E.infeasible or not _room_for_whole(S, end) or (stop and stop()):
         return
-    r = M.solve(S.P, time_limit=end - time.perf_counter(), workers=1, seed=S.rng.randrange(1 << 30) if det is None
+    r = M.solve(S.P, time_limit=end - time.perf_counter(), workers=workers, seed=S.rng.randrange(1 << 30) if det is None
                 else 1, weights=S.W, diagnose=False, hint=S.snapshot(), det_time=det, deadline=end, stop=stop)
     S.det_used += r.det_time
     if r.bound is not None:
