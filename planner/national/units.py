@@ -226,7 +226,7 @@ def solver_files(kind: str) -> list[Path]:
         # roster or NRP engines that share models/
         for folder in ("planner/io", "planner/staffing", "models/staffing"):
             files += sorted(p for p in (root / folder).glob("*.py") if p.name != "__init__.py")
-        files.append(root / "models" / "lp.py")
+        files += [root / "models" / "lp.py", root / "models" / "linked.py"]   # the LP layer, the union-find
     return files
 
 
